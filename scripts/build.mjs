@@ -1,0 +1,26 @@
+// Bundles src/main.ts into dist/ as ESM with code splitting: @kubernetes/client-node lands in its own chunk,
+// reached only through `await import()`, so `--help`, `--version` and offline commands never load it.
+import { build } from 'esbuild';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+const result = await build({
+  entryPoints: { kdiag: 'src/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  chunkNames: 'chunks/[name]-[hash]',
+  minifySyntax: true,
+  sourcemap: 'linked',
+  metafile: true,
+  legalComments: 'linked',
+  define: { __KDIAG_VERSION__: JSON.stringify(pkg.version) },
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __kdiagCreateRequire } from 'node:module'; const require = __kdiagCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+await writeFile(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));

@@ -1,0 +1,33 @@
+import { basename } from 'node:path';
+import { runCli } from './cli.js';
+import { processIo } from './ui/io.js';
+
+/**
+ * The process boundary: streams, signals and the exit status. SIGINT/SIGTERM abort the running command, which
+ * cleans up and returns; a second signal exits at once.
+ */
+const controller = new AbortController();
+let signalled: NodeJS.Signals | undefined;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (signalled) process.exit(sig === 'SIGINT' ? 130 : 143);
+    signalled = sig;
+    controller.abort(sig);
+  });
+}
+// Writing to a closed pipe (`kdiag ... | head`) is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+const argv = process.argv.slice(2);
+const plugin = basename(process.argv[1] ?? '').startsWith('kubectl-kdiag');
+const noColor = argv.includes('--no-color');
+const code = await runCli(argv, {
+  io: processIo(noColor),
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+  programName: plugin ? 'kubectl kdiag' : 'kdiag',
+});
+process.exitCode = code;

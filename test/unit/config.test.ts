@@ -1,0 +1,38 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, parseConfig } from '../../src/config.js';
+import { UsageError } from '../../src/errors.js';
+
+describe('.kdiag.yaml', () => {
+  it('parses the documented keys', () => {
+    const c = parseConfig('lint:\n  allow: [10.0.0.0/8]\n  ignorePaths: ["legacy/**"]\n  disable: [hardcoded-public-ip]\nshell:\n  image: nicolaka/netshoot\n');
+    expect(c.lint).toEqual({ allow: ['10.0.0.0/8'], ignorePaths: ['legacy/**'], disable: ['hardcoded-public-ip'] });
+    expect(c.shell?.image).toBe('nicolaka/netshoot');
+  });
+
+  it('rejects an unknown key, naming it', () => {
+    expect(() => parseConfig('lint:\n  alow: []\n')).toThrow(UsageError);
+    expect(() => parseConfig('lint:\n  alow: []\n')).toThrow(/unknown key "lint.alow"/);
+    expect(() => parseConfig('colour: true\n')).toThrow(/unknown key "colour"/);
+  });
+
+  it('rejects wrong types and broken YAML with a line number', () => {
+    expect(() => parseConfig('lint:\n  allow: 10.0.0.0/8\n')).toThrow(/must be a list of strings/);
+    expect(() => parseConfig('lint: [\n', 'x.yaml')).toThrow(/^x\.yaml(:\d+)?: invalid YAML/);
+  });
+
+  it('is found in a parent folder, the nearest winning', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kdiag-cfg-'));
+    const deep = join(root, 'a', 'b');
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(root, '.kdiag.yaml'), 'lint:\n  disable: [hardcoded-public-ip]\n');
+    expect((await loadConfig(deep)).lint?.disable).toEqual(['hardcoded-public-ip']);
+    writeFileSync(join(root, 'a', '.kdiag.yaml'), 'lint:\n  disable: [hardcoded-private-ip]\n');
+    expect((await loadConfig(deep)).lint?.disable).toEqual(['hardcoded-private-ip']);
+  });
+
+  it('fails on a missing --config file with exit 2', async () => {
+    await expect(loadConfig(tmpdir(), 'no-such-kdiag.yaml')).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
