@@ -1,4 +1,7 @@
 import type { CommandModule } from './types.js';
+import { codesCommand } from './codes/command.js';
 
 /** The command registry: one line per command, in the order `kdiag --help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [];
+export const COMMANDS: readonly CommandModule[] = [
+  codesCommand,
+];

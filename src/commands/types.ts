@@ -35,7 +35,7 @@ export interface Context {
   warn(text: string): void;
 }
 
-export type Format = 'text' | 'wide' | 'json' | 'yaml' | 'sarif' | 'github';
+export type Format = 'text' | 'wide' | 'json' | 'yaml' | 'sarif' | 'github' | 'markdown';
 
 /** Rendering environment for text output. */
 export interface RenderEnv {

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { BUNDLE, clientNodeChunks, ensureBundle, runBundle } from './helpers/bundle.js';
+
+/** The start-up contract: --help, --version and offline commands never load @kubernetes/client-node. */
+describe('start-up of the bundle', () => {
+  beforeAll(() => ensureBundle());
+
+  const loadedFiles = (urls: string[]) => urls.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+
+  it('keeps client-node in chunks of its own', () => {
+    const chunks = clientNodeChunks();
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks).not.toContain(BUNDLE);
+  });
+
+  it.each([[['--help']], [['--version']], [['svc', '--help']]])('%j does not load client-node', (args) => {
+    const r = runBundle(args, { trace: true });
+    expect(r.status).toBe(0);
+    const files = loadedFiles(r.loaded);
+    expect(files).toContain(BUNDLE); // the trace works
+    for (const chunk of clientNodeChunks()) expect(files).not.toContain(chunk);
+  });
+
+  it('a live command does load it (the tracing can tell)', () => {
+    const r = runBundle(['svc', 'web', '--kubeconfig', '/nonexistent/kubeconfig'], { trace: true });
+    expect(r.status).toBe(3);
+    const files = loadedFiles(r.loaded);
+    expect(clientNodeChunks().some((c) => files.includes(c))).toBe(true);
+  });
+});
