@@ -1,10 +1,12 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The process's streams and what they can show. Only `main.ts` writes results to `out`; progress, prompts and
  * warnings go to `err`. Colour and spinners need a TTY and no NO_COLOR (FORCE_COLOR forces colour).
  */
 export interface Io {
+  /** Read only by commands that take `-f -`. */
+  in: Readable;
   out: Writable;
   err: Writable;
   stdinIsTTY: boolean;
@@ -38,6 +40,7 @@ export function processIo(noColorFlag = false): Io {
   const outIsTTY = Boolean(process.stdout.isTTY);
   const errIsTTY = Boolean(process.stderr.isTTY);
   return {
+    in: process.stdin,
     out: process.stdout,
     err: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),

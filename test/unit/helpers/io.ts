@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { Io } from '../../../src/ui/io.js';
 
 /** Captures stdout and stderr in memory, as a pipe would see them (not a TTY, no colour). */
@@ -7,7 +7,7 @@ export interface TestIo extends Io {
   stderr(): string;
 }
 
-export function createTestIo(opts: { tty?: boolean; color?: boolean; width?: number } = {}): TestIo {
+export function createTestIo(opts: { tty?: boolean; color?: boolean; width?: number; stdin?: string } = {}): TestIo {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const sink = (into: Buffer[]) =>
@@ -19,6 +19,7 @@ export function createTestIo(opts: { tty?: boolean; color?: boolean; width?: num
     });
   const tty = opts.tty ?? false;
   return {
+    in: Readable.from(opts.stdin === undefined ? [] : [Buffer.from(opts.stdin)]),
     out: sink(out),
     err: sink(err),
     stdinIsTTY: tty,

@@ -1,0 +1,245 @@
+import { rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
+import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Service, Workload, NetworkPolicy } from '../core/k8s/types.js';
+import { diagnosePod, isReady, isTerminating, podIps } from '../core/svc/pods.js';
+import { selectorOf, type ServiceSnapshot } from '../core/svc/snapshot.js';
+import { ClusterAccessError } from '../errors.js';
+import { inputIncludes } from './file-reader.js';
+import { R, type ClusterReader, type Denied, type ListOptions, type Resource } from './reader.js';
+
+/** What to explain. */
+export interface LoadServiceOptions {
+  namespace: string;
+  name: string;
+  /** Cluster DNS domain for `names`; `cluster.local` by default. */
+  clusterDomain?: string;
+}
+
+/** Caps on the reads made to explain unready pods, so a broken 10,000-pod Service costs a bounded number of requests. */
+export const LIMITS = {
+  /** Pods whose events are read. */
+  eventPods: 5,
+  /** Nodes looked up. */
+  nodes: 5,
+  /** Near-miss pods read in full (phase, readiness, IP for the table). */
+  nearMissPods: 3,
+  /** Endpoint IPs of selectorless Services looked up among pods. */
+  endpointIps: 10,
+};
+
+const WORKLOADS: Resource[] = [R.deployments, R.statefulsets, R.daemonsets, R.replicasets];
+
+/**
+ * Loads what `explainService` needs through any ClusterReader (live or file), reading as little as the question
+ * needs:
+ * - always: the Service (get; a 403 here is an error, exit 3);
+ * - Service missing: the namespace (get; 403 tolerated), then either namespace names (namespace missing) or the
+ *   namespace's Service names (metadata only) and same-named Services in other namespaces (tryList);
+ * - ExternalName: nothing more;
+ * - its EndpointSlices by label `kubernetes.io/service-name` (v1 Endpoints only if slices are denied, or for a
+ *   selectorless Service without slices);
+ * - selector: matching pods (server-side label selector; required);
+ * - no pod matches: the namespace's pods metadata only, workloads, the same selector in all namespaces, and the
+ *   closest near-miss pods in full;
+ * - pods match: NetworkPolicies; events of a few unready pods; Nodes of pods whose cause may be their node;
+ * - offline without status: workloads (their pod templates stand in for pods).
+ * Denied optional reads are recorded in `denied` and become `rbac-partial` findings.
+ */
+export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServiceOptions): Promise<ServiceSnapshot> {
+  const { namespace: ns, name } = opts;
+  const denied: Denied[] = [];
+  const optional = async <T extends KubeObject>(r: Resource, o: ListOptions): Promise<T[] | undefined> => {
+    const res = await reader.tryList<T>(r, o);
+    if (res.ok) return res.items;
+    denied.push(res.denied);
+    return undefined;
+  };
+  const snap: ServiceSnapshot = {
+    namespace: ns,
+    name,
+    source: reader.source,
+    hasStatus: reader.source === 'live',
+    clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    endpointSlices: [],
+    endpointsKnown: false,
+    pods: [],
+    events: [],
+    denied,
+  };
+
+  const svc = await reader.get<Service>(R.services, ns, name);
+  if (!svc) {
+    let nsObj: KubeObject | undefined | null = null;
+    try {
+      nsObj = await reader.get(R.namespaces, undefined, ns);
+    } catch (e) {
+      if (!(e instanceof ClusterAccessError && e.code === 'forbidden')) throw e;
+      denied.push({ verb: 'get', resource: 'namespaces', message: e.message });
+    }
+    if (nsObj === undefined) {
+      snap.namespaceExists = false;
+      const all = await optional(R.namespaces, { metadataOnly: true });
+      if (all) snap.namespaceNames = all.map((n) => n.metadata.name);
+      const elsewhere = await optional(R.services, { fieldSelector: `metadata.name=${name}`, metadataOnly: true });
+      if (elsewhere) snap.sameNameElsewhere = elsewhere.map((s) => ({ namespace: s.metadata.namespace ?? '', name: s.metadata.name }));
+      return snap;
+    }
+    if (nsObj) snap.namespaceExists = true;
+    const inNs = await optional(R.services, { namespace: ns, metadataOnly: true });
+    if (inNs) snap.serviceNamesInNamespace = inNs.map((s) => s.metadata.name).sort();
+    const elsewhere = await optional(R.services, { fieldSelector: `metadata.name=${name}`, metadataOnly: true });
+    if (elsewhere) snap.sameNameElsewhere = elsewhere.map((s) => ({ namespace: s.metadata.namespace ?? '', name: s.metadata.name }));
+    return snap;
+  }
+  snap.service = svc;
+  snap.namespaceExists = true;
+  if (reader.source === 'file' && svc.status !== undefined) snap.hasStatus = true;
+  if (svc.spec?.type === 'ExternalName') return snap;
+
+  const slices = await optional<EndpointSlice>(R.endpointslices, { namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
+  const selector = selectorOf(svc);
+  let legacy: Endpoints[] | undefined;
+  if (slices) {
+    snap.endpointSlices = slices;
+    snap.endpointsKnown = inputIncludes(reader, R.endpointslices) || inputIncludes(reader, R.endpoints);
+  }
+  if (!slices || (!selector && slices.length === 0)) {
+    legacy = await optional<Endpoints>(R.endpoints, { namespace: ns, fieldSelector: `metadata.name=${name}` });
+    if (legacy) {
+      if (legacy[0]) snap.legacyEndpoints = legacy[0];
+      snap.endpointsKnown = snap.endpointsKnown || (inputIncludes(reader, R.endpoints) || inputIncludes(reader, R.endpointslices));
+    }
+  }
+
+  if (!selector) {
+    await loadPodsAtEndpointIps(reader, snap);
+    return snap;
+  }
+
+  snap.pods = await reader.list<Pod>(R.pods, { namespace: ns, labelSelector: selectorToString(selector) });
+  if (reader.source === 'file') {
+    const stat = snap.pods.some((p) => p.status !== undefined) || snap.endpointSlices.length > 0;
+    // A dump without pods (`kubectl get svc,deploy -o yaml`) says nothing about which pods exist.
+    snap.hasStatus = (snap.hasStatus || stat) && inputIncludes(reader, R.pods);
+  }
+  if (!snap.hasStatus || snap.pods.length === 0) {
+    const ws: Workload[] = [];
+    for (const r of WORKLOADS) ws.push(...((await optional<Workload>(r, { namespace: ns })) ?? []));
+    snap.workloads = ws;
+  }
+
+  if (snap.pods.length === 0) {
+    const nsPods = await optional<KubeObject>(R.pods, { namespace: ns, metadataOnly: true });
+    if (nsPods) snap.namespacePods = nsPods;
+    const all = await optional<KubeObject>(R.pods, { labelSelector: selectorToString(selector), metadataOnly: true });
+    if (all) snap.podsAllNamespaces = all;
+    if (snap.hasStatus && nsPods) {
+      const best = rankNearMisses(selector, nsPods, (p) => p.metadata.labels, (p) => p.metadata.name).slice(0, LIMITS.nearMissPods);
+      const full: Pod[] = [];
+      for (const m of best) {
+        const p = await reader.get<Pod>(R.pods, ns, m.item.metadata.name);
+        if (p) full.push(p);
+      }
+      snap.nearMissPods = full;
+    }
+    const creating = (snap.workloads ?? []).filter((w) => w.spec?.replicas !== 0 && selectorMatchesTemplate(selector, w));
+    for (const w of creating.slice(0, 2)) {
+      snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=${w.kind},involvedObject.name=${w.metadata.name}` })) ?? []));
+    }
+    return snap;
+  }
+
+  const policies = await optional<NetworkPolicy>(R.networkpolicies, { namespace: ns });
+  if (policies) snap.networkPolicies = policies;
+
+  if (snap.hasStatus) {
+    const unready = snap.pods.filter((p) => !isTerminating(p) && diagnosePod(p, [], undefined, undefined) !== undefined);
+    for (const p of unready.slice(0, LIMITS.eventPods)) {
+      snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${p.metadata.name}` })) ?? []));
+    }
+    // A node matters when nothing in the pod itself explains it, or when a Ready pod is missing from the slices.
+    const listed = new Set(snap.endpointSlices.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses)));
+    const needNode = snap.pods.filter((p) => {
+      if (isTerminating(p) || !p.spec?.nodeName) return false;
+      if (isReady(p)) return snap.endpointsKnown && !podIps(p).some((ip) => listed.has(ip));
+      const d = diagnosePod(p, snap.events, undefined, undefined);
+      return d?.reason === 'NotReady';
+    });
+    const nodeNames = [...new Set(needNode.map((p) => p.spec!.nodeName!))].slice(0, LIMITS.nodes);
+    if (nodeNames.length > 0 && inputIncludes(reader, R.nodes)) {
+      const nodes: Node[] = [];
+      const looked: string[] = [];
+      for (const n of nodeNames) {
+        const got = await optional<Node>(R.nodes, { fieldSelector: `metadata.name=${n}` });
+        if (!got) break;
+        looked.push(n);
+        nodes.push(...got);
+      }
+      snap.nodes = nodes;
+      snap.nodesLookedUp = looked;
+    }
+    if (svc.spec?.type === 'LoadBalancer' && !(svc.status?.loadBalancer?.ingress?.length)) {
+      snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Service,involvedObject.name=${name}` })) ?? []));
+    }
+  }
+  return snap;
+}
+
+function selectorMatchesTemplate(selector: Record<string, string>, w: Workload): boolean {
+  const labels = w.spec?.template?.metadata?.labels ?? {};
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Pods at the addresses of a selectorless Service's endpoints: across namespaces, else (if denied) in its own. */
+async function loadPodsAtEndpointIps(reader: ClusterReader, snap: ServiceSnapshot): Promise<void> {
+  const ips = new Set<string>();
+  for (const s of snap.endpointSlices) for (const e of s.endpoints ?? []) for (const ip of e.addresses) ips.add(ip);
+  for (const sub of snap.legacyEndpoints?.subsets ?? []) for (const a of [...(sub.addresses ?? []), ...(sub.notReadyAddresses ?? [])]) ips.add(a.ip);
+  if (ips.size === 0 || !inputIncludes(reader, R.pods)) return;
+  const found: Pod[] = [];
+  let scope: string | undefined;
+  for (const ip of [...ips].slice(0, LIMITS.endpointIps)) {
+    const res = await reader.tryList<Pod>(R.pods, { ...(scope ? { namespace: scope } : {}), fieldSelector: `status.podIP=${ip}` });
+    if (res.ok) {
+      found.push(...res.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'));
+      continue;
+    }
+    if (scope) {
+      snap.denied.push(res.denied);
+      break;
+    }
+    // Not allowed across namespaces: look in the Service's own namespace instead.
+    scope = snap.namespace;
+    const again = await reader.tryList<Pod>(R.pods, { namespace: scope, fieldSelector: `status.podIP=${ip}` });
+    if (!again.ok) {
+      snap.denied.push(again.denied);
+      break;
+    }
+    found.push(...again.items);
+  }
+  snap.podsAtEndpointIps = found;
+}
+
+/** A Service for the pick list: its name and how many ready endpoints it has. */
+export interface ServiceChoice {
+  name: string;
+  type: string;
+  readyEndpoints: number;
+}
+
+/** The namespace's Services for the interactive pick list: those without ready endpoints first, then by name. */
+export async function listServiceChoices(reader: ClusterReader, namespace: string): Promise<ServiceChoice[]> {
+  const services = await reader.list<Service>(R.services, { namespace });
+  const slices = await reader.tryList<EndpointSlice>(R.endpointslices, { namespace });
+  const ready = new Map<string, number>();
+  if (slices.ok) {
+    for (const s of slices.items) {
+      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+      if (!svc) continue;
+      const n = (s.endpoints ?? []).filter((e) => e.conditions?.ready ?? true).reduce((acc, e) => acc + e.addresses.length, 0);
+      ready.set(svc, (ready.get(svc) ?? 0) + n);
+    }
+  }
+  return services
+    .map((s) => ({ name: s.metadata.name, type: s.spec?.type ?? 'ClusterIP', readyEndpoints: ready.get(s.metadata.name) ?? 0 }))
+    .sort((a, b) => Number(a.readyEndpoints > 0) - Number(b.readyEndpoints > 0) || a.name.localeCompare(b.name));
+}

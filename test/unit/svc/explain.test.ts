@@ -1,0 +1,176 @@
+import type { Finding } from '../../../src/core/finding.js';
+import { SVC_CATALOGUE } from '../../../src/core/svc/catalogue.js';
+import { explainService, orderFindings, serviceNames } from '../../../src/core/svc/explain.js';
+import type { ServiceSnapshot } from '../../../src/core/svc/snapshot.js';
+import { explainFixture, snapshotOf } from './helpers.js';
+
+/** [code, severity, fixture, service, namespace, what the message must say]. */
+const CASES: [string, Finding['severity'], string, string, string | undefined, RegExp][] = [
+  ['namespace-not-found', 'error', 'examples/my-app.yaml', 'web', 'my-ap', /Namespace "my-ap" does not exist/],
+  ['service-not-found', 'error', 'examples/my-app.yaml', 'wbe', 'my-app', /Service "wbe" does not exist in namespace "my-app"/],
+  ['no-selector', 'error', 'no-selector.yaml', 'ext', undefined, /no selector and no EndpointSlice gives it ready endpoints/],
+  ['no-selector', 'info', 'no-selector.yaml', 'db', undefined, /maintained by endpointslicemirroring-controller/],
+  ['endpoint-pod-ip-hardcoded', 'warning', 'no-selector.yaml', 'db', undefined, /pin the current IP of pod postgres-0/],
+  ['external-name', 'info', 'external-name.yaml', 'billing', undefined, /CNAME to "billing.example.com"/],
+  ['selector-no-match', 'error', 'examples/my-app.yaml', 'web', 'my-app', /carry app=web-sever instead of app=web-server \(1 edit away: a typo\?\)/],
+  ['pods-in-other-namespace', 'error', 'other-namespace.yaml', 'web', 'frontend', /1 pod in namespace backend does/],
+  ['workload-scaled-to-zero', 'error', 'workloads.yaml', 'web', undefined, /Deployment "web" .* scaled to 0 replicas/],
+  ['workload-template-mismatch', 'error', 'workloads.yaml', 'api', undefined, /Deployment "api" carries the selector's labels on itself/],
+  ['workload-pods-not-created', 'error', 'workloads.yaml', 'jobs', undefined, /wants replicas, but has no pods/],
+  ['pods-not-running', 'error', 'pod-states.yaml', 'pending', undefined, /not running with an IP.*pending-1: not scheduled: Unschedulable/],
+  ['pods-not-ready', 'error', 'pod-states.yaml', 'crash', undefined, /CrashLoopBackOff .*last run ended Error exit code 1, 7 restarts/],
+  ['pods-not-ready', 'error', 'pod-states.yaml', 'probe', undefined, /fails its readiness probe: Readiness probe failed: HTTP probe failed with statuscode: 503/],
+  ['pods-not-ready', 'error', 'pod-states.yaml', 'gated', undefined, /readiness gate "target-health.elbv2.k8s.aws\/web" is not set/],
+  ['some-pods-not-ready', 'warning', 'pod-states.yaml', 'mixed', undefined, /1 of 2 matching pods are Ready; 1 is not: mixed-2: .*ImagePullBackOff/],
+  ['pods-terminating', 'warning', 'pod-states.yaml', 'ending', undefined, /The matching pod is terminating/],
+  ['endpoints-not-reconciled', 'error', 'pod-states.yaml', 'gone', undefined, /missing from every EndpointSlice: its node is gone \(n9\)/],
+  ['target-port-not-found', 'error', 'examples/named-port.yaml', 'api', 'shop', /named "http", but none of the 2 matching pods declares it for TCP/],
+  ['target-port-not-found', 'warning', 'ports.yaml', 'partial', undefined, /1 of 2 matching pods does not declare it/],
+  ['target-port-not-found', 'error', 'manifests.yaml', 'api', undefined, /the pod template of deployment\/api does not declare it/],
+  ['target-port-not-declared', 'warning', 'ports.yaml', 'wrongnum', undefined, /port 8080, but the containers declare 80/],
+  ['target-port-not-declared', 'info', 'ports.yaml', 'noports', undefined, /the containers declare no ports/],
+  ['protocol-mismatch', 'warning', 'ports.yaml', 'dns', undefined, /Service port dns is UDP but the container declares port 53 as TCP/],
+  ['headless-port-remap', 'warning', 'traffic.yaml', 'db', 't', /port 80 is not remapped to targetPort 8080/],
+  ['publish-not-ready-addresses', 'info', 'traffic.yaml', 'db', 't', /publishes not-ready addresses.*\(1 pod now\)/],
+  ['selector-spans-workloads', 'warning', 'spans.yaml', 'shop', undefined, /matches pods of 2 workloads \(deployment\/shop, deployment\/shop-canary\)/],
+  ['network-policy-isolated', 'warning', 'traffic.yaml', 'locked', 'p', /default-deny, allow-web select the pods .* A rule allows 80, the Service port/],
+  ['load-balancer-pending', 'warning', 'traffic.yaml', 'lb', 't', /has no external address .*last event: EnsuringLoadBalancer/],
+  ['external-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /only accepted by nodes running a ready endpoint \(n2\)/],
+  ['internal-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /ready endpoints on: n2/],
+  ['session-affinity', 'info', 'traffic.yaml', 'lb', 't', /sessionAffinity: ClientIP/],
+  ['selector-no-match', 'error', 'manifests.yaml', 'web', undefined, /carries app=web instead of app=Web \(differs only in case\)/],
+];
+
+describe('explainService on fixtures: one case per finding code', () => {
+  it.each(CASES)('%s (%s) on %s svc %s', async (code, severity, file, name, ns, message) => {
+    const report = await explainFixture(file, name, ns);
+    const f = report.findings.find((x) => x.code === code && x.severity === severity);
+    expect(f).toBeDefined();
+    expect(f!.message).toMatch(message);
+    expect(f!.hint.length).toBeGreaterThan(10);
+    expect(f!.evidence.length).toBeGreaterThan(0);
+  });
+
+  it('covers every catalogue code except rbac-partial (tested with a denying reader in loader.test.ts)', () => {
+    const covered = new Set(CASES.map((c) => c[0]));
+    const missing = SVC_CATALOGUE.map((e) => e.code).filter((c) => !covered.has(c) && c !== 'rbac-partial');
+    expect(missing).toEqual([]);
+  });
+
+  it('reports nothing for a healthy Service, a sidecar-resolved named port and a policy allowing the named port', async () => {
+    expect((await explainFixture('ports.yaml', 'sidecar')).findings).toEqual([]);
+    expect((await explainFixture('traffic.yaml', 'open', 'p')).findings).toEqual([]);
+  });
+
+  it('ExternalName: only the external-name finding, no endpoint checks, even with a selector', async () => {
+    const r = await explainFixture('external-name.yaml', 'billing');
+    expect(r.findings.map((f) => f.code)).toEqual(['external-name']);
+    expect(r.pods).toEqual([]);
+    const ip = await explainFixture('external-name.yaml', 'byip');
+    expect(ip.findings[0]!.message).toMatch(/an IP address/);
+  });
+
+  it('selectorless Service with endpoints under the wrong port name is an error, counted per port', async () => {
+    const r = await explainFixture('no-selector.yaml', 'misnamed');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ code: 'no-selector', severity: 'error' });
+    expect(r.findings[0]!.message).toMatch(/none ready under a port named like the Service's ports/);
+  });
+
+  it('selector-no-match on the bundled example names every mislabelled pod and the differing value', async () => {
+    const r = await explainFixture('examples/my-app.yaml', 'web', 'my-app');
+    expect(r.findings.map((f) => f.code)).toEqual(['selector-no-match']);
+    const f = r.findings[0]!;
+    for (const pod of ['web-6d8f7b9c54-7xk2p', 'web-6d8f7b9c54-m4q9z', 'web-6d8f7b9c54-tr8wd']) expect(f.message).toContain(pod);
+    expect(f.hint).toContain(`kubectl patch service web -n my-app --type merge -p '{"spec":{"selector":{"app":"web-sever"}}}'`);
+    expect(f.hint).toContain('spec.selector, which is immutable');
+    expect(r.podsAreNearMisses).toBe(true);
+    expect(r.pods.map((p) => [p.name, p.selectorMatch, p.ready, p.targetPorts])).toEqual([
+      ['web-6d8f7b9c54-7xk2p', { app: 'differs' }, true, { http: 8080 }],
+      ['web-6d8f7b9c54-m4q9z', { app: 'differs' }, true, { http: 8080 }],
+      ['web-6d8f7b9c54-tr8wd', { app: 'differs' }, true, { http: 8080 }],
+    ]);
+  });
+
+  it('missing key: the near miss says the label is absent and the workload template mismatch follows', async () => {
+    const r = await explainFixture('workloads.yaml', 'api');
+    expect(r.findings.map((f) => f.code)).toEqual(['selector-no-match', 'workload-template-mismatch']);
+    expect(r.findings[0]!.message).toMatch(/carries no tier label \(the selector wants tier=backend\)/);
+  });
+
+  it('scaled to zero is not reported as a selector typo', async () => {
+    const r = await explainFixture('workloads.yaml', 'web');
+    expect(r.findings.map((f) => f.code)).toEqual(['workload-scaled-to-zero']);
+  });
+
+  it('service-not-found suggests close names and the same name elsewhere', async () => {
+    const snap = await snapshotOf('examples/my-app.yaml', 'wbe', 'my-app');
+    const r = explainService({ ...snap, sameNameElsewhere: [{ namespace: 'staging', name: 'wbe' }] });
+    expect(r.service).toBeNull();
+    expect(r.findings[0]!.evidence.map((e) => e.value)).toEqual([
+      'close names in namespace my-app: web',
+      'a Service named "wbe" exists in namespace staging',
+    ]);
+    expect(r.findings[0]!.hint).toBe('did you mean "web"? kdiag svc web -n my-app');
+  });
+
+  it('namespace-not-found suggests close namespace names', async () => {
+    const r = await explainFixture('examples/my-app.yaml', 'web', 'my-ap');
+    expect(r.findings[0]!.evidence).toContainEqual({ kind: 'suggestion', value: 'close namespace names: my-app' });
+    expect(r.findings[0]!.hint).toBe('did you mean -n my-app? kdiag svc web -n my-app');
+  });
+
+  it('static manifests: no readiness or endpoint findings, and the report says so', async () => {
+    const r = await explainFixture('manifests.yaml', 'api');
+    expect(r.staticOnly).toBe(true);
+    expect(r.findings.map((f) => f.code)).toEqual(['target-port-not-found']);
+    expect(r.pods[0]).toMatchObject({ name: 'deployment/api', ready: null, phase: null, ip: null, targetPorts: { http: null } });
+  });
+
+  it('a dump without pods is checked statically against the pod templates, without claiming pods are missing', async () => {
+    const r = await explainFixture('no-pods-dump.yaml', 'web');
+    expect(r.staticOnly).toBe(true);
+    expect(r.findings).toEqual([]);
+    expect(r.pods.map((p) => [p.name, p.targetPorts])).toEqual([['deployment/web', { http: 8080 }]]);
+  });
+
+  it('namespace-not-found points at the namespace that holds a Service of that name', async () => {
+    const r = await explainFixture('traffic.yaml', 'db');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]!.evidence.map((e) => e.value)).toEqual(['not found', 'existing namespaces: p, t', 'a Service named "db" exists in namespace t']);
+    expect(r.findings[0]!.hint).toBe('the Service is in namespace t: kdiag svc db -n t');
+  });
+
+  it('orders findings causally: selector before readiness before ports before policy', () => {
+    const f = (code: string): Finding => ({ code, severity: 'warning', message: code, evidence: [], hint: '' });
+    expect(orderFindings([f('network-policy-isolated'), f('target-port-not-found'), f('pods-not-ready'), f('selector-no-match'), f('rbac-partial')]).map((x) => x.code)).toEqual([
+      'selector-no-match', 'pods-not-ready', 'target-port-not-found', 'network-policy-isolated', 'rbac-partial',
+    ]);
+  });
+
+  it('names: short, namespaced, svc and FQDN, plus per-pod names of a headless Service', async () => {
+    const r = await explainFixture('traffic.yaml', 'db', 't');
+    expect(r.names).toEqual(['db', 'db.t', 'db.t.svc', 'db.t.svc.cluster.local', 'db-0.db.t.svc.cluster.local', 'db-1.db.t.svc.cluster.local']);
+    expect(serviceNames({ metadata: { name: 'web', namespace: 'my-app' } }, [], 'corp.local')).toEqual(['web', 'web.my-app', 'web.my-app.svc', 'web.my-app.svc.corp.local']);
+  });
+
+  it('counts endpoints per Service port, not per address', async () => {
+    const r = await explainFixture('examples/named-port.yaml', 'api', 'shop');
+    expect(r.endpoints).toHaveLength(2);
+    expect(r.findings[0]!.evidence).toContainEqual({ kind: 'endpoints', value: 'ready endpoints for Service port http: 0' });
+  });
+
+  it('rbac-partial: each denied read becomes one info finding naming verb, resource and namespace', () => {
+    const snap: ServiceSnapshot = {
+      namespace: 'a', name: 'web', source: 'live', hasStatus: true, clusterDomain: 'cluster.local',
+      endpointSlices: [], endpointsKnown: true, pods: [], events: [],
+      service: { metadata: { name: 'web', namespace: 'a' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+      denied: [{ verb: 'list', resource: 'pods', message: 'forbidden' }, { verb: 'list', resource: 'pods', message: 'forbidden' }],
+    };
+    const r = explainService(snap);
+    const rbac = r.findings.filter((f) => f.code === 'rbac-partial');
+    expect(rbac).toHaveLength(1);
+    expect(rbac[0]).toMatchObject({ severity: 'info', message: 'Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.' });
+    expect(rbac[0]!.hint).toContain('kubectl auth can-i list pods -A');
+  });
+});

@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import { FileClusterReader, parseObjects } from '../../../src/cluster/file-reader.js';
+import { R, type ClusterReader, type Denied, type ListOptions, type Optional, type Resource } from '../../../src/cluster/reader.js';
+import { LIMITS, listServiceChoices, loadServiceSnapshot } from '../../../src/cluster/svc-loader.js';
+import type { KubeObject } from '../../../src/core/k8s/types.js';
+import { explainService } from '../../../src/core/svc/explain.js';
+import { ClusterAccessError } from '../../../src/errors.js';
+import { FIXTURES, ROOT } from './helpers.js';
+
+/** Wraps a reader, recording every call; `deny` makes chosen reads fail as RBAC would. */
+class Recorder implements ClusterReader {
+  readonly calls: string[] = [];
+  constructor(
+    private readonly inner: FileClusterReader,
+    private readonly deny: (verb: 'get' | 'list', r: Resource, o: ListOptions & { name?: string }) => boolean = () => false,
+  ) {}
+  get source() {
+    return this.inner.source;
+  }
+  get defaultNamespace() {
+    return this.inner.defaultNamespace;
+  }
+  get requestCount() {
+    return this.calls.length;
+  }
+  includes(r: Resource): boolean {
+    return this.inner.includes(r);
+  }
+  private denied(r: Resource, o: ListOptions): Denied {
+    return { verb: 'list', resource: r.plural, ...(o.namespace ? { namespace: o.namespace } : {}), message: `${r.plural} is forbidden` };
+  }
+  async get<T extends KubeObject>(r: Resource, ns: string | undefined, name: string): Promise<T | undefined> {
+    this.calls.push(`get ${r.plural} ${ns ?? '*'}/${name}`);
+    if (this.deny('get', r, { ...(ns ? { namespace: ns } : {}), name })) throw new ClusterAccessError('forbidden', `forbidden: cannot get ${r.plural}`);
+    return this.inner.get<T>(r, ns, name);
+  }
+  async list<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<T[]> {
+    this.calls.push(`list ${describeCall(r, o)}`);
+    if (this.deny('list', r, o)) throw new ClusterAccessError('forbidden', `forbidden: cannot list ${r.plural}`);
+    return this.inner.list<T>(r, o);
+  }
+  async tryList<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<Optional<T>> {
+    this.calls.push(`tryList ${describeCall(r, o)}`);
+    if (this.deny('list', r, o)) return { ok: false, denied: this.denied(r, o) };
+    return this.inner.tryList<T>(r, o);
+  }
+}
+
+function describeCall(r: Resource, o: ListOptions): string {
+  return [r.plural, o.namespace ?? '*', o.labelSelector && `-l ${o.labelSelector}`, o.fieldSelector && `--field-selector ${o.fieldSelector}`, o.metadataOnly && '(metadata)']
+    .filter(Boolean)
+    .join(' ');
+}
+
+async function recorder(file: string, deny?: ConstructorParameters<typeof Recorder>[1]): Promise<Recorder> {
+  const path = file.startsWith('examples/') ? join(ROOT, file) : join(FIXTURES, file);
+  return new Recorder(await FileClusterReader.load(path, { cwd: ROOT }), deny);
+}
+
+describe('loadServiceSnapshot reads only what the question needs', () => {
+  it('healthy Service: the Service, its slices, its pods and the NetworkPolicies, nothing else', async () => {
+    const r = await recorder('traffic.yaml');
+    const snap = await loadServiceSnapshot(r, { namespace: 'p', name: 'open' });
+    expect(r.calls).toEqual([
+      'get services p/open',
+      'tryList endpointslices p -l kubernetes.io/service-name=open',
+      'list pods p -l app=open',
+      'tryList networkpolicies p',
+    ]);
+    expect(explainService(snap).findings).toEqual([]);
+  });
+
+  it('selector typo: adds the near-miss search (metadata only), workloads, all namespaces and the 3 closest pods', async () => {
+    const r = await recorder('examples/my-app.yaml');
+    await loadServiceSnapshot(r, { namespace: 'my-app', name: 'web' });
+    expect(r.calls).toEqual([
+      'get services my-app/web',
+      'tryList endpointslices my-app -l kubernetes.io/service-name=web',
+      'list pods my-app -l app=web-server',
+      'tryList deployments my-app',
+      'tryList statefulsets my-app',
+      'tryList daemonsets my-app',
+      'tryList replicasets my-app',
+      'tryList pods my-app (metadata)',
+      'tryList pods * -l app=web-server (metadata)',
+      'get pods my-app/web-6d8f7b9c54-7xk2p',
+      'get pods my-app/web-6d8f7b9c54-m4q9z',
+      'get pods my-app/web-6d8f7b9c54-tr8wd',
+    ]);
+  });
+
+  it('ExternalName: one read', async () => {
+    const r = await recorder('external-name.yaml');
+    const snap = await loadServiceSnapshot(r, { namespace: 't', name: 'billing' });
+    expect(r.calls).toEqual(['get services t/billing']);
+    expect(snap.pods).toEqual([]);
+  });
+
+  it('missing Service: the namespace, the namespace\'s Service names (metadata) and the same name elsewhere', async () => {
+    const r = await recorder('examples/my-app.yaml');
+    const snap = await loadServiceSnapshot(r, { namespace: 'my-app', name: 'wbe' });
+    expect(r.calls).toEqual([
+      'get services my-app/wbe',
+      'get namespaces */my-app',
+      'tryList services my-app (metadata)',
+      'tryList services * --field-selector metadata.name=wbe (metadata)',
+    ]);
+    expect(snap).toMatchObject({ namespaceExists: true, serviceNamesInNamespace: ['web'], sameNameElsewhere: [] });
+  });
+
+  it('missing namespace: namespace names for suggestions, no Service listing', async () => {
+    const r = await recorder('examples/my-app.yaml');
+    const snap = await loadServiceSnapshot(r, { namespace: 'my-ap', name: 'web' });
+    expect(r.calls).toEqual([
+      'get services my-ap/web',
+      'get namespaces */my-ap',
+      'tryList namespaces * (metadata)',
+      'tryList services * --field-selector metadata.name=web (metadata)',
+    ]);
+    expect(snap).toMatchObject({ namespaceExists: false, namespaceNames: ['my-app'] });
+  });
+
+  it('a 403 on the namespace get is not fatal', async () => {
+    const r = await recorder('examples/my-app.yaml', (verb, res) => verb === 'get' && res === R.namespaces);
+    const report = explainService(await loadServiceSnapshot(r, { namespace: 'my-app', name: 'wbe' }));
+    expect(report.findings.map((f) => f.code)).toEqual(['service-not-found', 'rbac-partial']);
+    expect(report.findings[1]!.message).toBe('Could not get namespaces at cluster scope: whether the namespace exists was not checked.');
+    expect(report.findings[1]!.hint).toBe('ask for permission to get namespaces at cluster scope; check with: kubectl auth can-i get namespaces');
+  });
+
+  it('a 403 on a required read (the matching pods) is an error, exit 3', async () => {
+    const r = await recorder('examples/my-app.yaml', (verb, res) => verb === 'list' && res === R.pods);
+    await expect(loadServiceSnapshot(r, { namespace: 'my-app', name: 'web' })).rejects.toBeInstanceOf(ClusterAccessError);
+  });
+
+  it('denied optional reads become rbac-partial findings naming verb, resource and namespace', async () => {
+    const r = await recorder('examples/my-app.yaml', (_v, res, o) => res === R.pods && o.namespace === undefined);
+    const report = explainService(await loadServiceSnapshot(r, { namespace: 'my-app', name: 'web' }));
+    expect(report.findings.map((f) => f.code)).toEqual(['selector-no-match', 'rbac-partial']);
+    expect(report.findings[1]!.message).toBe('Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.');
+  });
+
+  it('EndpointSlices denied: falls back to v1 Endpoints', async () => {
+    const objs = parseObjects(
+      [
+        'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec: {ports: [{name: http, port: 80}]}\nstatus: {}',
+        'apiVersion: v1\nkind: Endpoints\nmetadata: {name: s, namespace: a}\nsubsets: [{addresses: [{ip: 192.0.2.1}], ports: [{name: http, port: 80}]}]',
+      ].join('\n---\n'),
+      'e.yaml',
+    );
+    const r = new Recorder(new FileClusterReader(objs), (_v, res) => res === R.endpointslices);
+    const snap = await loadServiceSnapshot(r, { namespace: 'a', name: 's' });
+    expect(r.calls.slice(0, 3)).toEqual([
+      'get services a/s',
+      'tryList endpointslices a -l kubernetes.io/service-name=s',
+      'tryList endpoints a --field-selector metadata.name=s',
+    ]);
+    const report = explainService(snap);
+    expect(report.endpoints.map((e) => [e.slice, e.ip])).toEqual([['endpoints/s', '192.0.2.1']]);
+    expect(report.findings.map((f) => [f.code, f.severity])).toEqual([['no-selector', 'info'], ['rbac-partial', 'info']]);
+  });
+
+  it('reads events for at most LIMITS.eventPods unready pods', async () => {
+    const docs = ['apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec: {selector: {app: x}, ports: [{port: 80}]}\nstatus: {}'];
+    for (let i = 0; i < 8; i++) {
+      docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: a, labels: {app: x}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {phase: Running, podIP: 10.0.0.${i}, containerStatuses: [{name: c, ready: false, state: {waiting: {reason: CrashLoopBackOff}}}]}`);
+    }
+    const r = new Recorder(new FileClusterReader(parseObjects(docs.join('\n---\n'), 'p.yaml')));
+    const report = explainService(await loadServiceSnapshot(r, { namespace: 'a', name: 's' }));
+    expect(r.calls.filter((c) => c.startsWith('tryList events'))).toHaveLength(LIMITS.eventPods);
+    expect(r.calls.some((c) => c.includes('nodes'))).toBe(false);
+    expect(report.findings[0]!.message).toMatch(/^All 8 matching pods are running, but none is Ready/);
+  });
+});
+
+describe('listServiceChoices', () => {
+  it('puts Services without ready endpoints first', async () => {
+    const r = await recorder('pod-states.yaml');
+    const choices = await listServiceChoices(r, 't');
+    expect(choices.slice(-1)).toEqual([{ name: 'mixed', type: 'ClusterIP', readyEndpoints: 1 }]);
+    expect(choices.slice(0, -1).every((c) => c.readyEndpoints === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,50 @@
+import { jest } from '@jest/globals';
+import { join } from 'node:path';
+import { FileClusterReader } from '../../../src/cluster/file-reader.js';
+import type { Context } from '../../../src/commands/types.js';
+import { createTestIo } from '../helpers/io.js';
+import { FIXTURES, ROOT } from './helpers.js';
+
+type Choice = { value: string; name: string };
+const select = jest.fn(async (cfg: { choices: Choice[] }, _ctx: unknown) => cfg.choices[0]!.value);
+jest.unstable_mockModule('@inquirer/prompts', () => ({ select }));
+const { svcCommand } = await import('../../../src/commands/svc/command.js');
+
+async function context(tty: boolean): Promise<{ ctx: Context; io: ReturnType<typeof createTestIo> }> {
+  const io = createTestIo({ tty });
+  const reader = await FileClusterReader.load(join(FIXTURES, 'pod-states.yaml'), { cwd: ROOT });
+  const ctx: Context = {
+    io,
+    globals: { namespace: 't', requestTimeoutMs: 30_000, debug: false, noColor: false },
+    cwd: ROOT,
+    env: {},
+    signal: new AbortController().signal,
+    cluster: async () => reader,
+    config: async () => ({}),
+    progress: () => () => {},
+    warn: () => {},
+  };
+  return { ctx, io };
+}
+
+describe('kdiag svc without NAME', () => {
+  beforeEach(() => select.mockClear());
+
+  it('in a terminal: offers the namespace\'s Services on stderr, those without ready endpoints first', async () => {
+    const { ctx, io } = await context(true);
+    const outcome = await svcCommand.run([], {}, ctx);
+    expect(select).toHaveBeenCalledTimes(1);
+    const [cfg, opts] = select.mock.calls[0]!;
+    const names = cfg.choices.map((c) => c.value);
+    expect(names[names.length - 1]).toBe('mixed');
+    expect(cfg.choices.find((c) => c.value === 'crash')!.name).toBe('crash  (no ready endpoints)');
+    expect((opts as { output: unknown }).output).toBe(io.err);
+    expect(outcome.document.service).toEqual({ namespace: 't', name: names[0] });
+  });
+
+  it('without a terminal: a usage error naming the argument, and no prompt', async () => {
+    const { ctx } = await context(false);
+    await expect(svcCommand.run([], {}, ctx)).rejects.toMatchObject({ exitCode: 2, message: 'missing the Service NAME argument' });
+    expect(select).not.toHaveBeenCalled();
+  });
+});
