@@ -125,6 +125,8 @@ export class KubeConnection {
     this.opts.debug?.(`${method} ${url.pathname}${url.search} -> ${res.status} (${Date.now() - started} ms)`);
     for (const w of res.warnings) {
       const text = w.replace(/^\d+\s+\S+\s+"?/, '').replace(/"$/, '');
+      // kdiag reads v1 Endpoints on purpose (hand-written endpoints, old clusters): that warning is not news.
+      if (/v1 Endpoints is deprecated/.test(text)) continue;
       if (!this.warned.has(text)) {
         this.warned.add(text);
         this.opts.warn?.(`API warning: ${text}`);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { closest } from 'fastest-levenshtein';
+import { closeNames } from '../core/suggest.js';
 import { ClusterAccessError } from '../errors.js';
 
 /** One named entry of a kubeconfig list (`clusters`, `users`, `contexts`). */
@@ -110,7 +110,7 @@ export function resolveKubeconfig(inp: KubeconfigInputs): ResolvedKubeconfig {
   const context = contexts.get(contextName);
   if (!context) {
     const names = [...contexts.keys()];
-    const near = names.length > 0 ? closest(contextName, names) : undefined;
+    const near = closeNames(contextName, names, 1)[0];
     throw new ClusterAccessError(
       'context-not-found',
       `context "${contextName}" not found in ${files.join(', ')}`,

@@ -1,4 +1,4 @@
-import { closest } from 'fastest-levenshtein';
+import { closeNames } from '../../core/suggest.js';
 import { ALL_ENTRIES, CATALOGUE } from '../../core/catalogues.js';
 import type { CatalogueEntry } from '../../core/catalogue.js';
 import { UsageError } from '../../errors.js';
@@ -20,7 +20,7 @@ export const codesCommand: CommandModule = {
     if (code !== undefined) {
       const entry = CATALOGUE.get(code);
       if (!entry) {
-        const near = ALL_ENTRIES.length > 0 ? closest(code, ALL_ENTRIES.map((e) => e.code)) : undefined;
+        const near = closeNames(code, ALL_ENTRIES.map((e) => e.code), 1)[0];
         throw new UsageError(`unknown finding code "${code}"`, near ? `did you mean "${near}"? (kdiag codes lists them all)` : 'kdiag codes lists them all');
       }
       entries = [entry];
