@@ -305,13 +305,19 @@ export function describeKey(k: KeyComparison): string {
   return `no label "${k.key}" (the selector wants ${k.key}=${k.want})`;
 }
 
-/** The value half of an evidence line whose field already names the key: `"web-sever"; the selector wants "web-server" (...)`. */
-export function describeKeyValue(k: KeyComparison): string {
-  if (k.status === 'matched') return `"${k.actual}" (matches)`;
-  if (k.status === 'differs') {
-    const why = k.caseOnly ? 'differs only in case' : k.smallEdit ? `${k.distance} edit${k.distance === 1 ? '' : 's'} away, likely a typo` : 'a different value';
-    return `"${k.actual}"; the selector wants "${k.want}" (${why})`;
+/**
+ * The evidence for one selector key on one object: the raw label value under its field, so scripts can read it
+ * (`metadata.labels.app: web-sever`); `(absent)` when missing, plus the similar key when there is one. The
+ * explanation (typo, case, similar key) belongs in the finding's message.
+ */
+export function keyEvidence(
+  k: KeyComparison,
+  object: { kind: string; namespace?: string; name: string },
+  labelsField: string,
+): { kind: string; object: { kind: string; namespace?: string; name: string }; field: string; value: string }[] {
+  const out = [{ kind: 'label', object, field: `${labelsField}.${k.key}`, value: k.status === 'missing' ? '(absent)' : (k.actual ?? '') }];
+  if (k.status === 'missing' && k.similarKey) {
+    out.push({ kind: 'label', object, field: `${labelsField}.${k.similarKey.key}`, value: k.similarKey.value });
   }
-  if (k.similarKey) return `absent, but "${k.similarKey.key}=${k.similarKey.value}" is set (a similar key); the selector wants ${k.key}=${k.want}`;
-  return `absent; the selector wants ${k.key}=${k.want}`;
+  return out;
 }

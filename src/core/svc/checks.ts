@@ -2,7 +2,7 @@ import { closeNames } from '../suggest.js';
 import { distance } from 'fastest-levenshtein';
 import type { Evidence, Finding, ObjectRef, Severity } from '../finding.js';
 import { declaredPorts, describeDeclared, findPort, protocolOf, servicePortKey, targetPortOf } from '../k8s/ports.js';
-import { compareLabels, describeKeyValue, matchesLabelSelector, matchesMap, rankNearMisses, selectorToString, type NearMiss } from '../k8s/selectors.js';
+import { compareLabels, keyEvidence, matchesLabelSelector, matchesMap, rankNearMisses, selectorToString, type NearMiss } from '../k8s/selectors.js';
 import type { KubeObject, NetworkPolicy, Pod, Service, ServicePort, Workload } from '../k8s/types.js';
 import { severityOf } from './catalogue.js';
 import { endpointRows, readyCountForPort, type EndpointRow } from './endpoints.js';
@@ -303,7 +303,7 @@ export const workloadTemplateMismatch: Check = (a) => {
         [
           { kind: 'labels', object: ref, field: 'metadata.labels', value: selectorToString(w.metadata.labels ?? {}) },
           { kind: 'labels', object: ref, field: 'spec.template.metadata.labels', value: selectorToString(templateLabels(w)) || '(none)' },
-          ...diffs.map((k): Evidence => ({ kind: 'label', object: ref, field: `spec.template.metadata.labels.${k.key}`, value: describeKeyValue(k) })),
+          ...diffs.flatMap((k): Evidence[] => keyEvidence(k, ref, 'spec.template.metadata.labels')),
         ],
         `put ${diffs.map((k) => `${k.key}: ${k.want}`).join(', ')} under spec.template.metadata.labels of ${kindPath(w.kind)}/${w.metadata.name}${w.kind === 'Deployment' || w.kind === 'StatefulSet' || w.kind === 'DaemonSet' ? ' (its spec.selector is immutable: if it must change too, recreate the workload)' : ''}`,
         ref,
@@ -373,17 +373,16 @@ export const selectorNoMatch: Check = (a) => {
     ];
   }
   for (const g of groups) {
-    const owner = ownerOf(g.items[0]!);
     const template = g.items[0]!.metadata.name.includes('/');
-    const who = owner && !template ? ` (${owner.kind.toLowerCase()}/${owner.name})` : '';
-    for (const k of g.miss.keys) {
-      if (k.status === 'matched') continue;
-      evidence.push({
-        kind: 'label',
-        object: template ? owner! : refOf(g.items[0]!, 'Pod'),
-        field: `${template ? 'spec.template.metadata' : 'metadata'}.labels.${k.key}`,
-        value: `${describeKeyValue(k)}${g.items.length > 1 ? `; same on ${g.items.length - 1} more: ${names(g.items.slice(1), 3)}` : ''}${who}`,
-      });
+    // One entry per object (the first few), so each pod's actual label value is there to read.
+    const shown = template ? [g.items[0]!] : g.items.slice(0, 5);
+    for (const item of shown) {
+      const object = template ? ownerOf(item)! : refOf(item, 'Pod');
+      const field = template ? 'spec.template.metadata.labels' : 'metadata.labels';
+      for (const k of g.miss.keys) if (k.status !== 'matched') evidence.push(...keyEvidence(k, object, field));
+    }
+    if (g.items.length > shown.length) {
+      evidence.push({ kind: 'pods', value: `${g.items.length - shown.length} more alike: ${names(g.items.slice(shown.length), 3)}` });
     }
   }
   const best = groups[0]!;

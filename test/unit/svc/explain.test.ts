@@ -174,3 +174,19 @@ describe('explainService on fixtures: one case per finding code', () => {
     expect(rbac[0]!.hint).toContain('kubectl auth can-i list pods -A');
   });
 });
+
+describe('selector-no-match evidence', () => {
+  it('carries each near-miss pod\'s raw label value, for scripts to read', async () => {
+    const report = await explainFixture('examples/my-app.yaml', 'web', 'my-app');
+    const f = report.findings.find((x) => x.code === 'selector-no-match')!;
+    expect(f.evidence).toEqual([
+      { kind: 'selector', object: { kind: 'Service', namespace: 'my-app', name: 'web' }, field: 'spec.selector', value: 'app=web-server' },
+      ...['web-6d8f7b9c54-7xk2p', 'web-6d8f7b9c54-m4q9z', 'web-6d8f7b9c54-tr8wd'].map((name) => ({
+        kind: 'label',
+        object: { kind: 'Pod', namespace: 'my-app', name },
+        field: 'metadata.labels.app',
+        value: 'web-sever',
+      })),
+    ]);
+  });
+});

@@ -25,7 +25,9 @@ Findings (most causal first):
 
 ERROR selector-no-match: No pod matches the selector app=web-server: the closest, 3 pods of deployment/web (web-6d8f7b9c54-7xk2p, web-6d8f7b9c54-m4q9z, web-6d8f7b9c54-tr8wd), carry app=web-sever instead of app=web-server (1 edit away: a typo?).
     - service/web spec.selector: app=web-server
-    - pod/web-6d8f7b9c54-7xk2p metadata.labels.app: "web-sever"; the selector wants "web-server" (1 edit away, likely a typo); same on 2 more: web-6d8f7b9c54-m4q9z, web-6d8f7b9c54-tr8wd (deployment/web)
+    - pod/web-6d8f7b9c54-7xk2p metadata.labels.app: web-sever
+    - pod/web-6d8f7b9c54-m4q9z metadata.labels.app: web-sever
+    - pod/web-6d8f7b9c54-tr8wd metadata.labels.app: web-sever
     hint: make the Service selector match the pods: kubectl patch service web -n my-app --type merge -p '{"spec":{"selector":{"app":"web-sever"}}}'; or set app: web-server in spec.template.metadata.labels of deployment/web (deployment/web also selects its pods by this label in spec.selector, which is immutable: changing it means recreating the Deployment)
 
 1 error, 0 warnings, 0 info
