@@ -59,6 +59,7 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     source: reader.source,
     hasStatus: reader.source === 'live',
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    ...(reader.source === 'live' ? { readAt: new Date().toISOString() } : {}),
     endpointSlices: [],
     endpointsKnown: false,
     pods: [],

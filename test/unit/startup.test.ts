@@ -13,9 +13,15 @@ describe('start-up of the bundle', () => {
     expect(chunks).not.toContain(BUNDLE);
   });
 
-  it.each([[['--help']], [['--version']], [['svc', '--help']]])('%j does not load client-node', (args) => {
+  it.each([
+    [['--help'], 0],
+    [['--version'], 0],
+    [['svc', '--help'], 0],
+    [['lint', 'test/fixtures/lint/types', '-o', 'json'], 0],
+    [['codes'], 0],
+  ])('%j does not load client-node', (args, status) => {
     const r = runBundle(args, { trace: true });
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(status);
     const files = loadedFiles(r.loaded);
     expect(files).toContain(BUNDLE); // the trace works
     for (const chunk of clientNodeChunks()) expect(files).not.toContain(chunk);

@@ -107,7 +107,11 @@ function endpointSection(r: ServiceReport, env: RenderEnv): string[] {
 
 function findingSection(r: ServiceReport, env: RenderEnv): string[] {
   const c = paint(env);
-  if (r.findings.length === 0) return [c.green('No problems found: the Service has ready endpoints on every port.')];
+  if (r.findings.length === 0) {
+    const ports = r.summary?.ports ?? [];
+    const allPortsReady = ports.length > 0 && ports.every((p) => readyCountForPort(r.endpoints, { name: p.name, port: p.port }) > 0);
+    return [c.green(allPortsReady ? 'No problems found: the Service has ready endpoints on every port.' : 'No problems found.')];
+  }
   const counts = countBySeverity(r.findings);
   const parts = [`${counts.error} error${counts.error === 1 ? '' : 's'}`, `${counts.warning} warning${counts.warning === 1 ? '' : 's'}`, `${counts.info} info`];
   return [`${c.bold('Findings')} (most causal first):`, '', r.findings.map((f) => renderFinding(f, env)).join('\n\n'), '', parts.join(', ')];

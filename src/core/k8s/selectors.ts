@@ -270,9 +270,16 @@ export function isNearMiss(keys: readonly KeyComparison[]): boolean {
   return keys.some(
     (k) =>
       k.status === 'matched' ||
-      (k.status === 'differs' && (k.caseOnly || k.smallEdit)) ||
+      (k.status === 'differs' && (k.caseOnly || k.smallEdit || isRelatedValue(k.actual ?? '', k.want))) ||
       (k.status === 'missing' && k.similarKey !== undefined && (k.similarKey.value === k.want || isSmallEdit(k.similarKey.value, k.want) || k.similarKey.value.toLowerCase() === k.want.toLowerCase())),
   );
+}
+
+/** A renamed value that keeps the old one inside it (`api-x` and `api-x-v2`): close, though many edits away. */
+export function isRelatedValue(actual: string, want: string): boolean {
+  const a = actual.toLowerCase();
+  const w = want.toLowerCase();
+  return Math.min(a.length, w.length) >= 3 && a !== w && (a.includes(w) || w.includes(a));
 }
 
 /**

@@ -803,23 +803,27 @@ function readySince(p: Pod): string | undefined {
 }
 
 /** `endpoints-not-reconciled`: Ready pods missing from every EndpointSlice. */
+/** How long after turning Ready a pod may be missing from the EndpointSlices before it counts as not reconciled. */
+const RECONCILE_GRACE_MS = 10_000;
+
 export const endpointsNotReconciled: Check = (a) => {
   if (!a.s.hasStatus || !a.s.endpointsKnown || !a.selector) return [];
   const listed = new Set(a.rows.map((r) => r.ip));
-  const triggers = a.s.endpointSlices
-    .map((sl) => sl.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'])
-    .filter((x): x is string => Boolean(x))
-    .sort();
-  const newest = triggers[triggers.length - 1];
+  const nodeGone = (p: Pod): boolean => {
+    const n = p.spec?.nodeName;
+    return Boolean(n) && (a.s.nodesLookedUp ?? []).includes(n!) && !(a.s.nodes ?? []).some((x) => x.metadata.name === n);
+  };
   const missing = readyPods(a).filter((p) => {
     if (podIps(p).some((ip) => listed.has(ip))) return false;
-    // A pod that turned Ready after the controller's last change may just not be processed yet.
+    // A pod that turned Ready moments before the read may just not be processed yet. Only moments: a controller
+    // that skips the pod (its Node is gone) or is not running never catches up, however long one waits.
     const since = readySince(p);
-    return !(newest && since && since > newest);
+    if (nodeGone(p) || !a.s.readAt || !since) return true;
+    return Date.parse(a.s.readAt) - Date.parse(since) > RECONCILE_GRACE_MS;
   });
   if (missing.length === 0) return [];
   const evidence: Evidence[] = missing.slice(0, MAX_LISTED).map((p) => ({ kind: 'pod', object: refOf(p, 'Pod'), field: 'status.podIP', value: `${p.status?.podIP} is Ready but in no EndpointSlice` }));
-  const gone = [...new Set(missing.map((p) => p.spec?.nodeName).filter((n): n is string => Boolean(n) && (a.s.nodesLookedUp ?? []).includes(n!) && !(a.s.nodes ?? []).some((x) => x.metadata.name === n)))];
+  const gone = [...new Set(missing.filter(nodeGone).map((p) => p.spec!.nodeName!))];
   for (const n of gone) evidence.push({ kind: 'node', object: { kind: 'Node', name: n }, value: 'does not exist' });
   evidence.push({ kind: 'endpointslices', value: a.s.endpointSlices.length === 0 ? 'the Service has no EndpointSlice' : `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ${plural(a.rows.length, 'address', 'addresses')}` });
   return [

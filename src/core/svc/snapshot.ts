@@ -30,6 +30,11 @@ export interface ServiceSnapshot {
   hasStatus: boolean;
   /** Cluster DNS domain used for `names` (`cluster.local` unless known otherwise). */
   clusterDomain: string;
+  /**
+   * When a live read started (RFC 3339). Lets checks tell "the controller has not caught up yet" (seconds) from
+   * "the controller never will" without reading a clock themselves; undefined for files.
+   */
+  readAt?: string;
 
   /** False when the namespace does not exist; undefined when it was not checked or could not be. */
   namespaceExists?: boolean;

@@ -190,3 +190,40 @@ describe('selector-no-match evidence', () => {
     ]);
   });
 });
+
+describe('endpoints-not-reconciled and the controller\'s catch-up time', () => {
+  /** The `gone` Service's pod, made Ready at `readyAt` on a node that exists, with the slices last changed a minute earlier. */
+  async function snapshotWith(readyAt: string, readAt: string | undefined): Promise<ServiceSnapshot> {
+    const s = await snapshotOf('pod-states.yaml', 'gone');
+    s.nodesLookedUp = [];
+    for (const p of s.pods) {
+      for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.lastTransitionTime = readyAt;
+    }
+    for (const sl of s.endpointSlices) {
+      sl.metadata.annotations = { ...sl.metadata.annotations, 'endpoints.kubernetes.io/last-change-trigger-time': new Date(Date.parse(readyAt) - 60_000).toISOString() };
+    }
+    if (readAt === undefined) delete s.readAt;
+    else s.readAt = readAt;
+    return s;
+  }
+  const codes = (s: ServiceSnapshot) => explainService(s).findings.map((f) => f.code);
+
+  it('allows a pod that turned Ready seconds before the read', async () => {
+    expect(codes(await snapshotWith('2026-11-26T10:00:00Z', '2026-11-26T10:00:03Z'))).not.toContain('endpoints-not-reconciled');
+  });
+
+  it('reports a pod Ready for longer than the grace: the controller is not catching up', async () => {
+    expect(codes(await snapshotWith('2026-11-26T10:00:00Z', '2026-11-26T10:05:00Z'))).toContain('endpoints-not-reconciled');
+  });
+
+  it('reports it from a file, where there is no read time to compare with', async () => {
+    expect(codes(await snapshotWith('2026-11-26T10:00:00Z', undefined))).toContain('endpoints-not-reconciled');
+  });
+
+  it('never waits for a pod whose node is gone', async () => {
+    const s = await snapshotOf('pod-states.yaml', 'gone');
+    s.readAt = new Date(Date.now() + 1000).toISOString();
+    for (const p of s.pods) for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.lastTransitionTime = new Date().toISOString();
+    expect(codes(s)).toContain('endpoints-not-reconciled');
+  });
+});

@@ -1,5 +1,6 @@
 import {
   compareLabels,
+  isRelatedValue,
   matchesLabelSelector,
   matchesMap,
   matchesRequirements,
@@ -100,5 +101,18 @@ describe('near misses', () => {
     ];
     const ranked = rankNearMisses(sel, pods, (p) => p.labels, (p) => p.name).map((m) => m.item.name);
     expect(ranked).toEqual(['case', 'one-key', 'typo-only']);
+  });
+});
+
+describe('renamed label values are near misses', () => {
+  it('counts a value that contains the wanted one (api-x-v2 for api-x) as close', () => {
+    const ranked = rankNearMisses({ app: 'api-x' }, [{ n: 'a', l: { app: 'api-x-v2' } }, { n: 'b', l: { app: 'db' } }], (c) => c.l, (c) => c.n);
+    expect(ranked.map((r) => r.item.n)).toEqual(['a']);
+  });
+
+  it('does not count short or unrelated values', () => {
+    expect(isRelatedValue('ab', 'abc')).toBe(false);
+    expect(isRelatedValue('payments', 'web')).toBe(false);
+    expect(isRelatedValue('web-canary', 'web')).toBe(true);
   });
 });

@@ -1,0 +1,181 @@
+import ipaddr from 'ipaddr.js';
+import type { ObjectRef } from '../finding.js';
+import type { Address } from './scan.js';
+
+/**
+ * Pod and Service ranges, where they come from, and how a host address is classified against them. Pure.
+ */
+
+export type RangeKind = 'pod' | 'service';
+
+/** One CIDR with the words that say where it came from. */
+export interface NamedRange {
+  cidr: string;
+  kind: RangeKind;
+  /** Where the range came from, e.g. `--pod-cidr`, `.kdiag.yaml`, `the cluster's ServiceCIDR kubernetes`. */
+  source: string;
+  /** For the defaults table: the distributions whose default this is (then `source` is `default`). */
+  distributions?: string[];
+  net: Address;
+  bits: number;
+}
+
+/** IPv4 ranges as [network, mask] 32-bit numbers, so matching a literal needs no ipaddr.js call. */
+const V4_CACHE = new WeakMap<NamedRange, [number, number]>();
+
+function v4Numbers(r: NamedRange): [number, number] | undefined {
+  if (r.net.kind() !== 'ipv4') return undefined;
+  let v = V4_CACHE.get(r);
+  if (!v) {
+    const b = r.net.toByteArray();
+    const mask = r.bits === 0 ? 0 : (0xffffffff << (32 - r.bits)) >>> 0;
+    v = [(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) & mask, mask];
+    V4_CACHE.set(r, v);
+  }
+  return v;
+}
+
+/** One row of the documented defaults table (docs/lint.md shows the same rows). */
+export interface DistributionDefaults {
+  distribution: string;
+  pod: string[];
+  service: string[];
+  note?: string;
+}
+
+/**
+ * Distribution defaults, used when neither the flags, `.kdiag.yaml` nor `--cluster` give ranges. They overlap
+ * (kind, minikube and AKS kubenet all use 10.244.0.0/16), so messages name every distribution that matched.
+ */
+export const DISTRIBUTION_DEFAULTS: readonly DistributionDefaults[] = [
+  { distribution: 'kind', pod: ['10.244.0.0/16', 'fd00:10:244::/56'], service: ['10.96.0.0/16', 'fd00:10:96::/112'] },
+  { distribution: 'minikube', pod: ['10.244.0.0/16'], service: ['10.96.0.0/12'] },
+  { distribution: 'kubeadm', pod: [], service: ['10.96.0.0/12'], note: 'no default pod range: it is the CNI\'s (flannel: 10.244.0.0/16)' },
+  { distribution: 'k3s', pod: ['10.42.0.0/16'], service: ['10.43.0.0/16'] },
+  { distribution: 'RKE2', pod: ['10.42.0.0/16'], service: ['10.43.0.0/16'] },
+  { distribution: 'MicroK8s', pod: ['10.1.0.0/16'], service: ['10.152.183.0/24'] },
+  { distribution: 'OpenShift', pod: ['10.128.0.0/14'], service: ['172.30.0.0/16'] },
+  { distribution: 'AKS kubenet', pod: ['10.244.0.0/16'], service: ['10.0.0.0/16'] },
+  { distribution: 'EKS', pod: [], service: ['10.100.0.0/16', '172.20.0.0/16'], note: 'pods take VPC addresses (no separate range)' },
+  { distribution: 'GKE', pod: [], service: ['34.118.224.0/20'], note: 'pod ranges are chosen per cluster; 34.118.224.0/20 is the Service range of clusters created since 1.27' },
+];
+
+/** Parses a CIDR or a single address (taken as /32 or /128); undefined when it is neither. */
+export function parseCidr(text: string): [Address, number] | undefined {
+  const t = text.trim();
+  try {
+    if (t.includes('/')) {
+      if (!ipaddr.isValidCIDR(t)) return undefined;
+      const [net, bits] = ipaddr.parseCIDR(t);
+      return [net, bits];
+    }
+    if (!ipaddr.isValid(t)) return undefined;
+    const a = ipaddr.parse(t);
+    return [a, a.kind() === 'ipv4' ? 32 : 128];
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the strict dotted-quad / IPv6 text is valid as a CIDR for lint's flags and config. */
+export function isValidCidr(text: string): boolean {
+  const t = text.trim();
+  if (t.includes('/')) {
+    const [a] = t.split('/');
+    if (a !== undefined && a.includes('.') && !a.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(a)) return false;
+  } else if (t.includes('.') && !t.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(t)) {
+    return false;
+  }
+  return parseCidr(t) !== undefined;
+}
+
+/** True when `addr` lies in `net/bits` (families must match). */
+export function contains(net: Address, bits: number, addr: Address): boolean {
+  return net.kind() === addr.kind() && addr.match(net, bits);
+}
+
+/** Builds named ranges from CIDR strings (invalid ones must have been rejected before). */
+export function namedRanges(cidrs: readonly string[], kind: RangeKind, source: string): NamedRange[] {
+  const out: NamedRange[] = [];
+  for (const cidr of cidrs) {
+    const p = parseCidr(cidr);
+    if (p) out.push({ cidr: cidr.trim(), kind, source, net: p[0], bits: p[1] });
+  }
+  return out;
+}
+
+/** The defaults table as named ranges, one per distinct CIDR with every distribution that uses it. */
+export function defaultRanges(): NamedRange[] {
+  const byKey = new Map<string, NamedRange>();
+  for (const row of DISTRIBUTION_DEFAULTS) {
+    for (const kind of ['pod', 'service'] as const) {
+      for (const cidr of row[kind]) {
+        const key = `${kind} ${cidr}`;
+        const existing = byKey.get(key);
+        if (existing) existing.distributions!.push(row.distribution);
+        else {
+          const [net, bits] = parseCidr(cidr)!;
+          byKey.set(key, { cidr, kind, source: 'default', distributions: [row.distribution], net, bits });
+        }
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** The ranges matching `addr`, most specific first (ties: Service ranges before pod ranges). */
+export function matchRanges(ranges: readonly NamedRange[], addr: Address): NamedRange[] {
+  let out: NamedRange[];
+  if (addr.kind() === 'ipv4') {
+    const b = addr.toByteArray();
+    const u = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    out = ranges.filter((r) => {
+      const v = v4Numbers(r);
+      return v !== undefined && ((u & v[1]) >>> 0) === v[0];
+    });
+  } else {
+    out = ranges.filter((r) => contains(r.net, r.bits, addr));
+  }
+  if (out.length > 1) out.sort((a, b) => b.bits - a.bits || (a.kind === b.kind ? 0 : a.kind === 'service' ? -1 : 1));
+  return out;
+}
+
+/** "kind, minikube and AKS kubenet" */
+export function listWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/**
+ * Describes where the best matching range came from, for messages. `matched` is every range holding the address
+ * (from `matchRanges`): defaults overlap, so every distribution whose default of the same kind matched is named.
+ */
+export function describeRange(best: NamedRange, matched: readonly NamedRange[]): string {
+  const what = best.kind === 'pod' ? 'pod range' : 'Service range';
+  if (best.source === 'default') {
+    const dists: string[] = [];
+    const cidrs: string[] = [];
+    for (const o of matched) {
+      if (o.kind !== best.kind || o.source !== 'default') continue;
+      cidrs.push(o.cidr);
+      for (const d of o.distributions ?? []) if (!dists.includes(d)) dists.push(d);
+    }
+    return `${listWords(dists.map((d) => `${d}'s`))} default ${what} ${listWords(cidrs)}`;
+  }
+  return `the ${what} ${best.cidr} (from ${best.source})`;
+}
+
+/** What the live cluster says an address is (with `--cluster`). */
+export interface ClusterObjectInfo {
+  kind: 'Pod' | 'Service' | 'Node';
+  ref: ObjectRef;
+  /** For a Service: its DNS name. For a pod: the DNS name of a Service that selects it, if any. */
+  dnsName?: string;
+  /** For a pod: the Service that selects it. */
+  via?: ObjectRef;
+}
+
+/** The Service DNS name, `name.namespace.svc.<domain>`. */
+export function serviceDnsName(ref: ObjectRef, clusterDomain = 'cluster.local'): string {
+  return `${ref.name}.${ref.namespace ?? 'default'}.svc.${clusterDomain}`;
+}

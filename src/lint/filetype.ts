@@ -1,0 +1,151 @@
+import type { FileType } from '../core/lint/comments.js';
+
+/**
+ * File-type detection by name (and, for extensionless files, by the first line's shebang). Files of no known
+ * type are skipped by the walk: documentation, data and lock files mention addresses for reasons lint cannot
+ * judge. A file named explicitly on the command line is always scanned (as `text` when its type is unknown).
+ */
+
+const BY_EXTENSION: Record<string, FileType> = {
+  yaml: 'yaml',
+  yml: 'yaml',
+  json: 'json',
+  jsonc: 'jsonc',
+  json5: 'jsonc',
+  env: 'env',
+  properties: 'properties',
+  ini: 'ini',
+  cfg: 'ini',
+  conf: 'ini',
+  cnf: 'ini',
+  toml: 'toml',
+  dockerfile: 'dockerfile',
+  containerfile: 'dockerfile',
+  tf: 'terraform',
+  tfvars: 'terraform',
+  hcl: 'terraform',
+  sh: 'shell',
+  bash: 'shell',
+  zsh: 'shell',
+  ksh: 'shell',
+  tpl: 'helm',
+  // C-like sources
+  js: 'c-like',
+  mjs: 'c-like',
+  cjs: 'c-like',
+  jsx: 'c-like',
+  ts: 'c-like',
+  mts: 'c-like',
+  cts: 'c-like',
+  tsx: 'c-like',
+  go: 'c-like',
+  java: 'c-like',
+  kt: 'c-like',
+  kts: 'c-like',
+  scala: 'c-like',
+  groovy: 'c-like',
+  gradle: 'c-like',
+  c: 'c-like',
+  h: 'c-like',
+  cc: 'c-like',
+  cpp: 'c-like',
+  cxx: 'c-like',
+  hpp: 'c-like',
+  cs: 'c-like',
+  rs: 'c-like',
+  swift: 'c-like',
+  dart: 'c-like',
+  proto: 'c-like',
+  php: 'php',
+  py: 'hash-code',
+  rb: 'hash-code',
+  pl: 'hash-code',
+  pm: 'hash-code',
+  r: 'hash-code',
+  ex: 'hash-code',
+  exs: 'hash-code',
+  mk: 'hash-code',
+  sql: 'sql',
+  lua: 'lua',
+  xml: 'markup',
+  html: 'markup',
+  htm: 'markup',
+};
+
+const BY_NAME: Record<string, FileType> = {
+  dockerfile: 'dockerfile',
+  containerfile: 'dockerfile',
+  '.env': 'env',
+  makefile: 'hash-code',
+  gnumakefile: 'hash-code',
+  jenkinsfile: 'c-like',
+  vagrantfile: 'hash-code',
+  gemfile: 'hash-code',
+  rakefile: 'hash-code',
+  'nginx.conf': 'nginx',
+  'haproxy.cfg': 'haproxy',
+};
+
+/** Lock files and minified bundles: generated, full of versions and hashes, never hand-written addresses. */
+const GENERATED_NAMES = new Set([
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'yarn.lock',
+  'pnpm-lock.yaml',
+  'composer.lock',
+  'cargo.lock',
+  'poetry.lock',
+  'go.sum',
+  'gemfile.lock',
+]);
+
+function isGenerated(lower: string): boolean {
+  return GENERATED_NAMES.has(lower) || lower.endsWith('.min.js') || lower.endsWith('.min.css') || lower.endsWith('.map');
+}
+
+/**
+ * The file type of `relPath` (`/` separators), or undefined when lint does not read this kind of file.
+ * `firstLine` is consulted for extensionless files (shebangs).
+ */
+export function detectFileType(relPath: string, firstLine?: string): FileType | undefined {
+  const slash = relPath.lastIndexOf('/');
+  const base = relPath.slice(slash + 1);
+  const lower = base.toLowerCase();
+  if (isGenerated(lower)) return undefined;
+  // The folder only matters for YAML (Helm templates) and .conf/.cfg files (nginx, HAProxy): computed lazily.
+  const dir = () => relPath.slice(0, Math.max(0, slash)).toLowerCase();
+  const named = BY_NAME[lower];
+  if (named) return named;
+  if (lower.startsWith('dockerfile.') || lower.endsWith('.dockerfile') || lower.startsWith('containerfile.')) return 'dockerfile';
+  if (lower.startsWith('.env.') || lower === '.envrc') return 'env';
+  const dot = lower.lastIndexOf('.');
+  const ext = dot > 0 ? lower.slice(dot + 1) : '';
+  // Helm chart templates: YAML with `{{ }}` and `{{/* */}}` comments.
+  if ((ext === 'yaml' || ext === 'yml' || ext === 'tpl' || ext === 'txt') && /(^|\/)templates(\/|$)/.test(dir())) {
+    return ext === 'txt' ? undefined : 'helm';
+  }
+  if (ext === 'yaml' || ext === 'yml') {
+    if (/^(docker-)?compose([.-].*)?\.ya?ml$/.test(lower)) return 'compose';
+    if (lower.includes('envoy')) return 'envoy';
+    return 'yaml';
+  }
+  if (ext === 'conf' || ext === 'cfg') {
+    if (lower.includes('nginx') || /(^|\/)(nginx|sites-available|sites-enabled|conf\.d)(\/|$)/.test(dir())) return 'nginx';
+    if (lower.includes('haproxy') || /(^|\/)haproxy(\/|$)/.test(dir())) return 'haproxy';
+  }
+  if (ext === 'nginx') return 'nginx';
+  if (ext === 'haproxy') return 'haproxy';
+  if (ext !== '') return BY_EXTENSION[ext];
+  if (firstLine?.startsWith('#!')) {
+    if (/\b(ba|z|k|da)?sh\b/.test(firstLine)) return 'shell';
+    if (/\b(python[0-9.]*|ruby|perl)\b/.test(firstLine)) return 'hash-code';
+    if (/\b(node|deno|bun)\b/.test(firstLine)) return 'c-like';
+  }
+  return undefined;
+}
+
+/** True when the type can only be decided with the first line (extensionless files). */
+export function needsFirstLine(relPath: string): boolean {
+  const base = relPath.slice(relPath.lastIndexOf('/') + 1);
+  return !base.includes('.') || base.startsWith('.') && base.indexOf('.', 1) === -1 && !(base.toLowerCase() in BY_NAME);
+}

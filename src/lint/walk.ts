@@ -1,0 +1,227 @@
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { FileType } from '../core/lint/comments.js';
+import { detectFileType, needsFirstLine } from './filetype.js';
+
+/**
+ * The file walk of `kdiag lint`: sorted, honouring `.gitignore` and `.kdiagignore` at every level (and in the
+ * parent folders up to the repository root), `.kdiag.yaml` lint.ignorePaths, never following symlinks (so never
+ * out of the tree), and skipping everything that is not a regular file (FIFOs would block a read forever).
+ */
+
+export interface WalkEntry {
+  /** Absolute path. */
+  abs: string;
+  /** Relative to the working folder, `/` separators (the path findings show). */
+  rel: string;
+  type: FileType;
+}
+
+export interface WalkOptions {
+  cwd: string;
+  /** Paths as given (relative to cwd or absolute); they must exist (checked by the caller). */
+  roots: readonly string[];
+  /** gitignore-syntax patterns relative to `ignoreBase` (from `.kdiag.yaml`). */
+  ignorePaths?: readonly string[];
+  ignoreBase?: string;
+  /** Called for things worth a line on stderr (unreadable folders). */
+  warn(message: string): void;
+}
+
+/** Counts of what the walk passed over, for the summary. */
+export interface WalkStats {
+  skippedSymlinks: number;
+  skippedSpecial: number;
+  skippedUnknownType: number;
+}
+
+interface Level {
+  dir: string;
+  ig: Ignore;
+}
+
+const IGNORE_FILES = ['.gitignore', '.kdiagignore'];
+const VCS_DIRS = new Set(['.git', '.hg', '.svn']);
+
+/** Converts a platform path to `/` separators. */
+export function toSlash(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+function loadLevel(dir: string, warn: (m: string) => void, present?: ReadonlySet<string>): Level | undefined {
+  let ig: Ignore | undefined;
+  for (const name of IGNORE_FILES) {
+    // When the folder listing is known, only read the ignore files it has (a failed read costs an exception).
+    if (present && !present.has(name)) continue;
+    const file = join(dir, name);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') warn(`cannot read ${file}: ${code ?? String(e)}`);
+      continue;
+    }
+    ig ??= ignore();
+    ig.add(text);
+  }
+  return ig ? { dir, ig } : undefined;
+}
+
+/** Ignore files of the folders above `dir`, up to the repository root (a folder holding `.git`), outermost first. */
+function ancestorLevels(dir: string, warn: (m: string) => void): Level[] {
+  const chain: string[] = [];
+  let d = dirname(dir);
+  let probe = dir;
+  // Only when `dir` is inside a repository: find its root first.
+  let root: string | undefined;
+  for (;;) {
+    if (existsSync(join(probe, '.git'))) {
+      root = probe;
+      break;
+    }
+    const up = dirname(probe);
+    if (up === probe) break;
+    probe = up;
+  }
+  if (root === undefined || root === dir) return [];
+  for (;;) {
+    chain.push(d);
+    if (d === root) break;
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return chain
+    .reverse()
+    .map((x) => loadLevel(x, warn))
+    .filter((l): l is Level => l !== undefined);
+}
+
+/** git's verdict over the stack of levels: the deepest level with an opinion wins. */
+function isIgnored(levels: readonly Level[], abs: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const level of levels) {
+    // `abs` is built by joining names under the level's folder, so a prefix test replaces path.relative.
+    const prefix = level.dir.endsWith(sep) ? level.dir : level.dir + sep;
+    if (!abs.startsWith(prefix)) continue;
+    const rel = toSlash(abs.slice(prefix.length));
+    if (rel === '') continue;
+    const r = level.ig.test(isDir ? `${rel}/` : rel);
+    if (r.ignored) ignored = true;
+    else if (r.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+function firstLineOf(abs: string): string {
+  const b = Buffer.alloc(256);
+  let fd: number | undefined;
+  try {
+    fd = openSync(abs, 'r');
+    const n = readSync(fd, b, 0, b.length, 0);
+    const text = b.toString('latin1', 0, n);
+    const nl = text.indexOf('\n');
+    return nl === -1 ? text : text.slice(0, nl);
+  } catch {
+    return ''; // the scan itself will report the read error
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Yields the files to scan, in a stable order. */
+export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry> {
+  const extra: Level | undefined =
+    opts.ignorePaths && opts.ignorePaths.length > 0
+      ? { dir: resolve(opts.cwd, opts.ignoreBase ?? '.'), ig: ignore().add([...opts.ignorePaths]) }
+      : undefined;
+  const seen = new Set<string>();
+  for (const root of opts.roots) {
+    const abs = resolve(opts.cwd, root);
+    // An explicit root may itself be a symlink: the user named it, so follow it.
+    const st = statSync(abs);
+    if (st.isFile()) {
+      if (seen.has(abs)) continue;
+      seen.add(abs);
+      const rel = toSlash(relative(opts.cwd, abs)) || '.';
+      const type = detectFileType(rel, needsFirstLine(rel) ? firstLineOf(abs) : undefined) ?? 'text';
+      yield { abs, rel, type };
+      continue;
+    }
+    if (!st.isDirectory()) {
+      stats.skippedSpecial++;
+      opts.warn(`skipping ${root}: not a regular file or folder`);
+      continue;
+    }
+    const levels = ancestorLevels(abs, opts.warn);
+    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, extra, opts, stats, seen);
+  }
+}
+
+function* walkDir(
+  dir: string,
+  /** `dir` relative to the working folder, `/` separators ('' for the working folder itself). */
+  relDir: string,
+  parentLevels: Level[],
+  extra: Level | undefined,
+  opts: WalkOptions,
+  stats: WalkStats,
+  seen: Set<string>,
+): Generator<WalkEntry> {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    opts.warn(`cannot read folder ${relDir || '.'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return;
+  }
+  const present = new Set<string>();
+  for (const ent of entries) if (ent.name === '.gitignore' || ent.name === '.kdiagignore') present.add(ent.name);
+  const own = present.size > 0 ? loadLevel(dir, opts.warn, present) : undefined;
+  const levels = own ? [...parentLevels, own] : parentLevels;
+  const relPrefix = relDir === '' ? '' : `${relDir}/`;
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // `dir` is already normalized: plain concatenation is much cheaper than path.join for every entry.
+  const absPrefix = dir.endsWith(sep) ? dir : dir + sep;
+  for (const ent of entries) {
+    const abs = absPrefix + ent.name;
+    if (ent.isSymbolicLink()) {
+      stats.skippedSymlinks++;
+      continue;
+    }
+    let isDir = ent.isDirectory();
+    let isFile = ent.isFile();
+    if (!isDir && !isFile && !ent.isFIFO() && !ent.isSocket() && !ent.isCharacterDevice() && !ent.isBlockDevice()) {
+      // Some file systems do not report the type in readdir: ask.
+      try {
+        const st = lstatSync(abs);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      } catch {
+        continue;
+      }
+    }
+    if (isDir) {
+      if (VCS_DIRS.has(ent.name)) continue;
+      if (isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true))) continue;
+      yield* walkDir(abs, relPrefix + ent.name, levels, extra, opts, stats, seen);
+      continue;
+    }
+    if (!isFile) {
+      stats.skippedSpecial++;
+      continue;
+    }
+    if (isIgnored(levels, abs, false) || (extra && isIgnored([extra], abs, false))) continue;
+    if (seen.has(abs)) continue;
+    const rel = relPrefix + ent.name;
+    const type = detectFileType(rel, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);
+    if (type === undefined) {
+      stats.skippedUnknownType++;
+      continue;
+    }
+    seen.add(abs);
+    yield { abs, rel, type };
+  }
+}
