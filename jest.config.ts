@@ -9,6 +9,8 @@ const common = {
 } satisfies Partial<Config>;
 
 const config: Config = {
+  // Jest 30 reads testTimeout only here, not per project: e2e tests wait for real controllers.
+  testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -17,7 +19,6 @@ const config: Config = {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };

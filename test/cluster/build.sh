@@ -22,6 +22,12 @@ if ! command -v go >/dev/null 2>&1; then
   echo "kdiag test cluster: install Go >= 1.26 (https://go.dev/dl/) and retry; the first build takes minutes, later runs reuse the cache." >&2
   exit 127
 fi
+gover=$(GOTOOLCHAIN=local go env GOVERSION 2>/dev/null || true)   # e.g. go1.26.8
+gomajor=${gover#go}; gominor=${gomajor#*.}; gomajor=${gomajor%%.*}; gominor=${gominor%%.*}
+if ! [ "${gomajor:-0}" -gt 1 -o \( "${gomajor:-0}" -eq 1 -a "${gominor:-0}" -ge 26 \) ] 2>/dev/null; then
+  echo "kdiag test cluster: Go ${gover:-(unknown version)} is too old; Kubernetes $K8S_VERSION and kwok $KWOK_VERSION need Go >= 1.26 (https://go.dev/dl/)." >&2
+  exit 1
+fi
 mkdir -p "$cache_root"
 # One build at a time per cache folder (e.g. a developer's cluster:up racing an e2e run).
 if command -v flock >/dev/null 2>&1; then

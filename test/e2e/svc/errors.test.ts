@@ -1,0 +1,142 @@
+// `kdiag svc` bad-input paths against the real API server (and local stand-ins on 127.0.0.1): each is one
+// `kdiag: ...` line and one `hint: ...` line on stderr, no stack trace, nothing on stdout, and the documented exit
+// status (3 for cluster access, 1 for an unknown namespace, which is a finding with full JSON).
+import { jest } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { clusterInfo, repoRoot, run, useNamespace } from '../helpers/index.js';
+import { evidenceText, findingOf, kdiag, kdiagSvc, type KdiagRun } from './helpers.js';
+
+jest.setTimeout(120_000);
+
+const ns = useNamespace('svc-errors');
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'kdiag-e2e-svc-errors-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A copy of the admin kubeconfig whose cluster server is `server` (credentials and CA unchanged). */
+function kubeconfigFor(server: string, file: string): string {
+  const doc = parse(readFileSync(clusterInfo().kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] };
+  for (const c of doc.clusters) c.cluster.server = server;
+  const out = path.join(tmp, file);
+  writeFileSync(out, stringify(doc), { mode: 0o600 });
+  return out;
+}
+
+/** Only KUBECONFIG differs from this process's environment. */
+function envWith(kubeconfig: string): NodeJS.ProcessEnv {
+  return { ...process.env, KUBECONFIG: kubeconfig };
+}
+
+/** The error contract: nothing on stdout, exactly `kdiag: ...` and `hint: ...` on stderr, no stack frames. */
+function expectOneLineError(r: { code: number; stdout: string; stderr: string }, code: number): { message: string; hint: string } {
+  expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: '' });
+  const lines = r.stderr.split('\n');
+  expect(lines).toHaveLength(3); // two lines and the final newline
+  expect(lines[0]).toMatch(/^kdiag: \S/);
+  expect(lines[1]).toMatch(/^hint: \S/);
+  expect(lines[2]).toBe('');
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  return { message: lines[0]!.slice('kdiag: '.length), hint: lines[1]!.slice('hint: '.length) };
+}
+
+/** A free port on 127.0.0.1 that nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+describe('kdiag svc: cluster access errors', () => {
+  test('unreachable API server (a closed port on 127.0.0.1): exit 3, one line and a hint', async () => {
+    const port = await closedPort();
+    const kc = kubeconfigFor(`https://127.0.0.1:${port}`, 'closed.kubeconfig');
+    const r = await kdiagSvc('web', ns.name, [], { env: envWith(kc) });
+    const { message, hint } = expectOneLineError(r, 3);
+    expect(message).toBe(`cannot reach the API server at https://127.0.0.1:${port} (context "kdiag-e2e"): connection refused`);
+    expect(hint).toContain('is the cluster running');
+
+    // The built CLI behaves the same in its own process (main.ts): no stack, no unhandled rejection.
+    const env = envWith(kc);
+    delete env.NODE_OPTIONS;
+    const spawned = await run(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), 'svc', 'web', '-n', ns.name], { env, cwd: repoRoot });
+    expect(expectOneLineError(spawned, 3).message).toBe(message);
+  });
+
+  test('a kubeconfig that is not valid YAML: exit 3', async () => {
+    const bad = path.join(tmp, 'broken.kubeconfig');
+    writeFileSync(bad, 'apiVersion: v1\nclusters: [\n  - name: broken\n    cluster: {server: "https://127.0.0.1:1"\n');
+    const r = await kdiagSvc('web', ns.name, [], { env: envWith(bad) });
+    const { message, hint } = expectOneLineError(r, 3);
+    expect(message).toMatch(new RegExp(`^kubeconfig ${bad.replace(/[.]/g, '\\.')} is not valid YAML: `));
+    expect(hint).toBe('fix the file, or point --kubeconfig at another');
+  });
+
+  test('an unknown --context: exit 3 with the close name suggested', async () => {
+    const r = await kdiagSvc('web', ns.name, ['--context', 'kdiag-e2f']);
+    const { message, hint } = expectOneLineError(r, 3);
+    expect(message).toBe(`context "kdiag-e2f" not found in ${clusterInfo().kubeconfig}`);
+    expect(hint).toMatch(/^did you mean "kdiag-e2e"\? available contexts: /);
+    expect(hint).toContain('limited');
+  });
+
+  test('a forbidden required read (limited user, outside its namespace): exit 3 naming verb, resource and namespace', async () => {
+    const r = await kdiagSvc('web', ns.name, [], { env: envWith(clusterInfo().limitedKubeconfig) });
+    const { message, hint } = expectOneLineError(r, 3);
+    expect(message).toMatch(new RegExp(`^forbidden: cannot get services in namespace "${ns.name}" \\(.*User "kdiag-limited" cannot get resource "services"`));
+    expect(hint).toBe(`ask for RBAC permission to get services in namespace "${ns.name}"; check with: kubectl auth can-i get services -n ${ns.name}`);
+  });
+
+  test('--request-timeout is honoured: a server that accepts and never answers, 1s → exit 3 within seconds', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as net.AddressInfo;
+      const kc = kubeconfigFor(`https://127.0.0.1:${port}`, 'silent.kubeconfig');
+      const started = Date.now();
+      const r = await kdiagSvc('web', ns.name, ['--request-timeout', '1s'], { env: envWith(kc) });
+      const elapsed = Date.now() - started;
+      const { message, hint } = expectOneLineError(r, 3);
+      expect(message).toBe(`GET /api/v1/namespaces/${ns.name}/services/web to the API server at https://127.0.0.1:${port} (context "kdiag-e2e") timed out after 1s`);
+      expect(hint).toContain('--request-timeout');
+      expect(elapsed).toBeGreaterThanOrEqual(900);
+      expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe('kdiag svc: an unknown namespace is a finding, not an error', () => {
+  test('exit 1, full JSON, namespace-not-found with the close names', async () => {
+    const typo = `${ns.name.slice(0, -2)}${ns.name.slice(-1)}`; // one character dropped in the middle of the suffix
+    const r: KdiagRun = await kdiagSvc('web', typo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.doc).toMatchObject({ schemaVersion: 1, service: null, pods: [], endpoints: [], names: [] });
+    const f = findingOf(r, 'namespace-not-found');
+    expect(f.severity).toBe('error');
+    expect(evidenceText(f)).toMatch(new RegExp(`close namespace names: ${ns.name}(,|$)`, 'm'));
+
+    // Text output says the same, on stdout, with the hint.
+    const text = await kdiag(['svc', 'web', '-n', typo]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`Namespace "${typo}" does not exist.`);
+    expect(text.stdout).toContain(`did you mean -n ${ns.name}?`);
+  });
+});

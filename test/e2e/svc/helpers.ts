@@ -1,0 +1,243 @@
+/**
+ * Local helpers of the `kdiag svc` e2e tests (test/e2e/svc/*.test.ts): run kdiag in-process against the live test
+ * cluster, read its JSON document, declare one live case per finding code, and build the manifests the cases share.
+ * The cluster harness itself is test/e2e/helpers (not modified here).
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../../src/cli.js';
+import { severityOf } from '../../../src/core/svc/catalogue.js';
+import { createTestIo } from '../../unit/helpers/io.js';
+import { getJson, kubectl, repoRoot, waitFor } from '../helpers/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** A finding as `-o json` prints it. */
+export interface JsonFinding {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  evidence: { kind: string; object?: { kind: string; namespace?: string; name: string }; field?: string; value: string }[];
+  hint: string;
+  object?: { kind: string; namespace?: string; name: string };
+}
+
+/** The `kdiag svc -o json` document. */
+export interface SvcDocument {
+  schemaVersion: number;
+  service: { namespace: string; name: string } | null;
+  findings: JsonFinding[];
+  pods: {
+    name: string;
+    labels: Record<string, string>;
+    ready: boolean | null;
+    phase: string | null;
+    ip: string | null;
+    node: string | null;
+    selectorMatch: Record<string, 'matched' | 'differs' | 'missing'>;
+    targetPorts: Record<string, number | null>;
+  }[];
+  endpoints: { slice: string; ip: string; ready: boolean; serving: boolean; terminating: boolean; pod: string | null; ports: unknown }[];
+  names: string[];
+}
+
+/** One in-process run of kdiag. */
+export interface KdiagRun {
+  argv: string[];
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The parsed JSON document when the run printed one (`-o json`). */
+  doc: SvcDocument | undefined;
+}
+
+/** Runs kdiag in-process (src/cli.ts `runCli`) with a captured, non-TTY io; never throws on exit codes. */
+export async function kdiag(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KdiagRun> {
+  const io = createTestIo();
+  const code = await runCli(argv, { io, env: opts.env ?? process.env, cwd: opts.cwd ?? repoRoot });
+  const stdout = io.stdout();
+  let doc: SvcDocument | undefined;
+  if (argv.includes('json') && stdout.trim().startsWith('{')) doc = JSON.parse(stdout) as SvcDocument;
+  return { argv, code, stdout, stderr: io.stderr(), doc };
+}
+
+/** `kdiag svc NAME -n NS -o json [...extra]` in-process. */
+export function kdiagSvc(name: string, namespace: string, extra: string[] = [], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<KdiagRun> {
+  return kdiag(['svc', name, '-n', namespace, '-o', 'json', ...extra], opts);
+}
+
+/** A readable summary of a run, for failure messages. */
+export function describeRun(r: KdiagRun): string {
+  const findings = r.doc?.findings.map((f) => `  ${f.severity} ${f.code}: ${f.message}`).join('\n') ?? '(no JSON)';
+  return `kdiag ${r.argv.join(' ')} -> exit ${r.code}\nfindings:\n${findings}\nstderr:\n${r.stderr}`;
+}
+
+/** The run's finding of that code; fails the test (with the whole run in the message) when it is absent. */
+export function findingOf(r: KdiagRun, code: string): JsonFinding {
+  const f = r.doc?.findings.find((x) => x.code === code);
+  if (!f) throw new Error(`expected finding ${code}\n${describeRun(r)}`);
+  return f;
+}
+
+/** Codes of the run's findings, in output order. */
+export function codesOf(r: KdiagRun): string[] {
+  return r.doc?.findings.map((f) => f.code) ?? [];
+}
+
+/** All evidence values of a finding, joined (for `toContain`/`toMatch` on the key facts). */
+export function evidenceText(f: JsonFinding): string {
+  return f.evidence.map((e) => `${e.object ? `${e.object.kind}/${e.object.name} ` : ''}${e.field ? `${e.field}: ` : ''}${e.value}`).join('\n');
+}
+
+/**
+ * Declares the live reproduction of one finding code: a test named `<code>: <title>` whose body returns the kdiag
+ * run; the wrapper asserts the run reported that code with the catalogue severity (or `severity` when the check
+ * chooses another), on top of the body's own assertions. The guard test (catalogue.test.ts) scans the test files for
+ * `liveCase('<code>'` to check that every catalogue code has one.
+ */
+export function liveCase(code: string, title: string, body: () => Promise<KdiagRun>, opts: { severity?: JsonFinding['severity']; timeoutMs?: number } = {}): void {
+  test(
+    `${code}: ${title}`,
+    async () => {
+      const r = await body();
+      const f = findingOf(r, code);
+      expect({ code: f.code, severity: f.severity }).toEqual({ code, severity: opts.severity ?? severityOf(code) });
+      expect(r.doc?.schemaVersion).toBe(1);
+    },
+    opts.timeoutMs ?? 120_000,
+  );
+}
+
+/** Codes that have a `liveCase(...)` in the test files of this folder, with the file each is in. */
+export function liveCaseCodes(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of readdirSync(here).filter((f) => f.endsWith('.test.ts'))) {
+    const text = readFileSync(path.join(here, file), 'utf8');
+    for (const m of text.matchAll(/\bliveCase\(\s*'([a-z0-9-]+)'/g)) out.set(m[1]!, file);
+  }
+  return out;
+}
+
+/** A short random suffix: label values unique to one test file, so `-A` lookups never see another file's pods. */
+export function suffix(): string {
+  return randomBytes(3).toString('hex');
+}
+
+/** Container port declaration. */
+export interface PortSpec {
+  containerPort: number;
+  name?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** Options of {@link deployment}. */
+export interface DeploymentSpec {
+  name: string;
+  replicas?: number;
+  /** Labels on the Deployment object itself (metadata.labels). */
+  labels?: Record<string, string>;
+  /** Pod template labels; the Deployment's selector is `e2e.kdiag.dev/deployment: <name>` so these may differ. */
+  templateLabels: Record<string, string>;
+  ports?: PortSpec[];
+  requests?: Record<string, string>;
+  serviceAccountName?: string;
+  readinessProbe?: object;
+}
+
+/** A Deployment (image never pulled: KWOK runs nothing). */
+export function deployment(o: DeploymentSpec): object {
+  const selector = { 'e2e.kdiag.dev/deployment': o.name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: o.name, ...(o.labels ? { labels: o.labels } : {}) },
+    spec: {
+      replicas: o.replicas ?? 2,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: { ...selector, ...o.templateLabels } },
+        spec: {
+          ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
+          terminationGracePeriodSeconds: 0,
+          containers: [
+            {
+              name: 'app',
+              image: 'registry.invalid/kdiag-e2e:1',
+              ports: o.ports ?? [{ containerPort: 8080, name: 'http' }],
+              ...(o.requests ? { resources: { requests: o.requests } } : {}),
+              ...(o.readinessProbe ? { readinessProbe: o.readinessProbe } : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Options of {@link service}. */
+export interface ServiceSpec {
+  name: string;
+  selector?: Record<string, string>;
+  ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string }[];
+  spec?: Record<string, unknown>;
+}
+
+/** A Service (ClusterIP unless `spec` says otherwise); default port: http 80/TCP -> 8080. */
+export function service(o: ServiceSpec): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: o.name },
+    spec: {
+      ...(o.selector ? { selector: o.selector } : {}),
+      ports: (o.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]).map((p) => ({ protocol: 'TCP', ...p })),
+      ...(o.spec ?? {}),
+    },
+  };
+}
+
+/** A bare Pod. */
+export function pod(name: string, labels: Record<string, string>, extra: { ports?: PortSpec[]; finalizers?: string[]; nodeName?: string } = {}): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels, ...(extra.finalizers ? { finalizers: extra.finalizers } : {}) },
+    spec: {
+      ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'app', image: 'registry.invalid/kdiag-e2e:1', ports: extra.ports ?? [{ containerPort: 8080, name: 'http' }] }],
+    },
+  };
+}
+
+/** Raw EndpointSlices of a Service, as the real controller wrote them. */
+export async function endpointSlices(namespace: string, svc: string): Promise<any[]> {
+  return (await getJson<{ items: any[] }>(['endpointslices.discovery.k8s.io', '-l', `kubernetes.io/service-name=${svc}`], { namespace })).items;
+}
+
+/** Waits until the EndpointSlice controller lists exactly `count` addresses for the Service (whatever their state). */
+export async function waitForSliceAddresses(namespace: string, svc: string, count: number, pred: (ep: any) => boolean = () => true): Promise<any[]> {
+  return waitFor(
+    async () => {
+      const slices = await endpointSlices(namespace, svc);
+      const eps = slices.flatMap((s) => (s.endpoints ?? []).map((e: any) => ({ ...e, slice: s })));
+      return eps.length === count && eps.every(pred) ? slices : undefined;
+    },
+    { timeoutMs: 60_000, what: `${count} addresses in the EndpointSlices of ${namespace}/${svc}` },
+  );
+}
+
+/** Waits until a Service has its (possibly empty) EndpointSlice, i.e. the controller has synced it once. */
+export async function waitForSlice(namespace: string, svc: string): Promise<any[]> {
+  return waitFor(async () => {
+    const s = await endpointSlices(namespace, svc);
+    return s.length > 0 ? s : undefined;
+  }, { what: `an EndpointSlice for ${namespace}/${svc}` });
+}
+
+/** `kubectl` that removes every finalizer from a pod (cleanup of pods-terminating cases); missing pods are fine. */
+export async function dropFinalizers(namespace: string, podName: string): Promise<void> {
+  await kubectl(['patch', 'pod', podName, '--type=merge', '-p', '{"metadata":{"finalizers":null}}'], { namespace, check: false });
+}
