@@ -1,16 +1,18 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { simpleHttpsOptions } from './credentials.js';
 import { ClusterAccessError, InterruptedError, KdiagError } from '../errors.js';
 import type { KubeObject } from '../core/k8s/types.js';
 import { resolveKubeconfig, type ResolvedKubeconfig } from './kubeconfig.js';
 import { resourceName, type ClusterReader, type Denied, type ListOptions, type Optional, type Resource } from './reader.js';
 
 /**
- * kdiag's adapter around @kubernetes/client-node. client-node is used for what it does well (TLS material,
- * tokens, exec credential plugins, OIDC, proxies) through `applyToHTTPSOptions`; loading the kubeconfig, timeouts,
- * paging, metadata-only lists and error mapping are kdiag's own, because client-node's defaults differ from
- * kubectl's (it merges KUBECONFIG differently and silently falls back to localhost:8080).
+ * kdiag's adapter around @kubernetes/client-node. Loading the kubeconfig, timeouts, paging, metadata-only lists and
+ * error mapping are kdiag's own, because client-node's defaults differ from kubectl's (it merges KUBECONFIG
+ * differently and silently falls back to localhost:8080). Certificates and tokens are read directly
+ * (credentials.ts); client-node is loaded only for what it does well and kdiag should not redo: exec credential
+ * plugins, auth providers (OIDC) and proxies, through `applyToHTTPSOptions`.
  */
 export interface KubeAccessOptions {
   kubeconfig?: string;
@@ -36,14 +38,18 @@ interface RawResponse {
 /** A live connection: the resolved kubeconfig plus an HTTP transport with kubectl's semantics. */
 export class KubeConnection {
   readonly config: ResolvedKubeconfig;
-  readonly kc: KubeConfig;
   requestCount = 0;
   private auth: Promise<https.RequestOptions> | undefined;
   private readonly warned = new Set<string>();
 
   constructor(readonly opts: KubeAccessOptions) {
     this.config = resolveKubeconfig({ kubeconfig: opts.kubeconfig, context: opts.context, env: opts.env });
-    this.kc = toClientNodeConfig(this.config);
+  }
+
+  /** The client-node configuration of the resolved context (loads client-node). */
+  async clientNodeConfig(): Promise<KubeConfig> {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    return toClientNodeConfig(this.config, new KubeConfig());
   }
 
   get namespace(): string {
@@ -57,9 +63,11 @@ export class KubeConnection {
   /** TLS material and headers, computed once (this is where exec plugins run). */
   private authOptions(): Promise<https.RequestOptions> {
     this.auth ??= (async () => {
+      const simple = simpleHttpsOptions(this.config);
+      if (simple) return simple;
       const o: https.RequestOptions = { headers: {} };
       try {
-        await this.kc.applyToHTTPSOptions(o);
+        await (await this.clientNodeConfig()).applyToHTTPSOptions(o);
       } catch (e) {
         throw new ClusterAccessError(
           'auth-failed',
@@ -210,14 +218,13 @@ function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0] ?? '';
 }
 
-/** Builds a client-node KubeConfig holding exactly the one resolved context. */
-export function toClientNodeConfig(cfg: ResolvedKubeconfig): KubeConfig {
+/** Fills a client-node KubeConfig with exactly the one resolved context. */
+export function toClientNodeConfig(cfg: ResolvedKubeconfig, kc: KubeConfig): KubeConfig {
   const user: Record<string, unknown> = { ...cfg.user };
   if (typeof user.tokenFile === 'string') {
     user['token-file'] = user.tokenFile;
     delete user.tokenFile;
   }
-  const kc = new KubeConfig();
   kc.loadFromString(
     JSON.stringify({
       apiVersion: 'v1',
@@ -307,12 +314,39 @@ export class KubeReader implements ClusterReader {
       for (const it of page.items ?? []) {
         // List items carry no kind; restore it so evidence can name objects.
         if (!it.kind) it.kind = resource.kind;
-        items.push(it);
+        items.push(opts.metadataOnly ? slimMetadata(it) : withoutManagedFields(it));
       }
       cont = page.metadata?.continue || undefined;
       if (!cont) return { ok: true, items };
     }
   }
+}
+
+/**
+ * kdiag never reads managedFields, and on busy objects they outweigh everything else: dropping them page by page
+ * keeps a 10,000-pod list from holding them all at once.
+ */
+function withoutManagedFields<T extends KubeObject>(o: T): T {
+  delete (o.metadata as { managedFields?: unknown }).managedFields;
+  return o;
+}
+
+/** Metadata-only lists are for names and labels: keep just what kdiag reads. */
+function slimMetadata<T extends KubeObject>(o: T): T {
+  const m = o.metadata;
+  const slim: KubeObject = {
+    kind: o.kind,
+    metadata: {
+      name: m.name,
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      ...(m.uid !== undefined ? { uid: m.uid } : {}),
+      ...(m.labels !== undefined ? { labels: m.labels } : {}),
+      ...(m.ownerReferences !== undefined ? { ownerReferences: m.ownerReferences } : {}),
+      ...(m.creationTimestamp !== undefined ? { creationTimestamp: m.creationTimestamp } : {}),
+      ...(m.deletionTimestamp !== undefined ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    },
+  };
+  return slim as T;
 }
 
 /** Connects lazily; the only entry point commands use (through Context.cluster()). */

@@ -96,8 +96,15 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
   if (reader.source === 'file' && svc.status !== undefined) snap.hasStatus = true;
   if (svc.spec?.type === 'ExternalName') return snap;
 
-  const slices = await optional<EndpointSlice>(R.endpointslices, { namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
   const selector = selectorOf(svc);
+  // The slices and the matching pods both depend only on the Service: read them together.
+  const slicesRead = optional<EndpointSlice>(R.endpointslices, { namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
+  const podsRead = selector ? reader.list<Pod>(R.pods, { namespace: ns, labelSelector: selectorToString(selector) }) : undefined;
+  // Settle both before acting on either, so a failed required read never leaves the other unobserved.
+  const [slicesResult, podsResult] = await Promise.allSettled([slicesRead, podsRead ?? Promise.resolve([])]);
+  if (slicesResult.status === 'rejected') throw slicesResult.reason;
+  if (podsResult.status === 'rejected') throw podsResult.reason;
+  const slices = slicesResult.value;
   let legacy: Endpoints[] | undefined;
   if (slices) {
     snap.endpointSlices = slices;
@@ -116,36 +123,31 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     return snap;
   }
 
-  snap.pods = await reader.list<Pod>(R.pods, { namespace: ns, labelSelector: selectorToString(selector) });
+  snap.pods = podsResult.value;
   if (reader.source === 'file') {
     const stat = snap.pods.some((p) => p.status !== undefined) || snap.endpointSlices.length > 0;
     // A dump without pods (`kubectl get svc,deploy -o yaml`) says nothing about which pods exist.
     snap.hasStatus = (snap.hasStatus || stat) && inputIncludes(reader, R.pods);
   }
-  if (!snap.hasStatus || snap.pods.length === 0) {
-    const ws: Workload[] = [];
-    for (const r of WORKLOADS) ws.push(...((await optional<Workload>(r, { namespace: ns })) ?? []));
-    snap.workloads = ws;
-  }
+  // Independent reads run concurrently (started in a fixed order, so the request log stays stable).
+  const noMatch = snap.pods.length === 0;
+  const workloadsRead = !snap.hasStatus || noMatch ? Promise.all(WORKLOADS.map((r) => optional<Workload>(r, { namespace: ns }))) : undefined;
+  const nsPodsRead = noMatch ? optional<KubeObject>(R.pods, { namespace: ns, metadataOnly: true }) : undefined;
+  const allPodsRead = noMatch ? optional<KubeObject>(R.pods, { labelSelector: selectorToString(selector), metadataOnly: true }) : undefined;
+  if (workloadsRead) snap.workloads = (await workloadsRead).flatMap((w) => w ?? []);
 
-  if (snap.pods.length === 0) {
-    const nsPods = await optional<KubeObject>(R.pods, { namespace: ns, metadataOnly: true });
+  if (noMatch) {
+    const [nsPods, all] = await Promise.all([nsPodsRead, allPodsRead]);
     if (nsPods) snap.namespacePods = nsPods;
-    const all = await optional<KubeObject>(R.pods, { labelSelector: selectorToString(selector), metadataOnly: true });
     if (all) snap.podsAllNamespaces = all;
-    if (snap.hasStatus && nsPods) {
-      const best = rankNearMisses(selector, nsPods, (p) => p.metadata.labels, (p) => p.metadata.name).slice(0, LIMITS.nearMissPods);
-      const full: Pod[] = [];
-      for (const m of best) {
-        const p = await reader.get<Pod>(R.pods, ns, m.item.metadata.name);
-        if (p) full.push(p);
-      }
-      snap.nearMissPods = full;
-    }
     const creating = (snap.workloads ?? []).filter((w) => w.spec?.replicas !== 0 && selectorMatchesTemplate(selector, w));
-    for (const w of creating.slice(0, 2)) {
-      snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=${w.kind},involvedObject.name=${w.metadata.name}` })) ?? []));
-    }
+    const best = snap.hasStatus && nsPods ? rankNearMisses(selector, nsPods, (p) => p.metadata.labels, (p) => p.metadata.name).slice(0, LIMITS.nearMissPods) : [];
+    const [full, events] = await Promise.all([
+      Promise.all(best.map((m) => reader.get<Pod>(R.pods, ns, m.item.metadata.name))),
+      Promise.all(creating.slice(0, 2).map((w) => optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=${w.kind},involvedObject.name=${w.metadata.name}` }))),
+    ]);
+    if (snap.hasStatus && nsPods) snap.nearMissPods = full.filter((p): p is Pod => p !== undefined);
+    snap.events.push(...events.flatMap((e) => e ?? []));
     return snap;
   }
 
@@ -154,9 +156,10 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
 
   if (snap.hasStatus) {
     const unready = snap.pods.filter((p) => !isTerminating(p) && diagnosePod(p, [], undefined, undefined) !== undefined);
-    for (const p of unready.slice(0, LIMITS.eventPods)) {
-      snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${p.metadata.name}` })) ?? []));
-    }
+    const podEvents = await Promise.all(
+      unready.slice(0, LIMITS.eventPods).map((p) => optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${p.metadata.name}` })),
+    );
+    snap.events.push(...podEvents.flatMap((e) => e ?? []));
     // A node matters when nothing in the pod itself explains it, or when a Ready pod is missing from the slices.
     const listed = new Set(snap.endpointSlices.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses)));
     const needNode = snap.pods.filter((p) => {
@@ -167,16 +170,10 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     });
     const nodeNames = [...new Set(needNode.map((p) => p.spec!.nodeName!))].slice(0, LIMITS.nodes);
     if (nodeNames.length > 0 && inputIncludes(reader, R.nodes)) {
-      const nodes: Node[] = [];
-      const looked: string[] = [];
-      for (const n of nodeNames) {
-        const got = await optional<Node>(R.nodes, { fieldSelector: `metadata.name=${n}` });
-        if (!got) break;
-        looked.push(n);
-        nodes.push(...got);
-      }
-      snap.nodes = nodes;
-      snap.nodesLookedUp = looked;
+      const got = await Promise.all(nodeNames.map((n) => optional<Node>(R.nodes, { fieldSelector: `metadata.name=${n}` })));
+      // A denied read says nothing about whether that node exists: only names actually read count as looked up.
+      snap.nodes = got.flatMap((g) => g ?? []);
+      snap.nodesLookedUp = nodeNames.filter((_, i) => got[i] !== undefined);
     }
     if (svc.spec?.type === 'LoadBalancer' && !(svc.status?.loadBalancer?.ingress?.length)) {
       snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Service,involvedObject.name=${name}` })) ?? []));

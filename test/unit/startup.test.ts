@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE, clientNodeChunks, ensureBundle, runBundle } from './helpers/bundle.js';
 
@@ -27,9 +30,27 @@ describe('start-up of the bundle', () => {
     for (const chunk of clientNodeChunks()) expect(files).not.toContain(chunk);
   });
 
-  it('a live command does load it (the tracing can tell)', () => {
-    const r = runBundle(['svc', 'web', '--kubeconfig', '/nonexistent/kubeconfig'], { trace: true });
+  const kubeconfig = (user: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kdiag-kc-')), 'config');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: ${user}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+    );
+    return file;
+  };
+
+  it('a live command with a token or certificates does not need client-node either', () => {
+    const r = runBundle(['svc', 'web', '--kubeconfig', kubeconfig('{token: abc}')], { trace: true });
     expect(r.status).toBe(3);
+    expect(r.stderr).toContain('connection refused');
+    const files = loadedFiles(r.loaded);
+    for (const chunk of clientNodeChunks()) expect(files).not.toContain(chunk);
+  });
+
+  it('an exec credential plugin loads it (the tracing can tell)', () => {
+    const r = runBundle(['svc', 'web', '--kubeconfig', kubeconfig('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kdiag-no-such-plugin}}')], { trace: true });
+    expect(r.status).toBe(3);
+    expect(r.stderr.split('\n')[0]).toMatch(/^kdiag: cannot load the credentials of user "u"/);
     const files = loadedFiles(r.loaded);
     expect(clientNodeChunks().some((c) => files.includes(c))).toBe(true);
   });
