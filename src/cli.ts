@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { stringify as toYaml } from 'yaml';
-import { loadConfig, type KdiagConfig } from './config.js';
+import type { KdiagConfig } from './config.js';
 import { atOrAbove, SEVERITIES, type Severity } from './core/finding.js';
 import { parseDuration } from './core/duration.js';
 import { ExitCode, KdiagError, UsageError } from './errors.js';
@@ -101,7 +100,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   if (!outcome) return ExitCode.Ok;
   const { result, format, failOn } = outcome;
   try {
-    io.out.write(render(result, format, io));
+    io.out.write(await render(result, format, io));
   } catch (e) {
     return reportError(e, io, debug);
   }
@@ -112,10 +111,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
 }
 
 /** The one writer: json and yaml from the document, everything else from the command's renderers. */
-export function render(result: Outcome, format: Format, io: Pick<Io, 'colorOut' | 'width'>): string {
+export async function render(result: Outcome, format: Format, io: Pick<Io, 'colorOut' | 'width'>): Promise<string> {
   if (format === 'json' || format === 'yaml') {
     const doc = { schemaVersion: SCHEMA_VERSION, ...result.document };
-    return format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : toYaml(doc, { lineWidth: 0 });
+    if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
+    const { stringify } = await import('yaml');
+    return stringify(doc, { lineWidth: 0 });
   }
   const renderer = format === 'wide' ? (result.renderers.wide ?? result.renderers.text) : result.renderers[format];
   if (!renderer) throw new UsageError(`output format "${format}" is not supported by this command`);
@@ -171,7 +172,7 @@ function makeContext(deps: CliDeps, globals: GlobalOptions, signal: AbortSignal,
       );
       return reader;
     },
-    config: () => (config ??= loadConfig(deps.cwd, globals.config)),
+    config: () => (config ??= import('./config.js').then((m) => m.loadConfig(deps.cwd, globals.config))),
     progress: (text: string) => {
       if (!io.errIsTTY || !io.colorErr) return () => {};
       let stopped = false;

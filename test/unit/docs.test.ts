@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogueMarkdown } from '../../src/commands/codes/command.js';
+import { catalogueMarkdown } from '../../src/commands/codes/run.js';
 import { ALL_ENTRIES } from '../../src/core/catalogues.js';
 import { ROOT } from './helpers/bundle.js';
 

@@ -1,9 +1,4 @@
-import { closeNames } from '../../core/suggest.js';
-import { ALL_ENTRIES, CATALOGUE } from '../../core/catalogues.js';
-import type { CatalogueEntry } from '../../core/catalogue.js';
-import { UsageError } from '../../errors.js';
-import { paint, table } from '../../output/text.js';
-import type { CommandModule, RenderEnv } from '../types.js';
+import type { CommandModule } from '../types.js';
 
 /** `kdiag codes [CODE]`: the finding catalogue, as `kubectl explain` is for fields. */
 export const codesCommand: CommandModule = {
@@ -14,46 +9,5 @@ export const codesCommand: CommandModule = {
   configure(cmd) {
     cmd.argument('[code]', 'a finding code, e.g. selector-no-match');
   },
-  async run(args) {
-    const code = args[0];
-    let entries: readonly CatalogueEntry[] = ALL_ENTRIES;
-    if (code !== undefined) {
-      const entry = CATALOGUE.get(code);
-      if (!entry) {
-        const near = closeNames(code, ALL_ENTRIES.map((e) => e.code), 1)[0];
-        throw new UsageError(`unknown finding code "${code}"`, near ? `did you mean "${near}"? (kdiag codes lists them all)` : 'kdiag codes lists them all');
-      }
-      entries = [entry];
-    }
-    return {
-      document: { codes: entries },
-      findings: [],
-      renderers: {
-        text: (env) => (code === undefined ? listText(entries) : entries.map((e) => explainText(e, env)).join('\n')),
-        markdown: () => catalogueMarkdown(entries),
-      },
-    };
-  },
+  run: async (args) => (await import('./run.js')).runCodes(args),
 };
-
-function listText(entries: readonly CatalogueEntry[]): string {
-  return table(['CODE', 'SEVERITY', 'COMMAND', 'TITLE'], entries.map((e) => [e.code, e.severity, e.area, e.title]));
-}
-
-function explainText(e: CatalogueEntry, env: RenderEnv): string {
-  const c = paint(env);
-  return [
-    `${c.bold(e.code)} (${e.severity}, kdiag ${e.area}): ${e.title}`,
-    '',
-    `${c.bold('Meaning:')} ${e.meaning}`,
-    `${c.bold('Detection:')} ${e.detection}`,
-    `${c.bold('Fix:')} ${e.fix}`,
-  ].join('\n');
-}
-
-/** The catalogue as Markdown: one table row per code (the README section between the catalogue markers). */
-export function catalogueMarkdown(entries: readonly CatalogueEntry[]): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = entries.map((e) => `| \`${e.code}\` | ${e.area} | ${e.severity} | ${esc(e.meaning)} | ${esc(e.detection)} | ${esc(e.fix)} |`);
-  return ['| code | command | severity | what it means | how kdiag detects it | how to fix it |', '|---|---|---|---|---|---|', ...rows, ''].join('\n');
-}

@@ -1,5 +1,5 @@
 import { runCli } from '../../../src/cli.js';
-import { toSvcOptions } from '../../../src/commands/svc/command.js';
+import { toSvcOptions } from '../../../src/commands/svc/run.js';
 import { UsageError } from '../../../src/errors.js';
 import { createTestIo } from '../helpers/io.js';
 import { ROOT } from './helpers.js';

@@ -1,4 +1,4 @@
-import { svcDocument } from '../../../src/commands/svc/command.js';
+import { svcDocument } from '../../../src/commands/svc/run.js';
 import { renderServiceText } from '../../../src/commands/svc/render.js';
 import { explainFixture } from './helpers.js';
 

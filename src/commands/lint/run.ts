@@ -1,0 +1,255 @@
+import { statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { closest } from 'fastest-levenshtein';
+import { LINT_CATALOGUE } from '../../core/lint/catalogue.js';
+import type { LintSettings } from '../../core/lint/engine.js';
+import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
+import type { Address } from '../../core/lint/scan.js';
+import type { Finding } from '../../core/finding.js';
+import { InterruptedError, UsageError } from '../../errors.js';
+import { readClusterFacts } from '../../lint/cluster.js';
+import { FileScanner, type FileFinding } from '../../lint/scan-file.js';
+import { walk, type WalkStats } from '../../lint/walk.js';
+import { buildSarif } from '../../output/sarif.js';
+import { paint, severityLabel } from '../../output/text.js';
+import { VERSION } from '../../version.js';
+import type { Context, Outcome, RenderEnv } from '../types.js';
+
+/** One finding of `kdiag lint -o json` (schemaVersion 1). */
+export interface LintJsonFinding {
+  file: string;
+  line: number;
+  column: number;
+  /** Absent only for `suppression-without-reason`. */
+  ip?: string;
+  code: string;
+  severity: Finding['severity'];
+  message: string;
+  hint: string;
+  object?: Finding['object'];
+}
+
+
+
+function checkCidrs(values: readonly string[], what: string): void {
+  for (const v of values) {
+    if (!isValidCidr(v)) {
+      throw new UsageError(`invalid ${what} "${v}"`, 'give a CIDR such as 10.244.0.0/16 or fd00:10:244::/56');
+    }
+  }
+}
+
+export async function runLint(args: string[], flags: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const podFlags = (flags.podCidr as string[] | undefined) ?? [];
+  const serviceFlags = (flags.serviceCidr as string[] | undefined) ?? [];
+  checkCidrs(podFlags, '--pod-cidr');
+  checkCidrs(serviceFlags, '--service-cidr');
+
+  const roots = args.length > 0 ? args : ['.'];
+  for (const r of roots) {
+    try {
+      statSync(resolve(ctx.cwd, r));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        code === 'ENOENT' ? `path not found: ${r}` : `cannot read ${r}: ${code ?? String(e)}`,
+        'kdiag lint takes files and folders that exist (default: the current folder)',
+      );
+    }
+  }
+
+  const config = await ctx.config();
+  const lintConfig = config.lint ?? {};
+  const where = config.path ? relative(ctx.cwd, config.path) || '.kdiag.yaml' : '.kdiag.yaml';
+  // A typo in lint.disable would silently disable nothing: name it.
+  const codes = LINT_CATALOGUE.map((e) => e.code);
+  for (const code of lintConfig.disable ?? []) {
+    if (!codes.includes(code)) {
+      throw new UsageError(`${where}: unknown finding code "${code}" in lint.disable`, `did you mean "${closest(code, codes)}"? (kdiag lint reports ${codes.join(', ')})`);
+    }
+  }
+  for (const [key, values] of [
+    ['lint.allow', lintConfig.allow],
+    ['lint.podCidrs', lintConfig.podCidrs],
+    ['lint.serviceCidrs', lintConfig.serviceCidrs],
+  ] as const) {
+    for (const v of values ?? []) {
+      if (!isValidCidr(v)) throw new UsageError(`${where}: invalid CIDR "${v}" in ${key}`, 'give CIDRs such as 10.0.0.0/8, or single addresses');
+    }
+  }
+
+  // Ranges: flags, then .kdiag.yaml, then the live cluster, then the defaults table; per kind (pod, Service).
+  let pod: NamedRange[] = namedRanges(podFlags, 'pod', '--pod-cidr');
+  let service: NamedRange[] = namedRanges(serviceFlags, 'service', '--service-cidr');
+  if (pod.length === 0) pod = namedRanges(lintConfig.podCidrs ?? [], 'pod', where);
+  if (service.length === 0) service = namedRanges(lintConfig.serviceCidrs ?? [], 'service', where);
+  const extraFindings: Finding[] = [];
+  let objects: LintSettings['objects'];
+  if (flags.cluster) {
+    const stop = ctx.progress('reading pod and Service ranges from the cluster');
+    try {
+      const facts = await readClusterFacts(await ctx.cluster());
+      objects = facts.objects;
+      if (pod.length === 0) pod = namedRanges(facts.podCidrs, 'pod', facts.podSource);
+      if (service.length === 0) service = namedRanges(facts.serviceCidrs, 'service', facts.serviceSource);
+      for (const d of facts.denied) {
+        extraFindings.push({
+          code: 'rbac-partial',
+          severity: 'info',
+          message: `could not ${d.verb} ${d.resource}${d.namespace ? ` in namespace ${d.namespace}` : ''}: addresses of these objects are not named`,
+          evidence: [{ kind: 'rbac', value: d.message }],
+          hint: `ask for ${d.verb} on ${d.resource}, or give the ranges with --pod-cidr / --service-cidr`,
+        });
+      }
+    } finally {
+      stop();
+    }
+  }
+  const defaults = defaultRanges();
+  if (pod.length === 0) pod = defaults.filter((r) => r.kind === 'pod');
+  if (service.length === 0) service = defaults.filter((r) => r.kind === 'service');
+
+  const settings: LintSettings = {
+    strict: Boolean(flags.strict),
+    includeComments: Boolean(flags.includeComments),
+    ranges: [...pod, ...service],
+    allow: (lintConfig.allow ?? []).map((c) => parseCidr(c)).filter((x): x is [Address, number] => x !== undefined),
+    disabled: new Set(lintConfig.disable ?? []),
+    ...(objects ? { objects } : {}),
+  };
+
+  const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0 };
+  const scanner = new FileScanner();
+  const fileFindings: { file: string; f: FileFinding }[] = [];
+  let files = 0;
+  let unreadable = 0;
+  const stop = ctx.progress('scanning files');
+  try {
+    let lastYield = Date.now();
+    for (const entry of walk(
+      {
+        cwd: ctx.cwd,
+        roots,
+        ignorePaths: lintConfig.ignorePaths ?? [],
+        ignoreBase: config.path ? dirname(config.path) : ctx.cwd,
+        warn: (m) => ctx.warn(m),
+      },
+      stats,
+    )) {
+      // Scanning is synchronous for speed; let signals in now and then.
+      if (Date.now() - lastYield > 50) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = Date.now();
+      }
+      if (ctx.signal.aborted) throw new InterruptedError(ctx.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+      let result;
+      try {
+        result = scanner.scan(entry.abs, entry.type, settings);
+      } catch (e) {
+        unreadable++;
+        ctx.warn(`cannot read ${entry.rel}: ${describeReadError(e)}; skipped`);
+        continue;
+      }
+      if (result.binary) continue;
+      files++;
+      for (const f of result.findings) fileFindings.push({ file: entry.rel, f });
+    }
+  } finally {
+    stop();
+  }
+
+  const findings: Finding[] = [
+    ...extraFindings,
+    ...fileFindings.map(({ file, f }) => {
+      const finding: Finding = {
+        code: f.code,
+        severity: f.severity,
+        message: f.message,
+        evidence: [{ kind: 'line', value: f.excerpt }],
+        hint: f.hint,
+        location: { file, line: f.line, column: f.column, endColumn: f.endColumn },
+      };
+      if (f.object) finding.object = f.object;
+      return finding;
+    }),
+  ];
+  const json: LintJsonFinding[] = fileFindings.map(({ file, f }) => {
+    // Key order is the documented one: file, line, column, ip, code, severity, message, hint, object.
+    const j: LintJsonFinding = {
+      file,
+      line: f.line,
+      column: f.column,
+      ...(f.ip !== undefined ? { ip: f.ip } : {}),
+      code: f.code,
+      severity: f.severity,
+      message: f.message,
+      hint: f.hint,
+    };
+    if (f.object) j.object = f.object;
+    return j;
+  });
+
+  const summary = { files, unreadable };
+  return {
+    // Cluster-level notes (rbac-partial) have no file position, so they are kept apart from `findings`.
+    document: extraFindings.length > 0 ? { findings: json, notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })) } : { findings: json },
+    findings,
+    renderers: {
+      text: (env) => renderText(findings, summary, env),
+      sarif: () => `${JSON.stringify(buildSarif(findings, { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_CATALOGUE, srcRoot: ctx.cwd }), null, 2)}\n`,
+      github: () => renderGithub(findings),
+    },
+  };
+}
+
+function describeReadError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EISDIR') return 'EISDIR (it is a folder now)';
+  return err.code ?? (err.message || String(e));
+}
+
+/** `file:line:col code message`, the line excerpt, the hint; then a summary. */
+export function renderText(findings: readonly Finding[], summary: { files: number; unreadable: number }, env: RenderEnv): string {
+  const c = paint(env);
+  const out: string[] = [];
+  for (const f of findings) {
+    const where = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : 'cluster';
+    // The issue's contract is `file:line:col code message`: the severity leads the message, as compilers print it.
+    out.push(`${c.bold(where)} ${c.bold(f.code)} ${severityLabel(f.severity, env).toLowerCase()}: ${f.message}`);
+    const line = f.evidence.find((e) => e.kind === 'line')?.value;
+    if (line !== undefined) out.push(`    ${c.dim('|')} ${line}`);
+    if (f.hint) out.push(`    ${c.green('hint:')} ${f.hint}`);
+  }
+  const count = (sev: string) => findings.filter((f) => f.severity === sev).length;
+  const files = `${summary.files} file${summary.files === 1 ? '' : 's'} scanned`;
+  const unread = summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : '';
+  if (findings.length === 0) out.push(`no hard-coded IPs found (${files}${unread})`);
+  else {
+    if (out.length > 0) out.push('');
+    out.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info (${files}${unread})`);
+  }
+  return out.join('\n');
+}
+
+/** Escapes for GitHub workflow commands: data escapes %, CR, LF; properties also `:` and `,`. */
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** GitHub Actions workflow-command annotations: `::error file=..,line=..,col=..::message`. */
+export function renderGithub(findings: readonly Finding[]): string {
+  const lines = findings.map((f) => {
+    const level = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
+    const props: string[] = [];
+    if (f.location) {
+      props.push(`file=${escapeProperty(f.location.file)}`, `line=${f.location.line}`, `col=${f.location.column}`);
+      if (f.location.endColumn !== undefined) props.push(`endColumn=${f.location.endColumn}`);
+    }
+    props.push(`title=${escapeProperty(f.code)}`);
+    return `::${level} ${props.join(',')}::${escapeData(`${f.message}. ${f.hint}`)}`;
+  });
+  return lines.join('\n');
+}
