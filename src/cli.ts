@@ -54,6 +54,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .option('--no-color', 'never colour the output (NO_COLOR works too)')
     .option('--debug', 'log API requests and show stack traces on errors')
     .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out.write(s),
@@ -63,7 +64,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .addHelpText('after', EXIT_HELP);
 
   for (const mod of COMMANDS) {
-    const cmd = program.command(mod.name).summary(mod.summary).description(mod.summary);
+    const cmd = program.command(mod.name).summary(mod.summary).description(mod.summary).configureHelp({ showGlobalOptions: true });
     mod.configure(cmd);
     cmd
       .addOption(new Option('-o, --output <format>', 'output format').choices([...mod.formats]).default(mod.formats[0]))

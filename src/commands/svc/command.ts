@@ -3,7 +3,7 @@ import type { CommandModule } from '../types.js';
 
 export const svcCommand: CommandModule = {
   name: 'svc',
-  summary: 'explain why a Service has no endpoints or gets no traffic (live, or from a dump with -f)',
+  summary: 'Explain why a Service has no endpoints or gets no traffic (live, or from a dump with -f)',
   examples: [
     'kdiag svc web -n my-app',
     'kdiag svc web -n my-app -f examples/my-app.yaml',

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../src/cli.js';
 import { severityOf } from '../../../src/core/svc/catalogue.js';
+import type { EndpointRow } from '../../../src/core/svc/endpoints.js';
+import type { PodRow } from '../../../src/core/svc/explain.js';
 import { createTestIo } from '../../unit/helpers/io.js';
 import { getJson, kubectl, repoRoot, waitFor } from '../helpers/index.js';
 
@@ -29,17 +31,8 @@ export interface SvcDocument {
   schemaVersion: number;
   service: { namespace: string; name: string } | null;
   findings: JsonFinding[];
-  pods: {
-    name: string;
-    labels: Record<string, string>;
-    ready: boolean | null;
-    phase: string | null;
-    ip: string | null;
-    node: string | null;
-    selectorMatch: Record<string, 'matched' | 'differs' | 'missing'>;
-    targetPorts: Record<string, number | null>;
-  }[];
-  endpoints: { slice: string; ip: string; ready: boolean; serving: boolean; terminating: boolean; pod: string | null; ports: unknown }[];
+  pods: PodRow[];
+  endpoints: EndpointRow[];
   names: string[];
 }
 
