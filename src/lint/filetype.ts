@@ -114,7 +114,8 @@ export function detectFileType(relPath: string, firstLine?: string): FileType | 
   if (isGenerated(lower)) return undefined;
   // The folder only matters for YAML (Helm templates) and .conf/.cfg files (nginx, HAProxy): computed lazily.
   const dir = () => relPath.slice(0, Math.max(0, slash)).toLowerCase();
-  const named = BY_NAME[lower];
+  // Own keys only: a file named `constructor` must not find Object.prototype's.
+  const named = Object.hasOwn(BY_NAME, lower) ? BY_NAME[lower] : undefined;
   if (named) return named;
   if (lower.startsWith('dockerfile.') || lower.endsWith('.dockerfile') || lower.startsWith('containerfile.')) return 'dockerfile';
   if (lower.startsWith('.env.') || lower === '.envrc') return 'env';
@@ -135,7 +136,7 @@ export function detectFileType(relPath: string, firstLine?: string): FileType | 
   }
   if (ext === 'nginx') return 'nginx';
   if (ext === 'haproxy') return 'haproxy';
-  if (ext !== '') return BY_EXTENSION[ext];
+  if (ext !== '') return Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
   if (firstLine?.startsWith('#!')) {
     if (/\b(ba|z|k|da)?sh\b/.test(firstLine)) return 'shell';
     if (/\b(python[0-9.]*|ruby|perl)\b/.test(firstLine)) return 'hash-code';
@@ -147,5 +148,5 @@ export function detectFileType(relPath: string, firstLine?: string): FileType | 
 /** True when the type can only be decided with the first line (extensionless files). */
 export function needsFirstLine(relPath: string): boolean {
   const base = relPath.slice(relPath.lastIndexOf('/') + 1);
-  return !base.includes('.') || base.startsWith('.') && base.indexOf('.', 1) === -1 && !(base.toLowerCase() in BY_NAME);
+  return !base.includes('.') || base.startsWith('.') && base.indexOf('.', 1) === -1 && !Object.hasOwn(BY_NAME, base.toLowerCase());
 }

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { FileType } from '../core/lint/comments.js';
 import { FileLinter, type LineFinding, type LintSettings } from '../core/lint/engine.js';
-import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
+import { hasSuppressionMarker, SUPPRESSION_MARKER } from '../core/lint/suppress.js';
 
 /**
  * Reads one file in fixed-size chunks and feeds the lint engine only the lines that can matter.
@@ -10,7 +10,8 @@ import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
  * Speed comes from not looking at most lines at all: each chunk is viewed once as a latin1 string (a cheap
  * one-byte copy whose indices are byte offsets); a precompiled regex finds IPv4 seeds (`d.d.d.d`), a
  * colon-to-colon walk finds IPv6 seeds (`::` or `:h:h:`), and `indexOf` finds block-comment delimiters. Only
- * the lines around those hits are decoded and analysed; whole-line comments are skipped undecoded. A
+ * the lines around those hits are decoded and analysed; whole-line comments, and lines whose hits all sit in a
+ * trailing comment, are skipped undecoded. A
  * `kdiag-ignore` is looked for on a candidate line and on the line before it (the only lines it can cover),
  * never across the whole file. Line numbers are counted only up to a finding (and across chunk boundaries of
  * multi-chunk files).
@@ -42,7 +43,10 @@ export interface FileScanResult {
  */
 export const CHUNK_SIZE = 1 << 16;
 
-const V4_HIT = /[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]/g;
+// The IPv4 prefilter: a digit, then `.d.d.d` groups. It ends where the engine's `[0-9]{1,3}\.`-led seed ends
+// (both find the first dot with a digit before it and the same groups after), but starts with a single digit,
+// which irregexp rejects faster at the many digits that are not followed by a dot (~15% less time).
+const V4_HIT = /[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]/g;
 const EXCERPT_MAX = 240;
 const NO_TOKENS: number[] = [];
 
@@ -92,22 +96,33 @@ export class FileScanner {
     let carriedLine: string | null = null;
 
     // Adds a line's findings with their line number; `ls` -1 means the last line of the previous chunk.
-    const pushFindings = (results: LineFinding[], ls: number, text: string, continuing: boolean): void => {
+    // `s` is the chunk's latin1 view (passed in: a closure over a per-chunk variable would move it, and every
+    // access to it in the hot loop, into a heap-allocated context).
+    const pushFindings = (results: LineFinding[], ls: number, text: string, continuing: boolean, s: string): void => {
       if (results.length === 0) return;
       let line: number;
       if (ls === -1) {
         line = lineAt - 1; // counted already: the chunk boundary count ended after that line
       } else {
-        lineAt += countNewlines(buf, countedTo, ls); // lazily, only up to a finding
+        lineAt += countNewlines(s, countedTo, ls); // lazily, only up to a finding
         countedTo = ls;
         line = lineAt;
       }
       for (const r of results) {
-        const f: FileFinding = { ...r, line, excerpt: excerptOf(text, r.column) };
-        if (continuing) {
-          f.column += carryColumns;
-          f.endColumn += carryColumns;
-        }
+        const shift = continuing ? carryColumns : 0;
+        // Spelled out rather than `{ ...r }`: one hidden class for every finding, no generic property copy.
+        const f: FileFinding = {
+          code: r.code,
+          severity: r.severity,
+          column: r.column + shift,
+          endColumn: r.endColumn + shift,
+          message: r.message,
+          hint: r.hint,
+          line,
+          excerpt: excerptOf(text, r.column),
+        };
+        if (r.ip !== undefined) f.ip = r.ip;
+        if (r.object !== undefined) f.object = r.object;
         findings.push(f);
       }
     };
@@ -180,11 +195,17 @@ export class FileScanner {
         if (ls < start) ls = start;
         let le = s.indexOf('\n', p);
         if (le === -1) le = end;
-        // Whole-line comments (the commonest place for addresses in config) are skipped without decoding.
-        if (!(midLine && ls === start) && linter.isSkippableCommentLine(s, ls, le)) {
-          pos = le + 1;
-          if (pos >= end) break;
-          continue;
+        // Whole-line comments (the commonest place for addresses in config) are skipped without decoding, and so
+        // are lines whose first seed sits in a trailing comment (`x := y // mac 00:1a:2b:3c:4d:5e`) when no block
+        // comment delimiter is on the line (`p` is then the line's first seed: none lies in [pos, p)).
+        if (!(midLine && ls === start)) {
+          let tokenOnLine = false;
+          for (let k = 0; k < tokens.length; k++) if (nextTok[k]! < le) tokenOnLine = true;
+          if (linter.isSkippableCommentLine(s, ls, le) || (!tokenOnLine && linter.isSkippableTrailingComment(s, ls, le, p))) {
+            pos = le + 1;
+            if (pos >= end) break;
+            continue;
+          }
         }
         let textEnd = le;
         if (textEnd > ls && s.charCodeAt(textEnd - 1) === 13) textEnd--; // CRLF
@@ -196,22 +217,22 @@ export class FileScanner {
           if (ls > start) {
             const pls = Math.max(start, s.lastIndexOf('\n', ls - 2) + 1);
             // Search the previous line only: an unbounded indexOf would scan to the chunk's end every time.
-            if (ls - pls > SUPPRESSION_MARKER.length && s.slice(pls, ls).includes(SUPPRESSION_MARKER)) {
+            if (hasSuppressionMarker(s, pls, ls)) {
               let pe = ls - 1;
               if (pe > pls && s.charCodeAt(pe - 1) === 13) pe--;
               const prevText = ascii ? latin1(buf, pls, pe) : buf.toString('utf8', pls, pe);
-              pushFindings(linter.line(prevText, prevFedEnd + 1 === base + pls, true), pls, prevText, false);
+              pushFindings(linter.line(prevText, prevFedEnd + 1 === base + pls, true), pls, prevText, false, s);
               prevFedEnd = base + ls - 1;
             }
           } else if (carriedLine !== null && !continuing) {
-            pushFindings(linter.line(carriedLine, false, true), -1, carriedLine, false);
+            pushFindings(linter.line(carriedLine, false, true), -1, carriedLine, false, s);
             prevFedEnd = base + ls - 1;
           }
         }
         // Tell the engine whether the IPv6 prefilter hit this line, so it can skip its IPv6 pass otherwise.
         const results = linter.line(text, prevFedEnd + 1 === base + ls, nextV6 < le);
         prevFedEnd = base + le;
-        if (results.length > 0) pushFindings(results, ls, text, continuing);
+        if (results.length > 0) pushFindings(results, ls, text, continuing, s);
         pos = le + 1;
         if (pos >= end) break;
       }
@@ -228,7 +249,7 @@ export class FileScanner {
         }
       }
       if (!eof || filled > end) {
-        lineAt += countNewlines(buf, countedTo, end);
+        lineAt += countNewlines(s, countedTo, end);
         countedTo = 0;
         if (cutMidLine) {
           const lineStart = midLine ? start : Math.max(start, buf.lastIndexOf(10, end - 1) + 1);
@@ -290,13 +311,17 @@ function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
 }
 
-/** Number of `\n` bytes in buf[from, to). memchr-backed `indexOf` is much faster than a byte loop. */
-function countNewlines(buf: Buffer, from: number, to: number): number {
+/**
+ * Number of `\n` in s[from, to). The string's `indexOf` (a builtin, memchr inside) beats a byte loop and the
+ * Buffer's `indexOf`, whose JS wrapper and binding cost more per call: this runs once per line of every chunk
+ * of a multi-chunk file.
+ */
+function countNewlines(s: string, from: number, to: number): number {
   let n = 0;
-  let i = buf.indexOf(10, from);
+  let i = s.indexOf('\n', from);
   while (i !== -1 && i < to) {
     n++;
-    i = buf.indexOf(10, i + 1);
+    i = s.indexOf('\n', i + 1);
   }
   return n;
 }

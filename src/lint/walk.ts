@@ -137,14 +137,16 @@ export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry>
     opts.ignorePaths && opts.ignorePaths.length > 0
       ? { dir: resolve(opts.cwd, opts.ignoreBase ?? '.'), ig: ignore().add([...opts.ignorePaths]) }
       : undefined;
-  const seen = new Set<string>();
+  // Files reachable from two roots (`kdiag lint a.yaml .`, `kdiag lint . deploy`) are scanned once. With one
+  // root nothing can come twice (symlinks are not followed), so the set, which hashes every path, is not kept.
+  const seen: Set<string> | undefined = opts.roots.length > 1 ? new Set<string>() : undefined;
   for (const root of opts.roots) {
     const abs = resolve(opts.cwd, root);
     // An explicit root may itself be a symlink: the user named it, so follow it.
     const st = statSync(abs);
     if (st.isFile()) {
-      if (seen.has(abs)) continue;
-      seen.add(abs);
+      if (seen?.has(abs)) continue;
+      seen?.add(abs);
       const rel = toSlash(relative(opts.cwd, abs)) || '.';
       const type = detectFileType(rel, needsFirstLine(rel) ? firstLineOf(abs) : undefined) ?? 'text';
       yield { abs, rel, type };
@@ -168,7 +170,7 @@ function* walkDir(
   extra: Level | undefined,
   opts: WalkOptions,
   stats: WalkStats,
-  seen: Set<string>,
+  seen: Set<string> | undefined,
 ): Generator<WalkEntry> {
   let entries: Dirent[];
   try {
@@ -214,14 +216,14 @@ function* walkDir(
       continue;
     }
     if (isIgnored(levels, abs, false) || (extra && isIgnored([extra], abs, false))) continue;
-    if (seen.has(abs)) continue;
+    if (seen?.has(abs)) continue;
     const rel = relPrefix + ent.name;
     const type = detectFileType(rel, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);
     if (type === undefined) {
       stats.skippedUnknownType++;
       continue;
     }
-    seen.add(abs);
+    seen?.add(abs);
     yield { abs, rel, type };
   }
 }

@@ -99,40 +99,98 @@ function isSpace(c: number): boolean {
 const QUOTE_BOUNDARY = new Set([' ', '\t', '=', ':', '[', '{', ',', '(']);
 
 /**
+ * The characters at which anything can start in `syntax` (a quote, a block opener, a line marker), as a 128-entry
+ * table, computed once per syntax. Every other character only moves the lexer on, which is most of a line.
+ */
+const STARTERS = new WeakMap<CommentSyntax, Uint8Array>();
+
+function startersOf(syntax: CommentSyntax): Uint8Array {
+  let t = STARTERS.get(syntax);
+  if (!t) {
+    t = new Uint8Array(128);
+    const first = [...syntax.quotes, ...syntax.block.map(([open]) => open[0]!), ...syntax.line.map((m) => m[0]!)];
+    for (const ch of first) if (ch.charCodeAt(0) < 128) t[ch.charCodeAt(0)] = 1;
+    STARTERS.set(syntax, t);
+  }
+  return t;
+}
+
+/**
  * Finds the comment spans of `line` and updates `state` for the next line. `out` is cleared and filled with
  * [start, end) pairs; the same array is returned.
  */
 export function commentSpans(line: string, syntax: CommentSyntax, state: CommentState, out: Spans = []): Spans {
   out.length = 0;
-  const len = line.length;
-  let i = 0;
+  lex(line, 0, line.length, syntax, state, out);
+  return out;
+}
+
+/**
+ * Where the line comment of line s[from, to) starts, when the lexer meets one before `before` with nothing but
+ * code and strings ahead of it; -1 otherwise (no line comment before `before`, or a block comment comes first,
+ * whose state the caller would have to track). The same lexer as `commentSpans`, run on a range of a larger
+ * string (a latin1 view of a file chunk works: markers and quotes are ASCII, and every other character, one byte
+ * or several, only moves the lexer on). The file scanner uses it to skip lines whose only address-like text sits
+ * in a trailing comment (`x = 1 // mac 00:1a:2b:3c:4d:5e`) without decoding them.
+ */
+export function lineCommentStart(s: string, from: number, to: number, before: number, syntax: CommentSyntax): number {
+  if (syntax.line.length === 0) return -1;
+  const end = Math.min(to, before + 1);
+  SCRATCH_STATE.closer = null;
+  SCRATCH_SPANS.length = 0;
+  const block = lex(s, from, end, syntax, SCRATCH_STATE, SCRATCH_SPANS);
+  // One span, no block comment, running to the end of the lexed range: the line comment.
+  return block === -1 && SCRATCH_SPANS.length === 2 && SCRATCH_SPANS[1] === end ? SCRATCH_SPANS[0]! : -1;
+}
+
+// Reused by `lineCommentStart` (synchronous, so never shared by two calls at once).
+const SCRATCH_STATE: CommentState = { closer: null };
+const SCRATCH_SPANS: Spans = [];
+
+/**
+ * The lexer over line[from, to): pushes comment spans to `out`, updates `state`. Returns -1 normally, or the index
+ * of a block-comment opener when `out` ended with one that was closed on the line (so that `lineCommentStart`
+ * can refuse lines with block comments).
+ */
+function lex(line: string, from: number, to: number, syntax: CommentSyntax, state: CommentState, out: Spans): number {
+  const len = to;
+  let i = from;
+  let sawBlock = -1;
   if (state.closer !== null) {
-    const idx = line.indexOf(state.closer);
-    if (idx === -1) {
-      out.push(0, len);
-      return out;
+    const idx = line.indexOf(state.closer, from);
+    if (idx === -1 || idx + state.closer.length > len) {
+      out.push(from, len);
+      return sawBlock;
     }
     i = idx + state.closer.length;
-    out.push(0, i);
+    out.push(from, i);
     state.closer = null;
   }
-  let quote = '';
+  const starters = startersOf(syntax);
+  let quote = -1;
   let firstNonBlank = true;
   outer: while (i < len) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === '\\' && quote !== "'") {
+    const c = line.charCodeAt(i);
+    if (quote !== -1) {
+      if (c === 92 /* \ */ && quote !== 39 /* ' */) {
         i += 2;
         continue;
       }
-      if (ch === quote) quote = '';
+      if (c === quote) quote = -1;
       i++;
       continue;
     }
-    if (syntax.quotes.includes(ch) && ch !== '') {
-      const prev = i === 0 ? ' ' : line[i - 1]!;
+    // Markers, openers and quotes are ASCII: anything else (and any ASCII character that starts none of them)
+    // only moves on.
+    if (c >= 128 || starters[c] === 0) {
+      if (!isSpace(c)) firstNonBlank = false;
+      i++;
+      continue;
+    }
+    if (syntax.quotes.includes(line[i]!)) {
+      const prev = i === from ? ' ' : line[i - 1]!;
       if (!syntax.quoteNeedsBoundary || QUOTE_BOUNDARY.has(prev)) {
-        quote = ch;
+        quote = c;
         firstNonBlank = false;
         i++;
         continue;
@@ -140,11 +198,12 @@ export function commentSpans(line: string, syntax: CommentSyntax, state: Comment
     }
     for (const [open, close] of syntax.block) {
       if (line.startsWith(open, i)) {
+        sawBlock = i;
         const end = line.indexOf(close, i + open.length);
-        if (end === -1) {
+        if (end === -1 || end + close.length > len) {
           out.push(i, len);
           state.closer = close;
-          return out;
+          return sawBlock;
         }
         out.push(i, end + close.length);
         i = end + close.length;
@@ -154,14 +213,14 @@ export function commentSpans(line: string, syntax: CommentSyntax, state: Comment
     for (const marker of syntax.line) {
       if (!line.startsWith(marker, i)) continue;
       if (syntax.lineStartOnly && !firstNonBlank) continue;
-      if (syntax.markerNeedsSpace && i > 0 && !isSpace(line.charCodeAt(i - 1))) continue;
+      if (syntax.markerNeedsSpace && i > from && !isSpace(line.charCodeAt(i - 1))) continue;
       out.push(i, len);
-      return out;
+      return sawBlock;
     }
-    if (!isSpace(line.charCodeAt(i))) firstNonBlank = false;
+    if (!isSpace(c)) firstNonBlank = false;
     i++;
   }
-  return out;
+  return sawBlock;
 }
 
 /** True when index `i` lies inside one of `spans`. */

@@ -1,16 +1,17 @@
 import type { ObjectRef, Severity } from '../finding.js';
-import { COMMENT_SYNTAX, commentSpans, inSpans, type CommentState, type CommentSyntax, type FileType, type Spans } from './comments.js';
+import { COMMENT_SYNTAX, commentSpans, inSpans, lineCommentStart, type CommentState, type CommentSyntax, type FileType, type Spans } from './comments.js';
 import { LINT_CODES } from './catalogue.js';
 import { contains, describeRange, matchRanges, serviceDnsName, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, isDocumentation, scanLine, type Address, type Literal } from './scan.js';
-import { parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
+import { hasSuppressionMarker, parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
 
 /**
  * The per-file lint engine: fed lines of one file in order, it returns the findings of each line after
  * comments, suppressions, the allow list and disabled codes are applied. Pure: the caller reads the file.
  *
- * The caller may skip lines that hold no address candidate and no block-comment delimiter, and whole-line
- * comments without `kdiag-ignore` (`isSkippableCommentLine`); a line with `kdiag-ignore` must be fed when it
+ * The caller may skip lines that hold no address candidate and no block-comment delimiter, whole-line comments
+ * without `kdiag-ignore` (`isSkippableCommentLine`), and lines whose candidates all sit in a trailing comment
+ * (`isSkippableTrailingComment`); a line with `kdiag-ignore` must be fed when it
  * holds or precedes a candidate line. Skipped lines cannot change any state, so the result is the same. (So a
  * reason-less `kdiag-ignore` that covers no candidate line is not reported: it suppresses nothing.)
  */
@@ -46,6 +47,7 @@ export interface LineFinding {
 }
 
 const NONE: LineFinding[] = [];
+const BLOCK_TOKENS = new Map<CommentSyntax, readonly string[]>();
 
 /** Normalized text of an address, the key of `LintSettings.objects`. */
 export function addressKey(addr: Address): string {
@@ -66,10 +68,14 @@ export class FileLinter {
     this.syntax = COMMENT_SYNTAX[fileType];
   }
 
-  /** Block-comment openers of this file type: lines holding one must be fed even without a candidate. */
-  get blockTokens(): string[] {
-    const t: string[] = [];
-    for (const [open, close] of this.syntax.block) t.push(open, close);
+  /** Block-comment openers and closers of this file type: lines holding one must be fed even without a candidate. */
+  get blockTokens(): readonly string[] {
+    // Computed once per syntax (the scanner asks once per file).
+    let t = BLOCK_TOKENS.get(this.syntax);
+    if (!t) {
+      t = this.syntax.block.flatMap(([open, close]) => [open, close]);
+      BLOCK_TOKENS.set(this.syntax, t);
+    }
     return t;
   }
 
@@ -153,7 +159,20 @@ export class FileLinter {
     while (i < le && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
     let hit = false;
     for (const marker of this.syntax.line) if (s.startsWith(marker, i)) hit = true;
-    return hit && !s.slice(i, le).includes(SUPPRESSION_MARKER);
+    return hit && !hasSuppressionMarker(s, i, le);
+  }
+
+  /**
+   * True when line [ls, le) of `s` cannot report anything because its first address-like text, at `firstSeed`,
+   * sits in a trailing line comment (`_ = addr // mac 00:1a:2b:3c:4d:5e`, `port: 80  # was 10.1.2.3`): comments are
+   * not reported, no block comment is open, and the line holds no `kdiag-ignore`. The caller guarantees that the
+   * line has no block-comment delimiter and no address-like text before `firstSeed`. Feeding such a line would
+   * only lex it, find nothing before the comment and change no state (no suppression, no block comment), so the
+   * scanner skips it without decoding it.
+   */
+  isSkippableTrailingComment(s: string, ls: number, le: number, firstSeed: number): boolean {
+    if (this.settings.includeComments || this.comment.closer !== null) return false;
+    return lineCommentStart(s, ls, le, firstSeed, this.syntax) !== -1 && !hasSuppressionMarker(s, ls, le);
   }
 
   private isLineComment(text: string): boolean {
@@ -178,72 +197,87 @@ export class FileLinter {
   private classify(lit: Literal, text: string): LineFinding {
     const column = codePointColumn(text, lit.start);
     const endColumn = column + codePointColumn(text.slice(lit.start, lit.end), lit.end - lit.start) - 1;
-    const base = { column, endColumn, ip: lit.text };
     const domain = this.settings.clusterDomain ?? 'cluster.local';
     const obj = this.settings.objects?.get(addressKey(lit.addr));
     const matched = matchRanges(this.settings.ranges, lit.addr);
     const best = matched[0];
-    const inRange = best ? `: in ${describeRange(best, matched)}` : '';
+    const finding = (code: string, severity: Severity, message: string, hint: string, object?: ObjectRef): LineFinding =>
+      makeFinding(column, endColumn, lit.text, code, severity, message, hint, object);
 
     if (obj && obj.kind !== 'Node') {
       const isPod = obj.kind === 'Pod';
       const what = isPod ? `pod ${obj.ref.namespace}/${obj.ref.name}` : `Service ${obj.ref.namespace}/${obj.ref.name}`;
       const via = obj.via ? `, selected by Service ${obj.via.namespace}/${obj.via.name}` : '';
       const dns = obj.dnsName ?? (obj.kind === 'Service' ? serviceDnsName(obj.ref, domain) : undefined);
-      return {
-        ...base,
-        code: isPod ? LINT_CODES.pod : LINT_CODES.service,
-        severity: 'error',
-        message: `hard-coded ${isPod ? 'pod' : 'Service'} IP ${lit.text}: the IP of ${what}${via}`,
-        hint: dns
+      return finding(
+        isPod ? LINT_CODES.pod : LINT_CODES.service,
+        'error',
+        `hard-coded ${isPod ? 'pod' : 'Service'} IP ${lit.text}: the IP of ${what}${via}`,
+        dns
           ? `use the DNS name ${dns} instead${isPod ? ' (the Service that selects this pod)' : ''}`
           : 'no Service selects this pod: create one and use its DNS name (<service>.<namespace>.svc.cluster.local)',
-        object: obj.ref,
-      };
+        obj.ref,
+      );
     }
     if (best && !obj) {
+      const inRange = `: in ${describeRange(best, matched)}`;
       if (best.kind === 'pod') {
-        return {
-          ...base,
-          code: LINT_CODES.pod,
-          severity: 'error',
-          message: `hard-coded pod IP ${lit.text}${inRange}`,
-          hint: 'pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.cluster.local)',
-        };
+        return finding(
+          LINT_CODES.pod,
+          'error',
+          `hard-coded pod IP ${lit.text}${inRange}`,
+          'pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.cluster.local)',
+        );
       }
-      return {
-        ...base,
-        code: LINT_CODES.service,
-        severity: 'error',
-        message: `hard-coded Service IP ${lit.text}${inRange}`,
-        hint: "ClusterIPs change when a Service is re-created: use the Service's DNS name (<service>.<namespace>.svc.cluster.local)",
-      };
+      return finding(
+        LINT_CODES.service,
+        'error',
+        `hard-coded Service IP ${lit.text}${inRange}`,
+        "ClusterIPs change when a Service is re-created: use the Service's DNS name (<service>.<namespace>.svc.cluster.local)",
+      );
     }
     const nodeNote = obj ? `: the address of node ${obj.ref.name}` : '';
     const nodeHint = obj ? 'node addresses change when nodes are replaced: reach the workload through a Service or the host by a DNS name' : '';
     const range = lit.addr.range();
     const privateKind = privateDescription(lit.addr, range);
     if (privateKind !== undefined) {
-      return {
-        ...base,
-        code: LINT_CODES.private,
-        severity: 'warning',
-        message: `hard-coded private IP ${lit.text} (${privateKind})${nodeNote}`,
-        hint:
-          nodeHint ||
+      return finding(
+        LINT_CODES.private,
+        'warning',
+        `hard-coded private IP ${lit.text} (${privateKind})${nodeNote}`,
+        nodeHint ||
           'use a DNS name (an ExternalName Service, or a setting) instead of the address; if it is intended, allow the range in .kdiag.yaml lint.allow',
-        ...(obj ? { object: obj.ref } : {}),
-      };
+        obj?.ref,
+      );
     }
-    return {
-      ...base,
-      code: LINT_CODES.public,
-      severity: 'warning',
-      message: `hard-coded public IP ${lit.text}${nodeNote}`,
-      hint: nodeHint || `use the host's DNS name; if the address is intended, add \`kdiag-ignore ${LINT_CODES.public}: <reason>\``,
-      ...(obj ? { object: obj.ref } : {}),
-    };
+    return finding(
+      LINT_CODES.public,
+      'warning',
+      `hard-coded public IP ${lit.text}${nodeNote}`,
+      nodeHint || `use the host's DNS name; if the address is intended, add \`kdiag-ignore ${LINT_CODES.public}: <reason>\``,
+      obj?.ref,
+    );
   }
+}
+
+/**
+ * A finding as one plain literal with its keys always in the same order (so every finding shares one hidden
+ * class). Built without `...spread`: a spread after the first key of an object literal is a runtime call in V8,
+ * and this runs for every finding.
+ */
+function makeFinding(
+  column: number,
+  endColumn: number,
+  ip: string,
+  code: string,
+  severity: Severity,
+  message: string,
+  hint: string,
+  object: ObjectRef | undefined,
+): LineFinding {
+  const f: LineFinding = { column, endColumn, ip, code, severity, message, hint };
+  if (object) f.object = object;
+  return f;
 }
 
 /** The words for a non-public range, or undefined for a public (global unicast) address. */

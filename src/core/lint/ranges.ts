@@ -20,19 +20,27 @@ export interface NamedRange {
   bits: number;
 }
 
-/** IPv4 ranges as [network, mask] 32-bit numbers, so matching a literal needs no ipaddr.js call. */
-const V4_CACHE = new WeakMap<NamedRange, [number, number]>();
+/**
+ * IPv4 ranges as [network, mask] 32-bit numbers, so matching a literal needs no ipaddr.js call. Cached per
+ * ranges array (one lookup per literal, not one per range); -1 marks an IPv6 range.
+ */
+const V4_CACHE = new WeakMap<readonly NamedRange[], Float64Array>();
 
-function v4Numbers(r: NamedRange): [number, number] | undefined {
-  if (r.net.kind() !== 'ipv4') return undefined;
-  let v = V4_CACHE.get(r);
-  if (!v) {
+function v4Table(ranges: readonly NamedRange[]): Float64Array {
+  const cached = V4_CACHE.get(ranges);
+  if (cached) return cached;
+  const t = new Float64Array(ranges.length * 2).fill(-1);
+  ranges.forEach((r, i) => {
+    if (r.net.kind() !== 'ipv4') return;
     const b = r.net.toByteArray();
     const mask = r.bits === 0 ? 0 : (0xffffffff << (32 - r.bits)) >>> 0;
-    v = [(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) & mask, mask];
-    V4_CACHE.set(r, v);
-  }
-  return v;
+    // `&` yields a signed 32-bit number: `>>> 0` keeps networks with the top bit set (172.30.0.0/16) unsigned,
+    // like the address they are compared with.
+    t[2 * i] = ((((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) & mask) >>> 0;
+    t[2 * i + 1] = mask;
+  });
+  V4_CACHE.set(ranges, t);
+  return t;
 }
 
 /** One row of the documented defaults table (docs/lint.md shows the same rows). */
@@ -129,10 +137,12 @@ export function matchRanges(ranges: readonly NamedRange[], addr: Address): Named
   if (addr.kind() === 'ipv4') {
     const b = addr.toByteArray();
     const u = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-    out = ranges.filter((r) => {
-      const v = v4Numbers(r);
-      return v !== undefined && ((u & v[1]) >>> 0) === v[0];
-    });
+    const t = v4Table(ranges);
+    out = [];
+    for (let i = 0; i < ranges.length; i++) {
+      const net = t[2 * i]!;
+      if (net !== -1 && ((u & t[2 * i + 1]!) >>> 0) === net) out.push(ranges[i]!);
+    }
   } else {
     out = ranges.filter((r) => contains(r.net, r.bits, addr));
   }

@@ -36,6 +36,16 @@ export function parseSuppression(text: string, offset = 0): Suppression | undefi
   return s;
 }
 
+/**
+ * True when s[from, to) holds `kdiag-ignore`. A scan for its first letter rather than `slice().includes()`: the
+ * file scanner asks this for most candidate lines, and it allocates nothing.
+ */
+export function hasSuppressionMarker(s: string, from: number, to: number): boolean {
+  const last = to - SUPPRESSION_MARKER.length;
+  for (let i = from; i <= last; i++) if (s.charCodeAt(i) === 107 /* k */ && s.startsWith(SUPPRESSION_MARKER, i)) return true;
+  return false;
+}
+
 /** True when the suppression covers findings with `code`. */
 export function suppresses(s: Suppression, code: string): boolean {
   return s.codes === undefined || s.codes.includes(code);

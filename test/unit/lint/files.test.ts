@@ -198,6 +198,31 @@ describe('FileScanner', () => {
     }
   });
 
+  test('lines whose addresses sit in a trailing comment are skipped without changing what is reported', () => {
+    // Each case: file name, type, text, expected [line, ip or code]. The scanner skips a line undecoded when its
+    // first address-like text lies in a trailing line comment; strings, marker rules (YAML `#` needs a blank
+    // before it, .properties `#` only starts a line), block comments and suppressions must still behave.
+    const cases: [string, Parameters<FileScanner['scan']>[1], string, [number, string][]][] = [
+      ['a.ts', 'c-like', 'a = 1 // mac 00:1a:2b:3c:4d:5e, 10.42.0.1\nb = "10.42.0.2" // 10.42.0.3\n', [[2, '10.42.0.2']]],
+      ['b.ts', 'c-like', 's = "// not a comment 10.42.0.4"\nu = "http://x" // 10.42.0.5\n', [[1, '10.42.0.4']]],
+      ['c.ts', 'c-like', '/* open\nx = 1 // 10.42.0.6\n*/ y = 2 // 10.42.0.7\nz = "10.42.0.8"\n', [[4, '10.42.0.8']]],
+      ['d.ts', 'c-like', 'x = 1 /* a */ // 10.42.0.9\ny = 1 // kdiag-ignore\nz = "10.42.0.10"\n', [[2, 'suppression-without-reason']]],
+      ['e.yaml', 'yaml', 'a: b#10.42.0.11\nc: d # 10.42.0.12\n', [[1, '10.42.0.11']]],
+      ['f.properties', 'properties', 'a=b # 10.42.0.13\n# 10.42.0.14\n', [[1, '10.42.0.13']]],
+    ];
+    for (const [name, type, text, expected] of cases) {
+      const dir = tmp({ [name]: text });
+      try {
+        for (const size of [48, 1 << 16]) {
+          const r = new FileScanner(size).scan(join(dir, name), type, settings);
+          expect([name, size, r.findings.map((f) => [f.line, f.ip ?? f.code])]).toEqual([name, size, expected]);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   test('block comments spanning lines hide addresses until they close', () => {
     const dir = tmp({ 'a.ts': 'const a = "/* not a comment */ 10.42.0.1";\n/* start\n10.42.0.2\nend */ const b = "10.42.0.3";\n' });
     try {
@@ -296,4 +321,14 @@ describe('a 1 GB file', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('file names that are Object.prototype keys (regression)', () => {
+  it('a file named constructor or toString is not a known type, and nothing crashes', async () => {
+    const { detectFileType } = await import('../../../src/lint/filetype.js');
+    expect(detectFileType('src/constructor')).toBeUndefined();
+    expect(detectFileType('toString')).toBeUndefined();
+    expect(detectFileType('x.constructor')).toBeUndefined();
+    expect(detectFileType('deploy/app.yaml')).toBe('yaml');
+  });
 });

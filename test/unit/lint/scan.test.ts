@@ -86,3 +86,14 @@ describe('codePointColumn', () => {
     expect(codePointColumn('é: 10.0.0.1', 3)).toBe(4);
   });
 });
+
+describe('ranges with the top bit set (regression)', () => {
+  it('172.30.1.2 is in OpenShift\'s default Service range, 172.20.0.9 in EKS\'s', async () => {
+    const { defaultRanges, matchRanges } = await import('../../../src/core/lint/ranges.js');
+    const ipaddr = (await import('ipaddr.js')).default;
+    const names = (ip: string) => matchRanges(defaultRanges(), ipaddr.parse(ip)).map((r) => `${r.kind} ${r.cidr}`);
+    expect(names('172.30.1.2')).toContain('service 172.30.0.0/16');
+    expect(names('172.20.0.9')).toContain('service 172.20.0.0/16');
+    expect(names('10.96.0.1')).toContain('service 10.96.0.0/16');
+  });
+});
