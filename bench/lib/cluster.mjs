@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  */
 export const benchClusterEnv = {
   KDIAG_CLUSTER_DIR: process.env.KDIAG_CLUSTER_DIR ?? `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/kdiag/bench-cluster`,
-  KDIAG_CLUSTER_PORT_BASE: process.env.KDIAG_CLUSTER_PORT_BASE ?? '27000',
+  KDIAG_CLUSTER_PORT_BASE: process.env.KDIAG_CLUSTER_PORT_BASE ?? '28000', // the e2e tests use 26000 and 27000
 };
 
 /** Starts (or reuses) the benchmarks' cluster; returns {kubeconfig, bin}. Stop it with clusterDown(). */
