@@ -1,0 +1,42 @@
+import { COMMANDS } from '../../src/commands/index.js';
+import { ensureBundle, runBundle } from './helpers/bundle.js';
+
+/**
+ * Every command, run as a user would with stdout and stderr piped: no escape sequence may reach a pipe
+ * (chalk, cli-table3 and ora all need to be told). FORCE_COLOR shows the check can fail.
+ */
+const SAMPLES: Record<string, string[]> = {
+  svc: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml'],
+  lint: ['lint', 'test/fixtures/lint/types'],
+  codes: ['codes'],
+};
+const ESC = '\u001b';
+
+describe('piped output carries no escape sequences', () => {
+  beforeAll(() => ensureBundle());
+  const env = { NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color' } as unknown as NodeJS.ProcessEnv;
+
+  it('has a sample for every registered command', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual(COMMANDS.map((c) => c.name).sort());
+  });
+
+  it.each(Object.entries(SAMPLES))('%s', (_name, argv) => {
+    for (const extra of [[], ['--help']]) {
+      const r = runBundle([...argv, ...extra], { env });
+      expect(r.stdout.length).toBeGreaterThan(0);
+      expect(r.stdout.includes(ESC) || r.stderr.includes(ESC)).toBe(false);
+    }
+  });
+
+  it('colours when FORCE_COLOR asks for it (so the check above can fail)', () => {
+    const r = runBundle(SAMPLES.svc!, { env: { ...env, FORCE_COLOR: '1' } });
+    expect(r.stdout).toContain(ESC);
+  });
+
+  it('an error on stderr is plain too', () => {
+    const r = runBundle(['svc', 'web', '-f', 'no-such-file.yaml'], { env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^kdiag: .+\nhint: .+\n$/);
+    expect(r.stderr).not.toContain(ESC);
+  });
+});
