@@ -2,6 +2,7 @@
 // `kdiag: ...` line and one `hint: ...` line on stderr, no stack trace, nothing on stdout, and the documented exit
 // status (3 for cluster access, 1 for an unknown namespace, which is a finding with full JSON).
 import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -115,6 +116,45 @@ describe('kdiag svc: cluster access errors', () => {
       expect(hint).toContain('--request-timeout');
       expect(elapsed).toBeGreaterThanOrEqual(900);
       expect(elapsed).toBeLessThan(5_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe('kdiag svc: interrupted while waiting for the API server', () => {
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: exit %d, one line, no stack', async (signal, status) => {
+    const sockets = new Set<net.Socket>();
+    let connected!: () => void;
+    const reached = new Promise<void>((resolve) => (connected = resolve));
+    const silent = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      connected();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as net.AddressInfo;
+      const kc = kubeconfigFor(`https://127.0.0.1:${port}`, `silent-${signal}.kubeconfig`);
+      // The built CLI as a user runs it, with no request timeout: only the signal can end it.
+      const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'kdiag.js'), 'svc', 'web', '-n', ns.name, '--request-timeout', '0'], {
+        env: { ...envWith(kc), NODE_OPTIONS: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += String(d)));
+      child.stderr.on('data', (d) => (stderr += String(d)));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await reached;
+      child.kill(signal);
+      expect(await exited).toBe(status);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(`kdiag: interrupted by ${signal}\n`);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
