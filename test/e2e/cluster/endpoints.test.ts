@@ -1,7 +1,6 @@
 // Smoke test of the real controllers: a Deployment and a Service with matching labels get ready EndpointSlices from
 // kube-controller-manager; changing the pod template's label drains them. Also exercises the pod helpers
 // (not-ready by status patch, replacement after delete, unschedulable through the real scheduler).
-import { jest } from '@jest/globals';
 import {
   applyYaml,
   createUnschedulablePod,
@@ -16,8 +15,6 @@ import {
   POD_CIDR,
 } from '../helpers/index.js';
 
-// The project-level testTimeout in jest.config.ts is ignored by Jest 30 (global option only): set it here.
-jest.setTimeout(120_000);
 
 const ns = useNamespace('endpoints');
 const inPodCidr = (ip: string) => ip.startsWith(POD_CIDR.split('.').slice(0, 2).join('.') + '.');

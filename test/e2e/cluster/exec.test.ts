@@ -1,6 +1,5 @@
 // Exec through the apiserver and KWOK runs the argv on this host, with PATH holding only test/cluster/shims/.
 // An unknown program must fail instead of running anything else; the shims give canned answers.
-import { jest } from '@jest/globals';
 import {
   applyYaml,
   deploymentManifest,
@@ -16,8 +15,6 @@ import {
   runShim,
 } from '../helpers/index.js';
 
-// The project-level testTimeout in jest.config.ts is ignored by Jest 30 (global option only): set it here.
-jest.setTimeout(120_000);
 
 const ns = useNamespace('exec');
 let pod: string;

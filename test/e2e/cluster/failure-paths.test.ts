@@ -1,6 +1,5 @@
 // Failure paths of test/cluster/*.sh, each in its own run folder and port range (base 27000; the shared cluster uses
 // 26000), so none of them can disturb the cluster the other e2e tests use.
-import { jest } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -8,8 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { isolatedClusterEnv, pathWithoutGo, runClusterScript, run, waitFor } from '../helpers/index.js';
 
-// The project-level testTimeout in jest.config.ts is ignored by Jest 30 (global option only): set it here.
-jest.setTimeout(120_000);
 
 const BASE = 27000;
 

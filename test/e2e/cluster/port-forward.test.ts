@@ -1,7 +1,6 @@
 // A port-forward through the apiserver and KWOK reaches a local TCP echo server on 127.0.0.1 and the bytes come back
 // intact: through the built kubectl and through @kubernetes/client-node's PortForward. The route is a
 // ClusterPortForward made before the pods, so a replacement pod (new name) is covered too.
-import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
   applyYaml,
@@ -17,8 +16,6 @@ import {
   type LocalServer,
 } from '../helpers/index.js';
 
-// The project-level testTimeout in jest.config.ts is ignored by Jest 30 (global option only): set it here.
-jest.setTimeout(120_000);
 
 const ns = useNamespace('port-forward');
 let echo: LocalServer;

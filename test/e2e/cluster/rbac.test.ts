@@ -1,9 +1,6 @@
 // The limited user (static token, no groups) may read in kdiag-limited only: real 403s everywhere else.
-import { jest } from '@jest/globals';
 import { LIMITED_NAMESPACE, clusterInfo, kubectl } from '../helpers/index.js';
 
-// The project-level testTimeout in jest.config.ts is ignored by Jest 30 (global option only): set it here.
-jest.setTimeout(120_000);
 
 describe('limited user', () => {
   test('reads pods in its namespace', async () => {

@@ -1,7 +1,6 @@
 // `kdiag svc` bad-input paths against the real API server (and local stand-ins on 127.0.0.1): each is one
 // `kdiag: ...` line and one `hint: ...` line on stderr, no stack trace, nothing on stdout, and the documented exit
 // status (3 for cluster access, 1 for an unknown namespace, which is a finding with full JSON).
-import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -11,7 +10,6 @@ import { parse, stringify } from 'yaml';
 import { clusterInfo, repoRoot, run, useNamespace } from '../helpers/index.js';
 import { evidenceText, findingOf, kdiag, kdiagSvc, type KdiagRun } from './helpers.js';
 
-jest.setTimeout(120_000);
 
 const ns = useNamespace('svc-errors');
 let tmp = '';

@@ -1,7 +1,6 @@
 // `kdiag svc` findings about the selected pods' state, reproduced live: the real scheduler, the real EndpointSlice
 // controller, KWOK pods whose readiness is changed with status patches. Codes: pods-not-running, pods-not-ready,
 // some-pods-not-ready, pods-terminating, publish-not-ready-addresses, endpoints-not-reconciled.
-import { jest } from '@jest/globals';
 import {
   applyYaml,
   getJson,
@@ -16,7 +15,6 @@ import {
 } from '../helpers/index.js';
 import { deployment, dropFinalizers, endpointSlices, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSliceAddresses } from './helpers.js';
 
-jest.setTimeout(120_000);
 
 const ns = useNamespace('svc-pods');
 const sfx = suffix();

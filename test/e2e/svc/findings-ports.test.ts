@@ -2,11 +2,9 @@
 // user. Codes: target-port-not-found, target-port-not-declared, protocol-mismatch, headless-port-remap,
 // network-policy-isolated, session-affinity, external-traffic-policy-local, internal-traffic-policy-local,
 // load-balancer-pending, rbac-partial.
-import { jest } from '@jest/globals';
 import { LIMITED_NAMESPACE, applyYaml, clusterInfo, kubectl, useNamespace, waitForReadyPods, type PodLike } from '../helpers/index.js';
 import { deployment, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSliceAddresses } from './helpers.js';
 
-jest.setTimeout(120_000);
 
 const ns = useNamespace('svc-ports');
 const sfx = suffix();

@@ -2,7 +2,6 @@
 // Deployment and ReplicaSet controllers, KWOK pods. Codes: namespace-not-found, service-not-found, external-name,
 // no-selector, endpoint-pod-ip-hardcoded, selector-no-match, pods-in-other-namespace, workload-scaled-to-zero,
 // workload-template-mismatch, workload-pods-not-created, selector-spans-workloads.
-import { jest } from '@jest/globals';
 import {
   applyYaml,
   createNamespace,
@@ -16,7 +15,6 @@ import {
 } from '../helpers/index.js';
 import { deployment, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSlice } from './helpers.js';
 
-jest.setTimeout(120_000);
 
 const ns = useNamespace('svc-selector');
 const sfx = suffix();

@@ -1,14 +1,12 @@
 // `kdiag svc` reads as little as the question needs, checked against the real API server through the `--debug`
 // request log (`debug: GET <path>?<query> -> <status> (<ms> ms)` on stderr); and a `kubectl get ... -o yaml` export
 // of the same namespace, read with -f, gives the same findings as the live run.
-import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { applyYaml, kubectl, serviceEndpoints, setPodReady, useNamespace, waitFor, waitForReadyPods } from '../helpers/index.js';
 import { deployment, describeRun, kdiagSvc, service, suffix, type KdiagRun } from './helpers.js';
 
-jest.setTimeout(120_000);
 
 const ns = useNamespace('svc-requests');
 const sfx = suffix();

@@ -2,7 +2,6 @@
 // environment): a Deployment and a Service with matching labels get ready endpoints from the real EndpointSlice
 // controller and kdiag sees them (exit 0); after the pod template's label changes and the rollout drains the
 // endpoints, kdiag reports selector-no-match naming the new value (exit 1).
-import { jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -21,7 +20,6 @@ import {
 } from '../helpers/index.js';
 import { suffix, type SvcDocument } from './helpers.js';
 
-jest.setTimeout(120_000);
 
 const ns = useNamespace('svc-smoke');
 const sfx = suffix();
