@@ -6,7 +6,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const result = await build({
-  entryPoints: { kdiag: 'src/main.ts' },
+  // lint-worker: the scanning thread of `kdiag lint -j N`, found next to the bundle at run time.
+  entryPoints: { kdiag: 'src/main.ts', 'lint-worker': 'src/lint/worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

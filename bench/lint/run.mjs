@@ -6,14 +6,16 @@
 // Generates a tree of mixed config (YAML manifests, Helm templates, .env, JSON, Terraform, nginx) and code
 // (TypeScript, Go, Python, shell) with realistic densities: version strings everywhere, a few hard-coded
 // addresses, decoys (OIDs, masks, CIDRs, times, MACs). Then runs, on a warm page cache:
-//   - kdiag lint through the built bundle (node dist/kdiag.js lint -o json), single-threaded;
+//   - kdiag lint through the built bundle (node dist/kdiag.js lint -o json), with its default -j (the CPUs, at
+//     most 4, with 3 CPUs or more; else 1), with -j 1 (single-threaded) and, where the default is 1, with -j 2;
 //   - rg -j1 (single-threaded) and rg (default threads) with an IPv4 regex.
-// The tools take turns for --runs rounds (so that a busy machine's load hits both alike). Prints throughput
-// (MB/s) of each tool's fastest run, peak memory (from /usr/bin/time -v when present, else getrusage of the
-// child), how many matches each reported, and the best and median per-round kdiag / rg -j1 ratio. ripgrep is not bundled: install it with `apt-get install -y ripgrep`
+// The tools take turns for --runs rounds (so that a busy machine's load hits all alike). Prints throughput
+// (MB/s) of each tool's fastest run, peak memory (from /usr/bin/time -v when present, else bench/lib/maxrss.mjs
+// for kdiag; worker threads share the process, so its peak covers them), how many matches each reported, and
+// the best and median per-round ratio of each kdiag mode to each rg mode. ripgrep is not bundled: install it with `apt-get install -y ripgrep`
 // (Debian/Ubuntu), `brew install ripgrep` (macOS), or see https://github.com/BurntSushi/ripgrep#installation.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -176,10 +178,14 @@ function treeSize(d) {
 
 // ------------------------------------------------------------------ measuring
 const haveTime = existsSync('/usr/bin/time');
+const rssFile = join(tmpdir(), `kdiag-bench-maxrss-${process.pid}`);
 function measure(cmd, cmdArgs, cwd) {
+  // Without /usr/bin/time, node children report their own peak through bench/lib/maxrss.mjs.
+  const viaImport = !haveTime && cmd === process.execPath;
+  if (viaImport) cmdArgs = ['--import', join(root, 'bench', 'lib', 'maxrss.mjs'), ...cmdArgs];
   const argv = haveTime ? ['/usr/bin/time', '-v', cmd, ...cmdArgs] : [cmd, ...cmdArgs];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const r = spawnSync(argv[0], argv.slice(1), { cwd, maxBuffer: 1 << 30, encoding: 'utf8', env: viaImport ? { ...process.env, KDIAG_MAXRSS_FILE: rssFile } : process.env });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   let peakKb;
   let cpu;
@@ -190,8 +196,9 @@ function measure(cmd, cmdArgs, cwd) {
     const u = /User time \(seconds\): ([\d.]+)/.exec(err);
     const sy = /System time \(seconds\): ([\d.]+)/.exec(err);
     if (u && sy) cpu = Number(u[1]) + Number(sy[1]);
-  } else {
-    peakKb = process.resourceUsage().maxRSS; // of the largest child so far (approximate)
+  } else if (viaImport && existsSync(rssFile)) {
+    peakKb = Number(readFileSync(rssFile, 'utf8'));
+    rmSync(rssFile, { force: true });
   }
   return { seconds, cpu, peakKb, stdout: r.stdout ?? '', status: r.status, stderr: r.stderr ?? '' };
 }
@@ -214,9 +221,10 @@ spawnSync('cat', ['-'], { input: '' });
 treeSize(dir);
 if (hasRg()) spawnSync('rg', ['-c', 'x', dir], { stdio: 'ignore' });
 
-// The tools take turns, RUNS rounds after one warm-up round: kdiag, rg -j1, rg. On a busy machine the load changes
-// from second to second, and taking turns exposes both tools to the same load; each round gives one
-// kdiag / rg -j1 ratio, and the best and the median ratio are reported (the fastest run of each tool too).
+// The tools take turns, RUNS rounds after one warm-up round: the kdiag modes, rg -j1, rg. On a busy
+// machine the load changes from second to second, and taking turns exposes all of them to the same load; each
+// round gives one ratio per kdiag mode and rg mode, and the best and the median ratio are reported (the fastest
+// run of each tool too). The warm-up round also checks that every kdiag mode prints the JSON of -j 1, byte for byte.
 const RUNS = Number(opt('runs', '5'));
 const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 const median = (xs) => {
@@ -228,20 +236,31 @@ const IPV4 = '\\b(?:[0-9]{1,3}\\.){3}[0-9]{1,3}\\b';
 // --hidden: kdiag reads hidden files (.env...) too, so both read the same bytes.
 const rgArgs = (extra) => [...extra, '--hidden', '-n', '--no-heading', '-o', IPV4, '.'];
 const tools = [];
+// kdiag's default -j, as src/commands/lint/run.ts computes it: the CPUs, at most 4, with 3 CPUs or more; else 1.
+const cpus = (await import('node:os')).availableParallelism();
+const defaultJobs = cpus >= 3 ? Math.min(cpus, 4) : 1;
+// The default, -j 1 and (when the default is single-threaded) -j 2, so that the threaded path is always measured.
+const kdiagModes = [...new Set([defaultJobs, 1, ...(defaultJobs === 1 ? [2] : [])])];
+const kdiagLabel = (j) => `kdiag lint -j ${j}${j === defaultJobs ? ' (default)' : ''}`;
+const KDIAG_ONE = kdiagLabel(1);
+const RG_ONE = 'rg -j1 IPv4 regex';
+const RG_ALL = 'rg IPv4 regex (all cores)';
 if (existsSync(bundle)) {
-  tools.push({
-    tool: 'kdiag lint (1 thread)',
-    what: 'findings',
-    run: () => measure(process.execPath, [bundle, 'lint', '-o', 'json', '--fail-on', 'none', '.'], dir),
-    count: (r) => JSON.parse(r.stdout).findings.length,
-  });
+  for (const j of kdiagModes) {
+    tools.push({
+      tool: kdiagLabel(j),
+      what: 'findings',
+      run: () => measure(process.execPath, [bundle, 'lint', '-o', 'json', '--fail-on', 'none', '-j', String(j), '.'], dir),
+      count: (r) => JSON.parse(r.stdout).findings.length,
+    });
+  }
 } else {
   console.log('dist/kdiag.js is missing: run `npm run build` first to include kdiag lint.');
 }
 if (hasRg()) {
   for (const [label, extra] of [
-    ['rg -j1 IPv4 regex', ['-j1']],
-    ['rg IPv4 regex (all cores)', []],
+    [RG_ONE, ['-j1']],
+    [RG_ALL, []],
   ]) {
     tools.push({ tool: label, what: 'matches', run: () => measure('rg', rgArgs(extra), dir), count: (r) => r.stdout.split('\n').filter(Boolean).length });
   }
@@ -252,6 +271,7 @@ const os = await import('node:os');
 const loadStart = os.loadavg()[0].toFixed(2);
 const runs = new Map(tools.map((t) => [t.tool, []]));
 let failed = false;
+const warmOut = new Map();
 for (let round = 0; round <= RUNS && !failed; round++) {
   for (const t of tools) {
     const r = t.run();
@@ -260,6 +280,7 @@ for (let round = 0; round <= RUNS && !failed; round++) {
       failed = true;
       break;
     }
+    if (round === 0 && t.tool.startsWith('kdiag')) warmOut.set(t.tool, r.stdout);
     if (round > 0) runs.get(t.tool).push({ ...r, matches: t.count(r), stdout: '' });
   }
 }
@@ -276,15 +297,22 @@ for (const r of rows) {
   const cpu = r.cpu !== undefined ? `${r.cpu.toFixed(2)} | ${(mb / r.cpu).toFixed(0)}` : 'n/a | n/a';
   console.log(`| ${r.tool} | ${r.seconds.toFixed(2)} | ${(mb / r.seconds).toFixed(0)} | ${cpu} | ${peak} | ${r.matches} ${r.what} |`);
 }
-const kRuns = runs.get('kdiag lint (1 thread)') ?? [];
-const rgRuns = runs.get('rg -j1 IPv4 regex') ?? [];
-if (kRuns.length > 0 && kRuns.length === rgRuns.length) {
-  // One ratio per round: the two runs of a round saw about the same load.
-  const wall = kRuns.map((k, i) => rgRuns[i].seconds / k.seconds);
-  const cpu = kRuns.every((k, i) => k.cpu && rgRuns[i].cpu) ? kRuns.map((k, i) => rgRuns[i].cpu / k.cpu) : undefined;
-  const fmt = (xs) => `best ${Math.max(...xs).toFixed(2)}x, median ${median(xs).toFixed(2)}x`;
-  const peak = Math.max(...kRuns.map((k) => k.peakKb ?? 0)) / 1024;
-  console.log(`\nkdiag / rg -j1 throughput, per round: by wall time ${fmt(wall)}${cpu ? `; by CPU time ${fmt(cpu)}` : ''} (goal >= 0.5x)`);
-  console.log(`kdiag peak RSS ${peak.toFixed(0)} MB over all runs (goal < 150 MB); findings ${[...new Set(kRuns.map((k) => k.matches))].join(', ')}`);
+// One ratio per round and pair: the runs of a round saw about the same load.
+const fmt = (xs) => `best ${Math.max(...xs).toFixed(2)}x, median ${median(xs).toFixed(2)}x`;
+console.log('');
+for (const k of kdiagModes.map(kdiagLabel)) {
+  const kRuns = runs.get(k) ?? [];
+  if (kRuns.length === 0) continue;
+  for (const g of [RG_ONE, RG_ALL]) {
+    const gRuns = runs.get(g) ?? [];
+    if (gRuns.length !== kRuns.length) continue;
+    const wall = kRuns.map((x, i) => gRuns[i].seconds / x.seconds);
+    const cpu = kRuns.every((x, i) => x.cpu && gRuns[i].cpu) ? kRuns.map((x, i) => gRuns[i].cpu / x.cpu) : undefined;
+    console.log(`${k} / ${g} throughput, per round: by wall time ${fmt(wall)}${cpu ? `; by CPU time ${fmt(cpu)}` : ''}`);
+  }
+  const peak = Math.max(...kRuns.map((x) => x.peakKb ?? 0)) / 1024;
+  console.log(`${k}: peak RSS ${peak.toFixed(0)} MB over all runs (goal < 150 MB); findings ${[...new Set(kRuns.map((x) => x.matches))].join(', ')}`);
 }
+for (const [label, out] of warmOut) if (label !== KDIAG_ONE) console.log(`${label} and -j 1 JSON output: ${out === warmOut.get(KDIAG_ONE) ? 'identical' : 'DIFFERENT'}`);
+console.log(`goal: kdiag >= 0.5x rg (all cores) by wall time, peak RSS < 150 MB (${cpus} CPUs: default -j ${defaultJobs})`);
 if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ export const lintCommand: CommandModule = {
     'kdiag lint -o sarif > kdiag.sarif',
     'kdiag lint --pod-cidr 10.244.0.0/16 --service-cidr 10.96.0.0/12',
     'kdiag lint --cluster            # name the pods and Services the IPs belong to',
+    'kdiag lint -j 4                 # scan on four threads',
   ],
   formats: ['text', 'json', 'yaml', 'sarif', 'github'],
   configure(cmd) {
@@ -22,7 +23,8 @@ export const lintCommand: CommandModule = {
       .addOption(new Option('--pod-cidr <cidr>', 'a pod range of your cluster (repeatable)').argParser(collect))
       .addOption(new Option('--service-cidr <cidr>', 'a Service range of your cluster (repeatable)').argParser(collect))
       .option('--strict', 'also report documentation ranges (192.0.2.0/24, 2001:db8::/32, ...)')
-      .option('--include-comments', 'also report addresses inside comments');
+      .option('--include-comments', 'also report addresses inside comments')
+      .option('-j, --jobs <n>', 'scanning threads (default: the CPUs, at most 4, with 3 CPUs or more; else 1)');
   },
   // The implementation is imported on use, so `--help` and other commands never parse it.
   run: async (args, flags, ctx) => (await import('./run.js')).runLint(args, flags, ctx),
