@@ -4,7 +4,7 @@ import { atOrAbove, SEVERITIES, type Severity } from './core/finding.js';
 import { parseDuration } from './core/duration.js';
 import { ExitCode, KdiagError, UsageError } from './errors.js';
 import { COMMANDS } from './commands/index.js';
-import type { CommandModule, Context, Format, GlobalOptions, Outcome } from './commands/types.js';
+import type { Context, Format, GlobalOptions, Outcome } from './commands/types.js';
 import type { ClusterReader } from './cluster/reader.js';
 import type { Io } from './ui/io.js';
 import { VERSION } from './version.js';
@@ -35,7 +35,7 @@ Exit status:
  */
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
-  let outcome: { mod: CommandModule; result: Outcome; format: Format; failOn: Severity | 'none' } | undefined;
+  let outcome: { result: Outcome; format: Format; failOn: Severity | 'none' } | undefined;
   const controller = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
   let stops: (() => void)[] = [];
@@ -80,7 +80,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       debug = globals.debug;
       const ctx = makeContext(deps, globals, signal, (stop) => stops.push(stop));
       const result = await mod.run(self.args, flags, ctx);
-      outcome = { mod, result, format: flags.output as Format, failOn: flags.failOn as Severity | 'none' };
+      outcome = { result, format: flags.output as Format, failOn: flags.failOn as Severity | 'none' };
     });
   }
 
@@ -106,9 +106,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     return reportError(e, io, debug);
   }
   if (result.exitCode !== undefined) return result.exitCode;
-  const threshold = result.failOn ?? failOn;
-  if (threshold === 'none') return ExitCode.Ok;
-  return result.findings.some((f) => atOrAbove(f.severity, threshold)) ? ExitCode.Findings : ExitCode.Ok;
+  if (failOn === 'none') return ExitCode.Ok;
+  return result.findings.some((f) => atOrAbove(f.severity, failOn)) ? ExitCode.Findings : ExitCode.Ok;
 }
 
 /** The one writer: json and yaml from the document, everything else from the command's renderers. */
@@ -178,9 +177,12 @@ function makeContext(deps: CliDeps, globals: GlobalOptions, signal: AbortSignal,
       if (!io.errIsTTY || !io.colorErr) return () => {};
       let stopped = false;
       let spinner: { stop(): void } | undefined;
-      void import('ora').then(({ default: ora }) => {
-        if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean } }).start();
-      });
+      // A spinner is decoration: if it cannot load or start, the command goes on without it.
+      void import('ora')
+        .then(({ default: ora }) => {
+          if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean } }).start();
+        })
+        .catch(() => undefined);
       const stop = () => {
         stopped = true;
         spinner?.stop();

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UsageError } from './errors.js';
@@ -41,9 +41,12 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
   for (;;) {
     const candidate = join(dir, CONFIG_FILE);
     try {
-      await readFile(candidate, { flag: 'r' });
+      await stat(candidate);
+      // Found (even if unreadable: loadConfig then says so, rather than silently using a parent's).
       return candidate;
-    } catch {
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return candidate;
       const parent = dirname(dir);
       if (parent === dir) return undefined;
       dir = parent;

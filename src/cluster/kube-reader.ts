@@ -179,6 +179,19 @@ export class KubeConnection {
     return new ClusterAccessError('connection-failed', `request to ${where} failed: ${firstLine(e)}`, 'retry with --debug for details', e);
   }
 
+  /** Parses a 2xx answer; anything but JSON (a proxy's login page, a wrong URL) is a cluster access error. */
+  parse<T>(res: RawResponse, verb: string, resource: Resource): T {
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new ClusterAccessError(
+        'bad-response',
+        `${verb} ${resourceName(resource)}: the server at ${this.server} did not answer with JSON (${res.status}, starts with ${JSON.stringify(res.body.slice(0, 40))})`,
+        'check that the kubeconfig\'s server URL points at the Kubernetes API server, not a proxy or dashboard',
+      );
+    }
+  }
+
   /** Maps a non-2xx API answer to kdiag's errors (401 → login, 403 → name verb/resource/namespace). */
   statusError(res: RawResponse, verb: string, resource: string, namespace: string | undefined): KdiagError {
     const status = parseStatus(res.body);
@@ -263,7 +276,7 @@ export class KubeReader implements ClusterReader {
     const res = await this.conn.request('GET', apiPath(resource, namespace, name));
     if (res.status === 404) return undefined;
     if (res.status < 200 || res.status >= 300) throw this.conn.statusError(res, 'get', resourceName(resource), resource.namespaced ? namespace : undefined);
-    return JSON.parse(res.body) as T;
+    return this.conn.parse<T>(res, 'get', resource);
   }
 
   async list<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): Promise<T[]> {
@@ -310,7 +323,7 @@ export class KubeReader implements ClusterReader {
         continue;
       }
       if (res.status < 200 || res.status >= 300) return { ok: false, res };
-      const page = JSON.parse(res.body) as { items?: T[] | null; metadata?: { continue?: string } };
+      const page = this.conn.parse<{ items?: T[] | null; metadata?: { continue?: string } }>(res, 'list', resource);
       for (const it of page.items ?? []) {
         // List items carry no kind; restore it so evidence can name objects.
         if (!it.kind) it.kind = resource.kind;

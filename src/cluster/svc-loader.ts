@@ -1,4 +1,5 @@
-import { rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
+import { matchesMap, rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
+import { topWorkloads } from '../core/svc/checks.js';
 import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Service, Workload, NetworkPolicy } from '../core/k8s/types.js';
 import { diagnosePod, isReady, isTerminating, podIps } from '../core/svc/pods.js';
 import { selectorOf, type ServiceSnapshot } from '../core/svc/snapshot.js';
@@ -131,16 +132,19 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
   }
   // Independent reads run concurrently (started in a fixed order, so the request log stays stable).
   const noMatch = snap.pods.length === 0;
-  const workloadsRead = !snap.hasStatus || noMatch ? Promise.all(WORKLOADS.map((r) => optional<Workload>(r, { namespace: ns }))) : undefined;
-  const nsPodsRead = noMatch ? optional<KubeObject>(R.pods, { namespace: ns, metadataOnly: true }) : undefined;
-  const allPodsRead = noMatch ? optional<KubeObject>(R.pods, { labelSelector: selectorToString(selector), metadataOnly: true }) : undefined;
-  if (workloadsRead) snap.workloads = (await workloadsRead).flatMap((w) => w ?? []);
+  // One await for all of them: a failure then surfaces once, and no read is left to reject unobserved.
+  const [workloads, nsPods, all] = await Promise.all([
+    !snap.hasStatus || noMatch ? Promise.all(WORKLOADS.map((r) => optional<Workload>(r, { namespace: ns }))) : undefined,
+    noMatch ? optional<KubeObject>(R.pods, { namespace: ns, metadataOnly: true }) : undefined,
+    noMatch ? optional<KubeObject>(R.pods, { labelSelector: selectorToString(selector), metadataOnly: true }) : undefined,
+  ]);
+  if (workloads) snap.workloads = workloads.flatMap((w) => w ?? []);
 
   if (noMatch) {
-    const [nsPods, all] = await Promise.all([nsPodsRead, allPodsRead]);
     if (nsPods) snap.namespacePods = nsPods;
     if (all) snap.podsAllNamespaces = all;
-    const creating = (snap.workloads ?? []).filter((w) => w.spec?.replicas !== 0 && selectorMatchesTemplate(selector, w));
+    // Top-level workloads only: a Deployment's ReplicaSet would take an event slot its Deployment already covers.
+    const creating = topWorkloads(snap.workloads).filter((w) => w.spec?.replicas !== 0 && matchesMap(selector, w.spec?.template?.metadata?.labels ?? {}));
     const best = snap.hasStatus && nsPods ? rankNearMisses(selector, nsPods, (p) => p.metadata.labels, (p) => p.metadata.name).slice(0, LIMITS.nearMissPods) : [];
     const [full, events] = await Promise.all([
       Promise.all(best.map((m) => reader.get<Pod>(R.pods, ns, m.item.metadata.name))),
@@ -182,10 +186,6 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
   return snap;
 }
 
-function selectorMatchesTemplate(selector: Record<string, string>, w: Workload): boolean {
-  const labels = w.spec?.template?.metadata?.labels ?? {};
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
 
 /** Pods at the addresses of a selectorless Service's endpoints: across namespaces, else (if denied) in its own. */
 async function loadPodsAtEndpointIps(reader: ClusterReader, snap: ServiceSnapshot): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Finding, Severity } from '../core/finding.js';
+import type { Finding } from '../core/finding.js';
 import type { Io } from '../ui/io.js';
 import type { ClusterReader } from '../cluster/reader.js';
 import type { KdiagConfig } from '../config.js';
@@ -52,8 +52,6 @@ export interface Outcome {
   document: Record<string, unknown>;
   findings: readonly Finding[];
   renderers: Partial<Record<Exclude<Format, 'json' | 'yaml'>, (env: RenderEnv) => string>>;
-  /** The threshold for exit status 1; defaults to `error`. */
-  failOn?: Severity;
   /** An exit status that wins over the findings' (e.g. `shell -- CMD`, `forward`). */
   exitCode?: number;
 }

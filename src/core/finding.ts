@@ -59,20 +59,9 @@ export function atOrAbove(severity: Severity, threshold: Severity): boolean {
   return RANK[severity] <= RANK[threshold];
 }
 
-/** The most severe severity among the findings, or undefined when there are none. */
-export function worstSeverity(findings: readonly Finding[]): Severity | undefined {
-  let worst: Severity | undefined;
-  for (const f of findings) if (worst === undefined || RANK[f.severity] < RANK[worst]) worst = f.severity;
-  return worst;
-}
-
 /** Counts per severity, for summaries. */
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return counts;
-}
-
-export function formatRef(ref: ObjectRef): string {
-  return ref.namespace ? `${ref.kind}/${ref.name} (namespace ${ref.namespace})` : `${ref.kind}/${ref.name}`;
 }

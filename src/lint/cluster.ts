@@ -1,4 +1,6 @@
 import ipaddr from 'ipaddr.js';
+import { matchesMap } from '../core/k8s/selectors.js';
+import { podIps } from '../core/svc/pods.js';
 import { R, type ClusterReader, type Denied } from '../cluster/reader.js';
 import type { KubeObject, Node, Pod, Service } from '../core/k8s/types.js';
 import { addressKey } from '../core/lint/engine.js';
@@ -67,7 +69,7 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
   const livePods = pods.ok ? pods.items.filter((p) => !p.spec?.hostNetwork) : [];
   if (podCidrs.length === 0 && livePods.length > 0) {
     const set = new Set<string>();
-    for (const p of livePods) for (const ip of podIps(p)) set.add(coarseRange(ip));
+    for (const p of livePods) for (const ip of validPodIps(p)) set.add(coarseRange(ip));
     podCidrs = [...set];
     if (podCidrs.length > 0) podSource = 'the ranges of live pod IPs';
   }
@@ -91,14 +93,14 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
     const labels = p.metadata.labels ?? {};
     const svc = (byNamespace.get(ns) ?? []).find((s) => {
       const sel = s.spec?.selector;
-      return sel !== undefined && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+      return sel !== undefined && Object.keys(sel).length > 0 && matchesMap(sel, labels);
     });
     const info: ClusterObjectInfo = { kind: 'Pod', ref };
     if (svc) {
       info.via = { kind: 'Service', namespace: ns, name: svc.metadata.name };
       info.dnsName = serviceDnsName(info.via);
     }
-    for (const ip of podIps(p)) {
+    for (const ip of validPodIps(p)) {
       const key = keyOf(ip);
       if (key && !objects.has(key)) objects.set(key, info);
     }
@@ -113,10 +115,8 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
   return { podCidrs, podSource, serviceCidrs, serviceSource, objects, denied };
 }
 
-function podIps(p: Pod): string[] {
-  const list = p.status?.podIPs?.map((x) => x.ip) ?? [];
-  if (list.length === 0 && p.status?.podIP) list.push(p.status.podIP);
-  return list.filter((ip) => ipaddr.isValid(ip));
+function validPodIps(p: Pod): string[] {
+  return podIps(p).filter((ip) => ipaddr.isValid(ip));
 }
 
 function keyOf(ip: string): string | undefined {

@@ -124,7 +124,8 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
     let w: Worker;
     try {
       // The worker inherits no execArgv/stdin: it only reads files and posts messages.
-      w = new Worker(script!, { workerData: init, stdout: false, stderr: false });
+      // stdout/stderr true: the worker's streams are NOT piped to the process's, so nothing it prints can reach -o json.
+      w = new Worker(script!, { workerData: init, stdout: true, stderr: true });
     } catch (e) {
       o.debug?.(`lint: could not start a worker thread: ${String(e)}`);
       break;
@@ -213,7 +214,10 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
       mine++;
     }
     // Wait for the workers' last results (a message arrives only while this thread waits).
-    if (recorded < abs.length) await Promise.race([allRecorded, Promise.all(workers.map((s) => s.finished))]);
+    if (recorded < abs.length && !o.signal.aborted) {
+      const aborted = new Promise<void>((resolve) => o.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await Promise.race([allRecorded, Promise.all(workers.map((s) => s.finished)), aborted]);
+    }
     if (o.signal.aborted) throw o.interrupted();
     // Files a failed worker claimed but never reported.
     for (let k = 0; k < abs.length; k++) {

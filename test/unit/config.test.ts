@@ -36,3 +36,13 @@ describe('.kdiag.yaml', () => {
     await expect(loadConfig(tmpdir(), 'no-such-kdiag.yaml')).rejects.toMatchObject({ exitCode: 2 });
   });
 });
+
+describe('.kdiag.yaml that cannot be read', () => {
+  it('is a usage error, not silently skipped for a parent\'s', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kdiag-cfg-bad-'));
+    const deep = join(root, 'a');
+    mkdirSync(join(deep, '.kdiag.yaml'), { recursive: true }); // a folder where the file should be: EISDIR
+    writeFileSync(join(root, '.kdiag.yaml'), 'lint:\n  disable: [hardcoded-public-ip]\n');
+    await expect(loadConfig(deep)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('EISDIR') });
+  });
+});

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { closest } from 'fastest-levenshtein';
+import { closeNames } from '../../core/suggest.js';
 import { LINT_CATALOGUE } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
 import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
@@ -66,7 +66,8 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   const codes = LINT_CATALOGUE.map((e) => e.code);
   for (const code of lintConfig.disable ?? []) {
     if (!codes.includes(code)) {
-      throw new UsageError(`${where}: unknown finding code "${code}" in lint.disable`, `did you mean "${closest(code, codes)}"? (kdiag lint reports ${codes.join(', ')})`);
+      const near = closeNames(code, codes, 1)[0];
+      throw new UsageError(`${where}: unknown finding code "${code}" in lint.disable`, `${near ? `did you mean "${near}"? ` : ''}(kdiag lint reports ${codes.join(', ')})`);
     }
   }
   for (const [key, values] of [

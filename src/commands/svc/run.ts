@@ -46,10 +46,12 @@ async function openReader(opts: SvcOptions, ctx: Context): Promise<ClusterReader
   return ctx.cluster();
 }
 
+function missingName(namespace: string): never {
+  throw new UsageError('missing the Service NAME argument', `kdiag svc NAME -n ${namespace} (list them: kubectl get services -n ${namespace})`);
+}
+
 async function pickService(reader: ClusterReader, namespace: string, ctx: Context): Promise<string> {
-  if (!ctx.io.stdinIsTTY || !ctx.io.errIsTTY) {
-    throw new UsageError('missing the Service NAME argument', `kdiag svc NAME -n ${namespace} (list them: kubectl get services -n ${namespace})`);
-  }
+  if (!ctx.io.stdinIsTTY || !ctx.io.errIsTTY) missingName(namespace);
   const choices = await listServiceChoices(reader, namespace);
   if (choices.length === 0) throw new UsageError(`namespace ${namespace} has no Services to pick from`, 'pass a namespace with -n, or NAME');
   const { select } = await import('@inquirer/prompts');
@@ -71,10 +73,11 @@ async function pickService(reader: ClusterReader, namespace: string, ctx: Contex
   }
 }
 
-/** `kdiag svc [NAME]`: why a Service has no endpoints, or why traffic does not reach its pods. */
-/** `kdiag svc`: load the snapshot (file or live), explain it, hand the report to the writer. */
+/** `kdiag svc [NAME]`: load the snapshot (file or live), explain it, hand the report to the writer. */
 export async function runSvc(args: string[], flags: Record<string, unknown>, ctx: Context): Promise<Outcome> {
   const opts = toSvcOptions(args, flags);
+  // A missing NAME without a terminal is a usage error (exit 2), whatever the cluster or file would have said.
+  if (opts.name === undefined && (!ctx.io.stdinIsTTY || !ctx.io.errIsTTY)) missingName(ctx.globals.namespace ?? 'NAMESPACE');
   const reader = await openReader(opts, ctx);
   const namespace = ctx.globals.namespace ?? reader.defaultNamespace;
   const name = opts.name ?? (await pickService(reader, namespace, ctx));

@@ -1,5 +1,5 @@
 import { distance } from 'fastest-levenshtein';
-import type { Container, ContainerPort, Pod, PodSpec, ServicePort } from './types.js';
+import type { Container, ContainerPort, PodSpec, ServicePort } from './types.js';
 
 /** A container port as FindPort sees it, with the container that declares it. */
 export interface DeclaredPort {
@@ -91,15 +91,4 @@ export function describeDeclared(d: DeclaredPort): string {
 /** A stable name for a Service port in output and JSON keys: its name, else its number. */
 export function servicePortKey(sp: ServicePort): string {
   return sp.name || String(sp.port);
-}
-
-/** `http 80/TCP -> 8080` */
-export function describeServicePort(sp: ServicePort): string {
-  const t = targetPortOf(sp);
-  return `${sp.name ? `${sp.name} ` : ''}${sp.port}/${protocolOf(sp)} -> ${t}`;
-}
-
-/** For a pod, `findPort` on its spec. */
-export function findPodPort(pod: Pod, sp: ServicePort): PortResolution {
-  return findPort(pod.spec, sp);
 }

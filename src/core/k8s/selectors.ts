@@ -301,17 +301,6 @@ export function rankNearMisses<T>(
   return ranked.sort((a, b) => b.matched - a.matched || a.cost - b.cost || nameOf(a.item).localeCompare(nameOf(b.item)));
 }
 
-/** One line per key that does not match: `app: pods carry "web-sever" (1 edit from "web-server")`. */
-export function describeKey(k: KeyComparison): string {
-  if (k.status === 'matched') return `${k.key}=${k.want} matches`;
-  if (k.status === 'differs') {
-    const why = k.caseOnly ? 'differs only in case' : k.smallEdit ? `${k.distance} edit${k.distance === 1 ? '' : 's'} away, likely a typo` : 'a different value';
-    return `${k.key} is "${k.actual}", the selector wants "${k.want}" (${why})`;
-  }
-  if (k.similarKey) return `no label "${k.key}", but "${k.similarKey.key}=${k.similarKey.value}" (a similar key; the selector wants ${k.key}=${k.want})`;
-  return `no label "${k.key}" (the selector wants ${k.key}=${k.want})`;
-}
-
 /**
  * The evidence for one selector key on one object: the raw label value under its field, so scripts can read it
  * (`metadata.labels.app: web-sever`); `(absent)` when missing, plus the similar key when there is one. The

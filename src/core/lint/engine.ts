@@ -79,11 +79,6 @@ export class FileLinter {
     return t;
   }
 
-  /** True while inside a block comment (the scanner may then skip to the closer). */
-  get inBlockComment(): boolean {
-    return this.comment.closer !== null;
-  }
-
   /**
    * Lints one line. `followsPrevious` is true when the previous line fed was the line right before this one
    * (a suppression on it then applies here). `mayHoldV6` false lets the caller's prefilter skip the IPv6 pass.

@@ -459,13 +459,6 @@ function decoyOnly(text: string, start: number, end: number, decoy: DecoyReason)
 
 // ---------------------------------------------------------------- entry points
 
-/** Cheap test: could this line hold an address at all? (what the file scanner's prefilter also checks) */
-export function mayHoldAddress(line: string): boolean {
-  V4_SEED.lastIndex = 0;
-  V6_SEED.lastIndex = 0;
-  return V4_SEED.test(line) || V6_SEED.test(line);
-}
-
 /**
  * All address-like literals of one line, in order of position, each either a host address to classify or a
  * decoy with its reason (`keepDecoys` false leaves decoys out, which the engine's hot path wants). Comments are

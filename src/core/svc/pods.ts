@@ -21,12 +21,6 @@ export function isTerminating(pod: Pod): boolean {
   return Boolean(pod.metadata.deletionTimestamp);
 }
 
-/** Running (or at least not terminal) with an IP: what the EndpointSlice controller needs to list a pod. */
-export function isRunningWithIp(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && phase !== 'Pending' && Boolean(pod.status?.podIP);
-}
-
 /** All of a pod's IPs (dual-stack aware). */
 export function podIps(pod: Pod): string[] {
   const ips = (pod.status?.podIPs ?? []).map((p) => p.ip);

@@ -3,6 +3,7 @@
 // status (3 for cluster access, 1 for an unknown namespace, which is a finding with full JSON).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,6 +118,26 @@ describe('kdiag svc: cluster access errors', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
+describe('kdiag svc: a server that is not the Kubernetes API', () => {
+  test('a 200 answer that is not JSON (a proxy page): exit 3 naming the server, not an internal error', async () => {
+    const page = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<html><body>Sign in</body></html>');
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = page.address() as net.AddressInfo;
+      const kc = kubeconfigFor(`http://127.0.0.1:${port}`, 'html.kubeconfig');
+      const r = await kdiagSvc('web', ns.name, [], { env: envWith(kc) });
+      const { message, hint } = expectOneLineError(r, 3);
+      expect(message).toBe(`get services: the server at http://127.0.0.1:${port} did not answer with JSON (200, starts with "<html><body>Sign in</body></html>")`);
+      expect(hint).toContain('server URL');
+    } finally {
+      await new Promise<void>((resolve) => page.close(() => resolve()));
     }
   });
 });

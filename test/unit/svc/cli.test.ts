@@ -93,3 +93,18 @@ describe('kdiag svc (CLI)', () => {
     }
   });
 });
+
+describe('kdiag svc without NAME and without a terminal', () => {
+  it('is a usage error (exit 2) before any cluster access, even with no kubeconfig', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../../../src/cli.js');
+    const { createTestIo } = await import('../helpers/io.js');
+    const io = createTestIo();
+    const home = mkdtempSync(join(tmpdir(), 'kdiag-nohome-'));
+    const code = await runCli(['svc', '-n', 'shop'], { io, env: { HOME: home }, cwd: home });
+    expect(code).toBe(2);
+    expect(io.stderr()).toBe('kdiag: missing the Service NAME argument\nhint: kdiag svc NAME -n shop (list them: kubectl get services -n shop)\n');
+  });
+});
