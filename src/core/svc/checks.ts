@@ -333,11 +333,18 @@ export const podsInOtherNamespace: Check = (a) => {
 /** Near misses among the namespace's pods (live) or pods and templates (offline), best first. */
 export function nearMisses(a: Analysis): NearMiss<KubeObject>[] {
   if (!a.selector) return [];
+  // The check and the pod table both need the ranking; over 10,000 pods it is worth computing once.
+  const cached = NEAR_MISSES.get(a);
+  if (cached) return cached;
   const candidates: KubeObject[] = a.s.hasStatus
     ? (a.s.namespacePods ?? a.s.pods)
     : [...(a.s.namespacePods ?? a.s.pods), ...topWorkloads(a.s.workloads).map(templatePod)];
-  return rankNearMisses(a.selector, candidates, (c) => c.metadata.labels, (c) => c.metadata.name);
+  const ranked = rankNearMisses(a.selector, candidates, (c) => c.metadata.labels, (c) => c.metadata.name);
+  NEAR_MISSES.set(a, ranked);
+  return ranked;
 }
+
+const NEAR_MISSES = new WeakMap<Analysis, NearMiss<KubeObject>[]>();
 
 /** Groups near misses that differ from the selector in the same way (e.g. all pods of one Deployment). */
 export function groupNearMisses(misses: readonly NearMiss<KubeObject>[]): { items: KubeObject[]; miss: NearMiss<KubeObject> }[] {
