@@ -31,3 +31,6 @@ const code = await runCli(argv, {
   programName: plugin ? 'kubectl kdiag' : 'kdiag',
 });
 process.exitCode = code;
+// Exit once the output is flushed, even if something still holds the event loop (a credential plugin that never
+// answered, a socket the server keeps open): the command is done, and a CLI must not hang after its answer.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -67,8 +67,10 @@ export class KubeConnection {
       if (simple) return simple;
       const o: https.RequestOptions = { headers: {} };
       try {
-        await (await this.clientNodeConfig()).applyToHTTPSOptions(o);
+        // An exec plugin may wait forever (an interactive login with no terminal): bound it like a request.
+        await this.bounded((async () => (await this.clientNodeConfig()).applyToHTTPSOptions(o))(), 'running the credential plugin');
       } catch (e) {
+        if (e instanceof KdiagError) throw e;
         throw new ClusterAccessError(
           'auth-failed',
           `cannot load the credentials of user "${this.config.userName}": ${firstLine(e)}`,
@@ -79,6 +81,40 @@ export class KubeConnection {
       return o;
     })();
     return this.auth;
+  }
+
+  /** Races `work` against --request-timeout and the abort signal (Ctrl-C). */
+  private async bounded<T>(work: Promise<T>, what: string): Promise<T> {
+    const timeout = this.opts.requestTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_resolve, reject) => {
+      if (timeout > 0) {
+        timer = setTimeout(
+          () =>
+            reject(
+              new ClusterAccessError(
+                'timeout',
+                `${what} for user "${this.config.userName}" took longer than ${timeout / 1000}s`,
+                'run the plugin by hand to log in (it may be waiting for input), or raise --request-timeout',
+              ),
+            ),
+          timeout,
+        );
+      }
+      const signal = this.opts.signal;
+      if (signal) {
+        onAbort = () => reject(new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    try {
+      return await Promise.race([work, stop]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) this.opts.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** One HTTP request to the API server with the per-request timeout; maps transport failures to exit 3. */

@@ -47,6 +47,15 @@ describe('start-up of the bundle', () => {
     for (const chunk of clientNodeChunks()) expect(files).not.toContain(chunk);
   });
 
+  it('a credential plugin that never answers is bounded by --request-timeout (exit 3, not a hang)', () => {
+    const plugin = kubeconfig('{exec: {apiVersion: client.authentication.k8s.io/v1, command: sleep, args: ["5"]}}');
+    const r = runBundle(['svc', 'web', '--kubeconfig', plugin, '--request-timeout', '1s']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe(
+      'kdiag: running the credential plugin for user "u" took longer than 1s\nhint: run the plugin by hand to log in (it may be waiting for input), or raise --request-timeout\n',
+    );
+  });
+
   it('an exec credential plugin loads it (the tracing can tell)', () => {
     const r = runBundle(['svc', 'web', '--kubeconfig', kubeconfig('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kdiag-no-such-plugin}}')], { trace: true });
     expect(r.status).toBe(3);
