@@ -6,7 +6,7 @@ import { compareLabels, keyEvidence, matchesLabelSelector, matchesMap, rankNearM
 import type { KubeObject, NetworkPolicy, Pod, Service, ServicePort, Workload } from '../k8s/types.js';
 import { severityOf } from './catalogue.js';
 import { endpointRows, readyCountForPort, type EndpointRow } from './endpoints.js';
-import { condition, diagnosePod, eventsFor, hintForReason, isReady, isTerminating, ownerOf, podIps, refKey, refOf, templatePod, type PodDiagnosis } from './pods.js';
+import { condition, diagnosePod, eventsFor, hintForReason, isTerminating, ownerOf, podIps, refKey, refOf, templatePod, type PodDiagnosis } from './pods.js';
 import { isHeadless, selectorOf, type ServiceSnapshot } from './snapshot.js';
 
 /** What every check reads: the snapshot plus facts derived from it once. */
@@ -516,8 +516,10 @@ function countOf(n: number, total: number): string {
   return `${n} of ${total} matching pods ${n === 1 ? 'is' : 'are'}`;
 }
 
+/** The complement of `unreadyPods`: one notion of "ready endpoint pod" (diagnosePod's), so no pod is both. */
 function readyPods(a: Analysis): Pod[] {
-  return a.matching.filter((p) => !isTerminating(p) && isReady(p) && Boolean(p.status?.podIP));
+  if (!a.s.hasStatus) return []; // without status nothing is known to be ready
+  return a.matching.filter((p) => !isTerminating(p) && a.diagnoses.get(p.metadata.name) === undefined);
 }
 
 function unreadyPods(a: Analysis): Pod[] {

@@ -227,3 +227,14 @@ describe('endpoints-not-reconciled and the controller\'s catch-up time', () => {
     expect(codes(s)).toContain('endpoints-not-reconciled');
   });
 });
+
+describe('one notion of a ready endpoint pod', () => {
+  it('a pod still marked Ready but in phase Failed counts as not running, never as ready', async () => {
+    const s = await snapshotOf('traffic.yaml', 'open', 'p');
+    expect(s.pods.length).toBeGreaterThan(0);
+    for (const p of s.pods) p.status = { ...p.status, phase: 'Failed' };
+    const codes = explainService(s).findings.map((f) => f.code);
+    expect(codes).toContain('pods-not-running');
+    expect(codes).not.toContain('endpoints-not-reconciled');
+  });
+});
