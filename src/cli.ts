@@ -115,12 +115,14 @@ export async function render(result: Outcome, format: Format, io: Pick<Io, 'colo
   if (format === 'json' || format === 'yaml') {
     const doc = { schemaVersion: SCHEMA_VERSION, ...result.document };
     if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
-    const { stringify } = await import('yaml');
-    return stringify(doc, { lineWidth: 0 });
+    // yaml is CommonJS: in the esbuild bundle its chunk has only a default export (Node's own loader also gives
+    // named ones), so take stringify from the default, which both have.
+    const yaml = await import('yaml');
+    return yaml.default.stringify(doc, { lineWidth: 0 });
   }
   const renderer = format === 'wide' ? (result.renderers.wide ?? result.renderers.text) : result.renderers[format];
   if (!renderer) throw new UsageError(`output format "${format}" is not supported by this command`);
-  const text = renderer({ color: io.colorOut, width: io.width, wide: format === 'wide' });
+  const text = await renderer({ color: io.colorOut, width: io.width, wide: format === 'wide' });
   return text.endsWith('\n') || text === '' ? text : `${text}\n`;
 }
 
@@ -172,7 +174,8 @@ function makeContext(deps: CliDeps, globals: GlobalOptions, signal: AbortSignal,
       );
       return reader;
     },
-    config: () => (config ??= import('./config.js').then((m) => m.loadConfig(deps.cwd, globals.config))),
+    // config-file.ts imports the YAML parser only once a config file is found.
+    config: () => (config ??= import('./config-file.js').then((m) => m.loadConfig(deps.cwd, globals.config))),
     progress: (text: string) => {
       if (!io.errIsTTY || !io.colorErr) return () => {};
       let stopped = false;

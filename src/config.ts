@@ -1,7 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { CONFIG_FILE } from './config-file.js';
 import { UsageError } from './errors.js';
+
+// Finding and reading the file live in config-file.ts, which imports this module (and so `yaml`) only once a
+// config file exists; they are re-exported here so this stays the one module to import the config from.
+export { CONFIG_FILE, findConfigFile, loadConfig } from './config-file.js';
 
 /**
  * `.kdiag.yaml`: found in the working folder or any parent (the first wins), or named by `--config`.
@@ -32,40 +35,6 @@ const SCHEMA: Shape = {
   lint: { allow: 'string[]', ignorePaths: 'string[]', disable: 'string[]', podCidrs: 'string[]', serviceCidrs: 'string[]' },
   shell: { image: 'string' },
 };
-
-export const CONFIG_FILE = '.kdiag.yaml';
-
-/** Finds `.kdiag.yaml` from `cwd` upwards. */
-export async function findConfigFile(cwd: string): Promise<string | undefined> {
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, CONFIG_FILE);
-    try {
-      await stat(candidate);
-      // Found (even if unreadable: loadConfig then says so, rather than silently using a parent's).
-      return candidate;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return candidate;
-      const parent = dirname(dir);
-      if (parent === dir) return undefined;
-      dir = parent;
-    }
-  }
-}
-
-/** Loads and validates the config; `explicit` is `--config FILE` (which must exist). */
-export async function loadConfig(cwd: string, explicit?: string): Promise<KdiagConfig> {
-  const path = explicit ? resolve(cwd, explicit) : await findConfigFile(cwd);
-  if (!path) return {};
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the --config path');
-  }
-  return { ...parseConfig(text, path), path };
-}
 
 /** Parses and validates config text. Pure; exported for tests. */
 export function parseConfig(text: string, path = CONFIG_FILE): KdiagConfig {

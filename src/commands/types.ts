@@ -51,7 +51,8 @@ export interface RenderEnv {
 export interface Outcome {
   document: Record<string, unknown>;
   findings: readonly Finding[];
-  renderers: Partial<Record<Exclude<Format, 'json' | 'yaml'>, (env: RenderEnv) => string>>;
+  /** A renderer may be async, so that what only it needs (chalk, cli-table3, ...) is imported when it runs. */
+  renderers: Partial<Record<Exclude<Format, 'json' | 'yaml'>, (env: RenderEnv) => string | Promise<string>>>;
   /** An exit status that wins over the findings' (e.g. `shell -- CMD`, `forward`). */
   exitCode?: number;
 }

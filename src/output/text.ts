@@ -1,34 +1,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { RenderEnv } from '../commands/types.js';
 import type { Finding, Severity } from '../core/finding.js';
 
 /** A chalk instance that colours only when the environment says so (chalk alone ignores NO_COLOR on a TTY). */
 export function paint(env: Pick<RenderEnv, 'color'>): ChalkInstance {
   return new Chalk({ level: env.color ? 1 : 0 });
-}
-
-/**
- * A borderless kubectl-style table. cli-table3 writes ANSI codes for its own styles even when piped,
- * so its styles are always off and colour, when wanted, comes from `paint`.
- */
-export function table(head: string[], rows: string[][]): string {
-  const t = new Table({
-    head,
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-      right: '', 'right-mid': '', middle: '   ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-  });
-  for (const r of rows) t.push(r);
-  return t
-    .toString()
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .join('\n');
 }
 
 export function severityLabel(sev: Severity, env: Pick<RenderEnv, 'color'>): string {

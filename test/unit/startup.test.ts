@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE, clientNodeChunks, ensureBundle, runBundle } from './helpers/bundle.js';
+import { BUNDLE, chunksWith, clientNodeChunks, ensureBundle, runBundle } from './helpers/bundle.js';
 
 /** The start-up contract: --help, --version and offline commands never load @kubernetes/client-node. */
 describe('start-up of the bundle', () => {
@@ -28,6 +28,50 @@ describe('start-up of the bundle', () => {
     const files = loadedFiles(r.loaded);
     expect(files).toContain(BUNDLE); // the trace works
     for (const chunk of clientNodeChunks()) expect(files).not.toContain(chunk);
+  });
+
+  // `kdiag lint -o json` is benchmarked against ripgrep with process start counted: it loads what scanning needs
+  // and nothing for other outputs, a config file or --cluster.
+  const LINT_JSON_UNNEEDED = [
+    'node_modules/yaml/',
+    'node_modules/cli-table3/',
+    'node_modules/@colors/colors/',
+    'node_modules/string-width/',
+    'node_modules/chalk/',
+    'node_modules/ora/',
+    'node_modules/fastest-levenshtein/',
+    'src/lint/cluster.ts',
+    'src/core/svc/',
+    'src/core/k8s/',
+    'src/output/',
+  ];
+
+  it('lint -o json on an empty folder without a config file loads none of yaml, cli-table3, chalk, --cluster code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-empty-'));
+    const r = runBundle(['lint', '-o', 'json'], { trace: true, cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('{\n  "schemaVersion": 1,\n  "findings": []\n}\n');
+    const files = loadedFiles(r.loaded);
+    expect(files).toContain(BUNDLE);
+    for (const fragment of LINT_JSON_UNNEEDED) {
+      const chunks = chunksWith(fragment);
+      expect(chunks.length).toBeGreaterThan(0); // the fragment still names bundled code
+      expect({ fragment, loaded: chunks.filter((c) => files.includes(c)) }).toEqual({ fragment, loaded: [] });
+    }
+  });
+
+  it.each([
+    ['-o yaml', ['lint', '-o', 'yaml'], false, 'schemaVersion: 1\nfindings: []\n'],
+    ['a .kdiag.yaml', ['lint', '-o', 'json'], true, '{\n  "schemaVersion": 1,\n  "findings": []\n}\n'],
+  ])('lint with %s loads yaml', (_t, args, config, stdout) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-empty-'));
+    if (config) writeFileSync(join(dir, '.kdiag.yaml'), 'lint:\n  allow: [10.0.0.0/8]\n');
+    const r = runBundle(args, { trace: true, cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(stdout);
+    const files = loadedFiles(r.loaded);
+    expect(chunksWith('node_modules/yaml/').some((c) => files.includes(c))).toBe(true);
+    expect(chunksWith('node_modules/cli-table3/').some((c) => files.includes(c))).toBe(false);
   });
 
   const kubeconfig = (user: string) => {

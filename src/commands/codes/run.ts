@@ -2,16 +2,16 @@ import { closeNames } from '../../core/suggest.js';
 import { ALL_ENTRIES, CATALOGUE } from '../../core/catalogues.js';
 import type { CatalogueEntry } from '../../core/catalogue.js';
 import { UsageError } from '../../errors.js';
-import { paint, table } from '../../output/text.js';
-import type { Outcome, RenderEnv } from '../types.js';
+import type { Outcome } from '../types.js';
+import type { ChalkInstance } from 'chalk';
 
 
-function listText(entries: readonly CatalogueEntry[]): string {
+async function listText(entries: readonly CatalogueEntry[]): Promise<string> {
+  const { table } = await import('../../output/table.js');
   return table(['CODE', 'SEVERITY', 'COMMAND', 'TITLE'], entries.map((e) => [e.code, e.severity, e.area, e.title]));
 }
 
-function explainText(e: CatalogueEntry, env: RenderEnv): string {
-  const c = paint(env);
+function explainText(e: CatalogueEntry, c: ChalkInstance): string {
   return [
     `${c.bold(e.code)} (${e.severity}, kdiag ${e.area}): ${e.title}`,
     '',
@@ -44,7 +44,12 @@ export async function runCodes(args: string[]): Promise<Outcome> {
     document: { codes: entries },
     findings: [],
     renderers: {
-      text: (env) => (code === undefined ? listText(entries) : entries.map((e) => explainText(e, env)).join('\n')),
+      // chalk and cli-table3 are imported only for the text output.
+      text: async (env) => {
+        if (code === undefined) return listText(entries);
+        const c = (await import('../../output/text.js')).paint(env);
+        return entries.map((e) => explainText(e, c)).join('\n');
+      },
       markdown: () => catalogueMarkdown(entries),
     },
   };

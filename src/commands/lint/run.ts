@@ -1,19 +1,15 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { closeNames } from '../../core/suggest.js';
 import { LINT_CATALOGUE } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
 import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
 import type { Address } from '../../core/lint/scan.js';
 import type { Finding } from '../../core/finding.js';
 import { InterruptedError, UsageError } from '../../errors.js';
-import { readClusterFacts } from '../../lint/cluster.js';
 import { scanTree } from '../../lint/scan-tree.js';
-import { buildSarif } from '../../output/sarif.js';
-import { paint, severityLabel } from '../../output/text.js';
 import { VERSION } from '../../version.js';
-import type { Context, Outcome, RenderEnv } from '../types.js';
+import type { Context, Outcome } from '../types.js';
 
 /** One finding of `kdiag lint -o json` (schemaVersion 1). */
 export interface LintJsonFinding {
@@ -66,7 +62,7 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   const codes = LINT_CATALOGUE.map((e) => e.code);
   for (const code of lintConfig.disable ?? []) {
     if (!codes.includes(code)) {
-      const near = closeNames(code, codes, 1)[0];
+      const near = (await import('../../core/suggest.js')).closeNames(code, codes, 1)[0];
       throw new UsageError(`${where}: unknown finding code "${code}" in lint.disable`, `${near ? `did you mean "${near}"? ` : ''}(kdiag lint reports ${codes.join(', ')})`);
     }
   }
@@ -90,6 +86,8 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   if (flags.cluster) {
     const stop = ctx.progress('reading pod and Service ranges from the cluster');
     try {
+      // Only --cluster needs this code (and the pod and selector helpers it imports).
+      const { readClusterFacts } = await import('../../lint/cluster.js');
       const facts = await readClusterFacts(await ctx.cluster());
       objects = facts.objects;
       if (pod.length === 0) pod = namedRanges(facts.podCidrs, 'pod', facts.podSource);
@@ -179,8 +177,15 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
     document: extraFindings.length > 0 ? { findings: json, notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })) } : { findings: json },
     findings,
     renderers: {
-      text: (env) => renderText(findings, summary, env),
-      sarif: () => `${JSON.stringify(buildSarif(findings, { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_CATALOGUE, srcRoot: ctx.cwd }), null, 2)}\n`,
+      // Imported when printed, so -o json loads neither the text report (nor chalk) nor the SARIF builder.
+      text: async (env) => {
+        const { lintStyles, renderText } = await import('./render.js');
+        return renderText(findings, summary, await lintStyles(env));
+      },
+      sarif: async () => {
+        const { buildSarif } = await import('../../output/sarif.js');
+        return `${JSON.stringify(buildSarif(findings, { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_CATALOGUE, srcRoot: ctx.cwd }), null, 2)}\n`;
+      },
       github: () => renderGithub(findings),
     },
   };
@@ -208,29 +213,6 @@ export function parseJobs(value: unknown): number {
     throw new UsageError(`invalid --jobs "${String(value)}"`, `give a number of scanning threads from 1 to ${MAX_JOBS} (1: no worker threads)`);
   }
   return n;
-}
-
-/** `file:line:col code message`, the line excerpt, the hint; then a summary. */
-export function renderText(findings: readonly Finding[], summary: { files: number; unreadable: number }, env: RenderEnv): string {
-  const c = paint(env);
-  const out: string[] = [];
-  for (const f of findings) {
-    const where = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : 'cluster';
-    // The issue's contract is `file:line:col code message`: the severity leads the message, as compilers print it.
-    out.push(`${c.bold(where)} ${c.bold(f.code)} ${severityLabel(f.severity, env).toLowerCase()}: ${f.message}`);
-    const line = f.evidence.find((e) => e.kind === 'line')?.value;
-    if (line !== undefined) out.push(`    ${c.dim('|')} ${line}`);
-    if (f.hint) out.push(`    ${c.green('hint:')} ${f.hint}`);
-  }
-  const count = (sev: string) => findings.filter((f) => f.severity === sev).length;
-  const files = `${summary.files} file${summary.files === 1 ? '' : 's'} scanned`;
-  const unread = summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : '';
-  if (findings.length === 0) out.push(`no hard-coded IPs found (${files}${unread})`);
-  else {
-    if (out.length > 0) out.push('');
-    out.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info (${files}${unread})`);
-  }
-  return out.join('\n');
 }
 
 /** Escapes for GitHub workflow commands: data escapes %, CR, LF; properties also `:` and `,`. */

@@ -2,7 +2,8 @@ import type { RenderEnv } from '../types.js';
 import { countBySeverity } from '../../core/finding.js';
 import { readyCountForPort } from '../../core/svc/endpoints.js';
 import type { ServiceReport } from '../../core/svc/explain.js';
-import { paint, renderFinding, table } from '../../output/text.js';
+import { table } from '../../output/table.js';
+import { paint, renderFinding } from '../../output/text.js';
 
 const MAX_ROWS = 20;
 

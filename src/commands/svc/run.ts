@@ -4,7 +4,6 @@ import { listServiceChoices, loadServiceSnapshot } from '../../cluster/svc-loade
 import { explainService, type ServiceReport } from '../../core/svc/explain.js';
 import { InterruptedError, UsageError } from '../../errors.js';
 import type { Context, Outcome } from '../types.js';
-import { renderServiceText } from './render.js';
 
 /** Options of `kdiag svc`, from argv. */
 export interface SvcOptions {
@@ -92,8 +91,9 @@ export async function runSvc(args: string[], flags: Record<string, unknown>, ctx
     document: svcDocument(report),
     findings: report.findings,
     renderers: {
-      text: (env) => renderServiceText(report, env),
-      wide: (env) => renderServiceText(report, { ...env, wide: true }),
+      // The text report (chalk, cli-table3) is imported only when it is printed, not for -o json/yaml.
+      text: async (env) => (await import('./render.js')).renderServiceText(report, env),
+      wide: async (env) => (await import('./render.js')).renderServiceText(report, { ...env, wide: true }),
     },
   };
 }

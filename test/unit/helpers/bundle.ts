@@ -34,12 +34,17 @@ export function runBundle(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?:
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
-/** The output files of the bundle that contain @kubernetes/client-node code (from esbuild's metafile). */
-export function clientNodeChunks(): string[] {
+/** The output files of the bundle that contain code of an input whose path contains `fragment` (from esbuild's metafile). */
+export function chunksWith(fragment: string): string[] {
   const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'meta.json'), 'utf8')) as {
     outputs: Record<string, { inputs: Record<string, unknown> }>;
   };
   return Object.entries(meta.outputs)
-    .filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes('node_modules/@kubernetes/client-node/')))
+    .filter(([, o]) => Object.keys(o.inputs).some((i) => i.includes(fragment)))
     .map(([file]) => resolve(ROOT, file));
+}
+
+/** The output files of the bundle that contain @kubernetes/client-node code. */
+export function clientNodeChunks(): string[] {
+  return chunksWith('node_modules/@kubernetes/client-node/');
 }

@@ -85,8 +85,13 @@ describe('kdiag lint: every file type', () => {
   });
 
   test('colour only when the output stream wants it (the same run on a colour TTY has escapes)', async () => {
+    // The coloured report imports chalk while the spinner's import of ora (which imports chalk too) may still be
+    // in flight; Jest's vm modules then fail ("request for '#ansi-styles' is not in cache"), Node's loader does
+    // not. Loading chalk first keeps this test about colour.
+    await import('chalk');
     const io = createTestIo({ tty: true, color: true });
     const code = await runCli(['lint', 'app.yaml'], { io, env: {}, cwd: dir });
+    if (code !== 0) console.log(io.stderr?.());
     expect(code).toBe(0);
     expect(io.stdout()).toMatch(ANSI);
     const plain = await lint(dir, ['app.yaml', '-o', 'github']);

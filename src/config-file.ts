@@ -1,0 +1,44 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { KdiagConfig } from './config.js';
+import { UsageError } from './errors.js';
+
+/**
+ * Finding and reading `.kdiag.yaml`, without the YAML parser: most runs have no config file, so `yaml` (and
+ * the validation in config.ts) is imported only once a file has been found and read.
+ */
+
+export const CONFIG_FILE = '.kdiag.yaml';
+
+/** Finds `.kdiag.yaml` from `cwd` upwards. */
+export async function findConfigFile(cwd: string): Promise<string | undefined> {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE);
+    try {
+      await stat(candidate);
+      // Found (even if unreadable: loadConfig then says so, rather than silently using a parent's).
+      return candidate;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) return undefined;
+      dir = parent;
+    }
+  }
+}
+
+/** Loads and validates the config; `explicit` is `--config FILE` (which must exist). */
+export async function loadConfig(cwd: string, explicit?: string): Promise<KdiagConfig> {
+  const path = explicit ? resolve(cwd, explicit) : await findConfigFile(cwd);
+  if (!path) return {};
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the --config path');
+  }
+  const { parseConfig } = await import('./config.js');
+  return { ...parseConfig(text, path), path };
+}
