@@ -2,8 +2,11 @@
 // reached only through `await import()`, so `--help`, `--version` and offline commands never load it.
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { buildWasm } from './build-wasm.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+// The lint scanner's WebAssembly first: src/lint/scan-wasm.generated.ts is an input of the bundle.
+await buildWasm();
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const result = await build({
   // lint-worker: the scanning thread of `kdiag lint -j N`, found next to the bundle at run time.

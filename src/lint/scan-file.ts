@@ -1,20 +1,21 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isAscii, isUtf8 } from 'node:buffer';
-import type { FileType } from '../core/lint/comments.js';
+import { isUtf8 } from 'node:buffer';
+import { COMMENT_SYNTAX, type FileType } from '../core/lint/comments.js';
 import { FileLinter, type LineFinding, type LintSettings } from '../core/lint/engine.js';
-import { hasSuppressionMarker, SUPPRESSION_MARKER } from '../core/lint/suppress.js';
+import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
+import { COMMENT_LINE, COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, EVENT_FIELDS, HAS_IPV6, scanKernel, type ScanKernel } from './scan-kernel.js';
 
 /**
  * Reads one file in fixed-size chunks and feeds the lint engine only the lines that can matter.
  *
- * Speed comes from not looking at most lines at all: each chunk is viewed once as a latin1 string (a cheap
- * one-byte copy whose indices are byte offsets); a precompiled regex finds IPv4 seeds (`d.d.d.d`), a
- * colon-to-colon walk finds IPv6 seeds (`::` or `:h:h:`), and `indexOf` finds block-comment delimiters. Only
- * the lines around those hits are decoded and analysed; whole-line comments, and lines whose hits all sit in a
- * trailing comment, are skipped undecoded. A
- * `kdiag-ignore` is looked for on a candidate line and on the line before it (the only lines it can cover),
- * never across the whole file. Line numbers are counted only up to a finding (and across chunk boundaries of
- * multi-chunk files).
+ * Speed comes from not looking at most lines at all, and from doing the per-byte work in WebAssembly: each chunk
+ * is read straight into the scan kernel's memory (src/lint/scan-kernel.ts, source assembly/scan.ts), whose one
+ * SIMD pass rejects NUL bytes, notes non-ASCII bytes, counts newlines and lists the lines holding an IPv4 seed
+ * (`d.d.d.d`) or an IPv6 seed (`::` or `:h:h:`), with their line numbers; whole-line comments are dropped or
+ * flagged there too. JavaScript then looks only at those lines (and at lines holding a block-comment delimiter,
+ * which change the engine's state): lines whose seeds all sit in a trailing comment are skipped undecoded, the
+ * rest are decoded and analysed. A `kdiag-ignore` is looked for on a candidate line and on the line before it
+ * (the only lines it can cover), never across the whole file.
  *
  * Memory is bounded by the chunk size: a line longer than a chunk is cut at a separator and analysed in pieces.
  *
@@ -36,26 +37,19 @@ export interface FileScanResult {
   bytes: number;
 }
 
-/**
- * Chunk size: the bound on memory per file, and the longest line analysed in one piece. 64 KiB keeps each
- * chunk's latin1 string below V8's large-object size, so it dies young in the nursery instead of piling up in
- * large-object space until a full GC (with 1 MiB chunks a 1 GB file grew the RSS by ~140 MB).
- */
+/** Chunk size: the bound on memory per file, and the longest line analysed in one piece (the kernel's buffer). */
 export const CHUNK_SIZE = 1 << 16;
 
-// The IPv4 prefilter: a digit, then `.d.d.d` groups. It ends where the engine's `[0-9]{1,3}\.`-led seed ends
-// (both find the first dot with a digit before it and the same groups after), but starts with a single digit,
-// which irregexp rejects faster at the many digits that are not followed by a dot (~15% less time).
-const V4_HIT = /[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]/g;
 const EXCERPT_MAX = 240;
 const NO_TOKENS: number[] = [];
 
 /** Reuses one buffer across files; not re-entrant. */
 export class FileScanner {
-  private buf: Buffer;
+  private readonly kernel: ScanKernel;
 
   constructor(private readonly chunkSize = CHUNK_SIZE) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    this.kernel = scanKernel();
+    if (chunkSize > this.kernel.buf.length) throw new RangeError(`chunk size ${chunkSize} is over ${this.kernel.buf.length}`);
   }
 
   /** Scans `path` synchronously; throws the read error (the caller reports it and goes on). */
@@ -69,23 +63,27 @@ export class FileScanner {
   }
 
   private scanFd(fd: number, fileType: FileType, settings: LintSettings): FileScanResult {
-    const buf = this.buf;
+    const kernel = this.kernel;
+    const buf = kernel.buf;
+    const events = kernel.events;
     const size = this.chunkSize;
     const linter = new FileLinter(fileType, settings);
     // Block-comment delimiters change state on lines without any address, so they are searched for too.
     // `kdiag-ignore` is not: a suppression matters only on a candidate line or the line before one, which is
-    // looked at when that candidate is found (see feedPrevious).
+    // looked at when that candidate is found.
     const tokens = linter.blockTokens;
     const nextTok = tokens.length > 0 ? new Array<number>(tokens.length).fill(-1) : NO_TOKENS;
     const findings: FileFinding[] = [];
+    // Whole-line comments the kernel can recognize: without block comments it drops them, else it flags them.
+    const markers = settings.includeComments ? 0 : lineMarkers(fileType);
+    const comments = markers === 0 ? COMMENTS_KEEP : tokens.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG;
 
     let filled = 0; // bytes of buf holding file data
     let base = 0; // file offset of buf[0]
     let bytes = 0;
     let first = true;
     let eof = false;
-    // Line counting: `lineAt` is the line number at buffer offset `countedTo`.
-    let countedTo = 0;
+    // The line number of the line at this round's `start`.
     let lineAt = 1;
     // Absolute offset of the newline that ended the last line fed to the engine (-2: none yet).
     let prevFedEnd = -2;
@@ -95,19 +93,9 @@ export class FileScanner {
     // The previous chunk's last line, when it holds `kdiag-ignore` and was not fed (it may cover the next line).
     let carriedLine: string | null = null;
 
-    // Adds a line's findings with their line number; `ls` -1 means the last line of the previous chunk.
-    // `s` is the chunk's latin1 view (passed in: a closure over a per-chunk variable would move it, and every
-    // access to it in the hot loop, into a heap-allocated context).
-    const pushFindings = (results: LineFinding[], ls: number, text: string, continuing: boolean, s: string): void => {
+    // Adds a line's findings.
+    const pushFindings = (results: LineFinding[], line: number, text: string, continuing: boolean): void => {
       if (results.length === 0) return;
-      let line: number;
-      if (ls === -1) {
-        line = lineAt - 1; // counted already: the chunk boundary count ended after that line
-      } else {
-        lineAt += countNewlines(s, countedTo, ls); // lazily, only up to a finding
-        countedTo = ls;
-        line = lineAt;
-      }
       for (const r of results) {
         const shift = continuing ? carryColumns : 0;
         // Spelled out rather than `{ ...r }`: one hidden class for every finding, no generic property copy.
@@ -138,7 +126,6 @@ export class FileScanner {
       if (first) {
         first = false;
         if (filled >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3; // UTF-8 BOM
-        countedTo = start;
       }
       if (filled === 0) break;
 
@@ -157,82 +144,105 @@ export class FileScanner {
         }
       }
 
-      const view = buf.subarray(start, end);
-      // ASCII (the common case) is valid UTF-8 and lets lines be sliced from the latin1 view without decoding.
-      const ascii = isAscii(view);
-      if (view.indexOf(0) !== -1 || (!ascii && !isUtf8(view))) {
+      // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed.
+      const listed = kernel.scan(start, end, markers, comments, midLine);
+      // ASCII (the common case) is valid UTF-8 and lets lines be sliced as latin1 without decoding.
+      const ascii = kernel.sawNonAscii() === 0;
+      if (listed < 0 || (!ascii && !isUtf8(buf.subarray(start, end)))) {
         return { findings: [], binary: true, bytes };
       }
+      // Searches for block-comment tokens and line starts must not see the stale bytes past `end`.
+      const view = tokens.length > 0 ? buf.subarray(0, end) : buf;
 
-      // latin1Slice: one byte per char, so string indices are byte offsets (typed below: @types/node omits it).
-      const s = latin1(buf, 0, end);
       let pos = start;
-      V4_HIT.lastIndex = 0;
-      let nextV4 = -1;
-      let nextV6 = -1;
+      let ev = 0;
       if (tokens.length > 0) nextTok.fill(-1);
       for (;;) {
-        // The next place worth a look, from any of the prefilters.
-        // `test` allocates no match array; the match holds no newline, so its last character is on its line.
-        if (nextV4 !== Infinity && nextV4 < pos) {
-          V4_HIT.lastIndex = pos;
-          nextV4 = V4_HIT.test(s) ? V4_HIT.lastIndex - 1 : Infinity;
-        }
-        if (nextV6 !== Infinity && nextV6 < pos) nextV6 = nextV6Hit(s, pos);
-        let p = nextV4 < nextV6 ? nextV4 : nextV6;
+        // The next line worth a look: the next listed line, or a line holding a block-comment delimiter.
+        const evStart = ev < listed ? events[ev * EVENT_FIELDS]! : Infinity;
+        let tok = Infinity;
         for (let k = 0; k < tokens.length; k++) {
           let t = nextTok[k]!;
           if (t !== Infinity && t < pos) {
-            const i = s.indexOf(tokens[k]!, pos);
+            const i = view.indexOf(tokens[k]!, pos);
             t = i === -1 ? Infinity : i;
             nextTok[k] = t;
           }
-          if (t < p) p = t;
+          if (t < tok) tok = t;
         }
-        if (p === Infinity) break;
-
-        let ls = s.lastIndexOf('\n', p - 1) + 1;
-        if (ls < start) ls = start;
-        let le = s.indexOf('\n', p);
-        if (le === -1) le = end;
-        // Whole-line comments (the commonest place for addresses in config) are skipped without decoding, and so
-        // are lines whose first seed sits in a trailing comment (`x := y // mac 00:1a:2b:3c:4d:5e`) when no block
-        // comment delimiter is on the line (`p` is then the line's first seed: none lies in [pos, p)).
-        if (!(midLine && ls === start)) {
-          let tokenOnLine = false;
-          for (let k = 0; k < tokens.length; k++) if (nextTok[k]! < le) tokenOnLine = true;
-          if (linter.isSkippableCommentLine(s, ls, le) || (!tokenOnLine && linter.isSkippableTrailingComment(s, ls, le, p))) {
+        let ls: number;
+        let le: number;
+        let p: number;
+        let mayHoldV6: boolean;
+        let newlinesBefore: number;
+        let pls: number;
+        if (tok < evStart) {
+          // A delimiter on a line without seeds: fed so that the engine follows the block comment.
+          ls = lineStartOf(view, tok, start);
+          le = view.indexOf(10, tok);
+          if (le === -1) le = end;
+          p = tok;
+          mayHoldV6 = false;
+          newlinesBefore = -1;
+          pls = -1;
+        } else {
+          if (evStart === Infinity) break;
+          const o = ev * EVENT_FIELDS;
+          ls = evStart;
+          le = events[o + 1]!;
+          p = events[o + 2]!;
+          const packed = events[o + 3]!;
+          mayHoldV6 = (packed & HAS_IPV6) !== 0;
+          newlinesBefore = packed >>> 2;
+          pls = events[o + 4]!;
+          ev++;
+          // A whole-line comment without `kdiag-ignore`: nothing to report unless a block comment is open.
+          if ((packed & COMMENT_LINE) !== 0 && !linter.inBlockComment) {
             pos = le + 1;
             if (pos >= end) break;
             continue;
           }
         }
-        let textEnd = le;
-        if (textEnd > ls && s.charCodeAt(textEnd - 1) === 13) textEnd--; // CRLF
-        // A fresh copy of the line (not a slice of `s`, which would keep the whole chunk alive via findings).
-        const text = ascii ? latin1(buf, ls, textEnd) : buf.toString('utf8', ls, textEnd);
         const continuing = midLine && ls === start;
+        // The raw line (with a CR, if any), one byte per char: indices are byte offsets from `ls`.
+        const raw = latin1(buf, ls, le);
+        // Whole-line comments (the commonest place for addresses in config) are skipped without decoding, and so
+        // are lines whose first seed sits in a trailing comment (`x := y // mac 00:1a:2b:3c:4d:5e`) when no block
+        // comment delimiter is on the line (`p` is then the line's first seed).
+        if (!continuing) {
+          let tokenOnLine = false;
+          for (let k = 0; k < tokens.length; k++) if (nextTok[k]! < le) tokenOnLine = true;
+          if (linter.isSkippableCommentLine(raw, 0, raw.length) || (!tokenOnLine && linter.isSkippableTrailingComment(raw, 0, raw.length, p - ls))) {
+            pos = le + 1;
+            if (pos >= end) break;
+            continue;
+          }
+        }
+        if (newlinesBefore < 0) newlinesBefore = kernel.countNewlines(start, ls);
+        let textEnd = le;
+        if (textEnd > ls && buf[textEnd - 1] === 13) textEnd--; // CRLF
+        const text = ascii ? (textEnd === le ? raw : raw.slice(0, textEnd - ls)) : buf.toString('utf8', ls, textEnd);
         // A `kdiag-ignore` on the line before, not fed yet: feed it first so that it can cover this line.
         if (prevFedEnd !== base + ls - 1) {
           if (ls > start) {
-            const pls = Math.max(start, s.lastIndexOf('\n', ls - 2) + 1);
-            // Search the previous line only: an unbounded indexOf would scan to the chunk's end every time.
-            if (hasSuppressionMarker(s, pls, ls)) {
+            if (pls < 0) pls = lineStartOf(view, ls - 1, start);
+            // Search the previous line only.
+            if (hasMarker(buf, pls, ls)) {
               let pe = ls - 1;
-              if (pe > pls && s.charCodeAt(pe - 1) === 13) pe--;
+              if (pe > pls && buf[pe - 1] === 13) pe--;
               const prevText = ascii ? latin1(buf, pls, pe) : buf.toString('utf8', pls, pe);
-              pushFindings(linter.line(prevText, prevFedEnd + 1 === base + pls, true), pls, prevText, false, s);
+              pushFindings(linter.line(prevText, prevFedEnd + 1 === base + pls, true), lineAt + newlinesBefore - 1, prevText, false);
               prevFedEnd = base + ls - 1;
             }
           } else if (carriedLine !== null && !continuing) {
-            pushFindings(linter.line(carriedLine, false, true), -1, carriedLine, false, s);
+            pushFindings(linter.line(carriedLine, false, true), lineAt - 1, carriedLine, false);
             prevFedEnd = base + ls - 1;
           }
         }
         // Tell the engine whether the IPv6 prefilter hit this line, so it can skip its IPv6 pass otherwise.
-        const results = linter.line(text, prevFedEnd + 1 === base + ls, nextV6 < le);
+        const results = linter.line(text, prevFedEnd + 1 === base + ls, mayHoldV6);
         prevFedEnd = base + le;
-        if (results.length > 0) pushFindings(results, ls, text, continuing, s);
+        if (results.length > 0) pushFindings(results, lineAt + newlinesBefore, text, continuing);
         pos = le + 1;
         if (pos >= end) break;
       }
@@ -240,17 +250,16 @@ export class FileScanner {
       // Keep line numbers right across the chunk boundary, then carry the unprocessed tail to the front.
       carriedLine = null;
       if (!cutMidLine && end > start && prevFedEnd !== base + end - 1) {
-        const lls = Math.max(start, s.lastIndexOf('\n', end - 2) + 1);
-        if (s.indexOf(SUPPRESSION_MARKER, lls) !== -1) {
+        const lls = end - 1 > start ? Math.max(start, buf.lastIndexOf(10, end - 2) + 1) : start;
+        if (hasMarker(buf, lls, end)) {
           let lle = end - 1;
-          if (s.charCodeAt(lle) !== 10) lle = end;
-          if (lle > lls && s.charCodeAt(lle - 1) === 13) lle--;
+          if (buf[lle] !== 10) lle = end;
+          if (lle > lls && buf[lle - 1] === 13) lle--;
           carriedLine = ascii ? latin1(buf, lls, lle) : buf.toString('utf8', lls, lle);
         }
       }
       if (!eof || filled > end) {
-        lineAt += countNewlines(s, countedTo, end);
-        countedTo = 0;
+        lineAt += kernel.newlines();
         if (cutMidLine) {
           const lineStart = midLine ? start : Math.max(start, buf.lastIndexOf(10, end - 1) + 1);
           carryColumns = (midLine ? carryColumns : 0) + countCodePoints(buf, lineStart, end);
@@ -269,61 +278,51 @@ export class FileScanner {
   }
 }
 
-function isHexCode(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
+const MARKERS = new Map<FileType, number>();
 
 /**
- * The IPv6 prefilter: the index of the next `::`, or of `:h:h:` (1-4 hex digits each), at or after `pos`;
- * Infinity when none. Every valid IPv6 literal has one of the two, while times (`12:30:45`) and `host:port`
- * do not. A colon-to-colon walk with `indexOf` beats the equivalent regex by ~40% on YAML, where nearly every
- * line has a colon followed by a space.
+ * The line-comment markers of `fileType` packed for the kernel (two of up to two ASCII bytes, 16 bits each), or
+ * 0 when it has none or they do not fit (the JavaScript check then does all the work).
  */
-function nextV6Hit(s: string, pos: number): number {
-  let i = s.indexOf(':', pos);
-  while (i !== -1) {
-    const c = s.charCodeAt(i + 1);
-    if (c === 58) return i;
-    if (isHexCode(c)) {
-      let j = i + 2;
-      let n = 1;
-      while (n < 4 && isHexCode(s.charCodeAt(j))) {
-        j++;
-        n++;
-      }
-      if (s.charCodeAt(j) === 58 && isHexCode(s.charCodeAt(j + 1))) {
-        let k = j + 2;
-        let m = 1;
-        while (m < 4 && isHexCode(s.charCodeAt(k))) {
-          k++;
-          m++;
-        }
-        if (s.charCodeAt(k) === 58) return i;
-      }
+function lineMarkers(fileType: FileType): number {
+  let m = MARKERS.get(fileType);
+  if (m === undefined) {
+    const line = COMMENT_SYNTAX[fileType].line;
+    m = 0;
+    if (line.length > 0 && line.length <= 2 && line.every((x) => x.length <= 2 && /^[\x21-\x7e]+$/.test(x))) {
+      line.forEach((x, i) => {
+        const packed = x.charCodeAt(0) | (x.length > 1 ? x.charCodeAt(1) << 8 : 0);
+        m! |= packed << (16 * i);
+      });
+      m >>>= 0;
     }
-    i = s.indexOf(':', i + 1);
+    MARKERS.set(fileType, m);
   }
-  return Infinity;
+  return m;
+}
+
+/** The start of the line holding offset `i` (not before `start`). */
+function lineStartOf(buf: Buffer, i: number, start: number): number {
+  return i > start ? Math.max(start, buf.lastIndexOf(10, i - 1) + 1) : start;
+}
+
+const MARKER = Buffer.from(SUPPRESSION_MARKER, 'latin1');
+
+/** True when buf[from, to) holds `kdiag-ignore` (a first-letter scan: no allocation). */
+function hasMarker(buf: Buffer, from: number, to: number): boolean {
+  const last = to - MARKER.length;
+  for (let i = from; i <= last; i++) {
+    if (buf[i] !== 107 /* k */) continue;
+    let j = 1;
+    while (j < MARKER.length && buf[i + j] === MARKER[j]) j++;
+    if (j === MARKER.length) return true;
+  }
+  return false;
 }
 
 /** One char per byte: indices are byte offsets. `latin1Slice` skips `toString`'s argument checks (not typed). */
 function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end);
-}
-
-/**
- * Number of `\n` in s[from, to). The string's `indexOf` (a builtin, memchr inside) beats a byte loop and the
- * Buffer's `indexOf`, whose JS wrapper and binding cost more per call: this runs once per line of every chunk
- * of a multi-chunk file.
- */
-function countNewlines(s: string, from: number, to: number): number {
-  let n = 0;
-  let i = s.indexOf('\n', from);
-  while (i !== -1 && i < to) {
-    n++;
-    i = s.indexOf('\n', i + 1);
-  }
-  return n;
 }
 
 /** Code points in buf[from, to): every byte that is not a UTF-8 continuation byte starts one. */

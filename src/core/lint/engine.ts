@@ -143,6 +143,11 @@ export class FileLinter {
     return out;
   }
 
+  /** True while a block comment is open (after the last line fed). */
+  get inBlockComment(): boolean {
+    return this.comment.closer !== null;
+  }
+
   /**
    * True when line [ls, le) of `s` is a whole-line comment that cannot matter: comments are not reported, no
    * block comment is open, and it holds no `kdiag-ignore`. Lets the file scanner skip such lines without

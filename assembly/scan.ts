@@ -1,0 +1,277 @@
+// The per-byte part of `kdiag lint`'s file scanner, compiled to WebAssembly by AssemblyScript (scripts/build.mjs
+// writes it to src/lint/wasm/scan-wasm.generated.ts). src/lint/scan-file.ts reads each chunk of a file straight
+// into BUFFER and calls `scan`, which finds the lines worth a look in one SIMD pass: it counts newlines, rejects
+// NUL bytes, notes non-ASCII bytes, and checks every `.` and `:` for the start of an address, so that the
+// JavaScript side never touches the other lines. Everything here is a plain function over linear memory: no
+// allocation, no runtime.
+//
+// A line is reported (an "event") when it holds an IPv4 seed or an IPv6 seed:
+//   - IPv4: a digit, a dot, then `[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` (the seed is the last digit of the first such
+//     match on the line, as the regex `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` would find it);
+//   - IPv6: a colon followed by `:`, or by `h{1,4}:h{1,4}:` (h a hex digit); the seed is that colon. Every IPv6
+//     literal has one of the two, while times (`12:30:45`) and `host:port` do not.
+// Bytes at or past `end` do not exist for the patterns.
+
+/** Where JavaScript reads file data to: up to CAPACITY bytes, followed by SLACK bytes the vector loads may touch. */
+const BUFFER: usize = 65536;
+const CAPACITY: usize = 65536;
+/** Events: EVENT_FIELDS u32 per reported line. A reported line takes at least 3 bytes (`::` and its newline). */
+const EVENTS: usize = BUFFER + CAPACITY + 1024;
+const EVENT_FIELDS: usize = 5;
+const HAS_IPV6: u32 = 1;
+const COMMENT_LINE: u32 = 2;
+
+/** What `scan` does with whole-line comments (see `scan`). */
+const COMMENTS_KEEP: u32 = 0;
+const COMMENTS_FLAG: u32 = 1;
+const COMMENTS_DROP: u32 = 2;
+
+let newlineCount: i32 = 0;
+let highBits: i32 = 0;
+
+/** Offset of the read buffer in memory. */
+export function bufferOffset(): usize {
+  return BUFFER;
+}
+
+/** Bytes the read buffer holds. */
+export function bufferCapacity(): usize {
+  return CAPACITY;
+}
+
+/**
+ * Offset of the event table in memory: per reported line, [lineStart, lineEnd, firstSeed, flags, previousLineStart]
+ * where flags is newlinesBefore << 2 | COMMENT_LINE | HAS_IPV6.
+ */
+export function eventsOffset(): usize {
+  return EVENTS;
+}
+
+/** Newlines in the range given to the last `scan`. */
+export function newlines(): i32 {
+  return newlineCount;
+}
+
+/** True when the range given to the last `scan` held a byte above 0x7f. */
+export function sawNonAscii(): bool {
+  return highBits != 0;
+}
+
+// @ts-ignore: decorator
+@inline
+function isDigit(c: u32): bool {
+  return c - 48 < 10;
+}
+
+// @ts-ignore: decorator
+@inline
+function isHex(c: u32): bool {
+  return c - 48 < 10 || (c | 32) - 97 < 6;
+}
+
+/** The byte at `i`, or 256 (matches nothing) at or past `end`. */
+// @ts-ignore: decorator
+@inline
+function at(i: usize, end: usize): u32 {
+  return i < end ? <u32>load<u8>(BUFFER + i) : 256;
+}
+
+/**
+ * With a dot at `q`: the offset of the last digit of `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` starting one byte
+ * before `q`, or -1. Digits and dots are disjoint, so `[0-9]{1,3}\.` holds exactly when the run of digits is 1 to 3
+ * long and a dot follows it.
+ */
+function ipv4Seed(q: usize, start: usize, end: usize): i32 {
+  if (q <= start || !isDigit(at(q - 1, end))) return -1;
+  let i = q + 1;
+  for (let group = 0; group < 2; group++) {
+    let n = 0;
+    while (isDigit(at(i, end))) {
+      i++;
+      if (++n > 3) return -1;
+    }
+    if (n == 0 || at(i, end) != 46) return -1;
+    i++;
+  }
+  return isDigit(at(i, end)) ? <i32>i : -1;
+}
+
+/** With a colon at `q`: true when `::` or `:h{1,4}:h{1,4}:` starts there. */
+function ipv6Seed(q: usize, end: usize): bool {
+  const c = at(q + 1, end);
+  if (c == 58) return true;
+  if (!isHex(c)) return false;
+  let j = q + 2;
+  for (let n = 1; n < 4 && isHex(at(j, end)); n++) j++;
+  if (at(j, end) != 58 || !isHex(at(j + 1, end))) return false;
+  let k = j + 2;
+  for (let m = 1; m < 4 && isHex(at(k, end)); m++) k++;
+  return at(k, end) == 58;
+}
+
+/** True when the 1- or 2-byte marker `m` (first byte in the low 8 bits, 0 for none) starts at `i`. */
+function markerAt(i: usize, end: usize, m: u32): bool {
+  if (m == 0 || at(i, end) != (m & 0xff)) return false;
+  const second = m >>> 8;
+  return second == 0 || at(i + 1, end) == second;
+}
+
+/** True when BUFFER[from, to) holds `kdiag-ignore`. */
+function hasSuppression(from: usize, to: usize): bool {
+  for (let i = from; i + 12 <= to; i++) {
+    if (load<u8>(BUFFER + i) != 107) continue; // k
+    // "diag-ignore": 'd','i','a','g','-','i','g','n','o','r','e'
+    if (load<u32>(BUFFER + i + 1) == 0x67616964 && load<u32>(BUFFER + i + 5) == 0x6e67692d && load<u16>(BUFFER + i + 9) == 0x726f && load<u8>(BUFFER + i + 11) == 101) return true;
+  }
+  return false;
+}
+
+/**
+ * True when line [ls, le) is a whole-line comment (its first non-blank text is one of the two markers packed in
+ * `markers`, 16 bits each) holding no `kdiag-ignore`: a line the engine would not report on, unless a block
+ * comment is open, which only JavaScript knows.
+ */
+function isCommentLine(ls: usize, le: usize, markers: u32): bool {
+  let i = ls;
+  while (i < le) {
+    const c = load<u8>(BUFFER + i);
+    if (c != 32 && c != 9) break;
+    i++;
+  }
+  if (!markerAt(i, le, markers & 0xffff) && !markerAt(i, le, markers >>> 16)) return false;
+  return !hasSuppression(i, le);
+}
+
+/** Lists line [ls, le) unless it is a comment to drop; returns the new event count. */
+function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i32, hasV6: bool, pls: usize, markers: u32, comments: u32): usize {
+  let flags = (<u32>newlinesBefore << 2) | (hasV6 ? HAS_IPV6 : 0);
+  if (comments != COMMENTS_KEEP && isCommentLine(ls, le, markers)) {
+    if (comments == COMMENTS_DROP) return events;
+    flags |= COMMENT_LINE;
+  }
+  const e = EVENTS + events * EVENT_FIELDS * 4;
+  store<u32>(e, <u32>ls);
+  store<u32>(e + 4, <u32>le);
+  store<u32>(e + 8, <u32>seed);
+  store<u32>(e + 12, flags);
+  store<u32>(e + 16, <u32>pls);
+  return events + 1;
+}
+
+/**
+ * Scans BUFFER[start, end): returns the number of events written, or -1 when the range holds a NUL byte (a
+ * binary file). `newlines()` and `sawNonAscii()` then describe the range.
+ *
+ * Whole-line comments (see isCommentLine) with `comments` COMMENTS_FLAG are listed with COMMENT_LINE set, with
+ * COMMENTS_DROP not listed at all (for file types without block comments, where no other state can make them
+ * matter); never the line at `start` when `continued` (the tail of a line cut at the previous chunk's end).
+ */
+export function scan(start: usize, end: usize, markers: u32, comments: u32, continued: bool): i32 {
+  const nl = i8x16.splat(10);
+  const dot = i8x16.splat(46);
+  const colon = i8x16.splat(58);
+  const zero = i8x16.splat(0);
+  const digit0 = i8x16.splat(48);
+  const nine = i8x16.splat(9);
+  const lower = i8x16.splat(32);
+  const lowerA = i8x16.splat(97);
+  const five = i8x16.splat(5);
+  let count: i32 = 0;
+  let high: i32 = 0;
+  let events: usize = 0;
+  let lineStart = start;
+  let prevLineStart = start;
+  let lineNewlines: i32 = 0;
+  // The current line's first seed (-1: none yet), and which seeds it has.
+  let seed: i32 = -1;
+  let hasV4 = false;
+  let hasV6 = false;
+
+  for (let p = start; p < end; p += 16) {
+    const v = v128.load(BUFFER + p);
+    // The bytes before and after each lane (loads may reach one byte before `start` or past `end`: the masks
+    // below only pick candidates, and the scalar checks bound every read).
+    const before = v128.load(BUFFER + p - 1);
+    const after = v128.load(BUFFER + p + 1);
+    const digitBefore = i8x16.le_u(i8x16.sub(before, digit0), nine);
+    const digitAfter = i8x16.le_u(i8x16.sub(after, digit0), nine);
+    const hexAfter = v128.or(digitAfter, i8x16.le_u(i8x16.sub(v128.or(after, lower), lowerA), five));
+    // A dot between two digits, or a colon before a hex digit or a colon.
+    const dots = v128.and(i8x16.eq(v, dot), v128.and(digitBefore, digitAfter));
+    const colons = v128.and(i8x16.eq(v, colon), v128.or(hexAfter, i8x16.eq(after, colon)));
+    let hits = i8x16.bitmask(v128.or(dots, colons));
+    let nls = i8x16.bitmask(i8x16.eq(v, nl));
+    let nul = i8x16.bitmask(i8x16.eq(v, zero));
+    let hi = i8x16.bitmask(v);
+    const left = end - p;
+    if (left < 16) {
+      const keep = (1 << <i32>left) - 1;
+      hits &= keep;
+      nls &= keep;
+      nul &= keep;
+      hi &= keep;
+    }
+    if (nul != 0) return -1;
+    high |= hi;
+    if (hits == 0 && seed < 0) {
+      // Nothing here but line ends: keep count of them and of where the last two lines start.
+      if (nls != 0) {
+        const last = 31 - clz(nls);
+        const rest = nls & ~(1 << last);
+        prevLineStart = rest != 0 ? p + <usize>(32 - clz(rest)) : lineStart;
+        lineStart = p + <usize>last + 1;
+        count += popcnt(nls);
+        lineNewlines = count;
+      }
+      continue;
+    }
+    let all = hits | nls;
+    while (all != 0) {
+      const bit = ctz(all);
+      const q = p + <usize>bit;
+      all &= all - 1;
+      if ((nls >>> bit) & 1) {
+        if (seed >= 0) {
+          events = emit(events, lineStart, q, seed, lineNewlines, hasV6, prevLineStart, markers, continued && lineStart == start ? COMMENTS_KEEP : comments);
+          seed = -1;
+          hasV4 = false;
+          hasV6 = false;
+        }
+        count++;
+        prevLineStart = lineStart;
+        lineStart = q + 1;
+        lineNewlines = count;
+      } else if (load<u8>(BUFFER + q) == 46) {
+        if (!hasV4) {
+          const s = ipv4Seed(q, start, end);
+          if (s >= 0) {
+            hasV4 = true;
+            if (seed < 0 || s < seed) seed = s;
+          }
+        }
+      } else if (!hasV6 && ipv6Seed(q, end)) {
+        hasV6 = true;
+        if (seed < 0 || <i32>q < seed) seed = <i32>q;
+      }
+    }
+  }
+  if (seed >= 0) {
+    events = emit(events, lineStart, end, seed, lineNewlines, hasV6, prevLineStart, markers, continued && lineStart == start ? COMMENTS_KEEP : comments);
+  }
+  newlineCount = count;
+  highBits = high;
+  return <i32>events;
+}
+
+/** Newlines in BUFFER[from, to). */
+export function countNewlines(from: usize, to: usize): i32 {
+  const nl = i8x16.splat(10);
+  let n: i32 = 0;
+  for (let p = from; p < to; p += 16) {
+    let m = i8x16.bitmask(i8x16.eq(v128.load(BUFFER + p), nl));
+    const left = to - p;
+    if (left < 16) m &= (1 << <i32>left) - 1;
+    n += popcnt(m);
+  }
+  return n;
+}

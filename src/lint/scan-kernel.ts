@@ -1,0 +1,69 @@
+import { SCAN_WASM_BASE64 } from './scan-wasm.generated.js';
+
+/**
+ * The WebAssembly half of the file scanner (source: assembly/scan.ts): a read buffer in its memory, and a SIMD
+ * pass over it that counts newlines, rejects NUL bytes, notes non-ASCII bytes and lists the lines holding an
+ * IPv4 or IPv6 seed. One module per thread, compiled on first use (about a millisecond); one instance, with its
+ * own memory, per FileScanner.
+ */
+export interface ScanKernel {
+  /** The read buffer (a view of the instance's memory, which never grows, so the view stays valid). */
+  readonly buf: Buffer;
+  /**
+   * Per listed line: lineStart, lineEnd (its newline, or the range's end), firstSeed, flags (newlinesBefore << 2 |
+   * COMMENT_LINE | HAS_IPV6), previousLineStart.
+   */
+  readonly events: Uint32Array;
+  /**
+   * Scans buf[start, end): the number of lines listed in `events`, or -1 when the range holds a NUL byte.
+   * `markers`: the file type's line-comment markers (two of up to two bytes, 16 bits each); whole-line comments
+   * without `kdiag-ignore` are then, per `comments`, kept, flagged (COMMENT_LINE) or dropped; never the line at
+   * `start` when `continued` (the rest of a line cut at the previous chunk's end).
+   */
+  scan(start: number, end: number, markers: number, comments: number, continued: boolean): number;
+  /** Newlines in the range of the last `scan`. */
+  newlines(): number;
+  /** 1 when the range of the last `scan` held a byte above 0x7f, else 0. */
+  sawNonAscii(): number;
+  /** Newlines in buf[from, to). */
+  countNewlines(from: number, to: number): number;
+}
+
+/** Fields per line in `ScanKernel.events`, and the flags of its fourth field (as in assembly/scan.ts). */
+export const EVENT_FIELDS = 5;
+export const HAS_IPV6 = 1;
+export const COMMENT_LINE = 2;
+/** `comments` argument of `scan`. */
+export const COMMENTS_KEEP = 0;
+export const COMMENTS_FLAG = 1;
+export const COMMENTS_DROP = 2;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  bufferOffset(): number;
+  bufferCapacity(): number;
+  eventsOffset(): number;
+  scan(start: number, end: number, markers: number, comments: number, continued: boolean): number;
+  newlines(): number;
+  sawNonAscii(): number;
+  countNewlines(from: number, to: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+export function scanKernel(): ScanKernel {
+  compiled ??= new WebAssembly.Module(Buffer.from(SCAN_WASM_BASE64, 'base64'));
+  const x = new WebAssembly.Instance(compiled, {}).exports as unknown as Exports;
+  const capacity = x.bufferCapacity();
+  const bufferAt = x.bufferOffset();
+  const eventsAt = x.eventsOffset();
+  // The kernel takes offsets into its buffer: its functions are bound here so callers pay no wrapper.
+  return {
+    buf: Buffer.from(x.memory.buffer, bufferAt, capacity),
+    events: new Uint32Array(x.memory.buffer, eventsAt, Math.floor((x.memory.buffer.byteLength - eventsAt) / 4)),
+    scan: x.scan,
+    newlines: x.newlines,
+    sawNonAscii: x.sawNonAscii,
+    countNewlines: x.countNewlines,
+  };
+}
