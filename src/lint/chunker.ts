@@ -1,0 +1,170 @@
+import { readSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { COMMENT_SYNTAX, type FileType } from '../core/lint/comments.js';
+import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, scanKernel, type ScanKernel } from './scan-kernel.js';
+
+/**
+ * The reading half of the file scanner: reads a file in chunks straight into the scan kernel's memory, decides
+ * where each round of processing ends (after the last newline, or inside a line longer than a chunk), and runs
+ * the kernel over it. Each round goes to a callback (the line processor in src/lint/scan-file.ts, on this thread
+ * or, through src/lint/reader.ts, on the main thread while this one reads ahead). It imports no lint engine, so
+ * a reader thread loads little code.
+ *
+ * Memory is bounded by the chunk size: a line longer than a chunk is cut at a separator and analysed in pieces.
+ * Binary files: a round holding a NUL byte, or bytes that are not valid UTF-8, makes the file binary; the check
+ * runs on every chunk, so a binary tail after a text head still counts.
+ */
+
+/** Chunk size: the bound on memory per file, and the longest line analysed in one piece (the kernel's buffer). */
+export const CHUNK_SIZE = 1 << 16;
+
+/** One round of a file: bytes [start, end) of `buf` were scanned; the kernel's findings about them. */
+export interface Round {
+  /** The chunk: bytes [0, end) are file data (offset 0 is `end` bytes after the previous round's offset 0). */
+  buf: Buffer;
+  /** The kernel's listed lines: `listed` entries of EVENT_FIELDS numbers each, from index `eventAt`. */
+  events: Uint32Array;
+  eventAt: number;
+  listed: number;
+  /** Where the round's data starts (3 after a UTF-8 byte order mark) and ends. */
+  start: number;
+  end: number;
+  ascii: boolean;
+  /** Newlines in [start, end). */
+  newlines: number;
+  /** The round ends inside a line longer than a chunk: the next round continues it. */
+  cutMidLine: boolean;
+  /** No round follows. */
+  last: boolean;
+}
+
+export interface ChunkOutcome {
+  binary: boolean;
+  bytes: number;
+}
+
+/** How the kernel treats whole-line comments of a file type: its packed markers and a COMMENTS_* mode. */
+export interface CommentMode {
+  markers: number;
+  comments: number;
+}
+
+const MODES = new Map<FileType, CommentMode>();
+const KEEP: CommentMode = { markers: 0, comments: COMMENTS_KEEP };
+
+/**
+ * The kernel's whole-line-comment mode for `fileType`: its line-comment markers packed (two of up to two ASCII
+ * bytes, 16 bits each); dropped where the type has no block comments (nothing else can make such a line
+ * matter), flagged where it has (only the line processor knows whether a block comment is open). With
+ * --include-comments, or markers that do not fit, nothing is done in the kernel.
+ */
+export function commentMode(fileType: FileType, includeComments: boolean): CommentMode {
+  if (includeComments) return KEEP;
+  let mode = MODES.get(fileType);
+  if (mode === undefined) {
+    const syntax = COMMENT_SYNTAX[fileType];
+    const line = syntax.line;
+    mode = KEEP;
+    if (line.length > 0 && line.length <= 2 && line.every((x) => x.length <= 2 && /^[\x21-\x7e]+$/.test(x))) {
+      let markers = 0;
+      line.forEach((x, i) => {
+        markers |= (x.charCodeAt(0) | (x.length > 1 ? x.charCodeAt(1) << 8 : 0)) << (16 * i);
+      });
+      mode = { markers: markers >>> 0, comments: syntax.block.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG };
+    }
+    MODES.set(fileType, mode);
+  }
+  return mode;
+}
+
+/** Reuses one kernel across files; not re-entrant. */
+export class Chunker {
+  readonly kernel: ScanKernel;
+  private readonly round: Round;
+
+  constructor(private readonly chunkSize = CHUNK_SIZE) {
+    this.kernel = scanKernel();
+    if (chunkSize > this.kernel.buf.length) throw new RangeError(`chunk size ${chunkSize} is over ${this.kernel.buf.length}`);
+    this.round = { buf: this.kernel.buf, events: this.kernel.events, eventAt: 0, listed: 0, start: 0, end: 0, ascii: true, newlines: 0, cutMidLine: false, last: false };
+  }
+
+  /**
+   * Reads `fd` to its end, calling `onRound` for each round (the round object and the buffer are reused: done
+   * with them when the callback returns). Throws the read error. A binary file ends the reading at once.
+   */
+  chunk(fd: number, fileType: FileType, includeComments: boolean, onRound: (r: Round) => void): ChunkOutcome {
+    const kernel = this.kernel;
+    const buf = kernel.buf;
+    const size = this.chunkSize;
+    const round = this.round;
+    const { markers, comments } = commentMode(fileType, includeComments);
+    let filled = 0; // bytes of buf holding file data
+    let bytes = 0;
+    let first = true;
+    let eof = false;
+    let midLine = false;
+    for (;;) {
+      const want = size - filled;
+      const n = eof ? 0 : readSync(fd, buf, filled, want, null);
+      // A short read of a regular file means end of file: saves one read syscall per small file.
+      if (n < want) eof = true;
+      filled += n;
+      bytes += n;
+      let start = 0;
+      if (first) {
+        first = false;
+        if (filled >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3; // UTF-8 BOM
+      }
+      if (filled === 0) break;
+
+      // Where this round's processing stops: after the last newline, else (a line longer than the buffer)
+      // at a separator near the end, else everything; at end of file, everything.
+      let end = filled;
+      let cutMidLine = false;
+      if (!eof) {
+        const nl = buf.lastIndexOf(10, filled - 1);
+        if (nl >= start) end = nl + 1;
+        else if (filled < size) {
+          continue; // the buffer is not full yet: read more before deciding
+        } else {
+          end = safeCut(buf, start, filled);
+          cutMidLine = true;
+        }
+      }
+
+      // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed.
+      const listed = kernel.scan(start, end, markers, comments, midLine);
+      // ASCII (the common case) is valid UTF-8 and lets lines be sliced as latin1 without decoding.
+      const ascii = kernel.sawNonAscii() === 0;
+      if (listed < 0 || (!ascii && !isUtf8(buf.subarray(start, end)))) return { binary: true, bytes };
+      const last = eof && end >= filled;
+      round.listed = listed;
+      round.start = start;
+      round.end = end;
+      round.ascii = ascii;
+      round.newlines = kernel.newlines();
+      round.cutMidLine = cutMidLine;
+      round.last = last;
+      onRound(round);
+      if (last) break;
+      midLine = cutMidLine;
+      buf.copy(buf, 0, end, filled);
+      filled -= end;
+    }
+    return { binary: false, bytes };
+  }
+}
+
+/**
+ * Where to cut a line longer than the buffer: after the last separator (space, tab, quote, comma, `;`, `>`)
+ * in the last 4 KiB, so that no literal is split; failing that, at a UTF-8 character boundary.
+ */
+function safeCut(buf: Buffer, start: number, filled: number): number {
+  for (let i = filled - 1; i > start && i > filled - 4096; i--) {
+    const c = buf[i];
+    if (c === 32 || c === 9 || c === 34 || c === 39 || c === 44 || c === 59 || c === 62) return i + 1;
+  }
+  let i = filled;
+  while (i > start + 1 && (buf[i]! & 0xc0) === 0x80) i--;
+  return i;
+}
