@@ -20,11 +20,24 @@ const EVENTS: usize = BUFFER + CAPACITY + 1024;
 const EVENT_FIELDS: usize = 5;
 const HAS_IPV6: u32 = 1;
 const COMMENT_LINE: u32 = 2;
+const TRAILING_COMMENT: u32 = 4;
+const FLAG_BITS: u32 = 3;
 
-/** What `scan` does with whole-line comments (see `scan`). */
+/** What `scan` does with lines it finds to be comments (see `configure`). */
 const COMMENTS_KEEP: u32 = 0;
 const COMMENTS_FLAG: u32 = 1;
 const COMMENTS_DROP: u32 = 2;
+const MODE_MASK: u32 = 3;
+/** Syntax bits of `configure`'s `syntax`, as in src/core/lint/comments.ts's CommentSyntax. */
+const MARKER_NEEDS_SPACE: u32 = 4;
+const LINE_START_ONLY: u32 = 8;
+const QUOTE_NEEDS_BOUNDARY: u32 = 16;
+
+// The file type's comment syntax, set by `configure` before its first chunk.
+let lineMarkers: u32 = 0;
+let quoteChars: u32 = 0;
+let blockOpeners: u32 = 0;
+let syntaxBits: u32 = COMMENTS_KEEP;
 
 let newlineCount: i32 = 0;
 let highBits: i32 = 0;
@@ -41,7 +54,7 @@ export function bufferCapacity(): usize {
 
 /**
  * Offset of the event table in memory: per reported line, [lineStart, lineEnd, firstSeed, flags, previousLineStart]
- * where flags is newlinesBefore << 2 | COMMENT_LINE | HAS_IPV6.
+ * where flags is newlinesBefore << 3 | TRAILING_COMMENT | COMMENT_LINE | HAS_IPV6.
  */
 export function eventsOffset(): usize {
   return EVENTS;
@@ -142,12 +155,95 @@ function isCommentLine(ls: usize, le: usize, markers: u32): bool {
   return !hasSuppression(i, le);
 }
 
+/**
+ * Sets the comment syntax of the next file's chunks: `markers`, two line-comment markers of up to two bytes (16
+ * bits each, first byte low, 0 for none); `quotes`, up to three quote characters (a byte each); `openers`, the
+ * first two bytes of up to two block-comment openers (16 bits each); `syntax`, a COMMENTS_* mode and the
+ * MARKER_NEEDS_SPACE, LINE_START_ONLY and QUOTE_NEEDS_BOUNDARY bits. With COMMENTS_KEEP, lines are listed as they
+ * are; with COMMENTS_FLAG, comment lines are listed with COMMENT_LINE or TRAILING_COMMENT set; with COMMENTS_DROP
+ * (file types without block comments, where nothing else can make them matter) they are not listed at all.
+ */
+export function configure(markers: u32, quotes: u32, openers: u32, syntax: u32): void {
+  lineMarkers = markers;
+  quoteChars = quotes;
+  blockOpeners = openers;
+  syntaxBits = syntax;
+}
+
+// @ts-ignore: decorator
+@inline
+function isSpace(c: u32): bool {
+  return c == 32 || c == 9;
+}
+
+// @ts-ignore: decorator
+@inline
+function isQuote(c: u32): bool {
+  return c != 0 && (c == (quoteChars & 0xff) || c == ((quoteChars >>> 8) & 0xff) || c == quoteChars >>> 16);
+}
+
+/** The characters after which a quote opens a string when QUOTE_NEEDS_BOUNDARY is set: space, tab, `=:[{,(`. */
+// @ts-ignore: decorator
+@inline
+function isQuoteBoundary(c: u32): bool {
+  return c == 32 || c == 9 || c == 61 || c == 58 || c == 91 || c == 123 || c == 44 || c == 40;
+}
+
+/**
+ * True when lexing line [ls, seed] (the lexer of src/core/lint/comments.ts, from a line start outside any block
+ * comment) meets a line comment before the seed, outside strings, with no block-comment opener before it: the
+ * seed then sits in a trailing comment. Any byte pair that may start a block opener ends the lexing with false
+ * (the JavaScript check then decides).
+ */
+function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
+  const end = seed + 1 < le ? seed + 1 : le;
+  let i = ls;
+  let quote: u32 = 0;
+  let firstNonBlank = true;
+  while (i < end) {
+    const c = <u32>load<u8>(BUFFER + i);
+    if (quote != 0) {
+      if (c == 92 && quote != 39) {
+        i += 2; // an escape (not in single quotes)
+        continue;
+      }
+      if (c == quote) quote = 0;
+      i++;
+      continue;
+    }
+    if (isQuote(c)) {
+      const prev = i == ls ? 32 : <u32>load<u8>(BUFFER + i - 1);
+      if ((syntaxBits & QUOTE_NEEDS_BOUNDARY) == 0 || isQuoteBoundary(prev)) {
+        quote = c;
+        firstNonBlank = false;
+        i++;
+        continue;
+      }
+    }
+    const pair = c | (at(i + 1, le) << 8);
+    if (blockOpeners != 0 && (pair == (blockOpeners & 0xffff) || pair == blockOpeners >>> 16)) return false;
+    if (markerAt(i, le, lineMarkers & 0xffff) || markerAt(i, le, lineMarkers >>> 16)) {
+      const startOk = (syntaxBits & LINE_START_ONLY) == 0 || firstNonBlank;
+      const spaceOk = (syntaxBits & MARKER_NEEDS_SPACE) == 0 || i == ls || isSpace(<u32>load<u8>(BUFFER + i - 1));
+      if (startOk && spaceOk) return true;
+    }
+    if (!isSpace(c)) firstNonBlank = false;
+    i++;
+  }
+  return false;
+}
+
 /** Lists line [ls, le) unless it is a comment to drop; returns the new event count. */
-function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i32, hasV6: bool, pls: usize, markers: u32, comments: u32): usize {
-  let flags = (<u32>newlinesBefore << 2) | (hasV6 ? HAS_IPV6 : 0);
-  if (comments != COMMENTS_KEEP && isCommentLine(ls, le, markers)) {
-    if (comments == COMMENTS_DROP) return events;
-    flags |= COMMENT_LINE;
+function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i32, hasV6: bool, pls: usize, mode: u32): usize {
+  let flags = (<u32>newlinesBefore << FLAG_BITS) | (hasV6 ? HAS_IPV6 : 0);
+  if (mode != COMMENTS_KEEP) {
+    let comment: u32 = 0;
+    if (isCommentLine(ls, le, lineMarkers)) comment = COMMENT_LINE;
+    else if (inTrailingComment(ls, <usize>seed, le) && !hasSuppression(ls, le)) comment = TRAILING_COMMENT;
+    if (comment != 0) {
+      if (mode == COMMENTS_DROP) return events;
+      flags |= comment;
+    }
   }
   const e = EVENTS + events * EVENT_FIELDS * 4;
   store<u32>(e, <u32>ls);
@@ -160,13 +256,12 @@ function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i3
 
 /**
  * Scans BUFFER[start, end): returns the number of events written, or -1 when the range holds a NUL byte (a
- * binary file). `newlines()` and `sawNonAscii()` then describe the range.
- *
- * Whole-line comments (see isCommentLine) with `comments` COMMENTS_FLAG are listed with COMMENT_LINE set, with
- * COMMENTS_DROP not listed at all (for file types without block comments, where no other state can make them
- * matter); never the line at `start` when `continued` (the tail of a line cut at the previous chunk's end).
+ * binary file). `newlines()` and `sawNonAscii()` then describe the range. Comment lines are treated as
+ * `configure` says, except the line at `start` when `continued` (the rest of a line cut at the previous chunk's
+ * end), which is always listed as it is.
  */
-export function scan(start: usize, end: usize, markers: u32, comments: u32, continued: bool): i32 {
+export function scan(start: usize, end: usize, continued: bool): i32 {
+  const comments = syntaxBits & MODE_MASK;
   const nl = i8x16.splat(10);
   const dot = i8x16.splat(46);
   const colon = i8x16.splat(58);
@@ -232,7 +327,7 @@ export function scan(start: usize, end: usize, markers: u32, comments: u32, cont
       all &= all - 1;
       if ((nls >>> bit) & 1) {
         if (seed >= 0) {
-          events = emit(events, lineStart, q, seed, lineNewlines, hasV6, prevLineStart, markers, continued && lineStart == start ? COMMENTS_KEEP : comments);
+          events = emit(events, lineStart, q, seed, lineNewlines, hasV6, prevLineStart, continued && lineStart == start ? COMMENTS_KEEP : comments);
           seed = -1;
           hasV4 = false;
           hasV6 = false;
@@ -256,7 +351,7 @@ export function scan(start: usize, end: usize, markers: u32, comments: u32, cont
     }
   }
   if (seed >= 0) {
-    events = emit(events, lineStart, end, seed, lineNewlines, hasV6, prevLineStart, markers, continued && lineStart == start ? COMMENTS_KEEP : comments);
+    events = emit(events, lineStart, end, seed, lineNewlines, hasV6, prevLineStart, continued && lineStart == start ? COMMENTS_KEEP : comments);
   }
   newlineCount = count;
   highBits = high;

@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { COMMENT_SYNTAX, type FileType } from '../core/lint/comments.js';
-import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, scanKernel, type ScanKernel } from './scan-kernel.js';
+import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, LINE_START_ONLY, MARKER_NEEDS_SPACE, QUOTE_NEEDS_BOUNDARY, scanKernel, type ScanKernel } from './scan-kernel.js';
 
 /**
  * The reading half of the file scanner: reads a file in chunks straight into the scan kernel's memory, decides
@@ -43,34 +43,55 @@ export interface ChunkOutcome {
   bytes: number;
 }
 
-/** How the kernel treats whole-line comments of a file type: its packed markers and a COMMENTS_* mode. */
+/** How the kernel treats comment lines of a file type: the arguments of ScanKernel.configure. */
 export interface CommentMode {
   markers: number;
-  comments: number;
+  quotes: number;
+  openers: number;
+  syntax: number;
 }
 
 const MODES = new Map<FileType, CommentMode>();
-const KEEP: CommentMode = { markers: 0, comments: COMMENTS_KEEP };
+const KEEP: CommentMode = { markers: 0, quotes: 0, openers: 0, syntax: COMMENTS_KEEP };
+const PRINTABLE = /^[\x21-\x7e]+$/;
+
+/** Up to `max` strings of 1 to `len` printable ASCII characters, packed a byte per character, `len` bytes each. */
+function pack(items: readonly string[], max: number, len: number): number | undefined {
+  if (items.length > max || !items.every((x) => x.length >= 1 && PRINTABLE.test(x))) return undefined;
+  let packed = 0;
+  items.forEach((x, i) => {
+    for (let j = 0; j < Math.min(len, x.length); j++) packed |= x.charCodeAt(j) << (8 * (i * len + j));
+  });
+  return packed >>> 0;
+}
 
 /**
- * The kernel's whole-line-comment mode for `fileType`: its line-comment markers packed (two of up to two ASCII
- * bytes, 16 bits each); dropped where the type has no block comments (nothing else can make such a line
- * matter), flagged where it has (only the line processor knows whether a block comment is open). With
- * --include-comments, or markers that do not fit, nothing is done in the kernel.
+ * The kernel's comment mode for `fileType`: its comment syntax packed for the kernel (line markers of up to two
+ * bytes, quote characters, the first two bytes of block openers); comment lines dropped where the type has no
+ * block comments (nothing else can make such a line matter), flagged where it has (only the line processor
+ * knows whether a block comment is open). With --include-comments, or a syntax that does not fit, the kernel
+ * leaves comments to the line processor.
  */
 export function commentMode(fileType: FileType, includeComments: boolean): CommentMode {
   if (includeComments) return KEEP;
   let mode = MODES.get(fileType);
   if (mode === undefined) {
     const syntax = COMMENT_SYNTAX[fileType];
-    const line = syntax.line;
+    const markers = syntax.line.every((m) => m.length <= 2) ? pack(syntax.line, 2, 2) : undefined;
+    const quotes = pack([...syntax.quotes], 3, 1);
+    const openers = syntax.block.every(([open]) => open.length >= 2) ? pack(syntax.block.map(([open]) => open.slice(0, 2)), 2, 2) : undefined;
     mode = KEEP;
-    if (line.length > 0 && line.length <= 2 && line.every((x) => x.length <= 2 && /^[\x21-\x7e]+$/.test(x))) {
-      let markers = 0;
-      line.forEach((x, i) => {
-        markers |= (x.charCodeAt(0) | (x.length > 1 ? x.charCodeAt(1) << 8 : 0)) << (16 * i);
-      });
-      mode = { markers: markers >>> 0, comments: syntax.block.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG };
+    if (syntax.line.length > 0 && markers !== undefined && quotes !== undefined && openers !== undefined) {
+      mode = {
+        markers,
+        quotes,
+        openers,
+        syntax:
+          (syntax.block.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG) |
+          (syntax.markerNeedsSpace ? MARKER_NEEDS_SPACE : 0) |
+          (syntax.lineStartOnly ? LINE_START_ONLY : 0) |
+          (syntax.quoteNeedsBoundary ? QUOTE_NEEDS_BOUNDARY : 0),
+      };
     }
     MODES.set(fileType, mode);
   }
@@ -97,7 +118,8 @@ export class Chunker {
     const buf = kernel.buf;
     const size = this.chunkSize;
     const round = this.round;
-    const { markers, comments } = commentMode(fileType, includeComments);
+    const mode = commentMode(fileType, includeComments);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
     let filled = 0; // bytes of buf holding file data
     let bytes = 0;
     let first = true;
@@ -133,7 +155,7 @@ export class Chunker {
       }
 
       // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed.
-      const listed = kernel.scan(start, end, markers, comments, midLine);
+      const listed = kernel.scan(start, end, midLine);
       // ASCII (the common case) is valid UTF-8 and lets lines be sliced as latin1 without decoding.
       const ascii = kernel.sawNonAscii() === 0;
       if (listed < 0 || (!ascii && !isUtf8(buf.subarray(start, end)))) return { binary: true, bytes };

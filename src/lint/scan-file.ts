@@ -3,7 +3,7 @@ import type { FileType } from '../core/lint/comments.js';
 import { FileLinter, type LineFinding, type LintSettings } from '../core/lint/engine.js';
 import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
 import { Chunker, CHUNK_SIZE, type Round } from './chunker.js';
-import { COMMENT_LINE, EVENT_FIELDS, HAS_IPV6 } from './scan-kernel.js';
+import { COMMENT_LINE, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, TRAILING_COMMENT } from './scan-kernel.js';
 
 export { CHUNK_SIZE };
 
@@ -161,14 +161,19 @@ export class LineProcessor {
         p = events[ev + 2]!;
         const packed = events[ev + 3]!;
         mayHoldV6 = (packed & HAS_IPV6) !== 0;
-        newlinesBefore = packed >>> 2;
+        newlinesBefore = packed >>> FLAG_BITS;
         pls = events[ev + 4]!;
         ev += EVENT_FIELDS;
-        // A whole-line comment without `kdiag-ignore`: nothing to report unless a block comment is open.
-        if ((packed & COMMENT_LINE) !== 0 && !linter.inBlockComment) {
-          pos = le + 1;
-          if (pos >= end) break;
-          continue;
+        // A comment without `kdiag-ignore` (a whole line, or a trailing comment holding the line's first seed):
+        // nothing to report unless a block comment is open, or (trailing) a block-comment delimiter is on the line.
+        if ((packed & (COMMENT_LINE | TRAILING_COMMENT)) !== 0 && !linter.inBlockComment) {
+          let skip = true;
+          if ((packed & TRAILING_COMMENT) !== 0) for (let k = 0; k < tokens.length; k++) if (nextTok[k]! < le) skip = false;
+          if (skip) {
+            pos = le + 1;
+            if (pos >= end) break;
+            continue;
+          }
         }
       }
       const continuing = midLine && ls === start;

@@ -10,17 +10,22 @@ export interface ScanKernel {
   /** The read buffer (a view of the instance's memory, which never grows, so the view stays valid). */
   readonly buf: Buffer;
   /**
-   * Per listed line: lineStart, lineEnd (its newline, or the range's end), firstSeed, flags (newlinesBefore << 2 |
-   * COMMENT_LINE | HAS_IPV6), previousLineStart.
+   * Per listed line: lineStart, lineEnd (its newline, or the range's end), firstSeed, flags (newlinesBefore <<
+   * FLAG_BITS | TRAILING_COMMENT | COMMENT_LINE | HAS_IPV6), previousLineStart.
    */
   readonly events: Uint32Array;
   /**
-   * Scans buf[start, end): the number of lines listed in `events`, or -1 when the range holds a NUL byte.
-   * `markers`: the file type's line-comment markers (two of up to two bytes, 16 bits each); whole-line comments
-   * without `kdiag-ignore` are then, per `comments`, kept, flagged (COMMENT_LINE) or dropped; never the line at
-   * `start` when `continued` (the rest of a line cut at the previous chunk's end).
+   * Sets the comment syntax for the next `scan`s (see assembly/scan.ts): line markers (two of up to two bytes),
+   * quote characters (up to three), block openers (their first two bytes, two of them), and a COMMENTS_* mode
+   * with the syntax bits. Comment lines without `kdiag-ignore` are then, per mode, listed as they are, flagged
+   * (COMMENT_LINE, TRAILING_COMMENT) or not listed.
    */
-  scan(start: number, end: number, markers: number, comments: number, continued: boolean): number;
+  configure(markers: number, quotes: number, openers: number, syntax: number): void;
+  /**
+   * Scans buf[start, end): the number of lines listed in `events`, or -1 when the range holds a NUL byte. The
+   * line at `start` is listed as it is when `continued` (the rest of a line cut at the previous chunk's end).
+   */
+  scan(start: number, end: number, continued: boolean): number;
   /** Newlines in the range of the last `scan`. */
   newlines(): number;
   /** 1 when the range of the last `scan` held a byte above 0x7f, else 0. */
@@ -32,18 +37,27 @@ export interface ScanKernel {
 /** Fields per line in `ScanKernel.events`, and the flags of its fourth field (as in assembly/scan.ts). */
 export const EVENT_FIELDS = 5;
 export const HAS_IPV6 = 1;
+/** A whole-line comment without `kdiag-ignore`. */
 export const COMMENT_LINE = 2;
-/** `comments` argument of `scan`. */
+/** The line's first seed sits in a trailing line comment (lexed from the line start, no block opener before it). */
+export const TRAILING_COMMENT = 4;
+/** Bits of the fourth field below newlinesBefore. */
+export const FLAG_BITS = 3;
+/** `configure`'s modes, and its syntax bits (CommentSyntax's booleans). */
 export const COMMENTS_KEEP = 0;
 export const COMMENTS_FLAG = 1;
 export const COMMENTS_DROP = 2;
+export const MARKER_NEEDS_SPACE = 4;
+export const LINE_START_ONLY = 8;
+export const QUOTE_NEEDS_BOUNDARY = 16;
 
 interface Exports {
   memory: WebAssembly.Memory;
   bufferOffset(): number;
   bufferCapacity(): number;
   eventsOffset(): number;
-  scan(start: number, end: number, markers: number, comments: number, continued: boolean): number;
+  configure(markers: number, quotes: number, openers: number, syntax: number): void;
+  scan(start: number, end: number, continued: boolean): number;
   newlines(): number;
   sawNonAscii(): number;
   countNewlines(from: number, to: number): number;
@@ -61,6 +75,7 @@ export function scanKernel(): ScanKernel {
   return {
     buf: Buffer.from(x.memory.buffer, bufferAt, capacity),
     events: new Uint32Array(x.memory.buffer, eventsAt, Math.floor((x.memory.buffer.byteLength - eventsAt) / 4)),
+    configure: x.configure,
     scan: x.scan,
     newlines: x.newlines,
     sawNonAscii: x.sawNonAscii,

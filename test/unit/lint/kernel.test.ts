@@ -1,0 +1,129 @@
+import { COMMENT_SYNTAX, type FileType } from '../../../src/core/lint/comments.js';
+import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
+import { defaultRanges } from '../../../src/core/lint/ranges.js';
+import { commentMode } from '../../../src/lint/chunker.js';
+import { COMMENT_LINE, COMMENTS_DROP, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, scanKernel, TRAILING_COMMENT } from '../../../src/lint/scan-kernel.js';
+
+// The WebAssembly scan kernel (assembly/scan.ts) against plain JavaScript oracles, on generated lines: the lines
+// it lists, their seeds, line numbers and flags, and the comment lines it drops, for every file type.
+
+const settings: LintSettings = { strict: false, includeComments: false, ranges: defaultRanges(), allow: [], disabled: new Set() };
+const TYPES = Object.keys(COMMENT_SYNTAX) as FileType[];
+
+/** The IPv4 seed of a line: the last digit of the first `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]`. */
+function v4Seed(line: string): number {
+  const m = /[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]/.exec(line);
+  return m ? m.index + m[0].length - 1 : -1;
+}
+
+/** The IPv6 seed of a line: the colon starting the first `::` or `:h{1,4}:h{1,4}:`. */
+function v6Seed(line: string): number {
+  for (let i = line.indexOf(':'); i !== -1; i = line.indexOf(':', i + 1)) {
+    if (line[i + 1] === ':' || /^:[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:/.test(line.slice(i))) return i;
+  }
+  return -1;
+}
+
+let state = 12345;
+function rnd(n: number): number {
+  state = (state * 1103515245 + 12345) & 0x7fffffff;
+  return state % n;
+}
+
+const PIECES = [
+  ' ', ' ', '  ', '\t', 'a', 'key', 'host', ':', ': ', '=', ',', '(', '[', '{', '"', "'", '`', '\\', '#', '# ', '//', '--', ';', '!',
+  '/*', '*/', '{{/*', '{{- /*', '{{', '<!--', '-->', 'kdiag-ignore', 'kdiag-ignore: ok', '10.1.2.3', '1.2.3.4', '10.0.0.1:8080',
+  '1.2.3', '2.5', '::', 'fd00::1', '::1', 'a:b:c', '12:30:45', 'fe80::1%eth0', '00:1a:2b:3c:4d:5e', 'x1.2.3.4', 'v1.2.3.4', '1.2.34.567.8',
+  'é', '€', "'x\\'", '"x\\"y"', ' # ', ' // ', ' -- ',
+];
+
+function line(): string {
+  let s = '';
+  const n = 1 + rnd(9);
+  for (let i = 0; i < n; i++) s += PIECES[rnd(PIECES.length)];
+  return s;
+}
+
+describe('scan kernel', () => {
+  test.each(TYPES)('lists the lines a %s file needs, with their seeds, line numbers and comment flags', (type) => {
+    const kernel = scanKernel();
+    const mode = commentMode(type, false);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    const openers = COMMENT_SYNTAX[type].block.map(([open]) => open.slice(0, 2));
+    let listed = 0;
+    let flagged = 0;
+    for (let round = 0; round < 25; round++) {
+      const lines = Array.from({ length: 60 }, line);
+      const text = lines.join('\n') + (rnd(2) ? '\n' : '');
+      const bytes = Buffer.from(text, 'utf8');
+      bytes.copy(kernel.buf);
+      const count = kernel.scan(0, bytes.length, false);
+      expect(count).toBeGreaterThanOrEqual(0);
+      expect(kernel.newlines()).toBe(lines.length - 1 + (text.endsWith('\n') ? 1 : 0));
+      expect(kernel.sawNonAscii()).toBe(/[^\x00-\x7f]/.test(text) ? 1 : 0);
+      // Expected: per line with a seed, in byte offsets (the kernel works on bytes: a latin1 view of the line).
+      const events = new Map<number, number[]>();
+      for (let e = 0; e < count; e++) events.set(kernel.events[e * EVENT_FIELDS]!, Array.from(kernel.events.subarray(e * EVENT_FIELDS, (e + 1) * EVENT_FIELDS)));
+      let offset = 0;
+      let prevStart = 0;
+      lines.forEach((_, n) => {
+        const end = bytes.indexOf(10, offset) === -1 ? bytes.length : bytes.indexOf(10, offset);
+        const raw = bytes.toString('latin1', offset, end);
+        const seeds = [v4Seed(raw), v6Seed(raw)].filter((x) => x >= 0);
+        const ev = events.get(offset);
+        const linter = new FileLinter(type, settings);
+        if (seeds.length === 0) {
+          expect(ev).toBeUndefined();
+        } else {
+          const seed = Math.min(...seeds);
+          const wholeLine = linter.isSkippableCommentLine(raw, 0, raw.length);
+          if (ev === undefined) {
+            // Dropped: only comment lines of types without block comments.
+            expect(mode.syntax & 3).toBe(COMMENTS_DROP);
+            expect(wholeLine || linter.isSkippableTrailingComment(raw, 0, raw.length, seed)).toBe(true);
+          } else {
+            listed++;
+            expect(ev).toEqual([offset, end, offset + seed, expect.any(Number), prevStart]);
+            const flags = ev[3]!;
+            expect(flags >>> FLAG_BITS).toBe(n);
+            expect((flags & HAS_IPV6) !== 0).toBe(v6Seed(raw) >= 0);
+            expect((flags & COMMENT_LINE) !== 0).toBe(mode.syntax !== 0 && wholeLine);
+            // A trailing-comment flag must be right. The kernel leaves a line to JavaScript only when the first two
+            // bytes of a block opener come before the seed.
+            const trailing = !wholeLine && linter.isSkippableTrailingComment(raw, 0, raw.length, seed);
+            if ((flags & TRAILING_COMMENT) !== 0) {
+              flagged++;
+              expect(trailing).toBe(true);
+            } else if (mode.syntax !== 0 && !openers.some((o) => raw.slice(0, seed).includes(o))) {
+              expect(trailing).toBe(false);
+            }
+          }
+        }
+        prevStart = offset;
+        offset = end + 1;
+      });
+    }
+    // The generator reaches the kernel's cases for this type.
+    expect(listed).toBeGreaterThan(100);
+    if (COMMENT_SYNTAX[type].line.length > 0 && COMMENT_SYNTAX[type].block.length > 0) expect(flagged).toBeGreaterThan(0);
+  });
+
+  test('a NUL byte makes the range binary', () => {
+    const kernel = scanKernel();
+    kernel.configure(0, 0, 0, 0);
+    Buffer.from('a: 10.1.2.3\nb\0c\n').copy(kernel.buf);
+    expect(kernel.scan(0, 16, false)).toBe(-1);
+    // Bytes past the range do not count.
+    expect(kernel.scan(0, 12, false)).toBe(1);
+  });
+
+  test('the rest of a line cut at the previous chunk is listed even when it looks like a comment', () => {
+    const kernel = scanKernel();
+    const mode = commentMode('yaml', false);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    Buffer.from('# 10.1.2.3\n# 10.1.2.4\n').copy(kernel.buf);
+    expect(kernel.scan(0, 22, false)).toBe(0);
+    expect(kernel.scan(0, 22, true)).toBe(1);
+    expect(kernel.events[0]).toBe(0);
+  });
+});
