@@ -162,6 +162,43 @@ export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry>
   }
 }
 
+/** A folder being walked: its sorted entries and where the walk is in them. */
+interface Frame {
+  entries: Dirent[];
+  next: number;
+  levels: Level[];
+  /** The folder's absolute path and its path relative to the working folder, each with a trailing separator. */
+  absPrefix: string;
+  relPrefix: string;
+}
+
+/** Reads and sorts folder `dir` (relative path `relDir`, '' for the working folder); undefined if unreadable. */
+function openFrame(dir: string, relDir: string, parentLevels: Level[], opts: WalkOptions): Frame | undefined {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    opts.warn(`cannot read folder ${relDir || '.'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return undefined;
+  }
+  const present = new Set<string>();
+  for (const ent of entries) if (ent.name === '.gitignore' || ent.name === '.kdiagignore') present.add(ent.name);
+  const own = present.size > 0 ? loadLevel(dir, opts.warn, present) : undefined;
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    entries,
+    next: 0,
+    levels: own ? [...parentLevels, own] : parentLevels,
+    // `dir` is already normalized: plain concatenation is much cheaper than path.join for every entry.
+    absPrefix: dir.endsWith(sep) ? dir : dir + sep,
+    relPrefix: relDir === '' ? '' : `${relDir}/`,
+  };
+}
+
+/**
+ * The files under `dir`, depth first in sorted order. One generator with a stack of folders (not one generator
+ * per folder delegating with `yield*`, which resumes every level of the chain for every file).
+ */
 function* walkDir(
   dir: string,
   /** `dir` relative to the working folder, `/` separators ('' for the working folder itself). */
@@ -172,23 +209,18 @@ function* walkDir(
   stats: WalkStats,
   seen: Set<string> | undefined,
 ): Generator<WalkEntry> {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch (e) {
-    opts.warn(`cannot read folder ${relDir || '.'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    return;
-  }
-  const present = new Set<string>();
-  for (const ent of entries) if (ent.name === '.gitignore' || ent.name === '.kdiagignore') present.add(ent.name);
-  const own = present.size > 0 ? loadLevel(dir, opts.warn, present) : undefined;
-  const levels = own ? [...parentLevels, own] : parentLevels;
-  const relPrefix = relDir === '' ? '' : `${relDir}/`;
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  // `dir` is already normalized: plain concatenation is much cheaper than path.join for every entry.
-  const absPrefix = dir.endsWith(sep) ? dir : dir + sep;
-  for (const ent of entries) {
-    const abs = absPrefix + ent.name;
+  const root = openFrame(dir, relDir, parentLevels, opts);
+  if (!root) return;
+  const stack: Frame[] = [root];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.next === frame.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const ent = frame.entries[frame.next++]!;
+    const { levels } = frame;
+    const abs = frame.absPrefix + ent.name;
     if (ent.isSymbolicLink()) {
       stats.skippedSymlinks++;
       continue;
@@ -208,7 +240,8 @@ function* walkDir(
     if (isDir) {
       if (VCS_DIRS.has(ent.name)) continue;
       if (isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true))) continue;
-      yield* walkDir(abs, relPrefix + ent.name, levels, extra, opts, stats, seen);
+      const child = openFrame(abs, frame.relPrefix + ent.name, levels, opts);
+      if (child) stack.push(child);
       continue;
     }
     if (!isFile) {
@@ -217,7 +250,7 @@ function* walkDir(
     }
     if (isIgnored(levels, abs, false) || (extra && isIgnored([extra], abs, false))) continue;
     if (seen?.has(abs)) continue;
-    const rel = relPrefix + ent.name;
+    const rel = frame.relPrefix + ent.name;
     const type = detectFileType(rel, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);
     if (type === undefined) {
       stats.skippedUnknownType++;
