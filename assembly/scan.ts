@@ -7,7 +7,8 @@
 //
 // A line is reported (an "event") when it holds an IPv4 seed or an IPv6 seed:
 //   - IPv4: a digit, a dot, then `[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` (the seed is the last digit of the first such
-//     match on the line, as the regex `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` would find it);
+//     match on the line, as the regex `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` would find it), unless it is an
+//     image tag (isImageTag: `registry/app:1.2.3.4`, which the engine never reports);
 //   - IPv6: a colon followed by `:`, or by `h{1,4}:h{1,4}:` (h a hex digit); the seed is that colon. Every IPv6
 //     literal has one of the two, while times (`12:30:45`) and `host:port` do not.
 // Bytes at or past `end` do not exist for the patterns.
@@ -107,6 +108,54 @@ function ipv4Seed(q: usize, start: usize, end: usize): i32 {
     i++;
   }
   return isDigit(at(i, end)) ? <i32>i : -1;
+}
+
+// @ts-ignore: decorator
+@inline
+function isAlnum(c: u32): bool {
+  return c - 48 < 10 || (c | 32) - 97 < 26;
+}
+
+/**
+ * True when the IPv4-like run holding the dot at `q` (on the line starting at `ls`) is an image tag with a
+ * registry path: `registry.example.com/team/app:1.2.3.4`. The engine's rule (src/core/lint/scan.ts, contextDecoy):
+ * the run (digits and `.digit` groups, as the engine extends it) follows a colon, and the text before that colon
+ * matches `(?:^|[\s"'=[(,])([a-z0-9][\w.-]*(?:\/[\w.-]+)*):$` (case-insensitive) over the 200 characters before
+ * the run, with a `/` in the name. The engine then never reports the run (it is a decoy, or, if an earlier check
+ * fires, a decoy or not an address at all), so the kernel need not list a line for it. Anything the check cannot
+ * settle byte by byte (a non-ASCII byte before the name, a name reaching past the 200 characters) is no.
+ */
+function isImageTag(q: usize, ls: usize): bool {
+  // The run's start, as the engine extends it backwards: digits, then `.digit` groups.
+  let s = q - 1;
+  while (s > ls && isDigit(<u32>load<u8>(BUFFER + s - 1))) s--;
+  while (s > ls + 1 && load<u8>(BUFFER + s - 1) == 46 && isDigit(<u32>load<u8>(BUFFER + s - 2))) {
+    s--;
+    while (s > ls && isDigit(<u32>load<u8>(BUFFER + s - 1))) s--;
+  }
+  if (s == ls || load<u8>(BUFFER + s - 1) != 58) return false;
+  const colon = s - 1;
+  // The name: the longest run of [A-Za-z0-9_.-/] before the colon, with segments between slashes non-empty.
+  let n = colon;
+  let slash = false;
+  let segment = 0;
+  while (n > ls) {
+    const c = <u32>load<u8>(BUFFER + n - 1);
+    if (c == 47) {
+      if (segment == 0) return false; // `//` or a trailing `/`
+      slash = true;
+      segment = 0;
+    } else if (isAlnum(c) || c == 95 || c == 46 || c == 45) {
+      segment++;
+    } else break;
+    n--;
+  }
+  if (n == colon || !slash || !isAlnum(<u32>load<u8>(BUFFER + n))) return false;
+  // The regex sees the 200 characters before the run: the name and what precedes it must lie inside.
+  if (s - n > 199) return false;
+  if (n == ls) return true;
+  const b = <u32>load<u8>(BUFFER + n - 1);
+  return b == 32 || (b >= 9 && b <= 13) || b == 34 || b == 39 || b == 61 || b == 91 || b == 40 || b == 44;
 }
 
 /** With a colon at `q`: true when `::` or `:h{1,4}:h{1,4}:` starts there. */
@@ -339,7 +388,8 @@ export function scan(start: usize, end: usize, continued: bool): i32 {
       } else if (load<u8>(BUFFER + q) == 46) {
         if (!hasV4) {
           const s = ipv4Seed(q, start, end);
-          if (s >= 0) {
+          // An image tag is no seed: the line is listed only for another candidate.
+          if (s >= 0 && !isImageTag(q, lineStart)) {
             hasV4 = true;
             if (seed < 0 || s < seed) seed = s;
           }

@@ -10,10 +10,29 @@ import { COMMENT_LINE, COMMENTS_DROP, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, scanKer
 const settings: LintSettings = { strict: false, includeComments: false, ranges: defaultRanges(), allow: [], disabled: new Set() };
 const TYPES = Object.keys(COMMENT_SYNTAX) as FileType[];
 
-/** The IPv4 seed of a line: the last digit of the first `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]`. */
+/** The engine's image-tag context (src/core/lint/scan.ts): the text before a run that follows a colon. */
+const IMAGE_BEFORE = /(?:^|[\s"'=[(,])([a-z0-9][\w.-]*(?:\/[\w.-]+)*):$/i;
+
+/**
+ * The IPv4 seed of a line: the last digit of the first `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]` (tried from every dot)
+ * whose run is not an image tag with a registry path.
+ */
 function v4Seed(line: string): number {
-  const m = /[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]/.exec(line);
-  return m ? m.index + m[0].length - 1 : -1;
+  for (let q = line.indexOf('.'); q !== -1; q = line.indexOf('.', q + 1)) {
+    const m = /^[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]/.exec(line.slice(q - 1));
+    if (q === 0 || !m) continue;
+    // The run's start, extended as the engine does: digits, then `.digit` groups.
+    let s = q - 1;
+    while (s > 0 && /[0-9]/.test(line[s - 1]!)) s--;
+    while (s > 1 && line[s - 1] === '.' && /[0-9]/.test(line[s - 2]!)) {
+      s--;
+      while (s > 0 && /[0-9]/.test(line[s - 1]!)) s--;
+    }
+    const image = line[s - 1] === ':' ? IMAGE_BEFORE.exec(line.slice(Math.max(0, s - 200), s)) : null;
+    if (image && image[1]!.includes('/')) continue;
+    return q - 1 + m[0].length - 1;
+  }
+  return -1;
 }
 
 /** The IPv6 seed of a line: the colon starting the first `::` or `:h{1,4}:h{1,4}:`. */
@@ -35,6 +54,7 @@ const PIECES = [
   '/*', '*/', '{{/*', '{{- /*', '{{', '<!--', '-->', 'kdiag-ignore', 'kdiag-ignore: ok', '10.1.2.3', '1.2.3.4', '10.0.0.1:8080',
   '1.2.3', '2.5', '::', 'fd00::1', '::1', 'a:b:c', '12:30:45', 'fe80::1%eth0', '00:1a:2b:3c:4d:5e', 'x1.2.3.4', 'v1.2.3.4', '1.2.34.567.8',
   'é', '€', "'x\\'", '"x\\"y"', ' # ', ' // ', ' -- ',
+  'image: ', 'registry.example.com/team/app-1:', 'nginx:', 'a/b:', 'x//y:', 'a/b/:', '_x/y:', 'A.B/c-d:', '=r/x:', '(q/z:',
 ];
 
 function line(): string {
@@ -72,6 +92,10 @@ describe('scan kernel', () => {
         const seeds = [v4Seed(raw), v6Seed(raw)].filter((x) => x >= 0);
         const ev = events.get(offset);
         const linter = new FileLinter(type, settings);
+        // What the engine reports on the line on its own must be on a listed line (or on a comment line the
+        // kernel drops, where the engine reports nothing).
+        const reported = new FileLinter(type, settings).line(raw, false, true).filter((f) => f.ip !== undefined);
+        if (reported.length > 0) expect([raw, ev !== undefined]).toEqual([raw, true]);
         if (seeds.length === 0) {
           expect(ev).toBeUndefined();
         } else {
