@@ -157,16 +157,11 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   ];
   const json: LintJsonFinding[] = fileFindings.map(({ file, f }) => {
     // Key order is the documented one: file, line, column, ip, code, severity, message, hint, object.
-    const j: LintJsonFinding = {
-      file,
-      line: f.line,
-      column: f.column,
-      ...(f.ip !== undefined ? { ip: f.ip } : {}),
-      code: f.code,
-      severity: f.severity,
-      message: f.message,
-      hint: f.hint,
-    };
+    // Two literals rather than a spread for `ip` (a spread is a runtime call per finding).
+    const j: LintJsonFinding =
+      f.ip !== undefined
+        ? { file, line: f.line, column: f.column, ip: f.ip, code: f.code, severity: f.severity, message: f.message, hint: f.hint }
+        : { file, line: f.line, column: f.column, code: f.code, severity: f.severity, message: f.message, hint: f.hint };
     if (f.object) j.object = f.object;
     return j;
   });
