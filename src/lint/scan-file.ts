@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { FileType } from '../core/lint/comments.js';
 import { FileLinter, type LineFinding, type LintSettings } from '../core/lint/engine.js';
 import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
@@ -47,7 +47,7 @@ export class FileScanner {
 
   /** Scans `path` synchronously; throws the read error (the caller reports it and goes on). */
   scan(path: string, fileType: FileType, settings: LintSettings): FileScanResult {
-    const fd = openSync(path, 'r');
+    const fd = openSync(path, constants.O_RDONLY); // a number: no flag string to parse per file
     try {
       const lines = new LineProcessor(fileType, settings);
       const r = this.chunker.chunk(fd, fileType, settings.includeComments, (round) => lines.round(round));
