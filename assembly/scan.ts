@@ -407,16 +407,3 @@ export function scan(start: usize, end: usize, continued: bool): i32 {
   highBits = high;
   return <i32>events;
 }
-
-/** Newlines in BUFFER[from, to). */
-export function countNewlines(from: usize, to: usize): i32 {
-  const nl = i8x16.splat(10);
-  let n: i32 = 0;
-  for (let p = from; p < to; p += 16) {
-    let m = i8x16.bitmask(i8x16.eq(v128.load(BUFFER + p), nl));
-    const left = to - p;
-    if (left < 16) m &= (1 << <i32>left) - 1;
-    n += popcnt(m);
-  }
-  return n;
-}

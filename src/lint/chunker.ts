@@ -6,9 +6,8 @@ import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, LINE_START_ONLY, MARKER_NE
 /**
  * The reading half of the file scanner: reads a file in chunks straight into the scan kernel's memory, decides
  * where each round of processing ends (after the last newline, or inside a line longer than a chunk), and runs
- * the kernel over it. Each round goes to a callback (the line processor in src/lint/scan-file.ts, on this thread
- * or, through src/lint/reader.ts, on the main thread while this one reads ahead). It imports no lint engine, so
- * a reader thread loads little code.
+ * the kernel over it. Each round goes to a callback (the line processor in src/lint/scan-file.ts). It imports no
+ * lint engine code.
  *
  * Memory is bounded by the chunk size: a line longer than a chunk is cut at a separator and analysed in pieces.
  * Binary files: a round holding a NUL byte, or bytes that are not valid UTF-8, makes the file binary; the check

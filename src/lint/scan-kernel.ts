@@ -30,8 +30,6 @@ export interface ScanKernel {
   newlines(): number;
   /** 1 when the range of the last `scan` held a byte above 0x7f, else 0. */
   sawNonAscii(): number;
-  /** Newlines in buf[from, to). */
-  countNewlines(from: number, to: number): number;
 }
 
 /** Fields per line in `ScanKernel.events`, and the flags of its fourth field (as in assembly/scan.ts). */
@@ -60,7 +58,6 @@ interface Exports {
   scan(start: number, end: number, continued: boolean): number;
   newlines(): number;
   sawNonAscii(): number;
-  countNewlines(from: number, to: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -79,6 +76,5 @@ export function scanKernel(): ScanKernel {
     scan: x.scan,
     newlines: x.newlines,
     sawNonAscii: x.sawNonAscii,
-    countNewlines: x.countNewlines,
   };
 }
