@@ -189,18 +189,18 @@ function hasSuppression(from: usize, to: usize): bool {
 }
 
 /**
- * True when line [ls, le) is a whole-line comment (its first non-blank text is one of the two markers packed in
- * `markers`, 16 bits each) holding no `kdiag-ignore`: a line the engine would not report on, unless a block
+ * True when line [ls, le) is a whole-line comment (its first non-blank text is one of the file type's line
+ * markers) holding no `kdiag-ignore`: a line the engine would not report on, unless a block
  * comment is open, which only JavaScript knows.
  */
-function isCommentLine(ls: usize, le: usize, markers: u32): bool {
+function isCommentLine(ls: usize, le: usize): bool {
   let i = ls;
   while (i < le) {
     const c = load<u8>(BUFFER + i);
     if (c != 32 && c != 9) break;
     i++;
   }
-  if (!markerAt(i, le, markers & 0xffff) && !markerAt(i, le, markers >>> 16)) return false;
+  if (!markerAt(i, le, lineMarkers & 0xffff) && !markerAt(i, le, lineMarkers >>> 16)) return false;
   return !hasSuppression(i, le);
 }
 
@@ -287,7 +287,7 @@ function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i3
   let flags = (<u32>newlinesBefore << FLAG_BITS) | (hasV6 ? HAS_IPV6 : 0);
   if (mode != COMMENTS_KEEP) {
     let comment: u32 = 0;
-    if (isCommentLine(ls, le, lineMarkers)) comment = COMMENT_LINE;
+    if (isCommentLine(ls, le)) comment = COMMENT_LINE;
     else if (inTrailingComment(ls, <usize>seed, le) && !hasSuppression(ls, le)) comment = TRAILING_COMMENT;
     if (comment != 0) {
       if (mode == COMMENTS_DROP) return events;

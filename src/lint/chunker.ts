@@ -33,6 +33,8 @@ export interface Round {
   newlines: number;
   /** The round ends inside a line longer than a chunk: the next round continues it. */
   cutMidLine: boolean;
+  /** The round starts inside such a line (the previous round's cutMidLine). */
+  continued: boolean;
   /** No round follows. */
   last: boolean;
 }
@@ -99,13 +101,13 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
 
 /** Reuses one kernel across files; not re-entrant. */
 export class Chunker {
-  readonly kernel: ScanKernel;
+  private readonly kernel: ScanKernel;
   private readonly round: Round;
 
   constructor(private readonly chunkSize = CHUNK_SIZE) {
     this.kernel = scanKernel();
     if (chunkSize > this.kernel.buf.length) throw new RangeError(`chunk size ${chunkSize} is over ${this.kernel.buf.length}`);
-    this.round = { buf: this.kernel.buf, events: this.kernel.events, eventAt: 0, listed: 0, start: 0, end: 0, ascii: true, newlines: 0, cutMidLine: false, last: false };
+    this.round = { buf: this.kernel.buf, events: this.kernel.events, eventAt: 0, listed: 0, start: 0, end: 0, ascii: true, newlines: 0, cutMidLine: false, continued: false, last: false };
   }
 
   /**
@@ -165,6 +167,7 @@ export class Chunker {
       round.ascii = ascii;
       round.newlines = kernel.newlines();
       round.cutMidLine = cutMidLine;
+      round.continued = midLine;
       round.last = last;
       onRound(round);
       if (last) break;

@@ -76,7 +76,6 @@ export class LineProcessor {
   private prevFedEnd = -2;
   /** Long lines: when the previous round ended inside a line, the code points of that line already seen. */
   private carryColumns = 0;
-  private midLine = false;
   /** The previous round's last line, when it holds `kdiag-ignore` and was not fed (it may cover the next line). */
   private carriedLine: string | null = null;
 
@@ -117,7 +116,7 @@ export class LineProcessor {
     const nextTok = this.nextTok;
     const base = this.base;
     const lineAt = this.lineAt;
-    const midLine = this.midLine;
+    const midLine = r.continued;
     let prevFedEnd = this.prevFedEnd;
     // Searches for block-comment tokens and line starts must not see bytes past `end`.
     const view = tokens.length > 0 ? buf.subarray(0, end) : buf;
@@ -240,10 +239,8 @@ export class LineProcessor {
     if (r.cutMidLine) {
       const lineStart = midLine ? start : Math.max(start, buf.lastIndexOf(10, end - 1) + 1);
       this.carryColumns = (midLine ? this.carryColumns : 0) + countCodePoints(buf, lineStart, end);
-      this.midLine = true;
     } else {
       this.carryColumns = 0;
-      this.midLine = false;
     }
     this.base = base + end;
   }
