@@ -36,10 +36,26 @@ export interface FileScanResult {
 
 const EXCERPT_MAX = 240;
 const NO_TOKENS: number[] = [];
+const NO_FINDINGS: FileFinding[] = [];
 
 /** Reads and processes files on this thread; reuses one chunker across files; not re-entrant. */
 export class FileScanner {
   private readonly chunker: Chunker;
+  // The file being scanned: its line processor is made at its first round that can matter.
+  private fileType: FileType = 'text';
+  private settings: LintSettings | undefined;
+  private lines: LineProcessor | undefined;
+  /** One callback for every file (no closure per file). */
+  private readonly onRound = (round: Round): void => {
+    let lines = this.lines;
+    if (lines === undefined) {
+      // A file read in one round with no line listed cannot report anything (lines fed for a block-comment
+      // delimiter alone report nothing without a listed line after them): no line processor for it.
+      if (round.last && round.listed === 0) return;
+      lines = this.lines = new LineProcessor(this.fileType, this.settings!);
+    }
+    lines.round(round);
+  };
 
   constructor(chunkSize = CHUNK_SIZE) {
     this.chunker = new Chunker(chunkSize);
@@ -48,11 +64,15 @@ export class FileScanner {
   /** Scans `path` synchronously; throws the read error (the caller reports it and goes on). */
   scan(path: string, fileType: FileType, settings: LintSettings): FileScanResult {
     const fd = openSync(path, constants.O_RDONLY); // a number: no flag string to parse per file
+    this.fileType = fileType;
+    this.settings = settings;
+    this.lines = undefined;
     try {
-      const lines = new LineProcessor(fileType, settings);
-      const r = this.chunker.chunk(fd, fileType, settings.includeComments, (round) => lines.round(round));
-      return { findings: r.binary ? [] : lines.findings, binary: r.binary, bytes: r.bytes };
+      const r = this.chunker.chunk(fd, fileType, settings.includeComments, this.onRound);
+      const lines = this.lines as LineProcessor | undefined;
+      return { findings: r.binary || lines === undefined ? NO_FINDINGS : lines.findings, binary: r.binary, bytes: r.bytes };
     } finally {
+      this.lines = undefined;
       closeSync(fd);
     }
   }
@@ -78,6 +98,8 @@ export class LineProcessor {
   private carryColumns = 0;
   /** The previous round's last line, when it holds `kdiag-ignore` and was not fed (it may cover the next line). */
   private carriedLine: string | null = null;
+  /** What a block-delimiter line at the end of the previous round reported: it counts if the next line is listed. */
+  private held: FileFinding[] | null = null;
 
   constructor(fileType: FileType, settings: LintSettings) {
     this.linter = new FileLinter(fileType, settings);
@@ -89,7 +111,7 @@ export class LineProcessor {
   }
 
   /** Adds a line's findings. */
-  private push(results: LineFinding[], line: number, text: string, continuing: boolean): void {
+  private push(results: LineFinding[], line: number, text: string, continuing: boolean, to = this.findings): void {
     const shift = continuing ? this.carryColumns : 0;
     for (const r of results) {
       // Spelled out rather than `{ ...r }`: one hidden class for every finding, no generic property copy.
@@ -105,12 +127,17 @@ export class LineProcessor {
       };
       if (r.ip !== undefined) f.ip = r.ip;
       if (r.object !== undefined) f.object = r.object;
-      this.findings.push(f);
+      to.push(f);
     }
   }
 
   round(r: Round): void {
     const { buf, events, start, end, ascii } = r;
+    if (this.held !== null) {
+      const h = this.held;
+      this.held = null;
+      if (r.listed > 0 && events[r.eventAt] === start) for (const f of h) this.findings.push(f);
+    }
     const linter = this.linter;
     const tokens = this.tokens;
     const nextTok = this.nextTok;
@@ -144,7 +171,8 @@ export class LineProcessor {
       let mayHoldV6: boolean;
       let newlinesBefore: number;
       let pls: number;
-      if (tok < evStart) {
+      const tokenLine = tok < evStart;
+      if (tokenLine) {
         // A delimiter on a line without seeds: fed so that the engine follows the block comment.
         ls = lineStartOf(view, tok, start);
         le = view.indexOf(10, tok);
@@ -217,7 +245,17 @@ export class LineProcessor {
       // Tell the engine whether the IPv6 prefilter hit this line, so it can skip its IPv6 pass otherwise.
       const results = linter.line(text, prevFedEnd + 1 === base + ls, mayHoldV6);
       prevFedEnd = base + le;
-      if (results.length > 0) this.push(results, lineAt + newlinesBefore, text, continuing);
+      // A line fed only for its block-comment delimiter has no address: what it can report is a `kdiag-ignore`
+      // without a reason, which counts only right above a line with an address-like literal (the next line
+      // listed), as everywhere else.
+      if (results.length > 0) {
+        if (!tokenLine || evStart === le + 1) this.push(results, lineAt + newlinesBefore, text, continuing);
+        else if (le + 1 >= end && !r.last) {
+          // The next line is in the next round.
+          this.held = [];
+          this.push(results, lineAt + newlinesBefore, text, continuing, this.held);
+        }
+      }
       pos = le + 1;
       if (pos >= end) break;
     }

@@ -223,6 +223,30 @@ describe('FileScanner', () => {
     }
   });
 
+  test('a kdiag-ignore without a reason is reported only on or right above a line with an address, block comments included', () => {
+    // Lines holding a block-comment delimiter are fed to the engine even without an address (they change its
+    // state); their reason-less kdiag-ignore must count like a line comment's: only right above an address.
+    const cases: [string, Parameters<FileScanner['scan']>[1], string, [number, string][]][] = [
+      ['alone.ts', 'c-like', '/* kdiag-ignore */\nconst a = 1;\n', []],
+      ['alone-line.ts', 'c-like', '// kdiag-ignore\nconst a = 1;\n', []],
+      ['above.ts', 'c-like', 'const x = 1; /* kdiag-ignore */\nconst ip = "10.42.0.1";\n', [[1, 'suppression-without-reason']]],
+      ['gap.ts', 'c-like', '/* kdiag-ignore */\n\nconst ip = "10.42.0.2";\n', [[3, '10.42.0.2']]],
+      ['helm.yaml', 'helm', '{{/* kdiag-ignore */}}\nname: x\n', []],
+      ['helm-above.yaml', 'helm', '{{/* kdiag-ignore */}}\nhost: 10.42.0.3\n', [[1, 'suppression-without-reason']]],
+    ];
+    for (const [name, type, text, expected] of cases) {
+      const dir = tmp({ [name]: text });
+      try {
+        for (const size of [32, 1 << 16]) {
+          const r = new FileScanner(size).scan(join(dir, name), type, settings);
+          expect([name, size, r.findings.map((f) => [f.line, f.ip ?? f.code])]).toEqual([name, size, expected]);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
   test('block comments spanning lines hide addresses until they close', () => {
     const dir = tmp({ 'a.ts': 'const a = "/* not a comment */ 10.42.0.1";\n/* start\n10.42.0.2\nend */ const b = "10.42.0.3";\n' });
     try {
