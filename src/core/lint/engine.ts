@@ -1,8 +1,9 @@
+import ipaddr from 'ipaddr.js';
 import type { ObjectRef, Severity } from '../finding.js';
 import { COMMENT_SYNTAX, commentSpans, inSpans, lineCommentStart, type CommentState, type CommentSyntax, type FileType, type Spans } from './comments.js';
 import { LINT_CODES } from './catalogue.js';
 import { contains, describeRange, matchRanges, serviceDnsName, type ClusterObjectInfo, type NamedRange } from './ranges.js';
-import { codePointColumn, isDocumentation, scanLine, type Address, type Literal } from './scan.js';
+import { codePointColumn, DOC_RANGES, isDocumentation, scanLine, type Address, type Literal } from './scan.js';
 import { hasSuppressionMarker, parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
 
 /**
@@ -194,13 +195,35 @@ export class FileLinter {
     return false;
   }
 
+  /**
+   * What the ranges say of `addr`: the best matching pod or Service range (with the words for it), and the
+   * words for a non-public address. For IPv4 these are the same across a /16 (unless a range of the run, a
+   * documentation range or one of ipaddr.js's special ranges is narrower there), so they are worked out once
+   * per /16 and run: a tree full of addresses of a few networks classifies each network once.
+   */
+  private rangeFacts(addr: Address): RangeFacts {
+    if (addr.kind() !== 'ipv4') return computeRangeFacts(this.settings.ranges, addr);
+    const o = (addr as ipaddr.IPv4).octets;
+    const block = (o[0]! << 8) | o[1]!;
+    let cache = FACTS.get(this.settings.ranges);
+    if (cache === undefined) {
+      cache = { narrow: narrowBlocks(this.settings.ranges), byBlock: new Map() };
+      FACTS.set(this.settings.ranges, cache);
+    }
+    if (cache.narrow.has(block)) return computeRangeFacts(this.settings.ranges, addr);
+    let facts = cache.byBlock.get(block);
+    if (facts === undefined) {
+      facts = computeRangeFacts(this.settings.ranges, addr);
+      cache.byBlock.set(block, facts);
+    }
+    return facts;
+  }
+
   private classify(lit: Literal, text: string): LineFinding {
     const column = codePointColumn(text, lit.start);
     const endColumn = column + codePointColumn(text.slice(lit.start, lit.end), lit.end - lit.start) - 1;
     const domain = this.settings.clusterDomain ?? 'cluster.local';
     const obj = this.settings.objects?.get(addressKey(lit.addr));
-    const matched = matchRanges(this.settings.ranges, lit.addr);
-    const best = matched[0];
     const finding = (code: string, severity: Severity, message: string, hint: string, object?: ObjectRef): LineFinding =>
       makeFinding(column, endColumn, lit.text, code, severity, message, hint, object);
 
@@ -219,8 +242,8 @@ export class FileLinter {
         obj.ref,
       );
     }
+    const { best, inRange, privateKind } = this.rangeFacts(lit.addr);
     if (best && !obj) {
-      const inRange = `: in ${describeRange(best, matched)}`;
       if (best.kind === 'pod') {
         return finding(
           LINT_CODES.pod,
@@ -238,8 +261,6 @@ export class FileLinter {
     }
     const nodeNote = obj ? `: the address of node ${obj.ref.name}` : '';
     const nodeHint = obj ? 'node addresses change when nodes are replaced: reach the workload through a Service or the host by a DNS name' : '';
-    const range = lit.addr.range();
-    const privateKind = privateDescription(lit.addr, range);
     if (privateKind !== undefined) {
       return finding(
         LINT_CODES.private,
@@ -279,6 +300,52 @@ function makeFinding(
   if (object) f.object = object;
   return f;
 }
+
+/** What classification needs from the ranges (see FileLinter.rangeFacts). */
+interface RangeFacts {
+  best: NamedRange | undefined;
+  /** `: in <range words>` when `best` is set. */
+  inRange: string;
+  /** The words for a non-public address (privateDescription). */
+  privateKind: string | undefined;
+}
+
+function computeRangeFacts(ranges: readonly NamedRange[], addr: Address): RangeFacts {
+  const matched = matchRanges(ranges, addr);
+  const best = matched[0];
+  return { best, inRange: best ? `: in ${describeRange(best, matched)}` : '', privateKind: privateDescription(addr, addr.range()) };
+}
+
+/** Per ranges array of a run: the /16 blocks classified uncached, and the facts of the others by block. */
+const FACTS = new WeakMap<readonly NamedRange[], { narrow: ReadonlySet<number>; byBlock: Map<number, RangeFacts> }>();
+
+/**
+ * The IPv4 /16 blocks (as `first octet << 8 | second`) holding a range narrower than /16: one of `ranges`, a
+ * documentation range, or one of ipaddr.js's special ranges (read from the library, so a new one is honoured).
+ */
+function narrowBlocks(ranges: readonly NamedRange[]): ReadonlySet<number> {
+  const out = new Set<number>();
+  const add = (net: Address, bits: number): void => {
+    if (net.kind() !== 'ipv4' || bits <= 16) return;
+    const o = (net as ipaddr.IPv4).octets;
+    out.add((o[0]! << 8) | o[1]!);
+  };
+  for (const r of ranges) add(r.net, r.bits);
+  for (const [net, bits] of DOC_RANGES) add(net, bits);
+  const special = (ipaddr.IPv4.prototype as unknown as { SpecialRanges?: Record<string, unknown> }).SpecialRanges;
+  if (special === undefined || typeof special !== 'object') return ALL_BLOCKS;
+  for (const list of Object.values(special)) {
+    const items = Array.isArray(list) && Array.isArray(list[0]) ? list : [list];
+    for (const item of items) {
+      if (!Array.isArray(item) || !(item[0] instanceof ipaddr.IPv4) || typeof item[1] !== 'number') return ALL_BLOCKS;
+      add(item[0], item[1]);
+    }
+  }
+  return out;
+}
+
+/** Every block narrow: no caching (ipaddr.js's table has a shape this code does not know). */
+const ALL_BLOCKS: ReadonlySet<number> = { has: () => true } as unknown as ReadonlySet<number>;
 
 /** The words for a non-public range, or undefined for a public (global unicast) address. */
 function privateDescription(addr: Address, range: string): string | undefined {

@@ -173,7 +173,7 @@ function contextDecoy(line: string, start: number, end: number, isNetworkLike: b
 
 // ---------------------------------------------------------------- special ranges
 
-const DOC_RANGES: [Address, number][] = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20'].map((c) =>
+export const DOC_RANGES: readonly [Address, number][] = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20'].map((c) =>
   ipaddr.parseCIDR(c),
 );
 

@@ -1,7 +1,7 @@
 import { COMMENT_SYNTAX, commentSpans, type CommentState, type FileType } from '../../../src/core/lint/comments.js';
 import { parseSuppression } from '../../../src/core/lint/suppress.js';
 import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
-import { defaultRanges } from '../../../src/core/lint/ranges.js';
+import { defaultRanges, namedRanges } from '../../../src/core/lint/ranges.js';
 
 /** The comment text of each line, lexed in order (block comments carry over). */
 function comments(type: FileType, lines: string[]): string[] {
@@ -84,6 +84,35 @@ describe('FileLinter', () => {
     expect(l.line('a: 10.42.0.1', true)).toEqual([]);
     expect(l.line('# kdiag-ignore: ok', false)).toEqual([]);
     expect(l.line('b: 10.42.0.2', false).map((f) => f.ip)).toEqual(['10.42.0.2']);
+  });
+  test('classification is worked out per /16 only where no narrower range splits the /16', () => {
+    // The words each address gets, classified one by one by a fresh engine (no cache shared with the others)...
+    const alone = (ip: string, s: LintSettings) => new FileLinter('yaml', { ...s, ranges: [...s.ranges] }).line(`a: ${ip}`, false).map((f) => [f.code, f.message]);
+    // ...must be what one engine gives for the same addresses in a row, in either order.
+    const user = { ...settings, strict: true, ranges: [...defaultRanges(), ...namedRanges(['10.7.16.0/20'], 'pod', '--pod-cidr')] };
+    const ips = [
+      '10.152.183.7', // MicroK8s' Service range is a /24
+      '10.152.7.7',
+      '10.7.20.1', // a /20 pod range of the user
+      '10.7.99.1',
+      '192.0.2.10', // a documentation range (reported with --strict)
+      '192.0.3.10',
+      '192.168.1.1',
+      '192.168.200.1',
+      '10.244.1.1', // a /16 default pod range
+      '10.245.1.1',
+    ];
+    const expected = ips.map((ip) => alone(ip, user));
+    expect(new Set(expected.map((e) => e[0]![0])).size).toBeGreaterThan(2);
+    for (const order of [ips, [...ips].reverse()]) {
+      const l = new FileLinter('yaml', user);
+      const got = order.map((ip) => l.line(`a: ${ip}`, false).map((f) => [f.code, f.message]));
+      expect(order === ips ? got : [...got].reverse()).toEqual(expected);
+    }
+    expect(alone('10.152.183.7', user)[0]![1]).toContain("MicroK8s's default Service range");
+    expect(alone('10.152.7.7', user)[0]![1]).toContain('(RFC 1918)');
+    expect(alone('10.7.20.1', user)[0]![1]).toContain('10.7.16.0/20 (from --pod-cidr)');
+    expect(alone('192.0.2.10', user)[0]![1]).toContain('documentation range');
   });
   test('allow list and disabled codes', () => {
     const l = new FileLinter('yaml', { ...settings, allow: [[defaultRanges()[0]!.net, 16]], disabled: new Set(['hardcoded-public-ip']) });
