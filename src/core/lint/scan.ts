@@ -53,6 +53,15 @@ export interface ScanOptions {
 
 // ---------------------------------------------------------------- character classes (by char code)
 
+/**
+ * The char code at `i`, or -1 outside the line. Reads past either end of a line are common here (an address at
+ * its start or end); `charCodeAt` would give NaN, and optimized code that has not seen one is thrown away when it
+ * first does (then compiled again), so those reads go through this bounds check.
+ */
+function codeAt(line: string, i: number): number {
+  return i >= 0 && i < line.length ? line.charCodeAt(i) : -1;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -95,20 +104,20 @@ function isOpen(c: number): boolean {
 function keyBefore(line: string, start: number): string | undefined {
   let i = start - 1;
   while (i >= 0 && isOpen(line.charCodeAt(i))) i--;
-  const sep = line.charCodeAt(i);
+  const sep = codeAt(line, i);
   if (sep === 62 /* > */) {
     i--;
-    if (line.charCodeAt(i) === 61) i--; // =>
+    if (codeAt(line, i) === 61) i--; // =>
   } else if (sep === 61 /* = */) {
     i--;
-    if (line.charCodeAt(i) === 58) i--; // :=
+    if (codeAt(line, i) === 58) i--; // :=
   } else if (sep === 58 /* : */) {
     i--;
   } else {
     return undefined;
   }
   while (i >= 0 && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i--;
-  const q = line.charCodeAt(i);
+  const q = codeAt(line, i);
   if (q === 34 || q === 39) i--;
   const end = i + 1;
   while (i >= 0 && i > start - 80 && isKeyChar(line.charCodeAt(i))) i--;
@@ -118,7 +127,7 @@ function keyBefore(line: string, start: number): string | undefined {
 /** The word before a value separated by blanks: `version 1.2.3.4`, `--tag "1.2.3.4"`. */
 function wordBefore(line: string, start: number): string | undefined {
   let i = start - 1;
-  const q = line.charCodeAt(i);
+  const q = codeAt(line, i);
   if (q === 34 || q === 39) i--;
   const blankEnd = i;
   while (i >= 0 && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i--;
@@ -132,10 +141,10 @@ function wordBefore(line: string, start: number): string | undefined {
 function versionOperatorBefore(line: string, start: number): boolean {
   let i = start - 1;
   while (i >= 0 && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 34 || line.charCodeAt(i) === 39)) i--;
-  const c = line.charCodeAt(i);
+  const c = codeAt(line, i);
   if (c === 64 || c === 94 || c === 126) return true; // @ ^ ~
   if (c === 61) {
-    const d = line.charCodeAt(i - 1);
+    const d = codeAt(line, i - 1);
     return d === 61 || d === 60 || d === 62 || d === 126 || d === 33; // == <= >= ~= !=
   }
   return false;
@@ -152,7 +161,7 @@ function contextDecoy(line: string, start: number, end: number, isNetworkLike: b
     if (VERSION_KEY.test(bare)) return 'version';
     if (isNetworkLike && NETWORK_KEY.test(bare)) return 'cidr';
   }
-  if (line.charCodeAt(start - 1) === 58 /* : */) {
+  if (codeAt(line, start - 1) === 58 /* : */) {
     const prefix = line.slice(Math.max(0, start - 200), start);
     const m = IMAGE_BEFORE.exec(prefix);
     if (m) {
@@ -166,8 +175,8 @@ function contextDecoy(line: string, start: number, end: number, isNetworkLike: b
     }
   }
   // A `-suffix` or `+build` right after: `1.2.3.4-rc1`, `1.2.3.4+g1234`.
-  const after = line.charCodeAt(end);
-  if ((after === 45 /* - */ || after === 43 /* + */) && isAlpha(line.charCodeAt(end + 1))) return 'version';
+  const after = codeAt(line, end);
+  if ((after === 45 /* - */ || after === 43 /* + */) && isAlpha(codeAt(line, end + 1))) return 'version';
   return undefined;
 }
 
@@ -239,11 +248,11 @@ function hasHostBits(addr: Address, prefix: number): boolean {
 
 /** Reads `/N` at `i`; returns [N, index after] or undefined. */
 function readPrefix(line: string, i: number, max: number): [number, number] | undefined {
-  if (line.charCodeAt(i) !== 47 /* / */) return undefined;
+  if (codeAt(line, i) !== 47 /* / */) return undefined;
   let j = i + 1;
   let n = 0;
   while (j < line.length && isDigit(line.charCodeAt(j)) && j - i <= 3) n = n * 10 + line.charCodeAt(j++) - 48;
-  if (j === i + 1 || n > max || isDigit(line.charCodeAt(j))) return undefined;
+  if (j === i + 1 || n > max || isDigit(codeAt(line, j))) return undefined;
   return [n, j];
 }
 
@@ -304,13 +313,13 @@ function scanV4(line: string, fileType: FileType, opts: ScanOptions, taken: read
     let digits = 0;
     let bad = false;
     for (;;) {
-      const c = line.charCodeAt(e);
+      const c = codeAt(line, e);
       if (isDigit(c)) {
         if (digits === 1 && val === 0) bad = true; // leading zero: `01`
         val = val * 10 + (c - 48);
         digits++;
         e++;
-      } else if (c === 46 && isDigit(line.charCodeAt(e + 1))) {
+      } else if (c === 46 && isDigit(codeAt(line, e + 1))) {
         if (digits > 3 || val > 255) bad = true;
         if (parts < 4) OCTETS[parts] = val;
         parts++;
@@ -324,19 +333,19 @@ function scanV4(line: string, fileType: FileType, opts: ScanOptions, taken: read
     parts++;
     V4_SEED.lastIndex = e;
     if (taken.length > 0 && taken.some((t) => s >= t.start && s < t.end)) continue; // tail of an IPv4-mapped IPv6
-    const before = line.charCodeAt(s - 1);
-    const after = line.charCodeAt(e);
+    const before = codeAt(line, s - 1);
+    const after = codeAt(line, e);
     let decoy: DecoyReason | undefined;
     if (parts > 4) decoy = 'dotted-identifier';
     else if (bad) continue; // not an address
     if (decoy === undefined && s > 0) {
-      if (before === 46 /* . */ && isWord(line.charCodeAt(s - 2))) decoy = 'dotted-identifier';
-      else if ((before === 118 || before === 86) /* v V */ && !isWord(line.charCodeAt(s - 2))) decoy = 'version';
+      if (before === 46 /* . */ && isWord(codeAt(line, s - 2))) decoy = 'dotted-identifier';
+      else if ((before === 118 || before === 86) /* v V */ && !isWord(codeAt(line, s - 2))) decoy = 'version';
       else if (isWord(before)) continue; // glued to an identifier: `sha1.2.3.4`, `x1.2.3.4`
     }
     if (decoy === undefined) {
       if (isAlpha(after) || after === 95) continue; // `1.2.3.4abc`
-      if (after === 46 && isAlpha(line.charCodeAt(e + 1)) && !EMBEDDING_DNS.test(line.slice(e, e + 20))) decoy = 'dotted-identifier';
+      if (after === 46 && isAlpha(codeAt(line, e + 1)) && !EMBEDDING_DNS.test(line.slice(e, e + 20))) decoy = 'dotted-identifier';
     }
     const o0 = OCTETS[0]!;
     const o1 = OCTETS[1]!;
@@ -362,8 +371,8 @@ const UNSPECIFIED_V4 = new ipaddr.IPv4([0, 0, 0, 0]);
 
 /** `10.0.0.1-10.0.0.9`: an address range (MetalLB pools, DHCP ranges), no single host. */
 function rangePairDecoy(line: string, s: number, e: number): DecoyReason | undefined {
-  if (line.charCodeAt(e) === 45 && /^-\s*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/.test(line.slice(e, e + 20))) return 'range';
-  if (line.charCodeAt(s - 1) === 45 && /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\s*-$/.test(line.slice(Math.max(0, s - 20), s))) return 'range';
+  if (codeAt(line, e) === 45 && /^-\s*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/.test(line.slice(e, e + 20))) return 'range';
+  if (codeAt(line, s - 1) === 45 && /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\s*-$/.test(line.slice(Math.max(0, s - 20), s))) return 'range';
   return undefined;
 }
 
@@ -386,15 +395,15 @@ function scanV6(line: string, fileType: FileType, opts: ScanOptions, out: Litera
     V6_SEED.lastIndex = e;
     // Trim what cannot end an address: a trailing `.` (sentence) or a single `:` (`addr: value`, `::1:`).
     while (e > s && line.charCodeAt(e - 1) === 46) e--;
-    if (line.charCodeAt(e - 1) === 58 && line.charCodeAt(e - 2) !== 58) e--;
+    if (codeAt(line, e - 1) === 58 && codeAt(line, e - 2) !== 58) e--;
     // Leading dots or a single leading colon are not part of an address either.
     while (s < e && line.charCodeAt(s) === 46) s++;
-    if (line.charCodeAt(s) === 58 && line.charCodeAt(s + 1) !== 58) s++;
+    if (codeAt(line, s) === 58 && codeAt(line, s + 1) !== 58) s++;
     let text = line.slice(s, e);
-    const before = line.charCodeAt(s - 1);
+    const before = codeAt(line, s - 1);
     const codeFile = CODE_TYPES.has(fileType);
     // Glued to a word (`std::io`, `Foo::Bar`, `a::b_c`): a scope operator, not an address.
-    if (isWord(before) || isWord(line.charCodeAt(e))) {
+    if (isWord(before) || isWord(codeAt(line, e))) {
       if (text.includes('::')) out.push(decoyOnly(text, s, e, 'code-scope'));
       continue;
     }
@@ -419,7 +428,7 @@ function scanV6(line: string, fileType: FileType, opts: ScanOptions, out: Litera
     // A zone id: `fe80::1%eth0`, or `%25eth0` inside a bracketed URL host (RFC 6874 encodes the `%`).
     let zoneEnd = e;
     let zoneStart = e;
-    if (line.charCodeAt(e) === 37 /* % */) {
+    if (codeAt(line, e) === 37 /* % */) {
       zoneStart = e + 1;
       if (line.startsWith('25', zoneStart) && before === 91 /* [ */ && /[A-Za-z]/.test(line[zoneStart + 2] ?? '')) zoneStart += 2;
       let k = zoneStart;
