@@ -221,18 +221,20 @@ export class FileLinter {
 
   private classify(lit: Literal, text: string): LineFinding {
     const column = codePointColumn(text, lit.start);
-    const endColumn = column + codePointColumn(text.slice(lit.start, lit.end), lit.end - lit.start) - 1;
+    // The literal itself is ASCII (digits, hex, `.`, `:`, a zone id): one column per character.
+    const endColumn = column + (lit.end - lit.start);
     const domain = this.settings.clusterDomain ?? 'cluster.local';
     const obj = this.settings.objects?.get(addressKey(lit.addr));
-    const finding = (code: string, severity: Severity, message: string, hint: string, object?: ObjectRef): LineFinding =>
-      makeFinding(column, endColumn, lit.text, code, severity, message, hint, object);
 
     if (obj && obj.kind !== 'Node') {
       const isPod = obj.kind === 'Pod';
       const what = isPod ? `pod ${obj.ref.namespace}/${obj.ref.name}` : `Service ${obj.ref.namespace}/${obj.ref.name}`;
       const via = obj.via ? `, selected by Service ${obj.via.namespace}/${obj.via.name}` : '';
       const dns = obj.dnsName ?? (obj.kind === 'Service' ? serviceDnsName(obj.ref, domain) : undefined);
-      return finding(
+      return makeFinding(
+        column,
+        endColumn,
+        lit.text,
         isPod ? LINT_CODES.pod : LINT_CODES.service,
         'error',
         `hard-coded ${isPod ? 'pod' : 'Service'} IP ${lit.text}: the IP of ${what}${via}`,
@@ -245,14 +247,20 @@ export class FileLinter {
     const { best, inRange, privateKind } = this.rangeFacts(lit.addr);
     if (best && !obj) {
       if (best.kind === 'pod') {
-        return finding(
+        return makeFinding(
+          column,
+          endColumn,
+          lit.text,
           LINT_CODES.pod,
           'error',
           `hard-coded pod IP ${lit.text}${inRange}`,
           'pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.cluster.local)',
         );
       }
-      return finding(
+      return makeFinding(
+        column,
+        endColumn,
+        lit.text,
         LINT_CODES.service,
         'error',
         `hard-coded Service IP ${lit.text}${inRange}`,
@@ -262,7 +270,10 @@ export class FileLinter {
     const nodeNote = obj ? `: the address of node ${obj.ref.name}` : '';
     const nodeHint = obj ? 'node addresses change when nodes are replaced: reach the workload through a Service or the host by a DNS name' : '';
     if (privateKind !== undefined) {
-      return finding(
+      return makeFinding(
+        column,
+        endColumn,
+        lit.text,
         LINT_CODES.private,
         'warning',
         `hard-coded private IP ${lit.text} (${privateKind})${nodeNote}`,
@@ -271,7 +282,10 @@ export class FileLinter {
         obj?.ref,
       );
     }
-    return finding(
+    return makeFinding(
+      column,
+      endColumn,
+      lit.text,
       LINT_CODES.public,
       'warning',
       `hard-coded public IP ${lit.text}${nodeNote}`,
@@ -294,7 +308,7 @@ function makeFinding(
   severity: Severity,
   message: string,
   hint: string,
-  object: ObjectRef | undefined,
+  object?: ObjectRef,
 ): LineFinding {
   const f: LineFinding = { column, endColumn, ip, code, severity, message, hint };
   if (object) f.object = object;

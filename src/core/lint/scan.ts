@@ -62,6 +62,11 @@ function codeAt(line: string, i: number): number {
   return i >= 0 && i < line.length ? line.charCodeAt(i) : -1;
 }
 
+/** What `\s` matches in the ASCII range (NETMASK_AFTER's first character; other white space is rare here). */
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c > 127;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -150,17 +155,23 @@ function versionOperatorBefore(line: string, start: number): boolean {
   return false;
 }
 
+/** What the key or word before a value says: a version, or (for a network-like value) a range. */
+function keyDecoy(k: string, isNetworkLike: boolean): DecoyReason | undefined {
+  const bare = k.charCodeAt(0) === 45 /* - */ ? k.replace(/^-+/, '') : k;
+  if (VERSION_KEY.test(bare)) return 'version';
+  if (isNetworkLike && NETWORK_KEY.test(bare)) return 'cidr';
+  return undefined;
+}
+
 /** Decoys decided by the text around the literal, shared by both families. */
 function contextDecoy(line: string, start: number, end: number, isNetworkLike: boolean, fileType: FileType): DecoyReason | undefined {
   if (versionOperatorBefore(line, start)) return 'version';
   const key = keyBefore(line, start);
+  const byKey = key === undefined ? undefined : keyDecoy(key, isNetworkLike);
+  if (byKey !== undefined) return byKey;
   const word = wordBefore(line, start);
-  for (const k of [key, word]) {
-    if (k === undefined) continue;
-    const bare = k.replace(/^-+/, '');
-    if (VERSION_KEY.test(bare)) return 'version';
-    if (isNetworkLike && NETWORK_KEY.test(bare)) return 'cidr';
-  }
+  const byWord = word === undefined ? undefined : keyDecoy(word, isNetworkLike);
+  if (byWord !== undefined) return byWord;
   if (codeAt(line, start - 1) === 58 /* : */) {
     const prefix = line.slice(Math.max(0, start - 200), start);
     const m = IMAGE_BEFORE.exec(prefix);
@@ -357,7 +368,7 @@ function scanV4(line: string, fileType: FileType, opts: ScanOptions, taken: read
     if (decoy !== undefined && !keepDecoys) continue;
     const lit: Literal = { text: line.slice(s, e), family: 4, start: s, end: e, addr: decoy === undefined ? new ipaddr.IPv4([o0, o1, o2, o3]) : UNSPECIFIED_V4 };
     if (decoy === undefined) decoy = prefixDecoy(lit, line);
-    if (decoy === undefined && NETMASK_AFTER.test(line.slice(e, e + 40))) decoy = 'cidr';
+    if (decoy === undefined && isBlank(codeAt(line, e)) && NETMASK_AFTER.test(line.slice(e, e + 40))) decoy = 'cidr';
     if (decoy !== undefined) {
       if (!keepDecoys) continue;
       lit.decoy = decoy;

@@ -77,6 +77,8 @@ describe('FileLinter', () => {
     expect(l.line('名前: "10.42.0.1"', false).map((f) => [f.column, f.endColumn, f.ip, f.code, f.severity])).toEqual([
       [6, 15, '10.42.0.1', 'hardcoded-pod-ip', 'error'],
     ]);
+    // A surrogate pair before the address is one column; a zone id is part of the literal's span.
+    expect(l.line('x: "😀 [fe80::1%eth0]:80"', false).map((f) => [f.column, f.endColumn, f.ip])).toEqual([[8, 20, 'fe80::1%eth0']]);
   });
   test('a suppression covers its own line and the next fed line only when that line follows it', () => {
     const l = new FileLinter('yaml', settings);
