@@ -107,7 +107,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   }
   if (result.exitCode !== undefined) return result.exitCode;
   if (failOn === 'none') return ExitCode.Ok;
-  return result.findings.some((f) => atOrAbove(f.severity, failOn)) ? ExitCode.Findings : ExitCode.Ok;
+  const severities = result.severities ?? result.findings.map((f) => f.severity);
+  return severities.some((s) => atOrAbove(s, failOn)) ? ExitCode.Findings : ExitCode.Ok;
 }
 
 /** The one writer: json and yaml from the document, everything else from the command's renderers. */

@@ -51,6 +51,11 @@ export interface RenderEnv {
 export interface Outcome {
   document: Record<string, unknown>;
   findings: readonly Finding[];
+  /**
+   * The findings' severities, when a command can give them more cheaply than `findings` (which it may then build
+   * only when read): the exit status needs no more.
+   */
+  severities?: readonly Finding['severity'][];
   /** A renderer may be async, so that what only it needs (chalk, cli-table3, ...) is imported when it runs. */
   renderers: Partial<Record<Exclude<Format, 'json' | 'yaml'>, (env: RenderEnv) => string | Promise<string>>>;
   /** An exit status that wins over the findings' (e.g. `shell -- CMD`, `forward`). */

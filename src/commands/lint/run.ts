@@ -140,21 +140,25 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
     }
   })();
 
-  const findings: Finding[] = [
-    ...extraFindings,
-    ...fileFindings.map(({ file, f }) => {
-      const finding: Finding = {
-        code: f.code,
-        severity: f.severity,
-        message: f.message,
-        evidence: [{ kind: 'line', value: f.excerpt }],
-        hint: f.hint,
-        location: { file, line: f.line, column: f.column, endColumn: f.endColumn },
-      };
-      if (f.object) finding.object = f.object;
-      return finding;
-    }),
-  ];
+  // The findings as Finding objects (evidence, location) only for the formats that print them: -o json needs
+  // none, and the exit status only the severities.
+  let built: Finding[] | undefined;
+  const findings = (): Finding[] =>
+    (built ??= [
+      ...extraFindings,
+      ...fileFindings.map(({ file, f }) => {
+        const finding: Finding = {
+          code: f.code,
+          severity: f.severity,
+          message: f.message,
+          evidence: [{ kind: 'line', value: f.excerpt }],
+          hint: f.hint,
+          location: { file, line: f.line, column: f.column, endColumn: f.endColumn },
+        };
+        if (f.object) finding.object = f.object;
+        return finding;
+      }),
+    ]);
   const json: LintJsonFinding[] = fileFindings.map(({ file, f }) => {
     // Key order is the documented one: file, line, column, ip, code, severity, message, hint, object.
     // Two literals rather than a spread for `ip` (a spread is a runtime call per finding).
@@ -170,18 +174,21 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   return {
     // Cluster-level notes (rbac-partial) have no file position, so they are kept apart from `findings`.
     document: extraFindings.length > 0 ? { findings: json, notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })) } : { findings: json },
-    findings,
+    get findings() {
+      return findings();
+    },
+    severities: [...extraFindings.map((f) => f.severity), ...fileFindings.map(({ f }) => f.severity)],
     renderers: {
       // Imported when printed, so -o json loads neither the text report (nor chalk) nor the SARIF builder.
       text: async (env) => {
         const { lintStyles, renderText } = await import('./render.js');
-        return renderText(findings, summary, await lintStyles(env));
+        return renderText(findings(), summary, await lintStyles(env));
       },
       sarif: async () => {
         const { buildSarif } = await import('../../output/sarif.js');
-        return `${JSON.stringify(buildSarif(findings, { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_CATALOGUE, srcRoot: ctx.cwd }), null, 2)}\n`;
+        return `${JSON.stringify(buildSarif(findings(), { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_CATALOGUE, srcRoot: ctx.cwd }), null, 2)}\n`;
       },
-      github: () => renderGithub(findings),
+      github: () => renderGithub(findings()),
     },
   };
 }
