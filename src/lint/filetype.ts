@@ -109,11 +109,21 @@ function isGenerated(lower: string): boolean {
  */
 export function detectFileType(relPath: string, firstLine?: string): FileType | undefined {
   const slash = relPath.lastIndexOf('/');
-  const base = relPath.slice(slash + 1);
-  const lower = base.toLowerCase();
+  return typeOf(relPath, slash, (slash === -1 ? relPath : relPath.slice(slash + 1)).toLowerCase(), firstLine);
+}
+
+/** detectFileType for the walk, which has the base name at hand (`name`, the part of `relPath` after its last `/`). */
+export function detectFileTypeOf(relPath: string, name: string, firstLine?: string): FileType | undefined {
+  return typeOf(relPath, relPath.length - name.length - 1, name.toLowerCase(), firstLine);
+}
+
+/** The folder part of `relPath` (before `slash`), lower-cased; only YAML and .conf/.cfg files look at it. */
+function folderOf(relPath: string, slash: number): string {
+  return slash > 0 ? relPath.slice(0, slash).toLowerCase() : '';
+}
+
+function typeOf(relPath: string, slash: number, lower: string, firstLine: string | undefined): FileType | undefined {
   if (isGenerated(lower)) return undefined;
-  // The folder only matters for YAML (Helm templates) and .conf/.cfg files (nginx, HAProxy): computed lazily.
-  const dir = () => relPath.slice(0, Math.max(0, slash)).toLowerCase();
   // Own keys only: a file named `constructor` must not find Object.prototype's.
   const named = Object.hasOwn(BY_NAME, lower) ? BY_NAME[lower] : undefined;
   if (named) return named;
@@ -122,17 +132,17 @@ export function detectFileType(relPath: string, firstLine?: string): FileType | 
   const dot = lower.lastIndexOf('.');
   const ext = dot > 0 ? lower.slice(dot + 1) : '';
   // Helm chart templates: YAML with `{{ }}` and `{{/* */}}` comments.
-  if ((ext === 'yaml' || ext === 'yml' || ext === 'tpl' || ext === 'txt') && /(^|\/)templates(\/|$)/.test(dir())) {
+  if ((ext === 'yaml' || ext === 'yml' || ext === 'tpl' || ext === 'txt') && TEMPLATES.test(folderOf(relPath, slash))) {
     return ext === 'txt' ? undefined : 'helm';
   }
   if (ext === 'yaml' || ext === 'yml') {
-    if (/^(docker-)?compose([.-].*)?\.ya?ml$/.test(lower)) return 'compose';
+    if (COMPOSE.test(lower)) return 'compose';
     if (lower.includes('envoy')) return 'envoy';
     return 'yaml';
   }
   if (ext === 'conf' || ext === 'cfg') {
-    if (lower.includes('nginx') || /(^|\/)(nginx|sites-available|sites-enabled|conf\.d)(\/|$)/.test(dir())) return 'nginx';
-    if (lower.includes('haproxy') || /(^|\/)haproxy(\/|$)/.test(dir())) return 'haproxy';
+    if (lower.includes('nginx') || NGINX_DIR.test(folderOf(relPath, slash))) return 'nginx';
+    if (lower.includes('haproxy') || HAPROXY_DIR.test(folderOf(relPath, slash))) return 'haproxy';
   }
   if (ext === 'nginx') return 'nginx';
   if (ext === 'haproxy') return 'haproxy';
@@ -144,6 +154,11 @@ export function detectFileType(relPath: string, firstLine?: string): FileType | 
   }
   return undefined;
 }
+
+const TEMPLATES = /(^|\/)templates(\/|$)/;
+const COMPOSE = /^(docker-)?compose([.-].*)?\.ya?ml$/;
+const NGINX_DIR = /(^|\/)(nginx|sites-available|sites-enabled|conf\.d)(\/|$)/;
+const HAPROXY_DIR = /(^|\/)haproxy(\/|$)/;
 
 /** True when the type can only be decided with the first line (extensionless files). */
 export function needsFirstLine(relPath: string): boolean {

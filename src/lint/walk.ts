@@ -2,7 +2,7 @@ import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, 
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { FileType } from '../core/lint/comments.js';
-import { detectFileType, needsFirstLine } from './filetype.js';
+import { detectFileType, detectFileTypeOf, needsFirstLine } from './filetype.js';
 
 /**
  * The file walk of `kdiag lint`: sorted, honouring `.gitignore` and `.kdiagignore` at every level (and in the
@@ -221,12 +221,13 @@ function* walkDir(
     const ent = frame.entries[frame.next++]!;
     const { levels } = frame;
     const abs = frame.absPrefix + ent.name;
-    if (ent.isSymbolicLink()) {
+    // Regular files first: most entries are (a Dirent has one type, so a file is no symlink).
+    let isFile = ent.isFile();
+    let isDir = !isFile && ent.isDirectory();
+    if (!isFile && !isDir && ent.isSymbolicLink()) {
       stats.skippedSymlinks++;
       continue;
     }
-    let isDir = ent.isDirectory();
-    let isFile = ent.isFile();
     if (!isDir && !isFile && !ent.isFIFO() && !ent.isSocket() && !ent.isCharacterDevice() && !ent.isBlockDevice()) {
       // Some file systems do not report the type in readdir: ask.
       try {
@@ -248,10 +249,10 @@ function* walkDir(
       stats.skippedSpecial++;
       continue;
     }
-    if (isIgnored(levels, abs, false) || (extra && isIgnored([extra], abs, false))) continue;
+    if ((levels.length > 0 && isIgnored(levels, abs, false)) || (extra && isIgnored([extra], abs, false))) continue;
     if (seen?.has(abs)) continue;
     const rel = frame.relPrefix + ent.name;
-    const type = detectFileType(rel, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);
+    const type = detectFileTypeOf(rel, ent.name, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);
     if (type === undefined) {
       stats.skippedUnknownType++;
       continue;

@@ -6,7 +6,7 @@ import { defaultRanges } from '../../../src/core/lint/ranges.js';
 import type { LintSettings } from '../../../src/core/lint/engine.js';
 import { FileScanner } from '../../../src/lint/scan-file.js';
 import { walk, type WalkStats } from '../../../src/lint/walk.js';
-import { detectFileType } from '../../../src/lint/filetype.js';
+import { detectFileType, detectFileTypeOf } from '../../../src/lint/filetype.js';
 import { runCli } from '../../../src/cli.js';
 import { createTestIo } from '../helpers/io.js';
 
@@ -57,8 +57,13 @@ describe('file types', () => {
     ['app.py', 'hash-code'],
     ['pom.xml', 'markup'],
     ['q.sql', 'sql'],
+    ['Templates/x.YAML', 'helm'],
+    ['a/sites-enabled/x.conf', 'nginx'],
+    ['HAProxy/x.cfg', 'haproxy'],
   ])('%s is %s', (path, type) => {
     expect(detectFileType(path)).toBe(type);
+    // The walk's variant, given the base name, agrees.
+    expect(detectFileTypeOf(path, path.slice(path.lastIndexOf('/') + 1))).toBe(type);
   });
   test('unknown, generated and documentation files are skipped', () => {
     expect(detectFileType('README.md')).toBeUndefined();
