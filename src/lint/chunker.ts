@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { COMMENT_SYNTAX, type FileType } from '../core/lint/comments.js';
-import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, LINE_START_ONLY, MARKER_NEEDS_SPACE, QUOTE_NEEDS_BOUNDARY, scanKernel, type ScanKernel } from './scan-kernel.js';
+import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, LINE_START_ONLY, MARKER_NEEDS_SPACE, MODE_MASK, QUOTE_NEEDS_BOUNDARY, scanKernel, type ScanKernel } from './scan-kernel.js';
 
 /**
  * The reading half of the file scanner: reads a file in chunks straight into the scan kernel's memory, decides
@@ -37,6 +37,11 @@ export interface Round {
   continued: boolean;
   /** No round follows. */
   last: boolean;
+  /**
+   * The kernel dropped the file type's whole-line comments and the lines whose first seed sits in a trailing
+   * comment (COMMENTS_DROP): a listed line that does not continue a cut line is neither.
+   */
+  commentsDropped: boolean;
 }
 
 export interface ChunkOutcome {
@@ -107,7 +112,20 @@ export class Chunker {
   constructor(private readonly chunkSize = CHUNK_SIZE) {
     this.kernel = scanKernel();
     if (chunkSize > this.kernel.buf.length) throw new RangeError(`chunk size ${chunkSize} is over ${this.kernel.buf.length}`);
-    this.round = { buf: this.kernel.buf, events: this.kernel.events, eventAt: 0, listed: 0, start: 0, end: 0, ascii: true, newlines: 0, cutMidLine: false, continued: false, last: false };
+    this.round = {
+      buf: this.kernel.buf,
+      events: this.kernel.events,
+      eventAt: 0,
+      listed: 0,
+      start: 0,
+      end: 0,
+      ascii: true,
+      newlines: 0,
+      cutMidLine: false,
+      continued: false,
+      last: false,
+      commentsDropped: false,
+    };
   }
 
   /**
@@ -121,6 +139,7 @@ export class Chunker {
     const round = this.round;
     const mode = commentMode(fileType, includeComments);
     kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    round.commentsDropped = (mode.syntax & MODE_MASK) === COMMENTS_DROP;
     let filled = 0; // bytes of buf holding file data
     let bytes = 0;
     let first = true;

@@ -208,8 +208,8 @@ export class LineProcessor {
       const raw = latin1(buf, ls, le);
       // Whole-line comments are skipped without decoding, and so are lines whose first seed sits in a trailing
       // comment (`x := y // mac 00:1a:2b:3c:4d:5e`) when no block comment delimiter is on the line (`p` is then
-      // the line's first seed).
-      if (!continuing) {
+      // the line's first seed). Where the kernel dropped such lines itself, a listed line is neither.
+      if (!continuing && !r.commentsDropped) {
         let tokenOnLine = false;
         for (let k = 0; k < tokens.length; k++) if (nextTok[k]! < le) tokenOnLine = true;
         if (linter.isSkippableCommentLine(raw, 0, raw.length) || (!tokenOnLine && linter.isSkippableTrailingComment(raw, 0, raw.length, p - ls))) {

@@ -45,6 +45,8 @@ export const FLAG_BITS = 3;
 export const COMMENTS_KEEP = 0;
 export const COMMENTS_FLAG = 1;
 export const COMMENTS_DROP = 2;
+/** The bits of `configure`'s `syntax` that hold the mode. */
+export const MODE_MASK = 3;
 export const MARKER_NEEDS_SPACE = 4;
 export const LINE_START_ONLY = 8;
 export const QUOTE_NEEDS_BOUNDARY = 16;
