@@ -22,7 +22,8 @@ const EVENT_FIELDS: usize = 5;
 const HAS_IPV6: u32 = 1;
 const COMMENT_LINE: u32 = 2;
 const TRAILING_COMMENT: u32 = 4;
-const FLAG_BITS: u32 = 3;
+const PREV_MARKER: u32 = 8;
+const FLAG_BITS: u32 = 4;
 
 /** What `scan` does with lines it finds to be comments (see `configure`). */
 const COMMENTS_KEEP: u32 = 0;
@@ -55,7 +56,7 @@ export function bufferCapacity(): usize {
 
 /**
  * Offset of the event table in memory: per reported line, [lineStart, lineEnd, firstSeed, flags, previousLineStart]
- * where flags is newlinesBefore << 3 | TRAILING_COMMENT | COMMENT_LINE | HAS_IPV6.
+ * where flags is newlinesBefore << 4 | PREV_MARKER | TRAILING_COMMENT | COMMENT_LINE | HAS_IPV6.
  */
 export function eventsOffset(): usize {
   return EVENTS;
@@ -304,6 +305,8 @@ function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i3
       flags |= comment;
     }
   }
+  // The line before holds `kdiag-ignore` (which may cover this line).
+  if (pls < ls && hasSuppression(pls, ls)) flags |= PREV_MARKER;
   const e = EVENTS + events * EVENT_FIELDS * 4;
   store<u32>(e, <u32>ls);
   store<u32>(e + 4, <u32>le);

@@ -3,7 +3,7 @@ import type { FileType } from '../core/lint/comments.js';
 import { FileLinter, type LineFinding, type LintSettings } from '../core/lint/engine.js';
 import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
 import { Chunker, CHUNK_SIZE, type Round } from './chunker.js';
-import { COMMENT_LINE, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, TRAILING_COMMENT } from './scan-kernel.js';
+import { COMMENT_LINE, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, PREV_MARKER, TRAILING_COMMENT } from './scan-kernel.js';
 
 export { CHUNK_SIZE };
 
@@ -171,6 +171,8 @@ export class LineProcessor {
       let mayHoldV6: boolean;
       let newlinesBefore: number;
       let pls: number;
+      /** Whether the previous line holds `kdiag-ignore`: 1, 0, or -1 when the kernel did not say. */
+      let prevMarker: number;
       const tokenLine = tok < evStart;
       if (tokenLine) {
         // A delimiter on a line without seeds: fed so that the engine follows the block comment.
@@ -181,6 +183,7 @@ export class LineProcessor {
         mayHoldV6 = false;
         newlinesBefore = -1;
         pls = -1;
+        prevMarker = -1;
       } else {
         if (evStart === Infinity) break;
         ls = evStart;
@@ -190,6 +193,7 @@ export class LineProcessor {
         mayHoldV6 = (packed & HAS_IPV6) !== 0;
         newlinesBefore = packed >>> FLAG_BITS;
         pls = events[ev + 4]!;
+        prevMarker = (packed & PREV_MARKER) !== 0 ? 1 : 0;
         ev += EVENT_FIELDS;
         // A comment without `kdiag-ignore` (a whole line, or a trailing comment holding the line's first seed):
         // nothing to report unless a block comment is open, or (trailing) a block-comment delimiter is on the line.
@@ -226,8 +230,8 @@ export class LineProcessor {
       if (prevFedEnd !== base + ls - 1) {
         if (ls > start) {
           if (pls < 0) pls = lineStartOf(view, ls - 1, start);
-          // Search the previous line only.
-          if (hasMarker(buf, pls, ls)) {
+          // Search the previous line only (the kernel did for the lines it listed).
+          if (prevMarker === 1 || (prevMarker < 0 && hasMarker(buf, pls, ls))) {
             let pe = ls - 1;
             if (pe > pls && buf[pe - 1] === 13) pe--;
             const prevText = ascii ? latin1(buf, pls, pe) : buf.toString('utf8', pls, pe);

@@ -11,7 +11,7 @@ export interface ScanKernel {
   readonly buf: Buffer;
   /**
    * Per listed line: lineStart, lineEnd (its newline, or the range's end), firstSeed, flags (newlinesBefore <<
-   * FLAG_BITS | TRAILING_COMMENT | COMMENT_LINE | HAS_IPV6), previousLineStart.
+   * FLAG_BITS | PREV_MARKER | TRAILING_COMMENT | COMMENT_LINE | HAS_IPV6), previousLineStart.
    */
   readonly events: Uint32Array;
   /**
@@ -39,8 +39,10 @@ export const HAS_IPV6 = 1;
 export const COMMENT_LINE = 2;
 /** The line's first seed sits in a trailing line comment (lexed from the line start, no block opener before it). */
 export const TRAILING_COMMENT = 4;
+/** The previous line (from previousLineStart to lineStart) holds `kdiag-ignore`. */
+export const PREV_MARKER = 8;
 /** Bits of the fourth field below newlinesBefore. */
-export const FLAG_BITS = 3;
+export const FLAG_BITS = 4;
 /** `configure`'s modes, and its syntax bits (CommentSyntax's booleans). */
 export const COMMENTS_KEEP = 0;
 export const COMMENTS_FLAG = 1;

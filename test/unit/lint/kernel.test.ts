@@ -2,7 +2,7 @@ import { COMMENT_SYNTAX, type FileType } from '../../../src/core/lint/comments.j
 import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
 import { defaultRanges } from '../../../src/core/lint/ranges.js';
 import { commentMode } from '../../../src/lint/chunker.js';
-import { COMMENT_LINE, COMMENTS_DROP, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, scanKernel, TRAILING_COMMENT } from '../../../src/lint/scan-kernel.js';
+import { COMMENT_LINE, COMMENTS_DROP, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, PREV_MARKER, scanKernel, TRAILING_COMMENT } from '../../../src/lint/scan-kernel.js';
 
 // The WebAssembly scan kernel (assembly/scan.ts) against plain JavaScript oracles, on generated lines: the lines
 // it lists, their seeds, line numbers and flags, and the comment lines it drops, for every file type.
@@ -72,6 +72,7 @@ describe('scan kernel', () => {
     const openers = COMMENT_SYNTAX[type].block.map(([open]) => open.slice(0, 2));
     let listed = 0;
     let flagged = 0;
+    let prevMarked = 0;
     for (let round = 0; round < 25; round++) {
       const lines = Array.from({ length: 60 }, line);
       const text = lines.join('\n') + (rnd(2) ? '\n' : '');
@@ -109,8 +110,10 @@ describe('scan kernel', () => {
             listed++;
             expect(ev).toEqual([offset, end, offset + seed, expect.any(Number), prevStart]);
             const flags = ev[3]!;
+            if ((flags & PREV_MARKER) !== 0) prevMarked++;
             expect(flags >>> FLAG_BITS).toBe(n);
             expect((flags & HAS_IPV6) !== 0).toBe(v6Seed(raw) >= 0);
+            expect((flags & PREV_MARKER) !== 0).toBe(n > 0 && bytes.toString('latin1', prevStart, offset).includes('kdiag-ignore'));
             expect((flags & COMMENT_LINE) !== 0).toBe(mode.syntax !== 0 && wholeLine);
             // A trailing-comment flag must be right. The kernel leaves a line to JavaScript only when the first two
             // bytes of a block opener come before the seed.
@@ -129,6 +132,7 @@ describe('scan kernel', () => {
     }
     // The generator reaches the kernel's cases for this type.
     expect(listed).toBeGreaterThan(100);
+    expect(prevMarked).toBeGreaterThan(0);
     if (COMMENT_SYNTAX[type].line.length > 0 && COMMENT_SYNTAX[type].block.length > 0) expect(flagged).toBeGreaterThan(0);
   });
 
