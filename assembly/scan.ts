@@ -230,6 +230,27 @@ export function configure(markers: u32, quotes: u32, openers: u32, syntax: u32):
   syntaxBits = syntax;
 }
 
+/**
+ * True when BUFFER[start, end) may hold one of the configured block-comment openers (their first two bytes
+ * occur). Without one, no block comment can open in the range.
+ */
+export function hasOpener(start: usize, end: usize): bool {
+  const a = blockOpeners & 0xffff;
+  const b = blockOpeners >>> 16 != 0 ? blockOpeners >>> 16 : a;
+  const a0 = i8x16.splat(<i8>(a & 0xff));
+  const a1 = i8x16.splat(<i8>(a >>> 8));
+  const b0 = i8x16.splat(<i8>(b & 0xff));
+  const b1 = i8x16.splat(<i8>(b >>> 8));
+  for (let p = start; p < end; p += 16) {
+    const v = v128.load(BUFFER + p);
+    const w = v128.load(BUFFER + p + 1);
+    let m = i8x16.bitmask(v128.or(v128.and(i8x16.eq(v, a0), i8x16.eq(w, a1)), v128.and(i8x16.eq(v, b0), i8x16.eq(w, b1))));
+    if (end - p < 16) m &= (1 << <i32>(end - p)) - 1;
+    if (m != 0) return true;
+  }
+  return false;
+}
+
 // @ts-ignore: decorator
 @inline
 function isSpace(c: u32): bool {

@@ -39,7 +39,9 @@ export interface Round {
   last: boolean;
   /**
    * The kernel dropped the file type's whole-line comments and the lines whose first seed sits in a trailing
-   * comment (COMMENTS_DROP): a listed line that does not continue a cut line is neither.
+   * comment: a listed line that does not continue a cut line is neither. So it does for file types without block
+   * comments (COMMENTS_DROP), and for a file's first round that holds no block-comment opener (no block comment
+   * can be open there, so such lines cannot matter either).
    */
   commentsDropped: boolean;
 }
@@ -139,7 +141,9 @@ export class Chunker {
     const round = this.round;
     const mode = commentMode(fileType, includeComments);
     kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
-    round.commentsDropped = (mode.syntax & MODE_MASK) === COMMENTS_DROP;
+    const dropped = (mode.syntax & MODE_MASK) === COMMENTS_DROP;
+    const flagged = (mode.syntax & MODE_MASK) === COMMENTS_FLAG;
+    let firstRound = true;
     let filled = 0; // bytes of buf holding file data
     let bytes = 0;
     let first = true;
@@ -174,8 +178,14 @@ export class Chunker {
         }
       }
 
+      // A first round without a block-comment opener: comment lines are dropped as for types without block
+      // comments (most source files have no block comment, and their comment lines then cost no JavaScript).
+      const dropHere = firstRound && flagged && kernel.hasOpener(start, end) === 0;
+      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, (mode.syntax & ~MODE_MASK) | COMMENTS_DROP);
       // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed.
       const listed = kernel.scan(start, end, midLine);
+      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+      firstRound = false;
       // ASCII (the common case) is valid UTF-8 and lets lines be sliced as latin1 without decoding.
       const ascii = kernel.sawNonAscii() === 0;
       if (listed < 0 || (!ascii && !isUtf8(buf.subarray(start, end)))) return { binary: true, bytes };
@@ -188,6 +198,7 @@ export class Chunker {
       round.cutMidLine = cutMidLine;
       round.continued = midLine;
       round.last = last;
+      round.commentsDropped = dropped || dropHere;
       onRound(round);
       if (last) break;
       midLine = cutMidLine;

@@ -28,6 +28,8 @@ export interface ScanKernel {
   scan(start: number, end: number, continued: boolean): number;
   /** Newlines in the range of the last `scan`. */
   newlines(): number;
+  /** 1 when buf[start, end) may hold a block-comment opener of the configured syntax (its first two bytes), else 0. */
+  hasOpener(start: number, end: number): number;
   /** 1 when the range of the last `scan` held a byte above 0x7f, else 0. */
   sawNonAscii(): number;
 }
@@ -61,6 +63,7 @@ interface Exports {
   configure(markers: number, quotes: number, openers: number, syntax: number): void;
   scan(start: number, end: number, continued: boolean): number;
   newlines(): number;
+  hasOpener(start: number, end: number): number;
   sawNonAscii(): number;
 }
 
@@ -79,6 +82,7 @@ export function scanKernel(): ScanKernel {
     configure: x.configure,
     scan: x.scan,
     newlines: x.newlines,
+    hasOpener: x.hasOpener,
     sawNonAscii: x.sawNonAscii,
   };
 }

@@ -252,6 +252,28 @@ describe('FileScanner', () => {
     }
   });
 
+  test('comment lines are dropped in a first chunk without a block-comment opener, and looked at in later chunks', () => {
+    // With 32-byte chunks: the first round (lines 1-2) has no `/*`, so its comment lines are dropped by the
+    // kernel; the second (lines 3-4) opens a block comment; the third (line 5) has no opener, but the comment is
+    // open, so its comment-looking line, which closes it and then holds an address, must still be looked at.
+    const text = `// 10.42.0.1 x\na = "10.42.0.2"\n/* open\n${'b'.repeat(22)}\n// */ y = "10.42.0.3"\n// 10.42.0.4\n`;
+    const dir = tmp({ 'a.ts': text });
+    try {
+      for (const size of [32, 1 << 16]) {
+        const r = new FileScanner(size).scan(join(dir, 'a.ts'), 'c-like', settings);
+        expect([size, r.findings.map((f) => [f.line, f.ip])]).toEqual([
+          size,
+          [
+            [2, '10.42.0.2'],
+            [5, '10.42.0.3'],
+          ],
+        ]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('block comments spanning lines hide addresses until they close', () => {
     const dir = tmp({ 'a.ts': 'const a = "/* not a comment */ 10.42.0.1";\n/* start\n10.42.0.2\nend */ const b = "10.42.0.3";\n' });
     try {

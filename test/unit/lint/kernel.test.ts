@@ -154,4 +154,31 @@ describe('scan kernel', () => {
     expect(kernel.scan(0, 22, true)).toBe(1);
     expect(kernel.events[0]).toBe(0);
   });
+
+  test('hasOpener finds the first two bytes of a block-comment opener inside the range only', () => {
+    const kernel = scanKernel();
+    for (const [type, text, expected] of [
+      ['c-like', 'a = 1; // x\nb = 2 / *3\n', 0],
+      ['c-like', 'a = 1; /* x */\n', 1],
+      ['c-like', `${'x'.repeat(40)}/*`, 1], // in a later block of 16 bytes, at its end
+      ['helm', 'a: b\nc: "{ {"\n', 0],
+      // Only the first two bytes are known: any template expression may open a comment ({{/*, {{- /*).
+      ['helm', 'a: {{ .Values.x }}\n', 1],
+      ['helm', 'a: b\n{{- /* c */}}\n', 1],
+      ['sql', 'select 1; -- x\n', 0],
+      ['sql', 'select 1; /* x */\n', 1],
+    ] as const) {
+      const mode = commentMode(type, false);
+      kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+      const bytes = Buffer.from(text);
+      bytes.copy(kernel.buf);
+      expect([type, text, kernel.hasOpener(0, bytes.length)]).toEqual([type, text, expected]);
+    }
+    // Bytes past the range do not count, even where a vector load reads them.
+    const mode = commentMode('c-like', false);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    Buffer.from('abc /* d').copy(kernel.buf);
+    expect(kernel.hasOpener(0, 4)).toBe(0);
+    expect(kernel.hasOpener(0, 6)).toBe(1);
+  });
 });
