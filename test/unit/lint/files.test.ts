@@ -28,6 +28,24 @@ function walkAll(cwd: string, roots: string[] = ['.']): { files: string[]; stats
   return { files, stats, warnings };
 }
 
+/** A file's name, type, text and expected findings as [line, ip or code]. */
+type FileCase = [string, Parameters<FileScanner['scan']>[1], string, [number, string][]];
+
+/** Scans each case's file in chunks of `chunkSize` bytes and of 64 KiB, and expects its findings both times. */
+function expectFindings(cases: readonly FileCase[], chunkSize: number): void {
+  for (const [name, type, text, expected] of cases) {
+    const dir = tmp({ [name]: text });
+    try {
+      for (const size of [chunkSize, 1 << 16]) {
+        const r = new FileScanner(size).scan(join(dir, name), type, settings);
+        expect([name, size, r.findings.map((f) => [f.line, f.ip ?? f.code])]).toEqual([name, size, expected]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 describe('file types', () => {
   test.each([
     ['deploy/app.yaml', 'yaml'],
@@ -207,7 +225,7 @@ describe('FileScanner', () => {
     // Each case: file name, type, text, expected [line, ip or code]. The scanner skips a line undecoded when its
     // first address-like text lies in a trailing line comment; strings, marker rules (YAML `#` needs a blank
     // before it, .properties `#` only starts a line), block comments and suppressions must still behave.
-    const cases: [string, Parameters<FileScanner['scan']>[1], string, [number, string][]][] = [
+    const cases: FileCase[] = [
       ['a.ts', 'c-like', 'a = 1 // mac 00:1a:2b:3c:4d:5e, 10.42.0.1\nb = "10.42.0.2" // 10.42.0.3\n', [[2, '10.42.0.2']]],
       ['b.ts', 'c-like', 's = "// not a comment 10.42.0.4"\nu = "http://x" // 10.42.0.5\n', [[1, '10.42.0.4']]],
       ['c.ts', 'c-like', '/* open\nx = 1 // 10.42.0.6\n*/ y = 2 // 10.42.0.7\nz = "10.42.0.8"\n', [[4, '10.42.0.8']]],
@@ -215,23 +233,13 @@ describe('FileScanner', () => {
       ['e.yaml', 'yaml', 'a: b#10.42.0.11\nc: d # 10.42.0.12\n', [[1, '10.42.0.11']]],
       ['f.properties', 'properties', 'a=b # 10.42.0.13\n# 10.42.0.14\n', [[1, '10.42.0.13']]],
     ];
-    for (const [name, type, text, expected] of cases) {
-      const dir = tmp({ [name]: text });
-      try {
-        for (const size of [48, 1 << 16]) {
-          const r = new FileScanner(size).scan(join(dir, name), type, settings);
-          expect([name, size, r.findings.map((f) => [f.line, f.ip ?? f.code])]).toEqual([name, size, expected]);
-        }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    expectFindings(cases, 48);
   });
 
   test('a kdiag-ignore without a reason is reported only on or right above a line with an address, block comments included', () => {
     // Lines holding a block-comment delimiter are fed to the engine even without an address (they change its
     // state); their reason-less kdiag-ignore must count like a line comment's: only right above an address.
-    const cases: [string, Parameters<FileScanner['scan']>[1], string, [number, string][]][] = [
+    const cases: FileCase[] = [
       ['alone.ts', 'c-like', '/* kdiag-ignore */\nconst a = 1;\n', []],
       ['alone-line.ts', 'c-like', '// kdiag-ignore\nconst a = 1;\n', []],
       ['above.ts', 'c-like', 'const x = 1; /* kdiag-ignore */\nconst ip = "10.42.0.1";\n', [[1, 'suppression-without-reason']]],
@@ -239,17 +247,7 @@ describe('FileScanner', () => {
       ['helm.yaml', 'helm', '{{/* kdiag-ignore */}}\nname: x\n', []],
       ['helm-above.yaml', 'helm', '{{/* kdiag-ignore */}}\nhost: 10.42.0.3\n', [[1, 'suppression-without-reason']]],
     ];
-    for (const [name, type, text, expected] of cases) {
-      const dir = tmp({ [name]: text });
-      try {
-        for (const size of [32, 1 << 16]) {
-          const r = new FileScanner(size).scan(join(dir, name), type, settings);
-          expect([name, size, r.findings.map((f) => [f.line, f.ip ?? f.code])]).toEqual([name, size, expected]);
-        }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    expectFindings(cases, 32);
   });
 
   test('comment lines are dropped in a first chunk without a block-comment opener, and looked at in later chunks', () => {
