@@ -136,7 +136,7 @@ export class LineProcessor {
     if (this.held !== null) {
       const h = this.held;
       this.held = null;
-      if (r.listed > 0 && events[r.eventAt] === start) for (const f of h) this.findings.push(f);
+      if (r.listed > 0 && events[r.eventAt] === start && !commentEvent(events, r.eventAt)) for (const f of h) this.findings.push(f);
     }
     const linter = this.linter;
     const tokens = this.tokens;
@@ -250,10 +250,10 @@ export class LineProcessor {
       const results = linter.line(text, prevFedEnd + 1 === base + ls, mayHoldV6);
       prevFedEnd = base + le;
       // A line fed only for its block-comment delimiter has no address: what it can report is a `kdiag-ignore`
-      // without a reason, which counts only right above a line with an address-like literal (the next line
-      // listed), as everywhere else.
+      // without a reason, which counts only right above a line with an address-like literal outside a comment
+      // (the next line, listed and not flagged as a comment), as everywhere else.
       if (results.length > 0) {
-        if (!tokenLine || evStart === le + 1) this.push(results, lineAt + newlinesBefore, text, continuing);
+        if (!tokenLine || (evStart === le + 1 && !commentEvent(events, ev))) this.push(results, lineAt + newlinesBefore, text, continuing);
         else if (le + 1 >= end && !r.last) {
           // The next line is in the next round.
           this.held = [];
@@ -286,6 +286,11 @@ export class LineProcessor {
     }
     this.base = base + end;
   }
+}
+
+/** True when the kernel flagged the listed line at `events[at]` as a whole-line or trailing comment. */
+function commentEvent(events: Uint32Array, at: number): boolean {
+  return (events[at + 3]! & (COMMENT_LINE | TRAILING_COMMENT)) !== 0;
 }
 
 /** Newlines in buf[from, to) (for the rare lines the kernel did not list: block-comment delimiters). */

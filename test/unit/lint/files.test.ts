@@ -244,6 +244,9 @@ describe('FileScanner', () => {
       ['alone-line.ts', 'c-like', '// kdiag-ignore\nconst a = 1;\n', []],
       ['above.ts', 'c-like', 'const x = 1; /* kdiag-ignore */\nconst ip = "10.42.0.1";\n', [[1, 'suppression-without-reason']]],
       ['gap.ts', 'c-like', '/* kdiag-ignore */\n\nconst ip = "10.42.0.2";\n', [[3, '10.42.0.2']]],
+      // Above an address in a comment, as with a line comment's kdiag-ignore: nothing.
+      ['above-comment.ts', 'c-like', 'x = 1; /* kdiag-ignore */\n// 10.42.0.4\n', []],
+      ['above-comment-line.ts', 'c-like', 'x = 1; // kdiag-ignore\n// 10.42.0.4\n', []],
       ['helm.yaml', 'helm', '{{/* kdiag-ignore */}}\nname: x\n', []],
       ['helm-above.yaml', 'helm', '{{/* kdiag-ignore */}}\nhost: 10.42.0.3\n', [[1, 'suppression-without-reason']]],
     ];
