@@ -1,5 +1,5 @@
 // The per-byte part of `kdiag lint`'s file scanner, compiled to WebAssembly by AssemblyScript (scripts/build.mjs
-// writes it to src/lint/wasm/scan-wasm.generated.ts). src/lint/scan-file.ts reads each chunk of a file straight
+// writes it to src/lint/scan-wasm.generated.ts). src/lint/scan-file.ts reads each chunk of a file straight
 // into BUFFER and calls `scan`, which finds the lines worth a look in one SIMD pass: it counts newlines, rejects
 // NUL bytes, notes non-ASCII bytes, and checks every `.` and `:` for the start of an address, so that the
 // JavaScript side never touches the other lines. Everything here is a plain function over linear memory: no
