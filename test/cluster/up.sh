@@ -222,10 +222,9 @@ CNF
 limited_token=$(cut -d, -f1 "$pki/tokens.csv")
 
 b64() { base64 -w0 <"$1"; }
-umask 077
-cat >"$kc" <<KC
-# kdiag local test cluster (test/cluster/up.sh). Contexts: kdiag-e2e (admin, system:masters) and limited
-# (user kdiag-limited: read-only in namespace kdiag-limited, nothing elsewhere).
+# The parts both kubeconfigs share: the cluster, and the limited user and its context.
+kc_cluster() {
+  cat <<KC
 apiVersion: v1
 kind: Config
 clusters:
@@ -233,39 +232,51 @@ clusters:
   cluster:
     server: $api
     certificate-authority-data: $(b64 "$pki/ca.crt")
+KC
+}
+kc_limited_user() {
+  cat <<KC
+- name: kdiag-limited
+  user:
+    token: $limited_token
+KC
+}
+kc_limited_context() {
+  cat <<KC
+- name: limited
+  context: {cluster: kdiag-e2e, user: kdiag-limited, namespace: kdiag-limited}
+KC
+}
+umask 077
+{
+  echo '# kdiag local test cluster (test/cluster/up.sh). Contexts: kdiag-e2e (admin, system:masters) and limited'
+  echo '# (user kdiag-limited: read-only in namespace kdiag-limited, nothing elsewhere).'
+  kc_cluster
+  cat <<KC
 users:
 - name: kdiag-admin
   user:
     client-certificate-data: $(b64 "$pki/admin.crt")
     client-key-data: $(b64 "$pki/admin.key")
-- name: kdiag-limited
-  user:
-    token: $limited_token
+KC
+  kc_limited_user
+  cat <<KC
 contexts:
 - name: kdiag-e2e
   context: {cluster: kdiag-e2e, user: kdiag-admin, namespace: default}
-- name: limited
-  context: {cluster: kdiag-e2e, user: kdiag-limited, namespace: kdiag-limited}
-current-context: kdiag-e2e
 KC
-cat >"$limited_kc" <<KC
-# kdiag local test cluster: only the limited user (read-only in namespace kdiag-limited).
-apiVersion: v1
-kind: Config
-clusters:
-- name: kdiag-e2e
-  cluster:
-    server: $api
-    certificate-authority-data: $(b64 "$pki/ca.crt")
-users:
-- name: kdiag-limited
-  user:
-    token: $limited_token
-contexts:
-- name: limited
-  context: {cluster: kdiag-e2e, user: kdiag-limited, namespace: kdiag-limited}
-current-context: limited
-KC
+  kc_limited_context
+  echo 'current-context: kdiag-e2e'
+} >"$kc"
+{
+  echo '# kdiag local test cluster: only the limited user (read-only in namespace kdiag-limited).'
+  kc_cluster
+  echo 'users:'
+  kc_limited_user
+  echo 'contexts:'
+  kc_limited_context
+  echo 'current-context: limited'
+} >"$limited_kc"
 umask 022
 
 # ---------------------------------------------------------------------------------------------------------------
