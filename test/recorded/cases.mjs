@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+// The invocations whose stdout and exit status are recorded in test/recorded/outputs/ (scripts/record-outputs.mjs)
+// and compared byte for byte by test/unit/recorded.test.ts: svc, lint and codes must print exactly this.
+const svcCases = [
+  ['examples/my-app.yaml', 'my-app', ['web']],
+  ['examples/named-port.yaml', 'shop', ['api']],
+  ['test/fixtures/svc/broken.yaml', undefined, ['web']],
+  ['test/fixtures/svc/external-name.yaml', 't', ['billing', 'byip']],
+  ['test/fixtures/svc/manifests.yaml', undefined, ['web', 'api']],
+  ['test/fixtures/svc/no-pods-dump.yaml', 't', ['web']],
+  ['test/fixtures/svc/no-selector.yaml', 't', ['db', 'ext', 'misnamed']],
+  ['test/fixtures/svc/other-namespace.yaml', 'frontend', ['web']],
+  ['test/fixtures/svc/pod-states.yaml', 't', ['pending', 'crash', 'probe', 'mixed', 'gone', 'ending', 'gated']],
+  ['test/fixtures/svc/ports.yaml', 't', ['wrongnum', 'noports', 'dns', 'sidecar', 'partial']],
+  ['test/fixtures/svc/spans.yaml', 't', ['shop']],
+  ['test/fixtures/svc/traffic.yaml', 't', ['db', 'lb']],
+  ['test/fixtures/svc/traffic.yaml', 'p', ['locked', 'open']],
+  ['test/fixtures/svc/workloads.yaml', 't', ['web', 'api', 'jobs']],
+];
+
+/** @type {{name: string, args: string[]}[]} */
+export const CASES = [];
+for (const [file, ns, names] of svcCases) {
+  const base = file.split('/').pop().replace(/\.yaml$/, '');
+  for (const name of names) {
+    const nsArgs = ns ? ['-n', ns] : [];
+    CASES.push({ name: `svc-${base}-${name}`, args: ['svc', name, ...nsArgs, '-f', file] });
+    CASES.push({ name: `svc-${base}-${name}.json`, args: ['svc', name, ...nsArgs, '-f', file, '-o', 'json'] });
+  }
+}
+CASES.push(
+  { name: 'svc-my-app-web.wide', args: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'wide'] },
+  { name: 'svc-my-app-web.yaml', args: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'yaml'] },
+  { name: 'svc-unknown-service', args: ['svc', 'wbe', '-n', 'my-app', '-f', 'examples/my-app.yaml'] },
+  { name: 'svc-unknown-service.json', args: ['svc', 'wbe', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'json'] },
+  { name: 'svc-unknown-namespace', args: ['svc', 'web', '-n', 'my-ap', '-f', 'examples/my-app.yaml'] },
+  { name: 'svc-fail-on-none', args: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '--fail-on', 'none'] },
+  { name: 'lint-types', args: ['lint', 'test/fixtures/lint/types'] },
+  { name: 'lint-types.json', args: ['lint', 'test/fixtures/lint/types', '-o', 'json'] },
+  { name: 'lint-types.yaml', args: ['lint', 'test/fixtures/lint/types', '-o', 'yaml'] },
+  { name: 'lint-types.sarif', args: ['lint', 'test/fixtures/lint/types', '-o', 'sarif'] },
+  { name: 'lint-types.github', args: ['lint', 'test/fixtures/lint/types', '-o', 'github'] },
+  { name: 'lint-types-warning', args: ['lint', 'test/fixtures/lint/types', '--fail-on', 'warning'] },
+  { name: 'lint-types-cidrs', args: ['lint', 'test/fixtures/lint/types', '--pod-cidr', '10.244.0.0/16', '--service-cidr', '10.96.0.0/12'] },
+  { name: 'lint-examples', args: ['lint', 'examples'] },
+  { name: 'codes', args: ['codes'] },
+  { name: 'codes.json', args: ['codes', '-o', 'json'] },
+  { name: 'codes.markdown', args: ['codes', '-o', 'markdown'] },
+  { name: 'codes-one', args: ['codes', 'selector-no-match'] },
+  { name: 'codes-unknown', args: ['codes', 'selector-no-matc'] },
+);
+
+/** Runs the built CLI as a script would: piped, no colour, no terminal. */
+export function runCase(root, args) {
+  const env = { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' };
+  delete env.FORCE_COLOR;
+  return spawnSync(process.execPath, [join(root, 'dist', 'kdiag.js'), ...args], { cwd: root, env, encoding: 'utf8', input: '' });
+}
+
+/** What is recorded of a run: stdout, stderr and the exit status, each marked. */
+export function formatResult(r) {
+  return `${r.stdout}--- stderr\n${r.stderr}--- exit ${r.status}\n`;
+}
