@@ -35,5 +35,7 @@ for (const [name, r] of rows) {
     console.log(`${name.padEnd(24)} ${r.error}`);
     continue;
   }
-  console.log(`${name.padEnd(24)} ${r.median.toFixed(1).padStart(7)} ${r.p90.toFixed(1).padStart(7)}   ${(r.median / base.median).toFixed(2)}x`);
+  console.log(
+    `${name.padEnd(24)} ${r.median.toFixed(1).padStart(7)} ${r.p90.toFixed(1).padStart(7)}   ${(r.median / base.median).toFixed(2)}x`,
+  );
 }

@@ -10,15 +10,31 @@ const SOURCE = 'assembly/scan.ts';
 const TARGET = new URL('../src/lint/scan-wasm.generated.ts', import.meta.url);
 
 // 10 pages of 64 KiB: page 0 for the compiler's own data, the read buffer at 64 KiB, the event table after it.
-export const ASC_FLAGS = ['--runtime', 'stub', '--enable', 'simd', '-O3', '--noAssert', '--use', 'abort=', '--initialMemory', '10', '--maximumMemory', '10'];
+export const ASC_FLAGS = [
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
+  '-O3',
+  '--noAssert',
+  '--use',
+  'abort=',
+  '--initialMemory',
+  '10',
+  '--maximumMemory',
+  '10',
+];
 
 export async function buildWasm() {
   let binary;
-  const { error, stderr } = await asc.main([SOURCE, ...ASC_FLAGS, '--baseDir', fileURLToPath(new URL('..', import.meta.url)), '--outFile', 'scan.wasm'], {
-    writeFile(name, contents) {
-      if (name.endsWith('.wasm')) binary = contents;
+  const { error, stderr } = await asc.main(
+    [SOURCE, ...ASC_FLAGS, '--baseDir', fileURLToPath(new URL('..', import.meta.url)), '--outFile', 'scan.wasm'],
+    {
+      writeFile(name, contents) {
+        if (name.endsWith('.wasm')) binary = contents;
+      },
     },
-  });
+  );
   if (error) throw new Error(`AssemblyScript: ${error.message}\n${stderr.toString()}`);
   if (!binary) throw new Error('AssemblyScript wrote no .wasm');
   const text =

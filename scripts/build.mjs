@@ -24,7 +24,9 @@ const result = await build({
   legalComments: 'linked',
   define: { __KDIAG_VERSION__: JSON.stringify(pkg.version) },
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __kdiagCreateRequire } from 'node:module'; const require = __kdiagCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __kdiagCreateRequire } from 'node:module'; const require = __kdiagCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 await writeFile(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));

@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 
 const readme = new URL('../README.md', import.meta.url);
-const table = execFileSync(process.execPath, [new URL('../dist/kdiag.js', import.meta.url).pathname, 'codes', '-o', 'markdown'], { encoding: 'utf8' });
+const table = execFileSync(process.execPath, [new URL('../dist/kdiag.js', import.meta.url).pathname, 'codes', '-o', 'markdown'], {
+  encoding: 'utf8',
+});
 const text = await readFile(readme, 'utf8');
 const next = text.replace(/(<!-- catalogue:start -->\n)[\s\S]*?(<!-- catalogue:end -->)/, `$1${table}$2`);
 if (next === text) console.error('docs: README catalogue already up to date');

@@ -59,7 +59,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.out.write(s),
       writeErr: (s) => io.err.write(s),
-      outputError: (s, write) => write(`kdiag: ${s.replace(/^error: /, '').trimEnd()}\nhint: see '${deps.programName ?? 'kdiag'} --help'\n`),
+      outputError: (s, write) =>
+        write(`kdiag: ${s.replace(/^error: /, '').trimEnd()}\nhint: see '${deps.programName ?? 'kdiag'} --help'\n`),
     })
     .addHelpText('after', EXIT_HELP);
 
@@ -68,7 +69,11 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     mod.configure(cmd);
     cmd
       .addOption(new Option('-o, --output <format>', 'output format').choices([...mod.formats]).default(mod.formats[0]))
-      .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit status 1').choices([...SEVERITIES, 'none']).default('error'))
+      .addOption(
+        new Option('--fail-on <severity>', 'lowest severity that makes the exit status 1')
+          .choices([...SEVERITIES, 'none'])
+          .default('error'),
+      )
       .exitOverride()
       .showSuggestionAfterError(true);
     if (mod.examples.length > 0) cmd.addHelpText('after', `\nExamples:\n${mod.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_HELP}`);

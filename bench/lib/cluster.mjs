@@ -28,7 +28,10 @@ export function clusterUp() {
 
 /** Stops the benchmarks' cluster. */
 export function clusterDown() {
-  execFileSync('bash', [`${root}/test/cluster/down.sh`], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...benchClusterEnv } });
+  execFileSync('bash', [`${root}/test/cluster/down.sh`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...benchClusterEnv },
+  });
 }
 
 /** Runs the cluster's kubectl (no shell); throws with its stderr on failure. */

@@ -105,17 +105,29 @@ function goFile(i) {
 }
 function pyFile(i) {
   let s = `"""Module ${i}, version ${ver()}."""\nimport os\n\n`;
-  for (let k = 0; k < 20; k++) s += `def f${k}(x):\n    # default host ${maybeIp()}\n    return os.environ.get("HOST_${k}", "svc-${k}.default.svc") + str(x * 1.${k})\n\n`;
+  for (let k = 0; k < 20; k++)
+    s += `def f${k}(x):\n    # default host ${maybeIp()}\n    return os.environ.get("HOST_${k}", "svc-${k}.default.svc") + str(x * 1.${k})\n\n`;
   return s;
 }
-const envFile = (i) => `APP_VERSION=${ver4()}\nDB_HOST=${maybeIp()}\nLISTEN=0.0.0.0:8080\nLOG_LEVEL=info\nREDIS_URL=redis://cache-${i}:6379/0\n`;
+const envFile = (i) =>
+  `APP_VERSION=${ver4()}\nDB_HOST=${maybeIp()}\nLISTEN=0.0.0.0:8080\nLOG_LEVEL=info\nREDIS_URL=redis://cache-${i}:6379/0\n`;
 const jsonFile = (i) =>
-  JSON.stringify({ name: `pkg-${i}`, version: ver(), dependencies: Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`dep-${k}`, `^${ver()}`])), config: { upstream: maybeIp(), port: 8080 } }, null, 2);
+  JSON.stringify(
+    {
+      name: `pkg-${i}`,
+      version: ver(),
+      dependencies: Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`dep-${k}`, `^${ver()}`])),
+      config: { upstream: maybeIp(), port: 8080 },
+    },
+    null,
+    2,
+  );
 const tfFile = (i) =>
   `resource "aws_subnet" "s${i}" {\n  vpc_id     = aws_vpc.main.id\n  cidr_block = "10.${rnd(250)}.${rnd(250)}.0/24"\n  tags = { Version = "${ver4()}" }\n}\n\nresource "aws_instance" "i${i}" {\n  ami           = "ami-0abcdef${i}"\n  private_ip    = "${maybeIp()}"\n}\n`;
 const nginxFile = (i) =>
   `server {\n  listen 80;\n  server_name app-${i}.example.com;\n  location / {\n    proxy_pass http://${maybeIp()}:8080;\n    allow 10.0.0.0/8;\n    deny all;\n  }\n}\n`;
-const shFile = (i) => `#!/bin/sh\nset -eu\n# release ${ver4()}\ncurl -fsS http://${maybeIp()}:8080/healthz\necho "done ${i} at $(date +%H:%M:%S)"\n`;
+const shFile = (i) =>
+  `#!/bin/sh\nset -eu\n# release ${ver4()}\ncurl -fsS http://${maybeIp()}:8080/healthz\necho "done ${i} at $(date +%H:%M:%S)"\n`;
 
 const kinds = [
   ['yaml', manifest, 30],
@@ -187,7 +199,12 @@ function measure(cmd, cmdArgs, cwd) {
   if (viaImport) cmdArgs = ['--import', join(root, 'bench', 'lib', 'maxrss.mjs'), ...cmdArgs];
   const argv = haveTime ? ['/usr/bin/time', '-v', cmd, ...cmdArgs] : [cmd, ...cmdArgs];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd, maxBuffer: 1 << 30, encoding: 'utf8', env: viaImport ? { ...process.env, KDIAG_MAXRSS_FILE: rssFile } : process.env });
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd,
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+    env: viaImport ? { ...process.env, KDIAG_MAXRSS_FILE: rssFile } : process.env,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   let peakKb;
   let cpu;
@@ -264,10 +281,17 @@ if (hasRg()) {
     [RG_ONE, ['-j1']],
     [RG_ALL, []],
   ]) {
-    tools.push({ tool: label, what: 'matches', run: () => measure('rg', rgArgs(extra), dir), count: (r) => r.stdout.split('\n').filter(Boolean).length });
+    tools.push({
+      tool: label,
+      what: 'matches',
+      run: () => measure('rg', rgArgs(extra), dir),
+      count: (r) => r.stdout.split('\n').filter(Boolean).length,
+    });
   }
 } else {
-  console.log('ripgrep (rg) is not installed, so there is no comparison. Install it with:\n  apt-get update && apt-get install -y ripgrep   # Debian/Ubuntu\n  brew install ripgrep                          # macOS');
+  console.log(
+    'ripgrep (rg) is not installed, so there is no comparison. Install it with:\n  apt-get update && apt-get install -y ripgrep   # Debian/Ubuntu\n  brew install ripgrep                          # macOS',
+  );
 }
 const os = await import('node:os');
 const loadStart = os.loadavg()[0].toFixed(2);
@@ -320,8 +344,13 @@ for (const k of kdiagModes.map(kdiagLabel)) {
     console.log(`${k} / ${g} throughput, per round: by wall time ${fmt(wall)}${cpu ? `; by CPU time ${fmt(cpu)}` : ''}`);
   }
   const peak = Math.max(...kRuns.map((x) => x.peakKb ?? 0)) / 1024;
-  console.log(`${k}: peak RSS ${peak.toFixed(0)} MB over all runs (goal < 150 MB); findings ${[...new Set(kRuns.map((x) => x.matches))].join(', ')}`);
+  console.log(
+    `${k}: peak RSS ${peak.toFixed(0)} MB over all runs (goal < 150 MB); findings ${[...new Set(kRuns.map((x) => x.matches))].join(', ')}`,
+  );
 }
-for (const [label, out] of warmOut) if (label !== KDIAG_ONE) console.log(`${label} and -j 1 JSON output: ${out === warmOut.get(KDIAG_ONE) ? 'identical' : 'DIFFERENT'}`);
-console.log(`goal: kdiag >= 0.5x rg (all cores) by wall time in the median round, peak RSS < 150 MB (${cpus} CPUs: default -j ${defaultJobs}): ${verdict}`);
+for (const [label, out] of warmOut)
+  if (label !== KDIAG_ONE) console.log(`${label} and -j 1 JSON output: ${out === warmOut.get(KDIAG_ONE) ? 'identical' : 'DIFFERENT'}`);
+console.log(
+  `goal: kdiag >= 0.5x rg (all cores) by wall time in the median round, peak RSS < 150 MB (${cpus} CPUs: default -j ${defaultJobs}): ${verdict}`,
+);
 if (!keep) rmSync(dir, { recursive: true, force: true });

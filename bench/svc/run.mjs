@@ -40,14 +40,19 @@ for (const s of scenarios) {
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
   });
   // What a user needs on top to find a near miss by eye: every pod's labels (the same pages kdiag reads).
-  const labels = s.svc === 'typo' ? measure(() => {
-    const t0 = process.hrtime.bigint();
-    kubectl(cluster, ['get', 'pods', '-n', NS, '--show-labels']);
-    return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
-  }) : undefined;
+  const labels =
+    s.svc === 'typo'
+      ? measure(() => {
+          const t0 = process.hrtime.bigint();
+          kubectl(cluster, ['get', 'pods', '-n', NS, '--show-labels']);
+          return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+        })
+      : undefined;
   rows.push({ scenario: s.name, ...kd, kubectlMs: kc.ms, labelsMs: labels?.ms });
 }
-console.log(`kdiag svc on ${PODS} pods / ${SERVICES} Services (median of ${RUNS} runs; kubectl = get svc + get endpointslices -l + get pods -l)`);
+console.log(
+  `kdiag svc on ${PODS} pods / ${SERVICES} Services (median of ${RUNS} runs; kubectl = get svc + get endpointslices -l + get pods -l)`,
+);
 console.log('scenario                            requests  kdiag ms  kubectl ms  +show-labels ms  kdiag peak MB  exit');
 for (const r of rows) {
   const withLabels = r.labelsMs === undefined ? '-' : (r.kubectlMs + r.labelsMs).toFixed(0);
@@ -55,7 +60,9 @@ for (const r of rows) {
     `${r.scenario.padEnd(36)}${String(r.requests).padStart(8)}${r.ms.toFixed(0).padStart(10)}${r.kubectlMs.toFixed(0).padStart(12)}${withLabels.padStart(17)}${(r.maxRssKb / 1024).toFixed(0).padStart(15)}${String(r.status).padStart(6)}`,
   );
 }
-console.log('(+show-labels: the three kubectl commands plus `kubectl get pods -n NS --show-labels`, which a user needs to spot a near miss)');
+console.log(
+  '(+show-labels: the three kubectl commands plus `kubectl get pods -n NS --show-labels`, which a user needs to spot a near miss)',
+);
 
 /** Runs fn RUNS times (after one warm-up) and keeps the median by wall time. */
 function measure(fn) {
@@ -82,7 +89,11 @@ function kdiag(args) {
 
 function populate() {
   const marker = `${PODS}-${SERVICES}`;
-  const ns = spawnSync(`${cluster.bin}/kubectl`, ['--kubeconfig', cluster.kubeconfig, 'get', 'ns', NS, '-o', 'jsonpath={.metadata.labels.kdiag-bench}'], { encoding: 'utf8' });
+  const ns = spawnSync(
+    `${cluster.bin}/kubectl`,
+    ['--kubeconfig', cluster.kubeconfig, 'get', 'ns', NS, '-o', 'jsonpath={.metadata.labels.kdiag-bench}'],
+    { encoding: 'utf8' },
+  );
   if (ns.status === 0 && ns.stdout.trim() === marker && readyEndpointsOf('svc-7') > 0) {
     log(`reusing namespace ${NS} (${PODS} pods, ${SERVICES} Services)`);
     return;
@@ -141,7 +152,9 @@ function populate() {
   log('waiting for kwok to run the pods and for the EndpointSlice controller to catch up');
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {
-    const running = kubectl(cluster, ['get', 'pods', '-n', NS, '--field-selector=status.phase=Running', '-o', 'name', '--chunk-size=1000']).split('\n').filter(Boolean).length;
+    const running = kubectl(cluster, ['get', 'pods', '-n', NS, '--field-selector=status.phase=Running', '-o', 'name', '--chunk-size=1000'])
+      .split('\n')
+      .filter(Boolean).length;
     const last = readyEndpointsOf(`svc-${SERVICES - 1}`);
     log(`${running}/${PODS} pods running; svc-${SERVICES - 1} has ${last} ready endpoints`);
     if (running === PODS && last > 0) break;
@@ -168,4 +181,6 @@ function createInBatches(items, size) {
     log(`created ${Math.min(i + size, items.length)}/${items.length} ${items[0].kind}s`);
   }
 }
-log(`the bench cluster keeps running for the next run; stop it with: KDIAG_CLUSTER_DIR=${benchClusterEnv.KDIAG_CLUSTER_DIR} bash test/cluster/down.sh`);
+log(
+  `the bench cluster keeps running for the next run; stop it with: KDIAG_CLUSTER_DIR=${benchClusterEnv.KDIAG_CLUSTER_DIR} bash test/cluster/down.sh`,
+);

@@ -11,7 +11,16 @@ import type { ResolvedKubeconfig } from './kubeconfig.js';
  */
 export function simpleHttpsOptions(cfg: ResolvedKubeconfig): https.RequestOptions | undefined {
   const { cluster, user } = cfg;
-  const handledUser = new Set(['client-certificate', 'client-certificate-data', 'client-key', 'client-key-data', 'token', 'tokenFile', 'username', 'password']);
+  const handledUser = new Set([
+    'client-certificate',
+    'client-certificate-data',
+    'client-key',
+    'client-key-data',
+    'token',
+    'tokenFile',
+    'username',
+    'password',
+  ]);
   if (Object.keys(user).some((k) => !handledUser.has(k) && user[k] !== undefined && user[k] !== null)) return undefined;
   if (cluster['proxy-url']) return undefined;
 
@@ -25,7 +34,12 @@ export function simpleHttpsOptions(cfg: ResolvedKubeconfig): https.RequestOption
   const key = material(user['client-key-data'], user['client-key'], 'client-key', cfg);
   if (cert) opts.cert = cert;
   if (key) opts.key = key;
-  const token = typeof user.token === 'string' && user.token ? user.token : user.tokenFile ? readText(String(user.tokenFile), 'tokenFile', cfg).trim() : undefined;
+  const token =
+    typeof user.token === 'string' && user.token
+      ? user.token
+      : user.tokenFile
+        ? readText(String(user.tokenFile), 'tokenFile', cfg).trim()
+        : undefined;
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (typeof user.username === 'string' && typeof user.password === 'string') {
     headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;

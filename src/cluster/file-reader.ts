@@ -15,9 +15,24 @@ export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
 /** Kinds that are cluster-scoped (everything else is taken to be namespaced). */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'CustomResourceDefinition',
-  'IngressClass', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'ServiceCIDR',
-  'IPAddress', 'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'IngressClass',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'ServiceCIDR',
+  'IPAddress',
+  'RuntimeClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
 ]);
 
 /** Where a reader's objects came from, for messages: a relative path or `-` (stdin). */
@@ -63,7 +78,10 @@ export function parseObjects(text: string, file: string): KubeObject[] {
     if (err) {
       const pos = err.linePos?.[0] ?? (err.pos ? counter.linePos(err.pos[0]) : undefined);
       const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-      throw new UsageError(`${where}: invalid YAML: ${err.message.split('\n')[0]}`, 'fix the YAML syntax (kubectl get -o yaml output and manifests are accepted)');
+      throw new UsageError(
+        `${where}: invalid YAML: ${err.message.split('\n')[0]}`,
+        'fix the YAML syntax (kubectl get -o yaml output and manifests are accepted)',
+      );
     }
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) return;
@@ -75,9 +93,19 @@ export function parseObjects(text: string, file: string): KubeObject[] {
   return out;
 }
 
-function collect(value: unknown, where: string, label: string, out: KubeObject[], listKind: string | undefined, listApiVersion: string | undefined): void {
+function collect(
+  value: unknown,
+  where: string,
+  label: string,
+  out: KubeObject[],
+  listKind: string | undefined,
+  listApiVersion: string | undefined,
+): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`${where}: ${label} is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)`, 'pass manifests or kubectl get -o yaml|json output');
+    throw new UsageError(
+      `${where}: ${label} is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)`,
+      'pass manifests or kubectl get -o yaml|json output',
+    );
   }
   const obj = value as Record<string, unknown>;
   let kind = typeof obj.kind === 'string' ? obj.kind : undefined;
@@ -85,13 +113,22 @@ function collect(value: unknown, where: string, label: string, out: KubeObject[]
   if (!kind && listKind) kind = listKind;
   if (kind && (kind === 'List' || kind.endsWith('List')) && Array.isArray(obj.items)) {
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-    (obj.items as unknown[]).forEach((item, i) => collect(item, where, `${label}, item ${i + 1}`, out, itemKind, itemKind ? apiVersion : undefined));
+    (obj.items as unknown[]).forEach((item, i) =>
+      collect(item, where, `${label}, item ${i + 1}`, out, itemKind, itemKind ? apiVersion : undefined),
+    );
     return;
   }
   const meta = obj.metadata as Record<string, unknown> | undefined;
-  if (!kind) throw new UsageError(`${where}: ${label} is not a Kubernetes object: it has no "kind"`, 'every object needs apiVersion, kind and metadata.name');
+  if (!kind)
+    throw new UsageError(
+      `${where}: ${label} is not a Kubernetes object: it has no "kind"`,
+      'every object needs apiVersion, kind and metadata.name',
+    );
   if (typeof meta !== 'object' || meta === null || typeof meta.name !== 'string' || meta.name === '') {
-    throw new UsageError(`${where}: ${label} (kind ${kind}) is not a Kubernetes object: it has no metadata.name`, 'every object needs apiVersion, kind and metadata.name (generateName alone cannot be diagnosed)');
+    throw new UsageError(
+      `${where}: ${label} (kind ${kind}) is not a Kubernetes object: it has no metadata.name`,
+      'every object needs apiVersion, kind and metadata.name (generateName alone cannot be diagnosed)',
+    );
   }
   const o = { ...obj, kind, ...(apiVersion ? { apiVersion } : {}) } as KubeObject;
   out.push(normalizeEvent(o));
@@ -101,7 +138,12 @@ function collect(value: unknown, where: string, label: string, out: KubeObject[]
 function normalizeEvent(o: KubeObject): KubeObject {
   if (o.kind !== 'Event' || groupOf(o.apiVersion) !== 'events.k8s.io') return o;
   const r = o as KubeObject & { regarding?: unknown; note?: string; deprecatedLastTimestamp?: string };
-  return { ...r, involvedObject: r.regarding, message: r.note, lastTimestamp: r.deprecatedLastTimestamp ?? (r.eventTime as string | undefined) };
+  return {
+    ...r,
+    involvedObject: r.regarding,
+    message: r.note,
+    lastTimestamp: r.deprecatedLastTimestamp ?? (r.eventTime as string | undefined),
+  };
 }
 
 /** Reads a path (or `-` for stdin) with the size and binary checks; errors are UsageErrors naming the input. */
@@ -113,7 +155,11 @@ export async function readInput(path: string, opts: { cwd: string; stdin?: Reada
     for await (const chunk of opts.stdin) {
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       size += b.length;
-      if (size > MAX_INPUT_BYTES) throw new UsageError(`standard input is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`, 'pass only the objects of the namespace you ask about');
+      if (size > MAX_INPUT_BYTES)
+        throw new UsageError(
+          `standard input is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`,
+          'pass only the objects of the namespace you ask about',
+        );
       chunks.push(b);
     }
     return { name: '-', text: decode(Buffer.concat(chunks), 'standard input') };
@@ -125,13 +171,18 @@ export async function readInput(path: string, opts: { cwd: string; stdin?: Reada
     info = await stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${shown}: no such file`, 'check the path given to -f (use -f - to read standard input)');
-    if (code === 'EACCES') throw new UsageError(`${shown}: permission denied`, 'check the file\'s permissions');
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new UsageError(`${shown}: no such file`, 'check the path given to -f (use -f - to read standard input)');
+    if (code === 'EACCES') throw new UsageError(`${shown}: permission denied`, "check the file's permissions");
     throw new UsageError(`${shown}: cannot read: ${code ?? String(e)}`, 'check the path given to -f');
   }
-  if (info.isDirectory()) throw new UsageError(`${shown} is a directory`, `-f takes one file; to combine several: cat ${shown}/*.yaml | kdiag svc NAME -f -`);
+  if (info.isDirectory())
+    throw new UsageError(`${shown} is a directory`, `-f takes one file; to combine several: cat ${shown}/*.yaml | kdiag svc NAME -f -`);
   if (info.size > MAX_INPUT_BYTES) {
-    throw new UsageError(`${shown} is ${(info.size / 1024 / 1024).toFixed(0)} MiB, over the ${MAX_INPUT_BYTES / 1024 / 1024} MiB limit for -f`, 'dump only the namespace you ask about: kubectl get svc,deploy,pods,endpointslices -n NS -o yaml');
+    throw new UsageError(
+      `${shown} is ${(info.size / 1024 / 1024).toFixed(0)} MiB, over the ${MAX_INPUT_BYTES / 1024 / 1024} MiB limit for -f`,
+      'dump only the namespace you ask about: kubectl get svc,deploy,pods,endpointslices -n NS -o yaml',
+    );
   }
   let buf: Buffer;
   try {
@@ -176,10 +227,14 @@ export class FileClusterReader implements ClusterReader, CoverageAware {
   private readonly objects: KubeObject[];
 
   constructor(objects: readonly KubeObject[], opts: { namespace?: string } = {}) {
-    const named = new Set(objects.filter((o) => !CLUSTER_SCOPED.has(o.kind ?? '') && o.metadata.namespace).map((o) => o.metadata.namespace!));
+    const named = new Set(
+      objects.filter((o) => !CLUSTER_SCOPED.has(o.kind ?? '') && o.metadata.namespace).map((o) => o.metadata.namespace!),
+    );
     this.defaultNamespace = opts.namespace ?? (named.size === 1 ? [...named][0]! : 'default');
     this.objects = objects.map((o) =>
-      CLUSTER_SCOPED.has(o.kind ?? '') || o.metadata.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: this.defaultNamespace } },
+      CLUSTER_SCOPED.has(o.kind ?? '') || o.metadata.namespace
+        ? o
+        : { ...o, metadata: { ...o.metadata, namespace: this.defaultNamespace } },
     );
   }
 
@@ -188,7 +243,10 @@ export class FileClusterReader implements ClusterReader, CoverageAware {
     const src = await readInput(path, opts);
     const objects = parseObjects(src.text, src.name === '-' ? '<stdin>' : src.name);
     if (objects.length === 0) {
-      throw new UsageError(`${src.name === '-' ? 'standard input' : src.name} holds no Kubernetes objects`, 'pass manifests or the output of kubectl get -o yaml|json');
+      throw new UsageError(
+        `${src.name === '-' ? 'standard input' : src.name} holds no Kubernetes objects`,
+        'pass manifests or the output of kubectl get -o yaml|json',
+      );
     }
     return new FileClusterReader(objects, opts.namespace === undefined ? {} : { namespace: opts.namespace });
   }
@@ -215,7 +273,8 @@ export class FileClusterReader implements ClusterReader, CoverageAware {
     for (const o of this.objects) if (o.kind === 'Namespace') out.set(o.metadata.name, o);
     for (const o of this.objects) {
       const ns = o.metadata.namespace;
-      if (ns && !CLUSTER_SCOPED.has(o.kind ?? '') && !out.has(ns)) out.set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      if (ns && !CLUSTER_SCOPED.has(o.kind ?? '') && !out.has(ns))
+        out.set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
     return [...out.values()];
   }
@@ -263,7 +322,7 @@ export function parseFieldSelector(text: string): { path: string; value: string;
     .map((t) => t.trim())
     .filter(Boolean)
     .map((t) => {
-      const m = /^([A-Za-z0-9_.\-]+)\s*(==|!=|=)\s*(.*)$/.exec(t);
+      const m = /^([A-Za-z0-9_.-]+)\s*(==|!=|=)\s*(.*)$/.exec(t);
       if (!m) throw new UsageError(`invalid field selector "${text}"`, 'use field=value, field==value or field!=value');
       return { path: m[1]!, value: m[3]!, equal: m[2] !== '!=' };
     });

@@ -143,23 +143,19 @@ export class KubeConnection {
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     const lib = url.protocol === 'http:' ? http : https;
     const res = await new Promise<RawResponse & { warnings: string[] }>((resolvePromise, reject) => {
-      const req = lib.request(
-        url,
-        { ...auth, method, headers, signal, timeout: undefined },
-        (resp) => {
-          const chunks: Buffer[] = [];
-          resp.on('data', (c: Buffer) => chunks.push(c));
-          resp.on('end', () => {
-            const warn = resp.headers.warning;
-            resolvePromise({
-              status: resp.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-              warnings: warn === undefined ? [] : Array.isArray(warn) ? warn : [warn],
-            });
+      const req = lib.request(url, { ...auth, method, headers, signal, timeout: undefined }, (resp) => {
+        const chunks: Buffer[] = [];
+        resp.on('data', (c: Buffer) => chunks.push(c));
+        resp.on('end', () => {
+          const warn = resp.headers.warning;
+          resolvePromise({
+            status: resp.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            warnings: warn === undefined ? [] : Array.isArray(warn) ? warn : [warn],
           });
-          resp.on('error', reject);
-        },
-      );
+        });
+        resp.on('error', reject);
+      });
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();
@@ -196,7 +192,8 @@ export class KubeConnection {
     }
     const code = err.code ?? '';
     if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE'].includes(code)) {
-      const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found' : code;
+      const why =
+        code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found' : code;
       return new ClusterAccessError(
         'unreachable',
         `cannot reach ${where}: ${why}`,
@@ -208,7 +205,7 @@ export class KubeConnection {
       return new ClusterAccessError(
         'tls',
         `TLS handshake with ${where} failed: ${firstLine(e)}`,
-        'the kubeconfig\'s certificate-authority does not match the server; refresh the kubeconfig from your cluster provider',
+        "the kubeconfig's certificate-authority does not match the server; refresh the kubeconfig from your cluster provider",
         e,
       );
     }
@@ -223,7 +220,7 @@ export class KubeConnection {
       throw new ClusterAccessError(
         'bad-response',
         `${verb} ${resourceName(resource)}: the server at ${this.server} did not answer with JSON (${res.status}, starts with ${JSON.stringify(res.body.slice(0, 40))})`,
-        'check that the kubeconfig\'s server URL points at the Kubernetes API server, not a proxy or dashboard',
+        "check that the kubeconfig's server URL points at the Kubernetes API server, not a proxy or dashboard",
       );
     }
   }
@@ -311,7 +308,8 @@ export class KubeReader implements ClusterReader {
   async get<T extends KubeObject>(resource: Resource, namespace: string | undefined, name: string): Promise<T | undefined> {
     const res = await this.conn.request('GET', apiPath(resource, namespace, name));
     if (res.status === 404) return undefined;
-    if (res.status < 200 || res.status >= 300) throw this.conn.statusError(res, 'get', resourceName(resource), resource.namespaced ? namespace : undefined);
+    if (res.status < 200 || res.status >= 300)
+      throw this.conn.statusError(res, 'get', resourceName(resource), resource.namespaced ? namespace : undefined);
     return this.conn.parse<T>(res, 'get', resource);
   }
 
@@ -349,7 +347,11 @@ export class KubeReader implements ClusterReader {
       if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
       if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
       if (cont) q.set('continue', cont);
-      const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, opts.metadataOnly ? METADATA_ACCEPT : 'application/json');
+      const res = await this.conn.request(
+        'GET',
+        `${apiPath(resource, opts.namespace)}?${q}`,
+        opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
+      );
       if (res.status === 404) return { ok: true, items: [] };
       if (res.status === 410 && cont && !restarted) {
         // The continue token expired: start over once, as kubectl does.

@@ -129,7 +129,11 @@ export function resolveKubeconfig(inp: KubeconfigInputs): ResolvedKubeconfig {
     );
   }
   if (typeof cluster.server !== 'string' || cluster.server === '') {
-    throw new ClusterAccessError('no-server', `cluster "${clusterName}" has no server address`, 'set clusters[].cluster.server in the kubeconfig');
+    throw new ClusterAccessError(
+      'no-server',
+      `cluster "${clusterName}" has no server address`,
+      'set clusters[].cluster.server in the kubeconfig',
+    );
   }
   const userName = context.user ?? '';
   const user = users.get(userName) ?? {};
@@ -150,7 +154,11 @@ export function kubeconfigFiles(inp: KubeconfigInputs): string[] {
   if (inp.kubeconfig !== undefined) {
     const file = resolve(inp.kubeconfig);
     if (!existsSync(file)) {
-      throw new ClusterAccessError('kubeconfig-not-found', `kubeconfig file ${inp.kubeconfig} does not exist`, 'check the --kubeconfig path');
+      throw new ClusterAccessError(
+        'kubeconfig-not-found',
+        `kubeconfig file ${inp.kubeconfig} does not exist`,
+        'check the --kubeconfig path',
+      );
     }
     return [file];
   }
@@ -185,18 +193,30 @@ function readKubeconfigFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ClusterAccessError('bad-kubeconfig', `cannot read kubeconfig ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the file and its permissions');
+    throw new ClusterAccessError(
+      'bad-kubeconfig',
+      `cannot read kubeconfig ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      'check the file and its permissions',
+    );
   }
   let doc: unknown;
   try {
     doc = parse(text);
   } catch (e) {
     const first = String((e as Error).message).split('\n')[0];
-    throw new ClusterAccessError('bad-kubeconfig', `kubeconfig ${file} is not valid YAML: ${first}`, 'fix the file, or point --kubeconfig at another');
+    throw new ClusterAccessError(
+      'bad-kubeconfig',
+      `kubeconfig ${file} is not valid YAML: ${first}`,
+      'fix the file, or point --kubeconfig at another',
+    );
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ClusterAccessError('bad-kubeconfig', `kubeconfig ${file} is not a kubeconfig (expected a mapping with clusters, users, contexts)`, 'fix the file, or point --kubeconfig at another');
+    throw new ClusterAccessError(
+      'bad-kubeconfig',
+      `kubeconfig ${file} is not a kubeconfig (expected a mapping with clusters, users, contexts)`,
+      'fix the file, or point --kubeconfig at another',
+    );
   }
   return doc as Record<string, unknown>;
 }
@@ -205,15 +225,23 @@ function namedList<T>(doc: Record<string, unknown>, key: string, inner: string, 
   const list = doc[key];
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) {
-    throw new ClusterAccessError('bad-kubeconfig', `kubeconfig ${file}: "${key}" must be a list`, 'fix the file, or point --kubeconfig at another');
+    throw new ClusterAccessError(
+      'bad-kubeconfig',
+      `kubeconfig ${file}: "${key}" must be a list`,
+      'fix the file, or point --kubeconfig at another',
+    );
   }
   const out: Named<T>[] = [];
   for (const item of list) {
     if (!item || typeof item !== 'object' || typeof (item as Record<string, unknown>).name !== 'string') {
-      throw new ClusterAccessError('bad-kubeconfig', `kubeconfig ${file}: an entry of "${key}" has no name`, 'fix the file, or point --kubeconfig at another');
+      throw new ClusterAccessError(
+        'bad-kubeconfig',
+        `kubeconfig ${file}: an entry of "${key}" has no name`,
+        'fix the file, or point --kubeconfig at another',
+      );
     }
     const rec = item as Record<string, unknown>;
-    out.push({ name: rec.name as string, value: ((rec[inner] as T | undefined) ?? ({} as T)) });
+    out.push({ name: rec.name as string, value: (rec[inner] as T | undefined) ?? ({} as T) });
   }
   return out;
 }

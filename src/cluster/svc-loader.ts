@@ -4,6 +4,7 @@ import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Servic
 import { diagnosePod, isReady, isTerminating, podIps } from '../core/svc/pods.js';
 import { selectorOf, type ServiceSnapshot } from '../core/svc/snapshot.js';
 import { ClusterAccessError } from '../errors.js';
+// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
 import { inputIncludes } from './file-reader.js';
 import { R, type ClusterReader, type Denied, type ListOptions, type Resource } from './reader.js';
 
@@ -115,7 +116,7 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     legacy = await optional<Endpoints>(R.endpoints, { namespace: ns, fieldSelector: `metadata.name=${name}` });
     if (legacy) {
       if (legacy[0]) snap.legacyEndpoints = legacy[0];
-      snap.endpointsKnown = snap.endpointsKnown || (inputIncludes(reader, R.endpoints) || inputIncludes(reader, R.endpointslices));
+      snap.endpointsKnown = snap.endpointsKnown || inputIncludes(reader, R.endpoints) || inputIncludes(reader, R.endpointslices);
     }
   }
 
@@ -144,11 +145,28 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     if (nsPods) snap.namespacePods = nsPods;
     if (all) snap.podsAllNamespaces = all;
     // Top-level workloads only: a Deployment's ReplicaSet would take an event slot its Deployment already covers.
-    const creating = topWorkloads(snap.workloads).filter((w) => w.spec?.replicas !== 0 && matchesMap(selector, w.spec?.template?.metadata?.labels ?? {}));
-    const best = snap.hasStatus && nsPods ? rankNearMisses(selector, nsPods, (p) => p.metadata.labels, (p) => p.metadata.name).slice(0, LIMITS.nearMissPods) : [];
+    const creating = topWorkloads(snap.workloads).filter(
+      (w) => w.spec?.replicas !== 0 && matchesMap(selector, w.spec?.template?.metadata?.labels ?? {}),
+    );
+    const best =
+      snap.hasStatus && nsPods
+        ? rankNearMisses(
+            selector,
+            nsPods,
+            (p) => p.metadata.labels,
+            (p) => p.metadata.name,
+          ).slice(0, LIMITS.nearMissPods)
+        : [];
     const [full, events] = await Promise.all([
       Promise.all(best.map((m) => reader.get<Pod>(R.pods, ns, m.item.metadata.name))),
-      Promise.all(creating.slice(0, 2).map((w) => optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=${w.kind},involvedObject.name=${w.metadata.name}` }))),
+      Promise.all(
+        creating.slice(0, 2).map((w) =>
+          optional<KubeEvent>(R.events, {
+            namespace: ns,
+            fieldSelector: `involvedObject.kind=${w.kind},involvedObject.name=${w.metadata.name}`,
+          }),
+        ),
+      ),
     ]);
     if (snap.hasStatus && nsPods) snap.nearMissPods = full.filter((p): p is Pod => p !== undefined);
     snap.events.push(...events.flatMap((e) => e ?? []));
@@ -161,7 +179,11 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
   if (snap.hasStatus) {
     const unready = snap.pods.filter((p) => !isTerminating(p) && diagnosePod(p, [], undefined, undefined) !== undefined);
     const podEvents = await Promise.all(
-      unready.slice(0, LIMITS.eventPods).map((p) => optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${p.metadata.name}` })),
+      unready
+        .slice(0, LIMITS.eventPods)
+        .map((p) =>
+          optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${p.metadata.name}` }),
+        ),
     );
     snap.events.push(...podEvents.flatMap((e) => e ?? []));
     // A node matters when nothing in the pod itself explains it, or when a Ready pod is missing from the slices.
@@ -179,19 +201,24 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
       snap.nodes = got.flatMap((g) => g ?? []);
       snap.nodesLookedUp = nodeNames.filter((_, i) => got[i] !== undefined);
     }
-    if (svc.spec?.type === 'LoadBalancer' && !(svc.status?.loadBalancer?.ingress?.length)) {
-      snap.events.push(...((await optional<KubeEvent>(R.events, { namespace: ns, fieldSelector: `involvedObject.kind=Service,involvedObject.name=${name}` })) ?? []));
+    if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length) {
+      snap.events.push(
+        ...((await optional<KubeEvent>(R.events, {
+          namespace: ns,
+          fieldSelector: `involvedObject.kind=Service,involvedObject.name=${name}`,
+        })) ?? []),
+      );
     }
   }
   return snap;
 }
 
-
 /** Pods at the addresses of a selectorless Service's endpoints: across namespaces, else (if denied) in its own. */
 async function loadPodsAtEndpointIps(reader: ClusterReader, snap: ServiceSnapshot): Promise<void> {
   const ips = new Set<string>();
   for (const s of snap.endpointSlices) for (const e of s.endpoints ?? []) for (const ip of e.addresses) ips.add(ip);
-  for (const sub of snap.legacyEndpoints?.subsets ?? []) for (const a of [...(sub.addresses ?? []), ...(sub.notReadyAddresses ?? [])]) ips.add(a.ip);
+  for (const sub of snap.legacyEndpoints?.subsets ?? [])
+    for (const a of [...(sub.addresses ?? []), ...(sub.notReadyAddresses ?? [])]) ips.add(a.ip);
   if (ips.size === 0 || !inputIncludes(reader, R.pods)) return;
   const found: Pod[] = [];
   let scope: string | undefined;

@@ -4,8 +4,4 @@ import { svcCommand } from './svc/command.js';
 import { lintCommand } from './lint/command.js';
 
 /** The command registry: one line per command, in the order `kdiag --help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [
-  svcCommand,
-  lintCommand,
-  codesCommand,
-];
+export const COMMANDS: readonly CommandModule[] = [svcCommand, lintCommand, codesCommand];

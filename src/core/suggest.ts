@@ -6,7 +6,11 @@ export function closeNames(name: string, candidates: readonly string[], max = 5)
   return candidates
     .filter((c) => c !== name)
     .map((c) => ({ c, d: distance(c.toLowerCase(), lower) }))
-    .filter(({ c, d }) => d <= Math.max(2, Math.floor(name.length / 3)) || (Math.min(c.length, name.length) >= 3 && (c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()))))
+    .filter(
+      ({ c, d }) =>
+        d <= Math.max(2, Math.floor(name.length / 3)) ||
+        (Math.min(c.length, name.length) >= 3 && (c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()))),
+    )
     .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
     .slice(0, max)
     .map(({ c }) => c);

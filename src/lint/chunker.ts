@@ -1,7 +1,17 @@
 import { readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { COMMENT_SYNTAX, type FileType } from '../core/lint/comments.js';
-import { COMMENTS_DROP, COMMENTS_FLAG, COMMENTS_KEEP, LINE_START_ONLY, MARKER_NEEDS_SPACE, MODE_MASK, QUOTE_NEEDS_BOUNDARY, scanKernel, type ScanKernel } from './scan-kernel.js';
+import {
+  COMMENTS_DROP,
+  COMMENTS_FLAG,
+  COMMENTS_KEEP,
+  LINE_START_ONLY,
+  MARKER_NEEDS_SPACE,
+  MODE_MASK,
+  QUOTE_NEEDS_BOUNDARY,
+  scanKernel,
+  type ScanKernel,
+} from './scan-kernel.js';
 
 /**
  * The reading half of the file scanner: reads a file in chunks straight into the scan kernel's memory, decides
@@ -87,7 +97,13 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
     const syntax = COMMENT_SYNTAX[fileType];
     const markers = syntax.line.every((m) => m.length <= 2) ? pack(syntax.line, 2, 2) : undefined;
     const quotes = pack([...syntax.quotes], 3, 1);
-    const openers = syntax.block.every(([open]) => open.length >= 2) ? pack(syntax.block.map(([open]) => open.slice(0, 2)), 2, 2) : undefined;
+    const openers = syntax.block.every(([open]) => open.length >= 2)
+      ? pack(
+          syntax.block.map(([open]) => open.slice(0, 2)),
+          2,
+          2,
+        )
+      : undefined;
     mode = KEEP;
     if (syntax.line.length > 0 && markers !== undefined && quotes !== undefined && openers !== undefined) {
       mode = {

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { matchesMap } from '../core/k8s/selectors.js';
+// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
 import { podIps } from '../core/svc/pods.js';
 import { R, type ClusterReader, type Denied } from '../cluster/reader.js';
 import type { KubeObject, Node, Pod, Service } from '../core/k8s/types.js';
@@ -39,7 +40,7 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
   for (const r of [cidrObjs, services, pods, nodes]) if (!r.ok) denied.push(r.denied);
 
   // Service ranges: ServiceCIDR objects (Kubernetes 1.33+ serves them), else around the kubernetes Service's IP.
-  let serviceCidrs: string[] = [];
+  const serviceCidrs: string[] = [];
   let serviceSource = '';
   if (cidrObjs.ok && cidrObjs.items.length > 0) {
     for (const o of cidrObjs.items) for (const c of o.spec?.cidrs ?? []) if (parseCidr(c)) serviceCidrs.push(c);
@@ -47,7 +48,9 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
   }
   if (serviceCidrs.length === 0) {
     // From the Service list already read (a separate get would fail the run on a 403 the list reported).
-    const kube = services.ok ? services.items.find((x) => x.metadata.name === 'kubernetes' && (x.metadata.namespace ?? 'default') === 'default') : undefined;
+    const kube = services.ok
+      ? services.items.find((x) => x.metadata.name === 'kubernetes' && (x.metadata.namespace ?? 'default') === 'default')
+      : undefined;
     const ips = kube?.spec?.clusterIPs ?? (kube?.spec?.clusterIP ? [kube.spec.clusterIP] : []);
     for (const ip of ips) {
       if (!ipaddr.isValid(ip)) continue;

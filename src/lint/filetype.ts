@@ -163,5 +163,5 @@ const HAPROXY_DIR = /(^|\/)haproxy(\/|$)/;
 /** True when the type can only be decided with the first line (extensionless files). */
 export function needsFirstLine(relPath: string): boolean {
   const base = relPath.slice(relPath.lastIndexOf('/') + 1);
-  return !base.includes('.') || base.startsWith('.') && base.indexOf('.', 1) === -1 && !Object.hasOwn(BY_NAME, base.toLowerCase());
+  return !base.includes('.') || (base.startsWith('.') && base.indexOf('.', 1) === -1 && !Object.hasOwn(BY_NAME, base.toLowerCase()));
 }

@@ -100,7 +100,8 @@ export interface ResultsMessage {
 export const FINDING_SLOTS = 10;
 
 export function packFindings(fs: readonly FileFinding[], flat: unknown[]): void {
-  for (const f of fs) flat.push(f.code, f.severity, f.column, f.endColumn, f.message, f.hint, f.line, f.excerpt, f.ip ?? null, f.object ?? null);
+  for (const f of fs)
+    flat.push(f.code, f.severity, f.column, f.endColumn, f.message, f.hint, f.line, f.excerpt, f.ip ?? null, f.object ?? null);
 }
 
 /** The `count` findings packed at `flat[at...]`, as the scanner built them (same properties, same order). */

@@ -216,7 +216,10 @@ export class LineProcessor {
       if (!continuing && !r.commentsDropped) {
         let tokenOnLine = false;
         for (let k = 0; k < tokens.length; k++) if (nextTok[k]! < le) tokenOnLine = true;
-        if (linter.isSkippableCommentLine(raw, 0, raw.length) || (!tokenOnLine && linter.isSkippableTrailingComment(raw, 0, raw.length, p - ls))) {
+        if (
+          linter.isSkippableCommentLine(raw, 0, raw.length) ||
+          (!tokenOnLine && linter.isSkippableTrailingComment(raw, 0, raw.length, p - ls))
+        ) {
           pos = le + 1;
           if (pos >= end) break;
           continue;

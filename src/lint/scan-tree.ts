@@ -1,7 +1,24 @@
 import type { Worker } from 'node:worker_threads';
 import type { FileType } from '../core/lint/comments.js';
 import type { LintSettings } from '../core/lint/engine.js';
-import { BINARY, claim, describeReadError, DONE, FINDING_SLOTS, NEXT, PUBLISHED, SHARED_INTS, TEXT, toWire, UNREADABLE, unpackFindings, workerScript, type SegmentMessage, type WorkerInit, type WorkerMessage } from './parallel.js';
+import {
+  BINARY,
+  claim,
+  describeReadError,
+  DONE,
+  FINDING_SLOTS,
+  NEXT,
+  PUBLISHED,
+  SHARED_INTS,
+  TEXT,
+  toWire,
+  UNREADABLE,
+  unpackFindings,
+  workerScript,
+  type SegmentMessage,
+  type WorkerInit,
+  type WorkerMessage,
+} from './parallel.js';
 import { FileScanner, type FileFinding } from './scan-file.js';
 import { walk, type WalkEntry, type WalkOptions, type WalkStats } from './walk.js';
 

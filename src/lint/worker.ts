@@ -1,6 +1,22 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { FileType } from '../core/lint/comments.js';
-import { BINARY, claim, describeReadError, DONE, NEXT, SLEEP, fromWire, packFindings, PUBLISHED, TEXT, UNREADABLE, type DoneMessage, type ResultsMessage, type SegmentMessage, type WorkerInit } from './parallel.js';
+import {
+  BINARY,
+  claim,
+  describeReadError,
+  DONE,
+  NEXT,
+  SLEEP,
+  fromWire,
+  packFindings,
+  PUBLISHED,
+  TEXT,
+  UNREADABLE,
+  type DoneMessage,
+  type ResultsMessage,
+  type SegmentMessage,
+  type WorkerInit,
+} from './parallel.js';
 import { FileScanner } from './scan-file.js';
 
 /**

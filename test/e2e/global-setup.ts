@@ -52,5 +52,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.KDIAG_E2E_BIN = bin;
   process.env.KDIAG_E2E_RUN_DIR = runDir;
 
-  process.stderr.write(`[e2e] cluster ${result === 'started' ? 'started' : 'reused'} in ${((Date.now() - started) / 1000).toFixed(1)} s (KUBECONFIG=${kubeconfig})\n`);
+  process.stderr.write(
+    `[e2e] cluster ${result === 'started' ? 'started' : 'reused'} in ${((Date.now() - started) / 1000).toFixed(1)} s (KUBECONFIG=${kubeconfig})\n`,
+  );
 }

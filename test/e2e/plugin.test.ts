@@ -7,7 +7,7 @@ import { applyYaml, clusterInfo, repoRoot, run, serviceManifest, useNamespace } 
 
 const ns = useNamespace('plugin');
 
-test('kubectl kdiag svc NAME reports through kubectl, with kdiag\'s exit status', async () => {
+test("kubectl kdiag svc NAME reports through kubectl, with kdiag's exit status", async () => {
   await applyYaml(serviceManifest('lonely', { app: 'nobody-here' }), { namespace: ns.name });
   const env = { ...process.env, NODE_OPTIONS: '', PATH: `${path.join(repoRoot, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin` };
   const list = await run(clusterInfo().kubectl, ['plugin', 'list'], { env });

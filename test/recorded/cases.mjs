@@ -23,7 +23,10 @@ const svcCases = [
 /** @type {{name: string, args: string[]}[]} */
 export const CASES = [];
 for (const [file, ns, names] of svcCases) {
-  const base = file.split('/').pop().replace(/\.yaml$/, '');
+  const base = file
+    .split('/')
+    .pop()
+    .replace(/\.yaml$/, '');
   for (const name of names) {
     const nsArgs = ns ? ['-n', ns] : [];
     CASES.push({ name: `svc-${base}-${name}`, args: ['svc', name, ...nsArgs, '-f', file] });

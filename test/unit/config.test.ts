@@ -6,7 +6,9 @@ import { UsageError } from '../../src/errors.js';
 
 describe('.kdiag.yaml', () => {
   it('parses the documented keys', () => {
-    const c = parseConfig('lint:\n  allow: [10.0.0.0/8]\n  ignorePaths: ["legacy/**"]\n  disable: [hardcoded-public-ip]\nshell:\n  image: nicolaka/netshoot\n');
+    const c = parseConfig(
+      'lint:\n  allow: [10.0.0.0/8]\n  ignorePaths: ["legacy/**"]\n  disable: [hardcoded-public-ip]\nshell:\n  image: nicolaka/netshoot\n',
+    );
     expect(c.lint).toEqual({ allow: ['10.0.0.0/8'], ignorePaths: ['legacy/**'], disable: ['hardcoded-public-ip'] });
     expect(c.shell?.image).toBe('nicolaka/netshoot');
   });
@@ -38,7 +40,7 @@ describe('.kdiag.yaml', () => {
 });
 
 describe('.kdiag.yaml that cannot be read', () => {
-  it('is a usage error, not silently skipped for a parent\'s', async () => {
+  it("is a usage error, not silently skipped for a parent's", async () => {
     const root = mkdtempSync(join(tmpdir(), 'kdiag-cfg-bad-'));
     const deep = join(root, 'a');
     mkdirSync(join(deep, '.kdiag.yaml'), { recursive: true }); // a folder where the file should be: EISDIR

@@ -101,7 +101,10 @@ describe('start-up of the bundle', () => {
   });
 
   it('an exec credential plugin loads it (the tracing can tell)', () => {
-    const r = runBundle(['svc', 'web', '--kubeconfig', kubeconfig('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kdiag-no-such-plugin}}')], { trace: true });
+    const r = runBundle(
+      ['svc', 'web', '--kubeconfig', kubeconfig('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kdiag-no-such-plugin}}')],
+      { trace: true },
+    );
     expect(r.status).toBe(3);
     expect(r.stderr.split('\n')[0]).toMatch(/^kdiag: cannot load the credentials of user "u"/);
     const files = loadedFiles(r.loaded);

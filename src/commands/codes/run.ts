@@ -5,10 +5,12 @@ import { UsageError } from '../../errors.js';
 import type { Outcome } from '../types.js';
 import type { ChalkInstance } from 'chalk';
 
-
 async function listText(entries: readonly CatalogueEntry[]): Promise<string> {
   const { table } = await import('../../output/table.js');
-  return table(['CODE', 'SEVERITY', 'COMMAND', 'TITLE'], entries.map((e) => [e.code, e.severity, e.area, e.title]));
+  return table(
+    ['CODE', 'SEVERITY', 'COMMAND', 'TITLE'],
+    entries.map((e) => [e.code, e.severity, e.area, e.title]),
+  );
 }
 
 function explainText(e: CatalogueEntry, c: ChalkInstance): string {
@@ -24,8 +26,15 @@ function explainText(e: CatalogueEntry, c: ChalkInstance): string {
 /** The catalogue as Markdown: one table row per code (the README section between the catalogue markers). */
 export function catalogueMarkdown(entries: readonly CatalogueEntry[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = entries.map((e) => `| \`${e.code}\` | ${e.area} | ${e.severity} | ${esc(e.meaning)} | ${esc(e.detection)} | ${esc(e.fix)} |`);
-  return ['| code | command | severity | what it means | how kdiag detects it | how to fix it |', '|---|---|---|---|---|---|', ...rows, ''].join('\n');
+  const rows = entries.map(
+    (e) => `| \`${e.code}\` | ${e.area} | ${e.severity} | ${esc(e.meaning)} | ${esc(e.detection)} | ${esc(e.fix)} |`,
+  );
+  return [
+    '| code | command | severity | what it means | how kdiag detects it | how to fix it |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 /** Lists the catalogue, or explains one code. */
@@ -35,8 +44,15 @@ export async function runCodes(args: string[]): Promise<Outcome> {
   if (code !== undefined) {
     const entry = CATALOGUE.get(code);
     if (!entry) {
-      const near = closeNames(code, ALL_ENTRIES.map((e) => e.code), 1)[0];
-      throw new UsageError(`unknown finding code "${code}"`, near ? `did you mean "${near}"? (kdiag codes lists them all)` : 'kdiag codes lists them all');
+      const near = closeNames(
+        code,
+        ALL_ENTRIES.map((e) => e.code),
+        1,
+      )[0];
+      throw new UsageError(
+        `unknown finding code "${code}"`,
+        near ? `did you mean "${near}"? (kdiag codes lists them all)` : 'kdiag codes lists them all',
+      );
     }
     entries = [entry];
   }

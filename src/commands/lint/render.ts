@@ -46,7 +46,9 @@ export function renderText(findings: readonly Finding[], summary: { files: numbe
   if (findings.length === 0) out.push(`no hard-coded IPs found (${files}${unread})`);
   else {
     if (out.length > 0) out.push('');
-    out.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info (${files}${unread})`);
+    out.push(
+      `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info (${files}${unread})`,
+    );
   }
   return out.join('\n');
 }

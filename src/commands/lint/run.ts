@@ -25,8 +25,6 @@ export interface LintJsonFinding {
   object?: Finding['object'];
 }
 
-
-
 function checkCidrs(values: readonly string[], what: string): void {
   for (const v of values) {
     if (!isValidCidr(v)) {
@@ -63,7 +61,10 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   for (const code of lintConfig.disable ?? []) {
     if (!codes.includes(code)) {
       const near = (await import('../../core/suggest.js')).closeNames(code, codes, 1)[0];
-      throw new UsageError(`${where}: unknown finding code "${code}" in lint.disable`, `${near ? `did you mean "${near}"? ` : ''}(kdiag lint reports ${codes.join(', ')})`);
+      throw new UsageError(
+        `${where}: unknown finding code "${code}" in lint.disable`,
+        `${near ? `did you mean "${near}"? ` : ''}(kdiag lint reports ${codes.join(', ')})`,
+      );
     }
   }
   for (const [key, values] of [
@@ -72,7 +73,8 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
     ['lint.serviceCidrs', lintConfig.serviceCidrs],
   ] as const) {
     for (const v of values ?? []) {
-      if (!isValidCidr(v)) throw new UsageError(`${where}: invalid CIDR "${v}" in ${key}`, 'give CIDRs such as 10.0.0.0/8, or single addresses');
+      if (!isValidCidr(v))
+        throw new UsageError(`${where}: invalid CIDR "${v}" in ${key}`, 'give CIDRs such as 10.0.0.0/8, or single addresses');
     }
   }
 
@@ -173,7 +175,10 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   const summary = { files, unreadable };
   return {
     // Cluster-level notes (rbac-partial) have no file position, so they are kept apart from `findings`.
-    document: extraFindings.length > 0 ? { findings: json, notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })) } : { findings: json },
+    document:
+      extraFindings.length > 0
+        ? { findings: json, notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })) }
+        : { findings: json },
     get findings() {
       return findings();
     },
@@ -212,7 +217,10 @@ export function parseJobs(value: unknown): number {
   const text = String(value).trim();
   const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) {
-    throw new UsageError(`invalid --jobs "${String(value)}"`, `give a number of scanning threads from 1 to ${MAX_JOBS} (1: no worker threads)`);
+    throw new UsageError(
+      `invalid --jobs "${String(value)}"`,
+      `give a number of scanning threads from 1 to ${MAX_JOBS} (1: no worker threads)`,
+    );
   }
   return n;
 }

@@ -14,7 +14,10 @@ export const svcCommand: CommandModule = {
   configure(cmd: Command): void {
     cmd
       .argument('[name]', 'the Service (a pick list is offered in a terminal when omitted)')
-      .option('-f, --filename <file>', 'read objects from a file (manifests, kubectl get -o yaml|json, a List; - for stdin) instead of the cluster');
+      .option(
+        '-f, --filename <file>',
+        'read objects from a file (manifests, kubectl get -o yaml|json, a List; - for stdin) instead of the cluster',
+      );
   },
   // The implementation is imported on use, so `--help` and other commands never parse it.
   run: async (args, flags, ctx) => (await import('./run.js')).runSvc(args, flags, ctx),

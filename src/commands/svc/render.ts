@@ -17,18 +17,43 @@ export function renderServiceText(r: ServiceReport, env: RenderEnv): string {
   const out: string[] = [];
   const s = r.summary;
   if (s) {
-    const ip = s.type === 'ExternalName' ? `-> ${s.externalName ?? ''}` : s.clusterIP === 'None' ? 'headless (clusterIP None)' : (s.clusterIP ?? '');
+    const ip =
+      s.type === 'ExternalName' ? `-> ${s.externalName ?? ''}` : s.clusterIP === 'None' ? 'headless (clusterIP None)' : (s.clusterIP ?? '');
     const field = (k: string, v: string) => `  ${k.padEnd(10)}${v}`;
     out.push(`${c.bold('Service')} ${s.namespace}/${s.name}`);
-    out.push(field('type', `${s.type}${ip ? ` ${ip}` : ''}${s.loadBalancer.length ? ` (load balancer ${s.loadBalancer.join(', ')})` : ''}`));
+    out.push(
+      field('type', `${s.type}${ip ? ` ${ip}` : ''}${s.loadBalancer.length ? ` (load balancer ${s.loadBalancer.join(', ')})` : ''}`),
+    );
     if (s.type !== 'ExternalName') {
-      out.push(field('ports', s.ports.length ? s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}/${p.protocol} -> ${p.targetPort}`).join(', ') : '(none)'));
-      out.push(field('selector', s.selector ? Object.keys(s.selector).sort().map((k) => `${k}=${s.selector![k]}`).join(',') : '(none: endpoints are managed by hand or by an operator)'));
+      out.push(
+        field(
+          'ports',
+          s.ports.length
+            ? s.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}/${p.protocol} -> ${p.targetPort}`).join(', ')
+            : '(none)',
+        ),
+      );
+      out.push(
+        field(
+          'selector',
+          s.selector
+            ? Object.keys(s.selector)
+                .sort()
+                .map((k) => `${k}=${s.selector![k]}`)
+                .join(',')
+            : '(none: endpoints are managed by hand or by an operator)',
+        ),
+      );
     }
-    if (r.names.length) out.push(field('dns', r.names.slice(0, 4).join(', ') + (r.names.length > 4 ? ` (+${r.names.length - 4} per-pod names)` : '')));
+    if (r.names.length)
+      out.push(field('dns', r.names.slice(0, 4).join(', ') + (r.names.length > 4 ? ` (+${r.names.length - 4} per-pod names)` : '')));
     if (r.staticOnly && s.type !== 'ExternalName') {
       out.push('');
-      out.push(c.yellow('Note: the input has no pod status (manifests, or a dump without pods): only static checks ran (selector against pod templates, ports, NetworkPolicies); readiness and endpoints were not checked.'));
+      out.push(
+        c.yellow(
+          'Note: the input has no pod status (manifests, or a dump without pods): only static checks ran (selector against pod templates, ports, NetworkPolicies); readiness and endpoints were not checked.',
+        ),
+      );
     }
     if (s.type !== 'ExternalName') {
       out.push('', ...podSection(r, env), '', ...endpointSection(r, env));
@@ -47,12 +72,22 @@ function podSection(r: ServiceReport, env: RenderEnv): string[] {
   const portKeys = s.ports.map((p) => p.name || String(p.port));
   const noun = r.staticOnly ? 'pods and pod templates' : 'pods';
   if (r.pods.length === 0) {
-    return [`${c.bold('Pods')}: no ${r.staticOnly ? 'pod or pod template' : 'pod'} in namespace ${s.namespace} matches the selector, and none comes close`];
+    return [
+      `${c.bold('Pods')}: no ${r.staticOnly ? 'pod or pod template' : 'pod'} in namespace ${s.namespace} matches the selector, and none comes close`,
+    ];
   }
   const title = r.podsAreNearMisses
     ? `${c.bold('Pods')}: none matches the selector; the closest ${noun} in namespace ${s.namespace}:`
     : `${c.bold('Pods')} matching the selector (${r.pods.length}):`;
-  const head = [r.staticOnly ? 'POD/TEMPLATE' : 'POD', ...keys.map((k) => `${k}=${s.selector![k]}`), 'READY', 'PHASE', 'IP', 'NODE', ...portKeys.map((k) => `PORT ${k}`)];
+  const head = [
+    r.staticOnly ? 'POD/TEMPLATE' : 'POD',
+    ...keys.map((k) => `${k}=${s.selector![k]}`),
+    'READY',
+    'PHASE',
+    'IP',
+    'NODE',
+    ...portKeys.map((k) => `PORT ${k}`),
+  ];
   if (env.wide) head.push('LABELS');
   const rows = (env.wide ? r.pods : r.pods.slice(0, MAX_ROWS)).map((p) => {
     const cells = [
@@ -67,9 +102,21 @@ function podSection(r: ServiceReport, env: RenderEnv): string[] {
       p.phase ?? '-',
       p.ip ?? '-',
       p.node ?? '-',
-      ...portKeys.map((k) => (p.targetPorts[k] === undefined || p.targetPorts[k] === null ? (r.podsAreNearMisses ? '-' : c.red('none')) : String(p.targetPorts[k]))),
+      ...portKeys.map((k) =>
+        p.targetPorts[k] === undefined || p.targetPorts[k] === null
+          ? r.podsAreNearMisses
+            ? '-'
+            : c.red('none')
+          : String(p.targetPorts[k]),
+      ),
     ];
-    if (env.wide) cells.push(Object.keys(p.labels).sort().map((k) => `${k}=${p.labels[k]}`).join(','));
+    if (env.wide)
+      cells.push(
+        Object.keys(p.labels)
+          .sort()
+          .map((k) => `${k}=${p.labels[k]}`)
+          .join(','),
+      );
     return cells;
   });
   const lines = [title, indent(table(head, rows))];
@@ -114,8 +161,18 @@ function findingSection(r: ServiceReport, env: RenderEnv): string[] {
     return [c.green(allPortsReady ? 'No problems found: the Service has ready endpoints on every port.' : 'No problems found.')];
   }
   const counts = countBySeverity(r.findings);
-  const parts = [`${counts.error} error${counts.error === 1 ? '' : 's'}`, `${counts.warning} warning${counts.warning === 1 ? '' : 's'}`, `${counts.info} info`];
-  return [`${c.bold('Findings')} (most causal first):`, '', r.findings.map((f) => renderFinding(f, env)).join('\n\n'), '', parts.join(', ')];
+  const parts = [
+    `${counts.error} error${counts.error === 1 ? '' : 's'}`,
+    `${counts.warning} warning${counts.warning === 1 ? '' : 's'}`,
+    `${counts.info} info`,
+  ];
+  return [
+    `${c.bold('Findings')} (most causal first):`,
+    '',
+    r.findings.map((f) => renderFinding(f, env)).join('\n\n'),
+    '',
+    parts.join(', '),
+  ];
 }
 
 function indent(text: string): string {

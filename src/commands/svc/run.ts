@@ -16,10 +16,14 @@ export interface SvcOptions {
 export function toSvcOptions(args: readonly string[], flags: Record<string, unknown>): SvcOptions {
   const name = args[0];
   if (name !== undefined && !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    throw new UsageError(`invalid Service name "${name}"`, 'Service names are lower-case letters, digits and "-", starting with a letter (RFC 1035)');
+    throw new UsageError(
+      `invalid Service name "${name}"`,
+      'Service names are lower-case letters, digits and "-", starting with a letter (RFC 1035)',
+    );
   }
   const file = flags.filename;
-  if (file !== undefined && (typeof file !== 'string' || file === '')) throw new UsageError('-f needs a file name (or - for standard input)');
+  if (file !== undefined && (typeof file !== 'string' || file === ''))
+    throw new UsageError('-f needs a file name (or - for standard input)');
   return { ...(name !== undefined ? { name } : {}), ...(typeof file === 'string' ? { file } : {}) };
 }
 
@@ -29,7 +33,15 @@ export function svcDocument(r: ServiceReport): Record<string, unknown> {
     service: r.service,
     findings: r.findings,
     pods: r.pods,
-    endpoints: r.endpoints.map((e) => ({ slice: e.slice, ip: e.ip, ready: e.ready, serving: e.serving, terminating: e.terminating, pod: e.pod, ports: e.ports })),
+    endpoints: r.endpoints.map((e) => ({
+      slice: e.slice,
+      ip: e.ip,
+      ready: e.ready,
+      serving: e.serving,
+      terminating: e.terminating,
+      pod: e.pod,
+      ports: e.ports,
+    })),
     names: r.names,
   };
 }
@@ -37,22 +49,33 @@ export function svcDocument(r: ServiceReport): Record<string, unknown> {
 async function openReader(opts: SvcOptions, ctx: Context): Promise<ClusterReader> {
   if (opts.file !== undefined) {
     if (opts.file === '-' && ctx.io.stdinIsTTY) {
-      throw new UsageError('-f - reads objects from standard input, which is a terminal', 'pipe them in: kubectl get svc,deploy,pods,endpointslices -n NS -o yaml | kdiag svc NAME -f -');
+      throw new UsageError(
+        '-f - reads objects from standard input, which is a terminal',
+        'pipe them in: kubectl get svc,deploy,pods,endpointslices -n NS -o yaml | kdiag svc NAME -f -',
+      );
     }
     const stdin = ctx.io.in;
-    return FileClusterReader.load(opts.file, { cwd: ctx.cwd, stdin, ...(ctx.globals.namespace ? { namespace: ctx.globals.namespace } : {}) });
+    return FileClusterReader.load(opts.file, {
+      cwd: ctx.cwd,
+      stdin,
+      ...(ctx.globals.namespace ? { namespace: ctx.globals.namespace } : {}),
+    });
   }
   return ctx.cluster();
 }
 
 function missingName(namespace: string): never {
-  throw new UsageError('missing the Service NAME argument', `kdiag svc NAME -n ${namespace} (list them: kubectl get services -n ${namespace})`);
+  throw new UsageError(
+    'missing the Service NAME argument',
+    `kdiag svc NAME -n ${namespace} (list them: kubectl get services -n ${namespace})`,
+  );
 }
 
 async function pickService(reader: ClusterReader, namespace: string, ctx: Context): Promise<string> {
   if (!ctx.io.stdinIsTTY || !ctx.io.errIsTTY) missingName(namespace);
   const choices = await listServiceChoices(reader, namespace);
-  if (choices.length === 0) throw new UsageError(`namespace ${namespace} has no Services to pick from`, 'pass a namespace with -n, or NAME');
+  if (choices.length === 0)
+    throw new UsageError(`namespace ${namespace} has no Services to pick from`, 'pass a namespace with -n, or NAME');
   const { select } = await import('@inquirer/prompts');
   try {
     return await select(

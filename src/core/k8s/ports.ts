@@ -65,15 +65,25 @@ export function findPort(spec: PodSpec | undefined, sp: ServicePort): PortResolu
   return { ok: false, name: target, protocol, ...whyNotFound(spec, target, protocol, ports) };
 }
 
-function whyNotFound(spec: PodSpec | undefined, name: string, protocol: string, ports: DeclaredPort[]): { reason: string; near?: DeclaredPort[] } {
+function whyNotFound(
+  spec: PodSpec | undefined,
+  name: string,
+  protocol: string,
+  ports: DeclaredPort[],
+): { reason: string; near?: DeclaredPort[] } {
   const sameName = ports.filter((d) => d.port.name === name);
   if (sameName.length > 0) {
     const d = sameName[0]!;
-    return { reason: `container "${d.container}" declares port "${name}" as ${d.protocol}, the Service port is ${protocol}`, near: sameName };
+    return {
+      reason: `container "${d.container}" declares port "${name}" as ${d.protocol}, the Service port is ${protocol}`,
+      near: sameName,
+    };
   }
   const onInit = (spec?.initContainers ?? []).find((c) => !isSidecar(c) && (c.ports ?? []).some((p) => p.name === name));
   if (onInit) {
-    return { reason: `only init container "${onInit.name}" declares "${name}", and it is not a sidecar (restartPolicy: Always), so its ports are not searched` };
+    return {
+      reason: `only init container "${onInit.name}" declares "${name}", and it is not a sidecar (restartPolicy: Always), so its ports are not searched`,
+    };
   }
   const named = ports.filter((d) => d.port.name);
   const near = named.filter((d) => d.port.name!.toLowerCase() === name.toLowerCase() || distance(d.port.name!, name) <= 2);

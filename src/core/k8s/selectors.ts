@@ -39,7 +39,7 @@ export function parseSelector(text: string): Requirement[] {
   const readValue = (): string => {
     skipWs();
     const start = i;
-    while (i < s.length && /[A-Za-z0-9._\-]/.test(s[i]!)) i++;
+    while (i < s.length && /[A-Za-z0-9._-]/.test(s[i]!)) i++;
     return s.slice(start, i);
   };
   skipWs();
@@ -165,8 +165,11 @@ export function requirementsToString(reqs: readonly Requirement[]): string {
 
 function isLabelSelector(x: object): x is LabelSelector {
   const keys = Object.keys(x);
-  return keys.length > 0 && keys.every((k) => k === 'matchLabels' || k === 'matchExpressions') &&
-    typeof (x as Record<string, unknown>)[keys[0]!] === 'object';
+  return (
+    keys.length > 0 &&
+    keys.every((k) => k === 'matchLabels' || k === 'matchExpressions') &&
+    typeof (x as Record<string, unknown>)[keys[0]!] === 'object'
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -271,7 +274,11 @@ export function isNearMiss(keys: readonly KeyComparison[]): boolean {
     (k) =>
       k.status === 'matched' ||
       (k.status === 'differs' && (k.caseOnly || k.smallEdit || isRelatedValue(k.actual ?? '', k.want))) ||
-      (k.status === 'missing' && k.similarKey !== undefined && (k.similarKey.value === k.want || isSmallEdit(k.similarKey.value, k.want) || k.similarKey.value.toLowerCase() === k.want.toLowerCase())),
+      (k.status === 'missing' &&
+        k.similarKey !== undefined &&
+        (k.similarKey.value === k.want ||
+          isSmallEdit(k.similarKey.value, k.want) ||
+          k.similarKey.value.toLowerCase() === k.want.toLowerCase())),
   );
 }
 

@@ -52,7 +52,14 @@ export interface CommentSyntax {
   quoteNeedsBoundary: boolean;
 }
 
-const YAML: CommentSyntax = { line: ['#'], markerNeedsSpace: true, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: true };
+const YAML: CommentSyntax = {
+  line: ['#'],
+  markerNeedsSpace: true,
+  lineStartOnly: false,
+  block: [],
+  quotes: `"'`,
+  quoteNeedsBoundary: true,
+};
 const C_BLOCK = [['/*', '*/']] as const;
 
 /** The comment syntax of each file type. */
@@ -61,7 +68,13 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
   compose: YAML,
   envoy: YAML,
   // Helm templates are YAML plus template comments `{{/* ... */}}` and `{{- /* ... */ -}}`.
-  helm: { ...YAML, block: [['{{/*', '*/'], ['{{- /*', '*/']] },
+  helm: {
+    ...YAML,
+    block: [
+      ['{{/*', '*/'],
+      ['{{- /*', '*/'],
+    ],
+  },
   json: { line: [], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: '"', quoteNeedsBoundary: false },
   jsonc: { line: ['//'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: '"', quoteNeedsBoundary: false },
   env: YAML,

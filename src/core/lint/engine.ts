@@ -1,6 +1,15 @@
 import ipaddr from 'ipaddr.js';
 import type { ObjectRef, Severity } from '../finding.js';
-import { COMMENT_SYNTAX, commentSpans, inSpans, lineCommentStart, type CommentState, type CommentSyntax, type FileType, type Spans } from './comments.js';
+import {
+  COMMENT_SYNTAX,
+  commentSpans,
+  inSpans,
+  lineCommentStart,
+  type CommentState,
+  type CommentSyntax,
+  type FileType,
+  type Spans,
+} from './comments.js';
 import { LINT_CODES } from './catalogue.js';
 import { contains, describeRange, matchRanges, serviceDnsName, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, DOC_RANGES, isDocumentation, scanLine, type Address, type Literal } from './scan.js';
@@ -268,7 +277,9 @@ export class FileLinter {
       );
     }
     const nodeNote = obj ? `: the address of node ${obj.ref.name}` : '';
-    const nodeHint = obj ? 'node addresses change when nodes are replaced: reach the workload through a Service or the host by a DNS name' : '';
+    const nodeHint = obj
+      ? 'node addresses change when nodes are replaced: reach the workload through a Service or the host by a DNS name'
+      : '';
     if (privateKind !== undefined) {
       return makeFinding(
         column,

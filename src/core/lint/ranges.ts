@@ -58,14 +58,19 @@ export interface DistributionDefaults {
 export const DISTRIBUTION_DEFAULTS: readonly DistributionDefaults[] = [
   { distribution: 'kind', pod: ['10.244.0.0/16', 'fd00:10:244::/56'], service: ['10.96.0.0/16', 'fd00:10:96::/112'] },
   { distribution: 'minikube', pod: ['10.244.0.0/16'], service: ['10.96.0.0/12'] },
-  { distribution: 'kubeadm', pod: [], service: ['10.96.0.0/12'], note: 'no default pod range: it is the CNI\'s (flannel: 10.244.0.0/16)' },
+  { distribution: 'kubeadm', pod: [], service: ['10.96.0.0/12'], note: "no default pod range: it is the CNI's (flannel: 10.244.0.0/16)" },
   { distribution: 'k3s', pod: ['10.42.0.0/16'], service: ['10.43.0.0/16'] },
   { distribution: 'RKE2', pod: ['10.42.0.0/16'], service: ['10.43.0.0/16'] },
   { distribution: 'MicroK8s', pod: ['10.1.0.0/16'], service: ['10.152.183.0/24'] },
   { distribution: 'OpenShift', pod: ['10.128.0.0/14'], service: ['172.30.0.0/16'] },
   { distribution: 'AKS kubenet', pod: ['10.244.0.0/16'], service: ['10.0.0.0/16'] },
   { distribution: 'EKS', pod: [], service: ['10.100.0.0/16', '172.20.0.0/16'], note: 'pods take VPC addresses (no separate range)' },
-  { distribution: 'GKE', pod: [], service: ['34.118.224.0/20'], note: 'pod ranges are chosen per cluster; 34.118.224.0/20 is the Service range of clusters created since 1.27' },
+  {
+    distribution: 'GKE',
+    pod: [],
+    service: ['34.118.224.0/20'],
+    note: 'pod ranges are chosen per cluster; 34.118.224.0/20 is the Service range of clusters created since 1.27',
+  },
 ];
 
 /** Parses a CIDR or a single address (taken as /32 or /128); undefined when it is neither. */
@@ -141,7 +146,7 @@ export function matchRanges(ranges: readonly NamedRange[], addr: Address): Named
     out = [];
     for (let i = 0; i < ranges.length; i++) {
       const net = t[2 * i]!;
-      if (net !== -1 && ((u & t[2 * i + 1]!) >>> 0) === net) out.push(ranges[i]!);
+      if (net !== -1 && (u & t[2 * i + 1]!) >>> 0 === net) out.push(ranges[i]!);
     }
   } else {
     out = ranges.filter((r) => contains(r.net, r.bits, addr));

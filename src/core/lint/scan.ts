@@ -187,15 +187,19 @@ function contextDecoy(line: string, start: number, end: number, isNetworkLike: b
   }
   // A `-suffix` or `+build` right after: `1.2.3.4-rc1`, `1.2.3.4+g1234`.
   const after = codeAt(line, end);
-  if ((after === 45 /* - */ || after === 43 /* + */) && isAlpha(codeAt(line, end + 1))) return 'version';
+  if ((after === 45 /* - */ || after === 43) /* + */ && isAlpha(codeAt(line, end + 1))) return 'version';
   return undefined;
 }
 
 // ---------------------------------------------------------------- special ranges
 
-export const DOC_RANGES: readonly [Address, number][] = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20'].map((c) =>
-  ipaddr.parseCIDR(c),
-);
+export const DOC_RANGES: readonly [Address, number][] = [
+  '192.0.2.0/24',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '2001:db8::/32',
+  '3fff::/20',
+].map((c) => ipaddr.parseCIDR(c));
 
 /** True when `addr` is one of the documentation ranges (RFC 5737, RFC 3849, RFC 9637). */
 export function isDocumentation(addr: Address): boolean {
@@ -295,12 +299,15 @@ function v4Decoy(o0: number, o1: number, o2: number, o3: number, opts: ScanOptio
     const inv = ~u >>> 0;
     if ((inv & (inv + 1)) === 0) return 'netmask';
   }
-  if (o0 === 0 && o3 === 255 && ((u & (u + 1)) >>> 0) === 0) return 'netmask'; // wildcard mask 0.0.0.255
+  if (o0 === 0 && o3 === 255 && (u & (u + 1)) >>> 0 === 0) return 'netmask'; // wildcard mask 0.0.0.255
   if (o0 === 127) return 'loopback';
   if (o0 === 0) return 'unspecified';
   if (o0 >= 224 && o0 <= 239) return 'multicast';
   if (o0 >= 240) return 'reserved';
-  if (!opts.strict && ((o0 === 192 && o1 === 0 && o2 === 2) || (o0 === 198 && o1 === 51 && o2 === 100) || (o0 === 203 && o1 === 0 && o2 === 113))) {
+  if (
+    !opts.strict &&
+    ((o0 === 192 && o1 === 0 && o2 === 2) || (o0 === 198 && o1 === 51 && o2 === 100) || (o0 === 203 && o1 === 0 && o2 === 113))
+  ) {
     return 'documentation';
   }
   return undefined;
@@ -366,7 +373,13 @@ function scanV4(line: string, fileType: FileType, opts: ScanOptions, taken: read
     if (decoy === undefined) decoy = contextDecoy(line, s, e, o3 === 0, fileType);
     if (decoy === undefined) decoy = rangePairDecoy(line, s, e);
     if (decoy !== undefined && !keepDecoys) continue;
-    const lit: Literal = { text: line.slice(s, e), family: 4, start: s, end: e, addr: decoy === undefined ? new ipaddr.IPv4([o0, o1, o2, o3]) : UNSPECIFIED_V4 };
+    const lit: Literal = {
+      text: line.slice(s, e),
+      family: 4,
+      start: s,
+      end: e,
+      addr: decoy === undefined ? new ipaddr.IPv4([o0, o1, o2, o3]) : UNSPECIFIED_V4,
+    };
     if (decoy === undefined) decoy = prefixDecoy(lit, line);
     if (decoy === undefined && isBlank(codeAt(line, e)) && NETMASK_AFTER.test(line.slice(e, e + 40))) decoy = 'cidr';
     if (decoy !== undefined) {

@@ -2,11 +2,31 @@ import { closeNames } from '../suggest.js';
 import { distance } from 'fastest-levenshtein';
 import type { Evidence, Finding, ObjectRef, Severity } from '../finding.js';
 import { declaredPorts, describeDeclared, findPort, protocolOf, servicePortKey, targetPortOf } from '../k8s/ports.js';
-import { compareLabels, keyEvidence, matchesLabelSelector, matchesMap, rankNearMisses, selectorToString, type NearMiss } from '../k8s/selectors.js';
+import {
+  compareLabels,
+  keyEvidence,
+  matchesLabelSelector,
+  matchesMap,
+  rankNearMisses,
+  selectorToString,
+  type NearMiss,
+} from '../k8s/selectors.js';
 import type { KubeObject, NetworkPolicy, Pod, Service, ServicePort, Workload } from '../k8s/types.js';
 import { severityOf } from './catalogue.js';
 import { endpointRows, readyCountForPort, type EndpointRow } from './endpoints.js';
-import { condition, diagnosePod, eventsFor, hintForReason, isTerminating, ownerOf, podIps, refKey, refOf, templatePod, type PodDiagnosis } from './pods.js';
+import {
+  condition,
+  diagnosePod,
+  eventsFor,
+  hintForReason,
+  isTerminating,
+  ownerOf,
+  podIps,
+  refKey,
+  refOf,
+  templatePod,
+  type PodDiagnosis,
+} from './pods.js';
 import { isHeadless, selectorOf, type ServiceSnapshot } from './snapshot.js';
 
 /** What every check reads: the snapshot plus facts derived from it once. */
@@ -89,7 +109,6 @@ export function analyse(s: ServiceSnapshot): Analysis {
 // ---------------------------------------------------------------------------------------------------------------
 // Not found
 
-
 /** `namespace-not-found`, with close namespace names. */
 export function namespaceNotFound(s: ServiceSnapshot): Finding {
   const close = closeNames(s.namespace, s.namespaceNames ?? []);
@@ -99,13 +118,21 @@ export function namespaceNotFound(s: ServiceSnapshot): Finding {
     evidence.push({ kind: 'namespaces', value: `existing namespaces: ${[...s.namespaceNames].sort().join(', ')}` });
   }
   const elsewhere = s.sameNameElsewhere ?? [];
-  if (elsewhere.length > 0) evidence.push({ kind: 'services', value: `a Service named ${q(s.name)} exists in namespace${elsewhere.length > 1 ? 's' : ''} ${elsewhere.map((x) => x.namespace).join(', ')}` });
-  const hint = close.length > 0
-    ? `did you mean -n ${close[0]}? kdiag svc ${s.name} -n ${close[0]}`
-    : elsewhere.length > 0
-      ? `the Service is in namespace ${elsewhere[0]!.namespace}: kdiag svc ${s.name} -n ${elsewhere[0]!.namespace}`
-      : `list the namespaces: kubectl get namespaces`;
-  return finding('namespace-not-found', `Namespace ${q(s.namespace)} does not exist.`, evidence, hint, { kind: 'Namespace', name: s.namespace });
+  if (elsewhere.length > 0)
+    evidence.push({
+      kind: 'services',
+      value: `a Service named ${q(s.name)} exists in namespace${elsewhere.length > 1 ? 's' : ''} ${elsewhere.map((x) => x.namespace).join(', ')}`,
+    });
+  const hint =
+    close.length > 0
+      ? `did you mean -n ${close[0]}? kdiag svc ${s.name} -n ${close[0]}`
+      : elsewhere.length > 0
+        ? `the Service is in namespace ${elsewhere[0]!.namespace}: kdiag svc ${s.name} -n ${elsewhere[0]!.namespace}`
+        : `list the namespaces: kubectl get namespaces`;
+  return finding('namespace-not-found', `Namespace ${q(s.namespace)} does not exist.`, evidence, hint, {
+    kind: 'Namespace',
+    name: s.namespace,
+  });
 }
 
 /** `service-not-found`, with close names in the namespace and the same name elsewhere. */
@@ -116,17 +143,28 @@ export function serviceNotFound(s: ServiceSnapshot): Finding {
   if (s.serviceNamesInNamespace) {
     evidence.push({
       kind: 'services',
-      value: s.serviceNamesInNamespace.length === 0
-        ? `namespace ${s.namespace} has no Services`
-        : close.length > 0 ? `close names in namespace ${s.namespace}: ${close.join(', ')}` : `namespace ${s.namespace} has ${plural(s.serviceNamesInNamespace.length, 'Service')}, none with a close name`,
+      value:
+        s.serviceNamesInNamespace.length === 0
+          ? `namespace ${s.namespace} has no Services`
+          : close.length > 0
+            ? `close names in namespace ${s.namespace}: ${close.join(', ')}`
+            : `namespace ${s.namespace} has ${plural(s.serviceNamesInNamespace.length, 'Service')}, none with a close name`,
     });
   }
-  if (elsewhere.length > 0) evidence.push({ kind: 'services', value: `a Service named ${q(s.name)} exists in namespace${elsewhere.length > 1 ? 's' : ''} ${elsewhere.map((x) => x.namespace).join(', ')}` });
+  if (elsewhere.length > 0)
+    evidence.push({
+      kind: 'services',
+      value: `a Service named ${q(s.name)} exists in namespace${elsewhere.length > 1 ? 's' : ''} ${elsewhere.map((x) => x.namespace).join(', ')}`,
+    });
   let hint: string;
   if (close.length > 0) hint = `did you mean ${q(close[0]!)}? kdiag svc ${close[0]} -n ${s.namespace}`;
   else if (elsewhere.length > 0) hint = `the Service is in another namespace: kdiag svc ${s.name} -n ${elsewhere[0]!.namespace}`;
   else hint = `list the Services: kubectl get services -n ${s.namespace}`;
-  return finding('service-not-found', `Service ${q(s.name)} does not exist in namespace ${q(s.namespace)}.`, evidence, hint, { kind: 'Service', namespace: s.namespace, name: s.name });
+  return finding('service-not-found', `Service ${q(s.name)} does not exist in namespace ${q(s.namespace)}.`, evidence, hint, {
+    kind: 'Service',
+    namespace: s.namespace,
+    name: s.name,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -157,27 +195,62 @@ export const externalName: Check = (a) => {
 export const noSelector: Check = (a) => {
   if (a.selector || a.svc.spec?.type === 'ExternalName') return [];
   const evidence: Evidence[] = [{ kind: 'field', object: a.ref, field: 'spec.selector', value: '(none)' }];
-  const managers = [...new Set(a.s.endpointSlices.map((sl) => sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '(no managed-by label)'))];
+  const managers = [
+    ...new Set(a.s.endpointSlices.map((sl) => sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '(no managed-by label)')),
+  ];
   for (const sl of a.s.endpointSlices) {
     const n = (sl.endpoints ?? []).reduce((acc, ep) => acc + ep.addresses.length, 0);
-    evidence.push({ kind: 'endpointslice', object: refOf(sl, 'EndpointSlice'), value: `${plural(n, 'address', 'addresses')}, ports ${(sl.ports ?? []).map((p) => `${p.name || '(unnamed)'}=${p.port ?? '?'}`).join(' ') || '(none)'}, managed by ${sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '(no managed-by label)'}` });
+    evidence.push({
+      kind: 'endpointslice',
+      object: refOf(sl, 'EndpointSlice'),
+      value: `${plural(n, 'address', 'addresses')}, ports ${(sl.ports ?? []).map((p) => `${p.name || '(unnamed)'}=${p.port ?? '?'}`).join(' ') || '(none)'}, managed by ${sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '(no managed-by label)'}`,
+    });
   }
-  if (a.s.legacyEndpoints) evidence.push({ kind: 'endpoints', object: refOf(a.s.legacyEndpoints, 'Endpoints'), value: `${a.rows.filter((r) => r.slice.startsWith('endpoints/')).length} addresses` });
+  if (a.s.legacyEndpoints)
+    evidence.push({
+      kind: 'endpoints',
+      object: refOf(a.s.legacyEndpoints, 'Endpoints'),
+      value: `${a.rows.filter((r) => r.slice.startsWith('endpoints/')).length} addresses`,
+    });
   const name = a.svc.metadata.name;
   const createHint = `add spec.selector to select the pods, or create an EndpointSlice labelled kubernetes.io/service-name=${name} with the backend addresses and ports named like the Service's (${a.ports.map((p) => p.name || '(unnamed)').join(', ')})`;
   if (!a.s.endpointsKnown) {
-    return [finding('no-selector', `Service ${q(name)} has no selector and the input holds no EndpointSlices, so kdiag cannot tell whether anyone maintains its endpoints.`, evidence, createHint, a.ref, 'info')];
+    return [
+      finding(
+        'no-selector',
+        `Service ${q(name)} has no selector and the input holds no EndpointSlices, so kdiag cannot tell whether anyone maintains its endpoints.`,
+        evidence,
+        createHint,
+        a.ref,
+        'info',
+      ),
+    ];
   }
   const empty = a.ports.filter((sp) => readyCountForPort(a.rows, sp) === 0);
   if (a.rows.length === 0 || (a.ports.length > 0 && empty.length === a.ports.length)) {
-    const named = a.rows.length > 0 ? ` The endpoints list ${plural(a.rows.length, 'address', 'addresses')}, but none ready under a port named like the Service's ports.` : '';
-    return [finding('no-selector', `Service ${q(name)} has no selector and no EndpointSlice gives it ready endpoints: nothing creates them automatically.${named}`, evidence, createHint, a.ref, 'error')];
+    const named =
+      a.rows.length > 0
+        ? ` The endpoints list ${plural(a.rows.length, 'address', 'addresses')}, but none ready under a port named like the Service's ports.`
+        : '';
+    return [
+      finding(
+        'no-selector',
+        `Service ${q(name)} has no selector and no EndpointSlice gives it ready endpoints: nothing creates them automatically.${named}`,
+        evidence,
+        createHint,
+        a.ref,
+        'error',
+      ),
+    ];
   }
   if (empty.length > 0) {
     return [
       finding(
         'no-selector',
-        `Service ${q(name)} has no selector; its hand-made endpoints serve port${empty.length > 1 ? 's' : ''} ${a.ports.filter((p) => !empty.includes(p)).map(servicePortKey).join(', ')} but not ${empty.map(servicePortKey).join(', ')} (EndpointSlice port names must equal the Service port names).`,
+        `Service ${q(name)} has no selector; its hand-made endpoints serve port${empty.length > 1 ? 's' : ''} ${a.ports
+          .filter((p) => !empty.includes(p))
+          .map(servicePortKey)
+          .join(', ')} but not ${empty.map(servicePortKey).join(', ')} (EndpointSlice port names must equal the Service port names).`,
         evidence,
         `name the EndpointSlice ports exactly like spec.ports[].name: ${empty.map((p) => q(p.name ?? '')).join(', ')}`,
         a.ref,
@@ -227,7 +300,9 @@ export const endpointPodIpHardcoded: Check = (a) => {
 
 function matchesSelectorKey(w: Workload, key: string): boolean {
   const sel = w.spec?.selector;
-  return Boolean(sel && (Object.prototype.hasOwnProperty.call(sel.matchLabels ?? {}, key) || (sel.matchExpressions ?? []).some((e) => e.key === key)));
+  return Boolean(
+    sel && (Object.prototype.hasOwnProperty.call(sel.matchLabels ?? {}, key) || (sel.matchExpressions ?? []).some((e) => e.key === key)),
+  );
 }
 
 function templateLabels(w: Workload): Record<string, string> {
@@ -265,28 +340,49 @@ export const workloadScaledToZero: Check = (a) => {
 /** `workload-pods-not-created`: a matching workload wants replicas but has no pods. */
 export const workloadPodsNotCreated: Check = (a) => {
   if (!a.selector || a.matching.length > 0 || !a.s.hasStatus) return [];
-  const failing = (w: Workload) => (w.status?.conditions ?? []).some((c) => (c.type === 'ReplicaFailure' && c.status === 'True') || (c.type === 'Available' && c.status === 'False'));
-  return workloadsMatchingTemplate(a)
-    // A workload whose status counts pods has them (the pod list may just be behind); say nothing then.
-    .filter((w) => w.spec?.replicas !== 0 && (!(w.status?.replicas ?? 0) || failing(w)))
-    .map((w) => {
-      const ref = refOf(w);
-      const evidence: Evidence[] = [{ kind: 'field', object: ref, field: 'spec.replicas', value: String(w.spec?.replicas ?? (w.kind === 'DaemonSet' ? '(one per node)' : 1)) }];
-      for (const c of w.status?.conditions ?? []) {
-        if ((c.type === 'ReplicaFailure' && c.status === 'True') || (c.type === 'Available' && c.status === 'False') || (c.type === 'Progressing' && c.status === 'False')) {
-          evidence.push({ kind: 'condition', object: ref, field: `status.conditions[${c.type}]`, value: `${c.status} ${c.reason ?? ''}${c.message ? `: ${c.message}` : ''}`.trim() });
+  const failing = (w: Workload) =>
+    (w.status?.conditions ?? []).some(
+      (c) => (c.type === 'ReplicaFailure' && c.status === 'True') || (c.type === 'Available' && c.status === 'False'),
+    );
+  return (
+    workloadsMatchingTemplate(a)
+      // A workload whose status counts pods has them (the pod list may just be behind); say nothing then.
+      .filter((w) => w.spec?.replicas !== 0 && (!(w.status?.replicas ?? 0) || failing(w)))
+      .map((w) => {
+        const ref = refOf(w);
+        const evidence: Evidence[] = [
+          {
+            kind: 'field',
+            object: ref,
+            field: 'spec.replicas',
+            value: String(w.spec?.replicas ?? (w.kind === 'DaemonSet' ? '(one per node)' : 1)),
+          },
+        ];
+        for (const c of w.status?.conditions ?? []) {
+          if (
+            (c.type === 'ReplicaFailure' && c.status === 'True') ||
+            (c.type === 'Available' && c.status === 'False') ||
+            (c.type === 'Progressing' && c.status === 'False')
+          ) {
+            evidence.push({
+              kind: 'condition',
+              object: ref,
+              field: `status.conditions[${c.type}]`,
+              value: `${c.status} ${c.reason ?? ''}${c.message ? `: ${c.message}` : ''}`.trim(),
+            });
+          }
         }
-      }
-      const ev = eventsFor(a.s.events, w, w.kind ?? '').find((e) => e.type === 'Warning');
-      if (ev) evidence.push({ kind: 'event', object: ref, value: `${ev.reason ?? ''}: ${ev.message ?? ''}` });
-      return finding(
-        'workload-pods-not-created',
-        `${w.kind} ${q(w.metadata.name)} matches the selector and wants replicas, but has no pods: its controller cannot create them.`,
-        evidence,
-        `read why pods are not created: kubectl describe ${kindPath(w.kind)}/${w.metadata.name} -n ${a.ns} (quota, admission webhooks, a missing ServiceAccount)`,
-        ref,
-      );
-    });
+        const ev = eventsFor(a.s.events, w, w.kind ?? '').find((e) => e.type === 'Warning');
+        if (ev) evidence.push({ kind: 'event', object: ref, value: `${ev.reason ?? ''}: ${ev.message ?? ''}` });
+        return finding(
+          'workload-pods-not-created',
+          `${w.kind} ${q(w.metadata.name)} matches the selector and wants replicas, but has no pods: its controller cannot create them.`,
+          evidence,
+          `read why pods are not created: kubectl describe ${kindPath(w.kind)}/${w.metadata.name} -n ${a.ns} (quota, admission webhooks, a missing ServiceAccount)`,
+          ref,
+        );
+      })
+  );
 };
 
 /** `workload-template-mismatch`: labels on the workload itself, not on its pod template. */
@@ -339,7 +435,12 @@ export function nearMisses(a: Analysis): NearMiss<KubeObject>[] {
   const candidates: KubeObject[] = a.s.hasStatus
     ? (a.s.namespacePods ?? a.s.pods)
     : [...(a.s.namespacePods ?? a.s.pods), ...topWorkloads(a.s.workloads).map(templatePod)];
-  const ranked = rankNearMisses(a.selector, candidates, (c) => c.metadata.labels, (c) => c.metadata.name);
+  const ranked = rankNearMisses(
+    a.selector,
+    candidates,
+    (c) => c.metadata.labels,
+    (c) => c.metadata.name,
+  );
   NEAR_MISSES.set(a, ranked);
   return ranked;
 }
@@ -368,7 +469,13 @@ export const selectorNoMatch: Check = (a) => {
   const what = a.s.hasStatus ? 'pod' : 'pod or pod template';
   if (groups.length === 0) {
     const total = (a.s.namespacePods ?? a.s.pods).length + (a.s.hasStatus ? 0 : topWorkloads(a.s.workloads).length);
-    evidence.push({ kind: 'pods', value: a.s.namespacePods === undefined && a.s.hasStatus ? 'the namespace\'s pods could not be listed for near misses' : `${plural(total, what)} in namespace ${a.ns}, none carries a selector label or a close one` });
+    evidence.push({
+      kind: 'pods',
+      value:
+        a.s.namespacePods === undefined && a.s.hasStatus
+          ? "the namespace's pods could not be listed for near misses"
+          : `${plural(total, what)} in namespace ${a.ns}, none carries a selector label or a close one`,
+    });
     return [
       finding(
         'selector-no-match',
@@ -418,14 +525,18 @@ export const selectorNoMatch: Check = (a) => {
         ? `${k.similarKey.key}=${k.similarKey.value} instead of ${k.key}=${k.want} (a similar key)`
         : `no ${k.key} label (the selector wants ${k.key}=${k.want})`;
   const message = `No ${what} matches the selector ${sel}: the closest, ${who}, ${verb} ${bad.map(diffText).join(', ')}.`;
-  const templatePath = owner && owner.kind !== 'Pod'
-    ? `spec.template.metadata.labels of ${owner.kind.toLowerCase()}/${owner.name}`
-    : isTemplate ? `spec.template.metadata.labels of ${bestItem.metadata.name}` : `the pod's labels`;
+  const templatePath =
+    owner && owner.kind !== 'Pod'
+      ? `spec.template.metadata.labels of ${owner.kind.toLowerCase()}/${owner.name}`
+      : isTemplate
+        ? `spec.template.metadata.labels of ${bestItem.metadata.name}`
+        : `the pod's labels`;
   const ownerName = owner?.name ?? (isTemplate ? bestItem.metadata.name.split('/')[1] : undefined);
   const ownerWl = topWorkloads(a.s.workloads).find((w) => w.metadata.name === ownerName && (!owner || w.kind === owner.kind));
-  const immutable = ownerWl?.spec?.selector && bad.some((k) => matchesSelectorKey(ownerWl, k.similarKey?.key ?? k.key))
-    ? ` (${ownerWl.kind?.toLowerCase()}/${ownerWl.metadata.name} also selects its pods by this label in spec.selector, which is immutable: changing it means recreating the ${ownerWl.kind})`
-    : '';
+  const immutable =
+    ownerWl?.spec?.selector && bad.some((k) => matchesSelectorKey(ownerWl, k.similarKey?.key ?? k.key))
+      ? ` (${ownerWl.kind?.toLowerCase()}/${ownerWl.metadata.name} also selects its pods by this label in spec.selector, which is immutable: changing it means recreating the ${ownerWl.kind})`
+      : '';
   const podSide = bad.map((k) => `${k.key}: ${k.want}`).join(', ');
   const hint = `make the Service selector match the pods: kubectl patch service ${a.svc.metadata.name} -n ${a.ns} --type merge -p '${JSON.stringify({ spec: { selector: svcPatch } })}'; or set ${podSide} in ${templatePath}${immutable}`;
   return [finding('selector-no-match', message, evidence, hint, a.ref)];
@@ -450,15 +561,25 @@ export const selectorSpansWorkloads: Check = (a) => {
     value: `${plural(g.pods.length, a.s.hasStatus ? 'pod' : 'template')}${a.s.hasStatus ? `: ${names(g.pods, 3)}` : ''}${g.owner ? '' : ' without an owner'}`,
   }));
   // Suggest a label that one group shares and no other group has with that value.
-  const IGNORED = new Set(['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'pod-template-generation']);
+  const IGNORED = new Set([
+    'pod-template-hash',
+    'controller-revision-hash',
+    'statefulset.kubernetes.io/pod-name',
+    'apps.kubernetes.io/pod-index',
+    'pod-template-generation',
+  ]);
   const svcName = a.svc.metadata.name;
-  const preferred = [...list].sort((x, y) => (distance(x.owner?.name ?? '', svcName) - distance(y.owner?.name ?? '', svcName)))[0]!;
+  const preferred = [...list].sort((x, y) => distance(x.owner?.name ?? '', svcName) - distance(y.owner?.name ?? '', svcName))[0]!;
   const common = Object.entries(preferred.pods[0]!.metadata.labels ?? {}).filter(
-    ([k, v]) => !IGNORED.has(k) && !(k in a.selector!) && preferred.pods.every((p) => p.metadata.labels?.[k] === v) &&
+    ([k, v]) =>
+      !IGNORED.has(k) &&
+      !(k in a.selector!) &&
+      preferred.pods.every((p) => p.metadata.labels?.[k] === v) &&
       list.every((g) => g === preferred || g.pods.every((p) => p.metadata.labels?.[k] !== v)),
   );
   const distinct = common[0];
-  const label = (g: { owner: ObjectRef | undefined }) => (g.owner ? `${g.owner.kind.toLowerCase()}/${g.owner.name}` : 'pods without an owner');
+  const label = (g: { owner: ObjectRef | undefined }) =>
+    g.owner ? `${g.owner.kind.toLowerCase()}/${g.owner.name}` : 'pods without an owner';
   return [
     finding(
       'selector-spans-workloads',
@@ -591,8 +712,15 @@ export const podsTerminating: Check = (a) => {
   const rows = a.rows.filter((r) => r.terminating && !(r.pod && known.has(r.pod)));
   if (pods.length === 0 && rows.length === 0) return [];
   const all = pods.length > 0 && pods.length === a.matching.length;
-  const evidence: Evidence[] = pods.slice(0, MAX_LISTED).map((p) => ({ kind: 'field', object: refOf(p, 'Pod'), field: 'metadata.deletionTimestamp', value: p.metadata.deletionTimestamp! }));
-  for (const r of rows.slice(0, MAX_LISTED)) evidence.push({ kind: 'endpoint', object: { kind: 'EndpointSlice', namespace: a.ns, name: r.slice }, value: `${r.ip}${r.pod ? ` (pod ${r.pod})` : ''} terminating, serving=${r.serving}` });
+  const evidence: Evidence[] = pods
+    .slice(0, MAX_LISTED)
+    .map((p) => ({ kind: 'field', object: refOf(p, 'Pod'), field: 'metadata.deletionTimestamp', value: p.metadata.deletionTimestamp! }));
+  for (const r of rows.slice(0, MAX_LISTED))
+    evidence.push({
+      kind: 'endpoint',
+      object: { kind: 'EndpointSlice', namespace: a.ns, name: r.slice },
+      value: `${r.ip}${r.pod ? ` (pod ${r.pod})` : ''} terminating, serving=${r.serving}`,
+    });
   const count = pods.length + rows.length;
   return [
     finding(
@@ -653,7 +781,9 @@ function groupEvidence(g: { pod: Pod; pods: Pod[] }, value: string): Evidence {
 
 function containerPath(g: { pod: Pod }): string {
   const o = ownerOf(g.pod);
-  return o && o.kind !== 'Pod' ? `${o.kind.toLowerCase()}/${o.name} spec.template.spec.containers[].ports` : `pod ${g.pod.metadata.name} spec.containers[].ports`;
+  return o && o.kind !== 'Pod'
+    ? `${o.kind.toLowerCase()}/${o.name} spec.template.spec.containers[].ports`
+    : `pod ${g.pod.metadata.name} spec.containers[].ports`;
 }
 
 /** `target-port-not-found`: a named targetPort FindPort cannot resolve on the pods. */
@@ -668,7 +798,9 @@ export const targetPortNotFound: Check = (a) => {
     if (failing.length === 0) return;
     const failingPods = failing.flatMap((x) => x.g.pods);
     const all = failing.length === groups.length;
-    const evidence: Evidence[] = [{ kind: 'port', object: a.ref, field: `spec.ports[${i}].targetPort`, value: `${q(t)} (${protocolOf(sp)})` }];
+    const evidence: Evidence[] = [
+      { kind: 'port', object: a.ref, field: `spec.ports[${i}].targetPort`, value: `${q(t)} (${protocolOf(sp)})` },
+    ];
     for (const { g, r } of failing) {
       if (!r.ok) evidence.push(groupEvidence(g, r.reason));
     }
@@ -677,9 +809,19 @@ export const targetPortNotFound: Check = (a) => {
       const listed = a.rows.filter((r) => r.pod && podNames.has(r.pod) && !r.ports.some((p) => p.name === (sp.name ?? '')));
       const slices = [...new Set(listed.map((r) => r.slice))];
       for (const sl of slices) {
-        evidence.push({ kind: 'endpointslice', object: { kind: 'EndpointSlice', namespace: a.ns, name: sl }, value: `lists ${names(listed.filter((r) => r.slice === sl).map((r) => ({ metadata: { name: r.pod! } })), 3)} without port ${q(sp.name ?? '')}` });
+        evidence.push({
+          kind: 'endpointslice',
+          object: { kind: 'EndpointSlice', namespace: a.ns, name: sl },
+          value: `lists ${names(
+            listed.filter((r) => r.slice === sl).map((r) => ({ metadata: { name: r.pod! } })),
+            3,
+          )} without port ${q(sp.name ?? '')}`,
+        });
       }
-      evidence.push({ kind: 'endpoints', value: `ready endpoints for Service port ${servicePortKey(sp)}: ${readyCountForPort(a.rows, sp)}` });
+      evidence.push({
+        kind: 'endpoints',
+        value: `ready endpoints for Service port ${servicePortKey(sp)}: ${readyCountForPort(a.rows, sp)}`,
+      });
     }
     const first = failing[0]!.r;
     let hint: string;
@@ -693,11 +835,12 @@ export const targetPortNotFound: Check = (a) => {
     } else {
       const declared = declaredPorts(failing[0]!.g.pod.spec);
       const same = declared.filter((d) => d.protocol === protocolOf(sp));
-      hint = same.length === 1
-        ? `set spec.ports[${i}].targetPort to ${same[0]!.port.name ? `${q(same[0]!.port.name)} or ` : ''}${same[0]!.port.containerPort} (the only ${protocolOf(sp)} port the container declares), or name that container port ${q(t)} in ${containerPath(failing[0]!.g)}`
-        : declared.length > 0
-        ? `set spec.ports[${i}].targetPort to the number the app listens on (declared: ${declared.map(describeDeclared).join(', ')}), or name that container port ${q(t)} in ${containerPath(failing[0]!.g)}`
-        : `declare the port with name: ${t} in ${containerPath(failing[0]!.g)}, or set spec.ports[${i}].targetPort to the number the app listens on`;
+      hint =
+        same.length === 1
+          ? `set spec.ports[${i}].targetPort to ${same[0]!.port.name ? `${q(same[0]!.port.name)} or ` : ''}${same[0]!.port.containerPort} (the only ${protocolOf(sp)} port the container declares), or name that container port ${q(t)} in ${containerPath(failing[0]!.g)}`
+          : declared.length > 0
+            ? `set spec.ports[${i}].targetPort to the number the app listens on (declared: ${declared.map(describeDeclared).join(', ')}), or name that container port ${q(t)} in ${containerPath(failing[0]!.g)}`
+            : `declare the port with name: ${t} in ${containerPath(failing[0]!.g)}, or set spec.ports[${i}].targetPort to the number the app listens on`;
     }
     out.push(
       finding(
@@ -726,7 +869,9 @@ export const targetPortNotDeclared: Check = (a) => {
     const withPorts = misses.filter((g) => declaredPorts(g.pod.spec).length > 0);
     const severity: Severity = withPorts.length > 0 ? 'warning' : 'info';
     const field = omitted ? `spec.ports[${i}].port` : `spec.ports[${i}].targetPort`;
-    const evidence: Evidence[] = [{ kind: 'port', object: a.ref, field, value: `${t}${omitted ? ' (targetPort omitted, so it defaults to port)' : ''}` }];
+    const evidence: Evidence[] = [
+      { kind: 'port', object: a.ref, field, value: `${t}${omitted ? ' (targetPort omitted, so it defaults to port)' : ''}` },
+    ];
     for (const g of misses) {
       const declared = declaredPorts(g.pod.spec);
       evidence.push(groupEvidence(g, `declared ports: ${declared.length > 0 ? declared.map(describeDeclared).join(', ') : 'none'}`));
@@ -786,7 +931,15 @@ export const headlessPortRemap: Check = (a) => {
   const sample = podsBySpec(a)[0]?.pod;
   a.ports.forEach((sp, i) => {
     const t = targetPortOf(sp);
-    const resolved = typeof t === 'number' ? t : sample ? (() => { const r = findPort(sample.spec, sp); return r.ok ? r.port : undefined; })() : undefined;
+    const resolved =
+      typeof t === 'number'
+        ? t
+        : sample
+          ? (() => {
+              const r = findPort(sample.spec, sp);
+              return r.ok ? r.port : undefined;
+            })()
+          : undefined;
     if (resolved === undefined || resolved === sp.port) return;
     out.push(
       finding(
@@ -831,17 +984,31 @@ export const endpointsNotReconciled: Check = (a) => {
     return Date.parse(a.s.readAt) - Date.parse(since) > RECONCILE_GRACE_MS;
   });
   if (missing.length === 0) return [];
-  const evidence: Evidence[] = missing.slice(0, MAX_LISTED).map((p) => ({ kind: 'pod', object: refOf(p, 'Pod'), field: 'status.podIP', value: `${p.status?.podIP} is Ready but in no EndpointSlice` }));
+  const evidence: Evidence[] = missing.slice(0, MAX_LISTED).map((p) => ({
+    kind: 'pod',
+    object: refOf(p, 'Pod'),
+    field: 'status.podIP',
+    value: `${p.status?.podIP} is Ready but in no EndpointSlice`,
+  }));
   const gone = [...new Set(missing.filter(nodeGone).map((p) => p.spec!.nodeName!))];
   for (const n of gone) evidence.push({ kind: 'node', object: { kind: 'Node', name: n }, value: 'does not exist' });
-  evidence.push({ kind: 'endpointslices', value: a.s.endpointSlices.length === 0 ? 'the Service has no EndpointSlice' : `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ${plural(a.rows.length, 'address', 'addresses')}` });
+  evidence.push({
+    kind: 'endpointslices',
+    value:
+      a.s.endpointSlices.length === 0
+        ? 'the Service has no EndpointSlice'
+        : `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ${plural(a.rows.length, 'address', 'addresses')}`,
+  });
   return [
     finding(
       'endpoints-not-reconciled',
       `${plural(missing.length, 'Ready matching pod')} ${missing.length === 1 ? 'is' : 'are'} missing from every EndpointSlice: ${gone.length > 0 ? `${gone.length === 1 ? 'its node is' : 'their nodes are'} gone (${gone.join(', ')})` : 'the endpoint controller has not reconciled them'}.`,
       evidence,
       gone.length > 0
-        ? `delete the pods so their workload recreates them on a live node: kubectl delete pod ${missing.slice(0, 3).map((p) => p.metadata.name).join(' ')} -n ${a.ns}`
+        ? `delete the pods so their workload recreates them on a live node: kubectl delete pod ${missing
+            .slice(0, 3)
+            .map((p) => p.metadata.name)
+            .join(' ')} -n ${a.ns}`
         : 'check kube-controller-manager (kubectl get pods -n kube-system -l component=kube-controller-manager) and its logs for EndpointSlice errors',
       a.ref,
     ),
@@ -916,7 +1083,11 @@ function describeAllowed(np: NetworkPolicy): string {
   const rules = np.spec?.ingress ?? [];
   if (rules.length === 0) return 'none (denies all ingress)';
   return rules
-    .map((r) => (r.ports?.length ? r.ports.map((p) => `${p.port ?? 'all'}${p.endPort ? `-${p.endPort}` : ''}/${p.protocol ?? 'TCP'}`).join(' ') : 'all'))
+    .map((r) =>
+      r.ports?.length
+        ? r.ports.map((p) => `${p.port ?? 'all'}${p.endPort ? `-${p.endPort}` : ''}/${p.protocol ?? 'TCP'}`).join(' ')
+        : 'all',
+    )
     .join('; ');
 }
 
@@ -988,15 +1159,22 @@ export const loadBalancerPending: Check = (a) => {
 
 /** What a denied read prevented, in user terms. */
 function deniedMeans(resource: string, allNamespaces: boolean): string {
-  if (resource === 'pods') return allNamespaces ? 'pods matching the selector in other namespaces were not looked for' : 'the namespace\'s pods were not compared with the selector (near misses)';
-  if (resource === 'nodes') return 'the pods\' nodes were not checked (NotReady, gone)';
+  if (resource === 'pods')
+    return allNamespaces
+      ? 'pods matching the selector in other namespaces were not looked for'
+      : "the namespace's pods were not compared with the selector (near misses)";
+  if (resource === 'nodes') return "the pods' nodes were not checked (NotReady, gone)";
   if (resource === 'events') return 'events (probe failure messages, scheduling failures) were not read';
   if (resource.startsWith('networkpolicies')) return 'NetworkPolicies were not checked';
   if (resource.startsWith('endpointslices')) return 'EndpointSlices were not read (legacy Endpoints were used if allowed)';
   if (resource === 'endpoints') return 'legacy Endpoints were not read';
   if (resource === 'namespaces') return 'whether the namespace exists was not checked';
-  if (resource === 'services') return allNamespaces ? 'Services of the same name in other namespaces were not looked for' : 'the namespace\'s Service names were not read';
-  if (/^(deployments|statefulsets|daemonsets|replicasets)/.test(resource)) return 'workloads were not checked (scaled to zero, template labels)';
+  if (resource === 'services')
+    return allNamespaces
+      ? 'Services of the same name in other namespaces were not looked for'
+      : "the namespace's Service names were not read";
+  if (/^(deployments|statefulsets|daemonsets|replicasets)/.test(resource))
+    return 'workloads were not checked (scaled to zero, template labels)';
   return `${resource} were not read`;
 }
 

@@ -42,7 +42,10 @@ export function endpointRows(slices: readonly EndpointSlice[], legacy?: Endpoint
   if (legacy) {
     for (const sub of legacy.subsets ?? []) {
       const ports = (sub.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
-      for (const [list, ready] of [[sub.addresses ?? [], true], [sub.notReadyAddresses ?? [], false]] as const) {
+      for (const [list, ready] of [
+        [sub.addresses ?? [], true],
+        [sub.notReadyAddresses ?? [], false],
+      ] as const) {
         for (const a of list) {
           rows.push({
             slice: `endpoints/${legacy.metadata.name}`,

@@ -217,7 +217,15 @@ function summaryOf(svc: Service, ns: string): ServiceSummary {
 export function explainService(s: ServiceSnapshot): ServiceReport {
   const base = { staticOnly: !s.hasStatus, endpointsKnown: s.endpointsKnown, podsAreNearMisses: false };
   if (s.namespaceExists === false) {
-    return { ...base, service: null, findings: [namespaceNotFound(s), ...rbacPartial(s)], pods: [], endpoints: [], names: [], summary: null };
+    return {
+      ...base,
+      service: null,
+      findings: [namespaceNotFound(s), ...rbacPartial(s)],
+      pods: [],
+      endpoints: [],
+      names: [],
+      summary: null,
+    };
   }
   if (!s.service) {
     return { ...base, service: null, findings: [serviceNotFound(s), ...rbacPartial(s)], pods: [], endpoints: [], names: [], summary: null };
@@ -226,7 +234,15 @@ export function explainService(s: ServiceSnapshot): ServiceReport {
   const service = { namespace: s.namespace, name: s.service.metadata.name };
   const summary = summaryOf(s.service, s.namespace);
   if (s.service.spec?.type === 'ExternalName') {
-    return { ...base, service, summary, findings: orderFindings([...externalName(a), ...rbacPartial(s)]), pods: [], endpoints: [], names: serviceNames(s.service, [], s.clusterDomain) };
+    return {
+      ...base,
+      service,
+      summary,
+      findings: orderFindings([...externalName(a), ...rbacPartial(s)]),
+      pods: [],
+      endpoints: [],
+      names: serviceNames(s.service, [], s.clusterDomain),
+    };
   }
   const findings = orderFindings([...CHECKS.flatMap((c) => c(a)), ...rbacPartial(s)]);
   let pods: PodRow[];

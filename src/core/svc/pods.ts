@@ -51,8 +51,12 @@ export function refKey(r: ObjectRef | undefined): string {
 /** Events about one object, newest first. */
 export function eventsFor(events: readonly KubeEvent[], obj: KubeObject, kind: string): KubeEvent[] {
   return events
-    .filter((e) => e.involvedObject?.name === obj.metadata.name && (e.involvedObject.kind ?? kind) === kind &&
-      (!e.involvedObject.namespace || !obj.metadata.namespace || e.involvedObject.namespace === obj.metadata.namespace))
+    .filter(
+      (e) =>
+        e.involvedObject?.name === obj.metadata.name &&
+        (e.involvedObject.kind ?? kind) === kind &&
+        (!e.involvedObject.namespace || !obj.metadata.namespace || e.involvedObject.namespace === obj.metadata.namespace),
+    )
     .sort((a, b) => eventTime(b).localeCompare(eventTime(a)));
 }
 
@@ -84,10 +88,17 @@ function stateText(s: ContainerStatus): { reason: string; text: string } | undef
     const last = s.lastState?.terminated;
     const lastText = last ? `; last run ended ${last.reason ?? 'with'} exit code ${last.exitCode ?? '?'}` : '';
     const restarts = s.restartCount ? `, ${s.restartCount} restart${s.restartCount === 1 ? '' : 's'}` : '';
-    return { reason: w.reason, text: `container "${s.name}" is waiting: ${w.reason}${w.message ? ` (${w.message})` : ''}${lastText}${restarts}` };
+    return {
+      reason: w.reason,
+      text: `container "${s.name}" is waiting: ${w.reason}${w.message ? ` (${w.message})` : ''}${lastText}${restarts}`,
+    };
   }
   const t = s.state?.terminated;
-  if (t) return { reason: t.reason ?? 'Terminated', text: `container "${s.name}" terminated: ${t.reason ?? ''} exit code ${t.exitCode ?? '?'}${t.message ? ` (${t.message})` : ''}` };
+  if (t)
+    return {
+      reason: t.reason ?? 'Terminated',
+      text: `container "${s.name}" terminated: ${t.reason ?? ''} exit code ${t.exitCode ?? '?'}${t.message ? ` (${t.message})` : ''}`,
+    };
   return undefined;
 }
 
@@ -96,13 +107,23 @@ function stateText(s: ContainerStatus): { reason: string; text: string } | undef
  * scheduling → init containers → containers waiting → startup probe → readiness probe → readiness gates →
  * node → no IP. Returns undefined for a Ready pod with an IP.
  */
-export function diagnosePod(pod: Pod, events: readonly KubeEvent[], nodes: readonly Node[] | undefined, nodesLookedUp: readonly string[] | undefined): PodDiagnosis | undefined {
+export function diagnosePod(
+  pod: Pod,
+  events: readonly KubeEvent[],
+  nodes: readonly Node[] | undefined,
+  nodesLookedUp: readonly string[] | undefined,
+): PodDiagnosis | undefined {
   const ref = refOf(pod, 'Pod');
   const ev: Evidence[] = [];
   const podEvents = eventsFor(events, pod, 'Pod');
   const eventEvidence = (pred: (e: KubeEvent) => boolean) => {
     const e = podEvents.find(pred);
-    if (e) ev.push({ kind: 'event', object: ref, value: `${e.reason ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}: ${e.message ?? ''}`.trim() });
+    if (e)
+      ev.push({
+        kind: 'event',
+        object: ref,
+        value: `${e.reason ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}: ${e.message ?? ''}`.trim(),
+      });
     return e;
   };
   const phase = pod.status?.phase ?? 'Unknown';
@@ -115,14 +136,33 @@ export function diagnosePod(pod: Pod, events: readonly KubeEvent[], nodes: reado
   if (isReady(pod) && pod.status?.podIP && phase === 'Running') return undefined;
   if (phase === 'Succeeded' || phase === 'Failed') {
     ev.push({ kind: 'field', object: ref, field: 'status.phase', value: phase });
-    if (pod.status?.reason || pod.status?.message) ev.push({ kind: 'field', object: ref, field: 'status.reason', value: `${pod.status?.reason ?? ''}${pod.status?.message ? `: ${pod.status.message}` : ''}` });
-    return { cause: `phase ${phase}${pod.status?.reason ? ` (${pod.status.reason})` : ''}: completed pods are never endpoints`, evidence: ev, reason: phase };
+    if (pod.status?.reason || pod.status?.message)
+      ev.push({
+        kind: 'field',
+        object: ref,
+        field: 'status.reason',
+        value: `${pod.status?.reason ?? ''}${pod.status?.message ? `: ${pod.status.message}` : ''}`,
+      });
+    return {
+      cause: `phase ${phase}${pod.status?.reason ? ` (${pod.status.reason})` : ''}: completed pods are never endpoints`,
+      evidence: ev,
+      reason: phase,
+    };
   }
   const scheduled = condition(pod, 'PodScheduled');
   if (scheduled && scheduled.status !== 'True') {
-    ev.push({ kind: 'condition', object: ref, field: 'status.conditions[PodScheduled]', value: `False ${scheduled.reason ?? ''}${scheduled.message ? `: ${scheduled.message}` : ''}`.trim() });
+    ev.push({
+      kind: 'condition',
+      object: ref,
+      field: 'status.conditions[PodScheduled]',
+      value: `False ${scheduled.reason ?? ''}${scheduled.message ? `: ${scheduled.message}` : ''}`.trim(),
+    });
     eventEvidence((e) => e.reason === 'FailedScheduling');
-    return { cause: `not scheduled: ${scheduled.reason ?? 'Unschedulable'}${scheduled.message ? ` (${scheduled.message})` : ''}`, evidence: ev, reason: 'Unschedulable' };
+    return {
+      cause: `not scheduled: ${scheduled.reason ?? 'Unschedulable'}${scheduled.message ? ` (${scheduled.message})` : ''}`,
+      evidence: ev,
+      reason: 'Unschedulable',
+    };
   }
   for (const s of pod.status?.initContainerStatuses ?? []) {
     const st = stateText(s);
@@ -163,8 +203,17 @@ export function diagnosePod(pod: Pod, events: readonly KubeEvent[], nodes: reado
   for (const g of spec?.readinessGates ?? []) {
     const c = condition(pod, g.conditionType);
     if (c?.status !== 'True') {
-      ev.push({ kind: 'condition', object: ref, field: `status.conditions[${g.conditionType}]`, value: c ? `${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}` : 'missing' });
-      return { cause: `readiness gate "${g.conditionType}" is ${c ? c.status : 'not set'} (the controller that owns it has not marked the pod ready)`, evidence: ev, reason: 'ReadinessGate' };
+      ev.push({
+        kind: 'condition',
+        object: ref,
+        field: `status.conditions[${g.conditionType}]`,
+        value: c ? `${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}` : 'missing',
+      });
+      return {
+        cause: `readiness gate "${g.conditionType}" is ${c ? c.status : 'not set'} (the controller that owns it has not marked the pod ready)`,
+        evidence: ev,
+        reason: 'ReadinessGate',
+      };
     }
   }
   const nodeName = spec?.nodeName;
@@ -176,14 +225,27 @@ export function diagnosePod(pod: Pod, events: readonly KubeEvent[], nodes: reado
     }
     const ready = condition(node, 'Ready');
     if (ready?.status !== 'True') {
-      ev.push({ kind: 'condition', object: refOf(node, 'Node'), field: 'status.conditions[Ready]', value: `${ready?.status ?? 'missing'}${ready?.reason ? ` ${ready.reason}` : ''}${ready?.message ? `: ${ready.message}` : ''}` });
-      return { cause: `its node "${nodeName}" is NotReady (${ready?.reason ?? 'no Ready condition'})`, evidence: ev, reason: 'NodeNotReady' };
+      ev.push({
+        kind: 'condition',
+        object: refOf(node, 'Node'),
+        field: 'status.conditions[Ready]',
+        value: `${ready?.status ?? 'missing'}${ready?.reason ? ` ${ready.reason}` : ''}${ready?.message ? `: ${ready.message}` : ''}`,
+      });
+      return {
+        cause: `its node "${nodeName}" is NotReady (${ready?.reason ?? 'no Ready condition'})`,
+        evidence: ev,
+        reason: 'NodeNotReady',
+      };
     }
   }
   if (!pod.status?.podIP) {
     ev.push({ kind: 'field', object: ref, field: 'status.podIP', value: '(none)' });
     const e = eventEvidence((x) => x.reason === 'FailedCreatePodSandBox');
-    return { cause: e ? 'no IP: the network plugin failed to set up the pod sandbox' : `no IP (phase ${phase})`, evidence: ev, reason: 'NoIP' };
+    return {
+      cause: e ? 'no IP: the network plugin failed to set up the pod sandbox' : `no IP (phase ${phase})`,
+      evidence: ev,
+      reason: 'NoIP',
+    };
   }
   if (phase === 'Pending') {
     ev.push({ kind: 'field', object: ref, field: 'status.phase', value: 'Pending' });
@@ -191,7 +253,12 @@ export function diagnosePod(pod: Pod, events: readonly KubeEvent[], nodes: reado
   }
   if (!isReady(pod)) {
     const r = condition(pod, 'Ready');
-    ev.push({ kind: 'condition', object: ref, field: 'status.conditions[Ready]', value: `${r?.status ?? 'missing'}${r?.reason ? ` ${r.reason}` : ''}${r?.message ? `: ${r.message}` : ''}` });
+    ev.push({
+      kind: 'condition',
+      object: ref,
+      field: 'status.conditions[Ready]',
+      value: `${r?.status ?? 'missing'}${r?.reason ? ` ${r.reason}` : ''}${r?.message ? `: ${r.message}` : ''}`,
+    });
     return { cause: `Ready is ${r?.status ?? 'missing'}${r?.reason ? ` (${r.reason})` : ''}`, evidence: ev, reason: 'NotReady' };
   }
   return undefined;

@@ -1,15 +1,6 @@
+// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
 import type { Denied } from '../../cluster/reader.js';
-import type {
-  EndpointSlice,
-  Endpoints,
-  KubeEvent,
-  KubeObject,
-  NetworkPolicy,
-  Node,
-  Pod,
-  Service,
-  Workload,
-} from '../k8s/types.js';
+import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, NetworkPolicy, Node, Pod, Service, Workload } from '../k8s/types.js';
 
 /**
  * Everything `explainService` looks at, read beforehand by `loadServiceSnapshot` (src/cluster/svc-loader.ts).

@@ -15,7 +15,6 @@ import {
   POD_CIDR,
 } from '../helpers/index.js';
 
-
 const ns = useNamespace('endpoints');
 const inPodCidr = (ip: string) => ip.startsWith(POD_CIDR.split('.').slice(0, 2).join('.') + '.');
 
@@ -39,7 +38,10 @@ describe('EndpointSlices from the real controller', () => {
 
     // The Deployment's selector does not include `tier`, so this is a valid rollout whose pods no longer match.
     await applyYaml(deploymentManifest({ name: 'web', replicas: 2, labels: { tier: 'other' } }), { namespace: ns.name });
-    await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).length === 0, { timeoutMs: 60_000, what: 'the endpoints of web to drain' });
+    await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).length === 0, {
+      timeoutMs: 60_000,
+      what: 'the endpoints of web to drain',
+    });
     await waitForReadyPods(ns.name, 'tier=other', 2);
   });
 
@@ -62,7 +64,9 @@ describe('EndpointSlices from the real controller', () => {
     expect(eps.filter((e) => e.ready)).toHaveLength(1);
 
     await setPodReady(ns.name, pod, true);
-    await waitFor(async () => (await serviceEndpoints(ns.name, 'api')).filter((e) => e.ready).length === 2, { what: 'both endpoints ready again' });
+    await waitFor(async () => (await serviceEndpoints(ns.name, 'api')).filter((e) => e.ready).length === 2, {
+      what: 'both endpoints ready again',
+    });
   });
 
   test('a deleted pod is replaced under a new name', async () => {

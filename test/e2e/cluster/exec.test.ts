@@ -15,14 +15,16 @@ import {
   runShim,
 } from '../helpers/index.js';
 
-
 const ns = useNamespace('exec');
 let pod: string;
 
 beforeAll(async () => {
-  await applyYaml([deploymentManifest({ name: 'shell', replicas: 1, labels: { app: 'shell' } }), serviceManifest('shell', { app: 'shell' })], {
-    namespace: ns.name,
-  });
+  await applyYaml(
+    [deploymentManifest({ name: 'shell', replicas: 1, labels: { app: 'shell' } }), serviceManifest('shell', { app: 'shell' })],
+    {
+      namespace: ns.name,
+    },
+  );
   const [p] = await waitForReadyPods(ns.name, 'app=shell', 1);
   pod = p!.metadata.name;
 });
@@ -61,7 +63,19 @@ describe('exec through KWOK', () => {
   test('curl and nc answer from the shim data, and sleep is bounded', async () => {
     const host = `db.${ns.name}.svc.cluster.local`;
     await registerServiceDns(ns.name, 'shell');
-    expect((await execInPod(ns.name, pod, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', `http://shell.${ns.name}.svc.cluster.local:80/`])).stdout).toBe('200');
+    expect(
+      (
+        await execInPod(ns.name, pod, [
+          'curl',
+          '-s',
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_code}',
+          `http://shell.${ns.name}.svc.cluster.local:80/`,
+        ])
+      ).stdout,
+    ).toBe('200');
     expect((await execInPod(ns.name, pod, ['nc', '-z', host, '5432'])).code).toBe(1); // unknown name
     await closeShimPort(`shell.${ns.name}.svc.cluster.local`, 80);
     try {

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { isolatedClusterEnv, pathWithoutGo, runClusterScript, run, waitFor } from '../helpers/index.js';
 
-
 const BASE = 27000;
 
 /** PIDs of processes whose command line mentions `needle` (e.g. an isolated run folder). */
@@ -115,7 +114,9 @@ describe('cluster scripts: failure paths', () => {
       expect(lines).toHaveLength(2);
       expect(lines[0]).toBe(`export KUBECONFIG=${runDir}/kubeconfig`);
       expect(lines[1]).toMatch(/^export PATH=\/.+\/bin:\$PATH$/);
-      const pids = readdirSync(path.join(runDir, 'pids')).map((f) => Number(readFileSync(path.join(runDir, 'pids', f), 'utf8').split(' ')[0]));
+      const pids = readdirSync(path.join(runDir, 'pids')).map((f) =>
+        Number(readFileSync(path.join(runDir, 'pids', f), 'utf8').split(' ')[0]),
+      );
       expect(pids).toHaveLength(5);
 
       const again = await runClusterScript('up.sh', env);

@@ -16,7 +16,6 @@ import {
   type LocalServer,
 } from '../helpers/index.js';
 
-
 const ns = useNamespace('port-forward');
 let echo: LocalServer;
 

@@ -1,7 +1,6 @@
 // The limited user (static token, no groups) may read in kdiag-limited only: real 403s everywhere else.
 import { LIMITED_NAMESPACE, clusterInfo, kubectl } from '../helpers/index.js';
 
-
 describe('limited user', () => {
   test('reads pods in its namespace', async () => {
     const r = await kubectl(['get', 'pods', '-n', LIMITED_NAMESPACE], { kubeconfig: clusterInfo().limitedKubeconfig });
@@ -30,7 +29,9 @@ describe('limited user', () => {
 
   test('RBAC preflight answers (SelfSubjectAccessReview through kubectl auth can-i)', async () => {
     const kc = { kubeconfig: clusterInfo().limitedKubeconfig, check: false };
-    expect((await kubectl(['auth', 'can-i', 'list', 'endpointslices.discovery.k8s.io', '-n', LIMITED_NAMESPACE], kc)).stdout.trim()).toBe('yes');
+    expect((await kubectl(['auth', 'can-i', 'list', 'endpointslices.discovery.k8s.io', '-n', LIMITED_NAMESPACE], kc)).stdout.trim()).toBe(
+      'yes',
+    );
     expect((await kubectl(['auth', 'can-i', 'create', 'pods', '-n', LIMITED_NAMESPACE], kc)).stdout.trim()).toBe('no');
     expect((await kubectl(['auth', 'can-i', 'list', 'services', '-n', 'default'], kc)).stdout.trim()).toBe('no');
   });

@@ -13,19 +13,37 @@ export const NAMESPACE_LABEL = 'e2e.kdiag.dev/namespace';
  * ServiceAccount (pods are rejected before that). Resolves with the name.
  */
 export async function createNamespace(prefix: string): Promise<string> {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'test';
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'test';
   const name = `e2e-${clean}-${randomBytes(3).toString('hex')}`;
   await kubectl(['create', 'namespace', name]);
   await kubectl(['label', 'namespace', name, 'e2e.kdiag.dev/test=true']);
-  await waitFor(async () => (await kubectl(['get', 'serviceaccount', 'default', '-o', 'name'], { namespace: name, check: false })).code === 0, {
-    what: `the default ServiceAccount in ${name}`,
-  });
+  await waitFor(
+    async () => (await kubectl(['get', 'serviceaccount', 'default', '-o', 'name'], { namespace: name, check: false })).code === 0,
+    {
+      what: `the default ServiceAccount in ${name}`,
+    },
+  );
   return name;
 }
 
 /** Deletes a namespace (without waiting for its finalisation) and the cluster-scoped KWOK routes labelled for it. */
 export async function deleteNamespace(name: string): Promise<void> {
-  await kubectl(['delete', 'clusterportforwards.kwok.x-k8s.io,clusterexecs.kwok.x-k8s.io', '-l', `${NAMESPACE_LABEL}=${name}`, '--ignore-not-found', '--wait=false'], { check: false });
+  await kubectl(
+    [
+      'delete',
+      'clusterportforwards.kwok.x-k8s.io,clusterexecs.kwok.x-k8s.io',
+      '-l',
+      `${NAMESPACE_LABEL}=${name}`,
+      '--ignore-not-found',
+      '--wait=false',
+    ],
+    { check: false },
+  );
   await kubectl(['delete', 'namespace', name, '--ignore-not-found', '--wait=false']);
 }
 

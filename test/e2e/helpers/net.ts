@@ -120,7 +120,7 @@ export async function kubectlPortForward(namespace: string, pod: string, podPort
     return { localPort, stop };
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}\nkubectl output: ${out.trim()}`);
+    throw new Error(`${(e as Error).message}\nkubectl output: ${out.trim()}`, { cause: e });
   }
 }
 

@@ -86,7 +86,7 @@ export async function waitForUnschedulable(namespace: string, pod: string, timeo
     async () => {
       const p = await getObject<PodLike>('pod', pod, namespace);
       const c = p?.status?.conditions?.find((x) => x.type === 'PodScheduled');
-      return c?.status === 'False' && c.reason === 'Unschedulable' ? c.message ?? 'Unschedulable' : undefined;
+      return c?.status === 'False' && c.reason === 'Unschedulable' ? (c.message ?? 'Unschedulable') : undefined;
     },
     { timeoutMs, what: `pod ${namespace}/${pod} to be Unschedulable` },
   );
@@ -133,7 +133,9 @@ export interface ServiceEndpoint {
 
 /** All endpoints of a Service from its EndpointSlices (label kubernetes.io/service-name). */
 export async function serviceEndpoints(namespace: string, service: string): Promise<ServiceEndpoint[]> {
-  const list = await getJson<{ items: any[] }>(['endpointslices.discovery.k8s.io', '-l', `kubernetes.io/service-name=${service}`], { namespace });
+  const list = await getJson<{ items: any[] }>(['endpointslices.discovery.k8s.io', '-l', `kubernetes.io/service-name=${service}`], {
+    namespace,
+  });
   const out: ServiceEndpoint[] = [];
   for (const slice of list.items) {
     for (const ep of slice.endpoints ?? []) {

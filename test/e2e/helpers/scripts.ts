@@ -19,7 +19,8 @@ export const clusterScript = (name: 'up.sh' | 'down.sh' | 'build.sh'): string =>
 export async function isolatedClusterEnv(portBase: number, overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
   const runDir = await mkdtemp(path.join(os.tmpdir(), 'kdiag-cluster-test-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (/^KDIAG_(.*_PORT|.*_ARGS|CLUSTER_UP_RESULT|CLUSTER_USER_PID|CLUSTER_LOCK_HELD)$/.test(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (/^KDIAG_(.*_PORT|.*_ARGS|CLUSTER_UP_RESULT|CLUSTER_USER_PID|CLUSTER_LOCK_HELD)$/.test(k)) delete env[k];
   return { ...env, KDIAG_CLUSTER_DIR: path.join(runDir, 'run'), KDIAG_CLUSTER_PORT_BASE: String(portBase), ...overrides };
 }
 

@@ -13,7 +13,17 @@ const ns = useNamespace('lint-cluster');
 
 interface LintDoc {
   schemaVersion: number;
-  findings: { file: string; line: number; column: number; ip: string; code: string; severity: string; message: string; hint: string; object?: { kind: string; namespace?: string; name: string } }[];
+  findings: {
+    file: string;
+    line: number;
+    column: number;
+    ip: string;
+    code: string;
+    severity: string;
+    message: string;
+    hint: string;
+    object?: { kind: string; namespace?: string; name: string };
+  }[];
 }
 
 async function lint(args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -34,10 +44,18 @@ test('names the pod and the Service behind hard-coded addresses, with the DNS na
         spec: {
           replicas: 1,
           selector: { matchLabels: { app: 'payments' } },
-          template: { metadata: { labels: { app: 'payments' } }, spec: { containers: [{ name: 'app', image: 'registry.example/payments:1', ports: [{ containerPort: 8080 }] }] } },
+          template: {
+            metadata: { labels: { app: 'payments' } },
+            spec: { containers: [{ name: 'app', image: 'registry.example/payments:1', ports: [{ containerPort: 8080 }] }] },
+          },
         },
       },
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments' }, spec: { selector: { app: 'payments' }, ports: [{ port: 80, targetPort: 8080 }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'payments' },
+        spec: { selector: { app: 'payments' }, ports: [{ port: 80, targetPort: 8080 }] },
+      },
     ],
     { namespace: ns.name },
   );
@@ -53,9 +71,21 @@ test('names the pod and the Service behind hard-coded addresses, with the DNS na
   const doc = JSON.parse(r.out) as LintDoc;
   expect(doc.schemaVersion).toBe(1);
   const byIp = new Map(doc.findings.map((f) => [f.ip, f]));
-  expect(byIp.get(podIp)).toMatchObject({ file: 'app.env', line: 1, column: 14, code: 'hardcoded-pod-ip', severity: 'error', object: { kind: 'Pod', namespace: ns.name, name: podName } });
+  expect(byIp.get(podIp)).toMatchObject({
+    file: 'app.env',
+    line: 1,
+    column: 14,
+    code: 'hardcoded-pod-ip',
+    severity: 'error',
+    object: { kind: 'Pod', namespace: ns.name, name: podName },
+  });
   expect(byIp.get(podIp)!.hint).toContain(`payments.${ns.name}.svc.cluster.local`);
-  expect(byIp.get(clusterIp)).toMatchObject({ line: 2, code: 'hardcoded-service-ip', severity: 'error', object: { kind: 'Service', namespace: ns.name, name: 'payments' } });
+  expect(byIp.get(clusterIp)).toMatchObject({
+    line: 2,
+    code: 'hardcoded-service-ip',
+    severity: 'error',
+    object: { kind: 'Service', namespace: ns.name, name: 'payments' },
+  });
   expect(byIp.get(clusterIp)!.hint).toContain(`payments.${ns.name}.svc.cluster.local`);
 });
 
@@ -70,7 +100,9 @@ test('an unreachable cluster is exit 3 with one line and a hint; without --clust
   const dead = await lint(['plain.env', '--cluster'], env);
   expect(dead.code).toBe(3);
   expect(dead.out).toBe('');
-  expect(dead.err).toMatch(/^kdiag: cannot reach the API server at https:\/\/127\.0\.0\.1:1 \(context "dead"\): connection refused\nhint: .+\n$/);
+  expect(dead.err).toMatch(
+    /^kdiag: cannot reach the API server at https:\/\/127\.0\.0\.1:1 \(context "dead"\): connection refused\nhint: .+\n$/,
+  );
   const offline = await lint(['plain.env'], env);
   expect(offline.code).toBe(0);
   expect(offline.out).toContain('plain.env:1:4 hardcoded-private-ip warning:');

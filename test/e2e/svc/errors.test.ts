@@ -11,7 +11,6 @@ import { parse, stringify } from 'yaml';
 import { clusterInfo, repoRoot, run, useNamespace } from '../helpers/index.js';
 import { evidenceText, findingOf, kdiag, kdiagSvc, type KdiagRun } from './helpers.js';
 
-
 const ns = useNamespace('svc-errors');
 let tmp = '';
 beforeAll(() => {
@@ -68,7 +67,10 @@ describe('kdiag svc: cluster access errors', () => {
     // The built CLI behaves the same in its own process (main.ts): no stack, no unhandled rejection.
     const env = envWith(kc);
     delete env.NODE_OPTIONS;
-    const spawned = await run(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), 'svc', 'web', '-n', ns.name], { env, cwd: repoRoot });
+    const spawned = await run(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), 'svc', 'web', '-n', ns.name], {
+      env,
+      cwd: repoRoot,
+    });
     expect(expectOneLineError(spawned, 3).message).toBe(message);
   });
 
@@ -92,8 +94,12 @@ describe('kdiag svc: cluster access errors', () => {
   test('a forbidden required read (limited user, outside its namespace): exit 3 naming verb, resource and namespace', async () => {
     const r = await kdiagSvc('web', ns.name, [], { env: envWith(clusterInfo().limitedKubeconfig) });
     const { message, hint } = expectOneLineError(r, 3);
-    expect(message).toMatch(new RegExp(`^forbidden: cannot get services in namespace "${ns.name}" \\(.*User "kdiag-limited" cannot get resource "services"`));
-    expect(hint).toBe(`ask for RBAC permission to get services in namespace "${ns.name}"; check with: kubectl auth can-i get services -n ${ns.name}`);
+    expect(message).toMatch(
+      new RegExp(`^forbidden: cannot get services in namespace "${ns.name}" \\(.*User "kdiag-limited" cannot get resource "services"`),
+    );
+    expect(hint).toBe(
+      `ask for RBAC permission to get services in namespace "${ns.name}"; check with: kubectl auth can-i get services -n ${ns.name}`,
+    );
   });
 
   test('--request-timeout is honoured: a server that accepts and never answers, 1s → exit 3 within seconds', async () => {
@@ -111,7 +117,9 @@ describe('kdiag svc: cluster access errors', () => {
       const r = await kdiagSvc('web', ns.name, ['--request-timeout', '1s'], { env: envWith(kc) });
       const elapsed = Date.now() - started;
       const { message, hint } = expectOneLineError(r, 3);
-      expect(message).toBe(`GET /api/v1/namespaces/${ns.name}/services/web to the API server at https://127.0.0.1:${port} (context "kdiag-e2e") timed out after 1s`);
+      expect(message).toBe(
+        `GET /api/v1/namespaces/${ns.name}/services/web to the API server at https://127.0.0.1:${port} (context "kdiag-e2e") timed out after 1s`,
+      );
       expect(hint).toContain('--request-timeout');
       expect(elapsed).toBeGreaterThanOrEqual(900);
       expect(elapsed).toBeLessThan(5_000);
@@ -134,7 +142,9 @@ describe('kdiag svc: a server that is not the Kubernetes API', () => {
       const kc = kubeconfigFor(`http://127.0.0.1:${port}`, 'html.kubeconfig');
       const r = await kdiagSvc('web', ns.name, [], { env: envWith(kc) });
       const { message, hint } = expectOneLineError(r, 3);
-      expect(message).toBe(`get services: the server at http://127.0.0.1:${port} did not answer with JSON (200, starts with "<html><body>Sign in</body></html>")`);
+      expect(message).toBe(
+        `get services: the server at http://127.0.0.1:${port} did not answer with JSON (200, starts with "<html><body>Sign in</body></html>")`,
+      );
       expect(hint).toContain('server URL');
     } finally {
       await new Promise<void>((resolve) => page.close(() => resolve()));
@@ -160,10 +170,14 @@ describe('kdiag svc: interrupted while waiting for the API server', () => {
       const { port } = silent.address() as net.AddressInfo;
       const kc = kubeconfigFor(`https://127.0.0.1:${port}`, `silent-${signal}.kubeconfig`);
       // The built CLI as a user runs it, with no request timeout: only the signal can end it.
-      const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'kdiag.js'), 'svc', 'web', '-n', ns.name, '--request-timeout', '0'], {
-        env: { ...envWith(kc), NODE_OPTIONS: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(repoRoot, 'dist', 'kdiag.js'), 'svc', 'web', '-n', ns.name, '--request-timeout', '0'],
+        {
+          env: { ...envWith(kc), NODE_OPTIONS: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += String(d)));

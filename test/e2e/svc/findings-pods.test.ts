@@ -13,8 +13,19 @@ import {
   waitForReadyPods,
   waitForUnschedulable,
 } from '../helpers/index.js';
-import { deployment, dropFinalizers, endpointSlices, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSliceAddresses } from './helpers.js';
-
+import {
+  deployment,
+  dropFinalizers,
+  endpointSlices,
+  evidenceText,
+  findingOf,
+  kdiagSvc,
+  liveCase,
+  pod,
+  service,
+  suffix,
+  waitForSliceAddresses,
+} from './helpers.js';
 
 const ns = useNamespace('svc-pods');
 const sfx = suffix();
@@ -37,26 +48,43 @@ describe('kdiag svc, live: the state of the matching pods', () => {
       ],
       { namespace: ns.name },
     );
-    const pods = await waitFor(async () => {
-      const p = await listPods(ns.name, `app=big-${sfx}`);
-      return p.length === 2 ? p : undefined;
-    }, { what: '2 pods of deployment big' });
+    const pods = await waitFor(
+      async () => {
+        const p = await listPods(ns.name, `app=big-${sfx}`);
+        return p.length === 2 ? p : undefined;
+      },
+      { what: '2 pods of deployment big' },
+    );
     const messages = await Promise.all(pods.map((p) => waitForUnschedulable(ns.name, p.metadata.name)));
     expect(messages[0]).toMatch(/Insufficient cpu/);
     // The scheduler's FailedScheduling events, which kdiag quotes.
     await waitFor(
-      async () => (await getJson<{ items: any[] }>(['events', '--field-selector', `involvedObject.name=${pods[0]!.metadata.name},reason=FailedScheduling`], { namespace: ns.name })).items.length > 0,
+      async () =>
+        (
+          await getJson<{ items: any[] }>(
+            ['events', '--field-selector', `involvedObject.name=${pods[0]!.metadata.name},reason=FailedScheduling`],
+            { namespace: ns.name },
+          )
+        ).items.length > 0,
       { what: 'a FailedScheduling event' },
     );
 
     const r = await kdiagSvc('big', ns.name);
     expect(r.code).toBe(1);
     const f = findingOf(r, 'pods-not-running');
-    expect(f.message).toMatch(/^All 2 matching pods are not running with an IP, and no matching pod is Ready: big-\S+ \(\+1\): not scheduled: Unschedulable \(.*Insufficient cpu.*\)\.$/);
-    expect(f.evidence).toContainEqual(
-      expect.objectContaining({ kind: 'condition', field: 'status.conditions[PodScheduled]', value: expect.stringMatching(/^False Unschedulable: .*Insufficient cpu/) }),
+    expect(f.message).toMatch(
+      /^All 2 matching pods are not running with an IP, and no matching pod is Ready: big-\S+ \(\+1\): not scheduled: Unschedulable \(.*Insufficient cpu.*\)\.$/,
     );
-    expect(f.evidence).toContainEqual(expect.objectContaining({ kind: 'event', value: expect.stringMatching(/^FailedScheduling.*: .*Insufficient cpu/) }));
+    expect(f.evidence).toContainEqual(
+      expect.objectContaining({
+        kind: 'condition',
+        field: 'status.conditions[PodScheduled]',
+        value: expect.stringMatching(/^False Unschedulable: .*Insufficient cpu/),
+      }),
+    );
+    expect(f.evidence).toContainEqual(
+      expect.objectContaining({ kind: 'event', value: expect.stringMatching(/^FailedScheduling.*: .*Insufficient cpu/) }),
+    );
     expect(evidenceText(f)).toContain('same cause on 1 more');
     expect(f.hint).toMatch(/^free or add capacity, or relax the pod's requests/);
     expect(r.doc!.pods.map((p) => ({ phase: p.phase, ip: p.ip, node: p.node, ready: p.ready }))).toEqual([
@@ -88,9 +116,15 @@ describe('kdiag svc, live: the state of the matching pods', () => {
     const r = await kdiagSvc('api', ns.name);
     expect(r.code).toBe(1);
     const f = findingOf(r, 'pods-not-ready');
-    expect(f.message).toMatch(/^All 2 matching pods are running, but none is Ready, so the Service has no ready endpoint: api-\S+ \(\+1\): container "app" fails its readiness probe\.$/);
+    expect(f.message).toMatch(
+      /^All 2 matching pods are running, but none is Ready, so the Service has no ready endpoint: api-\S+ \(\+1\): container "app" fails its readiness probe\.$/,
+    );
     expect(f.evidence).toContainEqual(
-      expect.objectContaining({ kind: 'probe', field: 'spec.containers[app].readinessProbe', value: 'httpGet HTTP :8080/healthz (period 5s, timeout 1s, failureThreshold 3)' }),
+      expect.objectContaining({
+        kind: 'probe',
+        field: 'spec.containers[app].readinessProbe',
+        value: 'httpGet HTTP :8080/healthz (period 5s, timeout 1s, failureThreshold 3)',
+      }),
     );
     expect(f.hint).toMatch(/^check that the probe's path and port answer inside the pod/);
     expect(r.doc!.endpoints.map((e) => e.ready)).toEqual([false, false]);
@@ -100,13 +134,20 @@ describe('kdiag svc, live: the state of the matching pods', () => {
   });
 
   test('pods-not-ready: a CrashLoopBackOff container gives the waiting reason, last exit code and restarts', async () => {
-    await applyYaml([pod('crash-0', { app: `crash-${sfx}` }), service({ name: 'crash', selector: { app: `crash-${sfx}` } })], { namespace: ns.name });
+    await applyYaml([pod('crash-0', { app: `crash-${sfx}` }), service({ name: 'crash', selector: { app: `crash-${sfx}` } })], {
+      namespace: ns.name,
+    });
     await waitForReadyPods(ns.name, `app=crash-${sfx}`, 1);
     const current = await getObject('pod', 'crash-0', ns.name);
     const cs = current.status.containerStatuses[0];
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const status = {
-      conditions: ['Ready', 'ContainersReady'].map((type) => ({ type, status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now })),
+      conditions: ['Ready', 'ContainersReady'].map((type) => ({
+        type,
+        status: 'False',
+        reason: 'ContainersNotReady',
+        lastTransitionTime: now,
+      })),
       containerStatuses: [
         {
           ...cs,
@@ -118,7 +159,9 @@ describe('kdiag svc, live: the state of the matching pods', () => {
         },
       ],
     };
-    await kubectl(['patch', 'pod', 'crash-0', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], { namespace: ns.name });
+    await kubectl(['patch', 'pod', 'crash-0', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], {
+      namespace: ns.name,
+    });
     await waitForSliceAddresses(ns.name, 'crash', 1, (e) => e.conditions?.ready === false);
 
     const r = await kdiagSvc('crash', ns.name);
@@ -130,36 +173,49 @@ describe('kdiag svc, live: the state of the matching pods', () => {
     expect(f.hint).toBe(`read why the container exits: kubectl logs crash-0 -n ${ns.name} --previous`);
   });
 
-  liveCase(
-    'some-pods-not-ready',
-    'one of three pods is made not ready; the other two still serve (exit 0, warning)',
-    async () => {
-      await applyYaml([deployment({ name: 'cart', replicas: 3, templateLabels: { app: `cart-${sfx}` } }), service({ name: 'cart', selector: { app: `cart-${sfx}` } })], {
+  liveCase('some-pods-not-ready', 'one of three pods is made not ready; the other two still serve (exit 0, warning)', async () => {
+    await applyYaml(
+      [
+        deployment({ name: 'cart', replicas: 3, templateLabels: { app: `cart-${sfx}` } }),
+        service({ name: 'cart', selector: { app: `cart-${sfx}` } }),
+      ],
+      {
         namespace: ns.name,
-      });
-      const pods = await waitForReadyPods(ns.name, `app=cart-${sfx}`, 3);
-      const sick = pods[1]!.metadata.name;
-      await setPodReady(ns.name, sick, false);
-      const slices = await waitForSliceAddresses(ns.name, 'cart', 3, (e) => (e.targetRef?.name === sick) !== (e.conditions?.ready === true));
-      expect(endpointOf(slices, sick).conditions.ready).toBe(false);
+      },
+    );
+    const pods = await waitForReadyPods(ns.name, `app=cart-${sfx}`, 3);
+    const sick = pods[1]!.metadata.name;
+    await setPodReady(ns.name, sick, false);
+    const slices = await waitForSliceAddresses(ns.name, 'cart', 3, (e) => (e.targetRef?.name === sick) !== (e.conditions?.ready === true));
+    expect(endpointOf(slices, sick).conditions.ready).toBe(false);
 
-      const r = await kdiagSvc('cart', ns.name);
-      expect(r.code).toBe(0);
-      const f = findingOf(r, 'some-pods-not-ready');
-      expect(f.message).toBe(`2 of 3 matching pods are Ready; 1 is not: ${sick}: container "app" is not ready.`);
-      expect(f.evidence).toContainEqual(
-        expect.objectContaining({ kind: 'container', object: { kind: 'Pod', namespace: ns.name, name: sick }, field: 'status.containerStatuses[app].ready', value: 'false' }),
-      );
-      expect(r.doc!.endpoints.filter((e) => e.ready)).toHaveLength(2);
-      expect(r.doc!.pods.find((p) => p.name === sick)?.ready).toBe(false);
-      return r;
-    },
-  );
+    const r = await kdiagSvc('cart', ns.name);
+    expect(r.code).toBe(0);
+    const f = findingOf(r, 'some-pods-not-ready');
+    expect(f.message).toBe(`2 of 3 matching pods are Ready; 1 is not: ${sick}: container "app" is not ready.`);
+    expect(f.evidence).toContainEqual(
+      expect.objectContaining({
+        kind: 'container',
+        object: { kind: 'Pod', namespace: ns.name, name: sick },
+        field: 'status.containerStatuses[app].ready',
+        value: 'false',
+      }),
+    );
+    expect(r.doc!.endpoints.filter((e) => e.ready)).toHaveLength(2);
+    expect(r.doc!.pods.find((p) => p.name === sick)?.ready).toBe(false);
+    return r;
+  });
 
   liveCase('pods-terminating', 'the only pod is deleted but held by a finalizer: its endpoint is terminating', async () => {
-    await applyYaml([pod('legacy-0', { app: `legacy-${sfx}` }, { finalizers: ['e2e.kdiag.dev/hold'] }), service({ name: 'legacy', selector: { app: `legacy-${sfx}` } })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [
+        pod('legacy-0', { app: `legacy-${sfx}` }, { finalizers: ['e2e.kdiag.dev/hold'] }),
+        service({ name: 'legacy', selector: { app: `legacy-${sfx}` } }),
+      ],
+      {
+        namespace: ns.name,
+      },
+    );
     held.push('legacy-0');
     await waitForReadyPods(ns.name, `app=legacy-${sfx}`, 1);
     await waitForSliceAddresses(ns.name, 'legacy', 1, (e) => e.conditions?.ready === true);
@@ -172,8 +228,17 @@ describe('kdiag svc, live: the state of the matching pods', () => {
     const r = await kdiagSvc('legacy', ns.name);
     expect(r.code).toBe(0);
     const f = findingOf(r, 'pods-terminating');
-    expect(f.message).toBe('The matching pod is terminating: its endpoint drains and takes no new connections, and nothing replaces it yet.');
-    expect(f.evidence).toEqual([{ kind: 'field', object: { kind: 'Pod', namespace: ns.name, name: 'legacy-0' }, field: 'metadata.deletionTimestamp', value: deletedAt }]);
+    expect(f.message).toBe(
+      'The matching pod is terminating: its endpoint drains and takes no new connections, and nothing replaces it yet.',
+    );
+    expect(f.evidence).toEqual([
+      {
+        kind: 'field',
+        object: { kind: 'Pod', namespace: ns.name, name: 'legacy-0' },
+        field: 'metadata.deletionTimestamp',
+        value: deletedAt,
+      },
+    ]);
     expect(f.hint).toContain(`kubectl get pod legacy-0 -n ${ns.name} -o yaml`);
     expect(r.doc!.endpoints).toEqual([expect.objectContaining({ pod: 'legacy-0', ready: false, terminating: true })]);
     // A terminating pod is not also reported as not ready.
@@ -196,7 +261,8 @@ describe('kdiag svc, live: the state of the matching pods', () => {
       const sick = pods[0]!.metadata.name;
       await setPodReady(ns.name, sick, false);
       await waitFor(
-        async () => ((await getObject('pod', sick, ns.name))?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'False'),
+        async () =>
+          ((await getObject('pod', sick, ns.name))?.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'False'),
         { what: `pod ${sick} not ready` },
       );
       // The real controller publishes the unready pod as ready (that is what the field does).
@@ -206,60 +272,77 @@ describe('kdiag svc, live: the state of the matching pods', () => {
       const r = await kdiagSvc('peers', ns.name);
       expect(r.code).toBe(0);
       const f = findingOf(r, 'publish-not-ready-addresses');
-      expect(f.message).toBe('Service "peers" publishes not-ready addresses: endpoints and DNS include pods that are not ready (1 pod now).');
+      expect(f.message).toBe(
+        'Service "peers" publishes not-ready addresses: endpoints and DNS include pods that are not ready (1 pod now).',
+      );
       expect(f.evidence).toContainEqual({ kind: 'pods', value: `unready pods that still receive traffic: ${sick}` });
       expect(findingOf(r, 'some-pods-not-ready').message).toContain(sick);
       return r;
     },
   );
 
-  liveCase(
-    'endpoints-not-reconciled',
-    'a Ready pod bound to a Node that does not exist: the real controller skips it',
-    async () => {
-      // The pod was Ready before its node went away: bound to a missing Node (KWOK never sees it), its status patched
-      // to Running/Ready with an IP. The Service comes after, so the controller's last change is not older than Ready.
-      const ghostIp = '10.244.254.77';
-      await applyYaml(pod('orphan-0', { app: `orphan-${sfx}` }, { nodeName: 'kwok-node-gone' }), { namespace: ns.name });
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const status = {
-        phase: 'Running',
-        podIP: ghostIp,
-        podIPs: [{ ip: ghostIp }],
-        conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
-      };
-      await kubectl(['patch', 'pod', 'orphan-0', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], { namespace: ns.name });
-      await applyYaml(service({ name: 'orphan', selector: { app: `orphan-${sfx}` } }), { namespace: ns.name });
-      // The controller's own word that it left the pod out (PodGC deletes such a pod only after ~40 s).
-      const event = await waitFor(
-        async () =>
-          (await getJson<{ items: any[] }>(['events', '--field-selector', 'involvedObject.kind=Service,involvedObject.name=orphan,reason=FailedToUpdateEndpointSlices'], { namespace: ns.name })).items[0],
-        { what: 'the FailedToUpdateEndpointSlices event of service orphan' },
-      );
-      expect(event.message).toContain('skipping Pod orphan-0');
-      expect(event.message).toContain('Node kwok-node-gone Not Found');
+  liveCase('endpoints-not-reconciled', 'a Ready pod bound to a Node that does not exist: the real controller skips it', async () => {
+    // The pod was Ready before its node went away: bound to a missing Node (KWOK never sees it), its status patched
+    // to Running/Ready with an IP. The Service comes after, so the controller's last change is not older than Ready.
+    const ghostIp = '10.244.254.77';
+    await applyYaml(pod('orphan-0', { app: `orphan-${sfx}` }, { nodeName: 'kwok-node-gone' }), { namespace: ns.name });
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const status = {
+      phase: 'Running',
+      podIP: ghostIp,
+      podIPs: [{ ip: ghostIp }],
+      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+        type,
+        status: 'True',
+        lastTransitionTime: now,
+      })),
+    };
+    await kubectl(['patch', 'pod', 'orphan-0', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], {
+      namespace: ns.name,
+    });
+    await applyYaml(service({ name: 'orphan', selector: { app: `orphan-${sfx}` } }), { namespace: ns.name });
+    // The controller's own word that it left the pod out (PodGC deletes such a pod only after ~40 s).
+    const event = await waitFor(
+      async () =>
+        (
+          await getJson<{ items: any[] }>(
+            ['events', '--field-selector', 'involvedObject.kind=Service,involvedObject.name=orphan,reason=FailedToUpdateEndpointSlices'],
+            { namespace: ns.name },
+          )
+        ).items[0],
+      { what: 'the FailedToUpdateEndpointSlices event of service orphan' },
+    );
+    expect(event.message).toContain('skipping Pod orphan-0');
+    expect(event.message).toContain('Node kwok-node-gone Not Found');
 
-      const r = await kdiagSvc('orphan', ns.name);
-      expect(r.code).toBe(1);
-      const f = findingOf(r, 'endpoints-not-reconciled');
-      expect(f.message).toBe('1 Ready matching pod is missing from every EndpointSlice: its node is gone (kwok-node-gone).');
-      expect(f.evidence).toContainEqual({ kind: 'pod', object: { kind: 'Pod', namespace: ns.name, name: 'orphan-0' }, field: 'status.podIP', value: `${ghostIp} is Ready but in no EndpointSlice` });
-      expect(f.evidence).toContainEqual({ kind: 'node', object: { kind: 'Node', name: 'kwok-node-gone' }, value: 'does not exist' });
-      expect(f.hint).toBe(`delete the pods so their workload recreates them on a live node: kubectl delete pod orphan-0 -n ${ns.name}`);
-      expect(r.doc!.endpoints).toEqual([]);
-      return r;
-    },
-  );
+    const r = await kdiagSvc('orphan', ns.name);
+    expect(r.code).toBe(1);
+    const f = findingOf(r, 'endpoints-not-reconciled');
+    expect(f.message).toBe('1 Ready matching pod is missing from every EndpointSlice: its node is gone (kwok-node-gone).');
+    expect(f.evidence).toContainEqual({
+      kind: 'pod',
+      object: { kind: 'Pod', namespace: ns.name, name: 'orphan-0' },
+      field: 'status.podIP',
+      value: `${ghostIp} is Ready but in no EndpointSlice`,
+    });
+    expect(f.evidence).toContainEqual({ kind: 'node', object: { kind: 'Node', name: 'kwok-node-gone' }, value: 'does not exist' });
+    expect(f.hint).toBe(`delete the pods so their workload recreates them on a live node: kubectl delete pod orphan-0 -n ${ns.name}`);
+    expect(r.doc!.endpoints).toEqual([]);
+    return r;
+  });
 
   // A regression test: kdiag once skipped, forever, a Ready pod whose Ready time was newer than the slices' last
   // change ("may just not be processed yet"), though a controller that skips the pod never changes the slice again.
   test('endpoints-not-reconciled: reported although the pod turned Ready after the slice last changed', async () => {
     const ghostIp = '10.244.254.78';
     await applyYaml(service({ name: 'late', selector: { app: `late-${sfx}` } }), { namespace: ns.name });
-    const [slice] = await waitFor(async () => {
-      const s = await endpointSlices(ns.name, 'late');
-      return s.length > 0 ? s : undefined;
-    }, { what: 'the EndpointSlice of service late' });
+    const [slice] = await waitFor(
+      async () => {
+        const s = await endpointSlices(ns.name, 'late');
+        return s.length > 0 ? s : undefined;
+      },
+      { what: 'the EndpointSlice of service late' },
+    );
     const trigger: string = slice.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'] ?? '';
     const isoNow = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     await waitFor(() => isoNow() > trigger, { what: 'the clock to pass the slice trigger time' });
@@ -269,14 +352,23 @@ describe('kdiag svc, live: the state of the matching pods', () => {
       phase: 'Running',
       podIP: ghostIp,
       podIPs: [{ ip: ghostIp }],
-      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: now })),
+      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+        type,
+        status: 'True',
+        lastTransitionTime: now,
+      })),
     };
-    await kubectl(['patch', 'pod', 'late-0', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], { namespace: ns.name });
+    await kubectl(['patch', 'pod', 'late-0', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })], {
+      namespace: ns.name,
+    });
     await waitFor(
       async () =>
-        (await getJson<{ items: any[] }>(['events', '--field-selector', 'involvedObject.kind=Service,involvedObject.name=late,reason=FailedToUpdateEndpointSlices'], { namespace: ns.name })).items.find(
-          (e: any) => /skipping Pod late-0/.test(e.message),
-        ),
+        (
+          await getJson<{ items: any[] }>(
+            ['events', '--field-selector', 'involvedObject.kind=Service,involvedObject.name=late,reason=FailedToUpdateEndpointSlices'],
+            { namespace: ns.name },
+          )
+        ).items.find((e: any) => /skipping Pod late-0/.test(e.message)),
       { what: 'the controller to skip pod late-0' },
     );
     const r = await kdiagSvc('late', ns.name);

@@ -5,7 +5,6 @@
 import { LIMITED_NAMESPACE, applyYaml, clusterInfo, kubectl, useNamespace, waitForReadyPods, type PodLike } from '../helpers/index.js';
 import { deployment, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSliceAddresses } from './helpers.js';
 
-
 const ns = useNamespace('svc-ports');
 const sfx = suffix();
 /** Label on what this file creates in the shared limited namespace, deleted after the file. */
@@ -18,7 +17,10 @@ function marked(objs: object[]): object[] {
 }
 
 afterAll(async () => {
-  await kubectl(['delete', 'services,pods', '-l', LIMITED_MARK, '--ignore-not-found', '--wait=false'], { namespace: LIMITED_NAMESPACE, check: false });
+  await kubectl(['delete', 'services,pods', '-l', LIMITED_MARK, '--ignore-not-found', '--wait=false'], {
+    namespace: LIMITED_NAMESPACE,
+    check: false,
+  });
 }, 60_000);
 
 /** One Deployment `edge` with two ready pods, shared by the Service-option cases. */
@@ -45,7 +47,12 @@ describe('kdiag svc, live: ports', () => {
     async () => {
       await applyYaml(
         [
-          deployment({ name: 'metrics', replicas: 2, templateLabels: { app: `metrics-${sfx}` }, ports: [{ containerPort: 8080, name: 'http' }] }),
+          deployment({
+            name: 'metrics',
+            replicas: 2,
+            templateLabels: { app: `metrics-${sfx}` },
+            ports: [{ containerPort: 8080, name: 'http' }],
+          }),
           service({
             name: 'metrics',
             selector: { app: `metrics-${sfx}` },
@@ -68,7 +75,12 @@ describe('kdiag svc, live: ports', () => {
       expect(f.message).toBe(
         'Service port metrics targets the container port named "metrics", but none of the 2 matching pods declares it for TCP: the endpoint controller leaves this port out of every endpoint, even for Ready pods.',
       );
-      expect(f.evidence).toContainEqual({ kind: 'port', object: { kind: 'Service', namespace: ns.name, name: 'metrics' }, field: 'spec.ports[1].targetPort', value: '"metrics" (TCP)' });
+      expect(f.evidence).toContainEqual({
+        kind: 'port',
+        object: { kind: 'Service', namespace: ns.name, name: 'metrics' },
+        field: 'spec.ports[1].targetPort',
+        value: '"metrics" (TCP)',
+      });
       // Endpoints are counted per Service port, not per address: 2 ready addresses, 0 for port metrics.
       expect(f.evidence).toContainEqual({ kind: 'endpoints', value: 'ready endpoints for Service port metrics: 0' });
       const sliceEvidence = f.evidence.find((e) => e.kind === 'endpointslice');
@@ -87,7 +99,12 @@ describe('kdiag svc, live: ports', () => {
   liveCase('target-port-not-declared', 'a numeric targetPort (9090) while the containers declare 8080 (exit 0, warning)', async () => {
     await applyYaml(
       [
-        deployment({ name: 'legacy', replicas: 1, templateLabels: { app: `legacy-${sfx}` }, ports: [{ containerPort: 8080, name: 'http' }] }),
+        deployment({
+          name: 'legacy',
+          replicas: 1,
+          templateLabels: { app: `legacy-${sfx}` },
+          ports: [{ containerPort: 8080, name: 'http' }],
+        }),
         service({ name: 'legacy', selector: { app: `legacy-${sfx}` }, ports: [{ name: 'http', port: 80, targetPort: 9090 }] }),
       ],
       { namespace: ns.name },
@@ -107,7 +124,12 @@ describe('kdiag svc, live: ports', () => {
   liveCase('protocol-mismatch', 'a TCP Service port whose numeric targetPort the container declares as UDP', async () => {
     await applyYaml(
       [
-        deployment({ name: 'dns', replicas: 1, templateLabels: { app: `dns-${sfx}` }, ports: [{ containerPort: 5353, name: 'dns', protocol: 'UDP' }] }),
+        deployment({
+          name: 'dns',
+          replicas: 1,
+          templateLabels: { app: `dns-${sfx}` },
+          ports: [{ containerPort: 5353, name: 'dns', protocol: 'UDP' }],
+        }),
         service({ name: 'dns', selector: { app: `dns-${sfx}` }, ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'TCP' }] }),
       ],
       { namespace: ns.name },
@@ -129,7 +151,9 @@ describe('kdiag svc, live: ports', () => {
     const r = await kdiagSvc('edge-headless', ns.name);
     expect(r.code).toBe(0);
     const f = findingOf(r, 'headless-port-remap');
-    expect(f.message).toBe('Service "edge-headless" is headless, so clients connect to pod IPs directly: port 80 is not remapped to targetPort 8080.');
+    expect(f.message).toBe(
+      'Service "edge-headless" is headless, so clients connect to pod IPs directly: port 80 is not remapped to targetPort 8080.',
+    );
     expect(f.evidence).toContainEqual(expect.objectContaining({ field: 'spec.clusterIP', value: 'None' }));
     expect(f.hint).toContain('set spec.ports[0].port to 8080');
     return r;
@@ -137,51 +161,76 @@ describe('kdiag svc, live: ports', () => {
 });
 
 describe('kdiag svc, live: policies and Service options', () => {
-  liveCase('network-policy-isolated', 'a NetworkPolicy selects the pods and allows the Service port (80), not the target port (8080)', async () => {
-    await edgeService('edge-policy', {});
-    await applyYaml(
-      {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: 'edge-ingress' },
-        spec: { podSelector: { matchLabels: { app: `edge-${sfx}` } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 80, protocol: 'TCP' }] }] },
-      },
-      { namespace: ns.name },
-    );
-    const r = await kdiagSvc('edge-policy', ns.name);
-    expect(r.code).toBe(0);
-    const f = findingOf(r, 'network-policy-isolated');
-    expect(f.message).toBe(
-      'NetworkPolicy edge-ingress selects the pods for ingress and allows nothing on target port 8080/TCP (Service port http): connections are dropped although endpoints look healthy. A rule allows 80, the Service port, but policies apply to the pod\'s port.',
-    );
-    expect(f.evidence).toEqual([
-      expect.objectContaining({ kind: 'networkpolicy', object: { kind: 'NetworkPolicy', namespace: ns.name, name: 'edge-ingress' }, value: expect.stringContaining('ingress ports allowed: 80/TCP') }),
-    ]);
-    expect(f.hint).toBe("change the policy's port from 80 to 8080 (the container port; policies see traffic after the Service translated it)");
-    return r;
-  });
+  liveCase(
+    'network-policy-isolated',
+    'a NetworkPolicy selects the pods and allows the Service port (80), not the target port (8080)',
+    async () => {
+      await edgeService('edge-policy', {});
+      await applyYaml(
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'edge-ingress' },
+          spec: {
+            podSelector: { matchLabels: { app: `edge-${sfx}` } },
+            policyTypes: ['Ingress'],
+            ingress: [{ ports: [{ port: 80, protocol: 'TCP' }] }],
+          },
+        },
+        { namespace: ns.name },
+      );
+      const r = await kdiagSvc('edge-policy', ns.name);
+      expect(r.code).toBe(0);
+      const f = findingOf(r, 'network-policy-isolated');
+      expect(f.message).toBe(
+        "NetworkPolicy edge-ingress selects the pods for ingress and allows nothing on target port 8080/TCP (Service port http): connections are dropped although endpoints look healthy. A rule allows 80, the Service port, but policies apply to the pod's port.",
+      );
+      expect(f.evidence).toEqual([
+        expect.objectContaining({
+          kind: 'networkpolicy',
+          object: { kind: 'NetworkPolicy', namespace: ns.name, name: 'edge-ingress' },
+          value: expect.stringContaining('ingress ports allowed: 80/TCP'),
+        }),
+      ]);
+      expect(f.hint).toBe(
+        "change the policy's port from 80 to 8080 (the container port; policies see traffic after the Service translated it)",
+      );
+      return r;
+    },
+  );
 
   liveCase('session-affinity', 'sessionAffinity: ClientIP (info, exit 0)', async () => {
     await edgeService('edge-sticky', { sessionAffinity: 'ClientIP' });
     const r = await kdiagSvc('edge-sticky', ns.name);
     expect(r.code).toBe(0);
     const f = findingOf(r, 'session-affinity');
-    expect(f.evidence).toEqual([{ kind: 'field', object: { kind: 'Service', namespace: ns.name, name: 'edge-sticky' }, field: 'spec.sessionAffinity', value: 'ClientIP' }]);
+    expect(f.evidence).toEqual([
+      {
+        kind: 'field',
+        object: { kind: 'Service', namespace: ns.name, name: 'edge-sticky' },
+        field: 'spec.sessionAffinity',
+        value: 'ClientIP',
+      },
+    ]);
     return r;
   });
 
-  liveCase('external-traffic-policy-local', 'a NodePort Service with externalTrafficPolicy: Local names the nodes holding ready endpoints', async () => {
-    const pods = await edge();
-    await edgeService('edge-nodeport', { type: 'NodePort', externalTrafficPolicy: 'Local' });
-    const nodes = [...new Set(pods.map((p) => p.spec.nodeName!))].sort();
-    const r = await kdiagSvc('edge-nodeport', ns.name);
-    expect(r.code).toBe(0);
-    const f = findingOf(r, 'external-traffic-policy-local');
-    expect(f.message).toBe(
-      `Service "edge-nodeport" has externalTrafficPolicy: Local: traffic from outside the cluster is only accepted by nodes running a ready endpoint (${nodes.join(', ')}).`,
-    );
-    return r;
-  });
+  liveCase(
+    'external-traffic-policy-local',
+    'a NodePort Service with externalTrafficPolicy: Local names the nodes holding ready endpoints',
+    async () => {
+      const pods = await edge();
+      await edgeService('edge-nodeport', { type: 'NodePort', externalTrafficPolicy: 'Local' });
+      const nodes = [...new Set(pods.map((p) => p.spec.nodeName!))].sort();
+      const r = await kdiagSvc('edge-nodeport', ns.name);
+      expect(r.code).toBe(0);
+      const f = findingOf(r, 'external-traffic-policy-local');
+      expect(f.message).toBe(
+        `Service "edge-nodeport" has externalTrafficPolicy: Local: traffic from outside the cluster is only accepted by nodes running a ready endpoint (${nodes.join(', ')}).`,
+      );
+      return r;
+    },
+  );
 
   liveCase('internal-traffic-policy-local', 'internalTrafficPolicy: Local names the nodes holding ready endpoints', async () => {
     const pods = await edge();
@@ -190,7 +239,9 @@ describe('kdiag svc, live: policies and Service options', () => {
     const r = await kdiagSvc('edge-local', ns.name);
     expect(r.code).toBe(0);
     const f = findingOf(r, 'internal-traffic-policy-local');
-    expect(f.message).toBe(`Service "edge-local" has internalTrafficPolicy: Local: in-cluster clients only reach endpoints on their own node (ready endpoints on: ${nodes.join(', ')}).`);
+    expect(f.message).toBe(
+      `Service "edge-local" has internalTrafficPolicy: Local: in-cluster clients only reach endpoints on their own node (ready endpoints on: ${nodes.join(', ')}).`,
+    );
     return r;
   });
 
@@ -199,35 +250,51 @@ describe('kdiag svc, live: policies and Service options', () => {
     const r = await kdiagSvc('edge-lb', ns.name);
     expect(r.code).toBe(0);
     const f = findingOf(r, 'load-balancer-pending');
-    expect(f.message).toMatch(/^LoadBalancer Service "edge-lb" has no external address \(created \d{4}-\d\d-\d\dT[\d:]+Z\): no load-balancer controller has provisioned one\.$/);
-    expect(f.evidence).toContainEqual({ kind: 'field', object: { kind: 'Service', namespace: ns.name, name: 'edge-lb' }, field: 'status.loadBalancer.ingress', value: '(empty)' });
+    expect(f.message).toMatch(
+      /^LoadBalancer Service "edge-lb" has no external address \(created \d{4}-\d\d-\d\dT[\d:]+Z\): no load-balancer controller has provisioned one\.$/,
+    );
+    expect(f.evidence).toContainEqual({
+      kind: 'field',
+      object: { kind: 'Service', namespace: ns.name, name: 'edge-lb' },
+      field: 'status.loadBalancer.ingress',
+      value: '(empty)',
+    });
     return r;
   });
 });
 
 describe('kdiag svc, live: the limited user (read-only Role in its namespace)', () => {
-  liveCase(
-    'rbac-partial',
-    'a selector typo: pods in other namespaces cannot be listed, which kdiag says instead of failing',
-    async () => {
-      const env = { ...process.env, KUBECONFIG: clusterInfo().limitedKubeconfig };
-      await applyYaml(marked([pod(`rbac-web-${sfx}`, { app: `rbac-web-sever-${sfx}` }), service({ name: `rbac-web-${sfx}`, selector: { app: `rbac-web-server-${sfx}` } })]), {
+  liveCase('rbac-partial', 'a selector typo: pods in other namespaces cannot be listed, which kdiag says instead of failing', async () => {
+    const env = { ...process.env, KUBECONFIG: clusterInfo().limitedKubeconfig };
+    await applyYaml(
+      marked([
+        pod(`rbac-web-${sfx}`, { app: `rbac-web-sever-${sfx}` }),
+        service({ name: `rbac-web-${sfx}`, selector: { app: `rbac-web-server-${sfx}` } }),
+      ]),
+      {
         namespace: LIMITED_NAMESPACE,
-      });
-      await waitForReadyPods(LIMITED_NAMESPACE, `app=rbac-web-sever-${sfx}`, 1);
+      },
+    );
+    await waitForReadyPods(LIMITED_NAMESPACE, `app=rbac-web-sever-${sfx}`, 1);
 
-      const r = await kdiagSvc(`rbac-web-${sfx}`, LIMITED_NAMESPACE, [], { env });
-      expect(r.code).toBe(1); // selector-no-match is an error; rbac-partial alone would not fail the run
-      expect(findingOf(r, 'selector-no-match').message).toContain(`app=rbac-web-sever-${sfx} instead of app=rbac-web-server-${sfx}`);
-      const f = findingOf(r, 'rbac-partial');
-      expect(f.message).toBe('Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.');
-      expect(f.evidence).toEqual([
-        { kind: 'rbac', value: expect.stringMatching(/^list pods across all namespaces: pods is forbidden: User "kdiag-limited" cannot list resource "pods" in API group "" at the cluster scope/) },
-      ]);
-      expect(f.hint).toBe('ask for permission to list pods across all namespaces; check with: kubectl auth can-i list pods -A');
-      return r;
-    },
-  );
+    const r = await kdiagSvc(`rbac-web-${sfx}`, LIMITED_NAMESPACE, [], { env });
+    expect(r.code).toBe(1); // selector-no-match is an error; rbac-partial alone would not fail the run
+    expect(findingOf(r, 'selector-no-match').message).toContain(`app=rbac-web-sever-${sfx} instead of app=rbac-web-server-${sfx}`);
+    const f = findingOf(r, 'rbac-partial');
+    expect(f.message).toBe(
+      'Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.',
+    );
+    expect(f.evidence).toEqual([
+      {
+        kind: 'rbac',
+        value: expect.stringMatching(
+          /^list pods across all namespaces: pods is forbidden: User "kdiag-limited" cannot list resource "pods" in API group "" at the cluster scope/,
+        ),
+      },
+    ]);
+    expect(f.hint).toBe('ask for permission to list pods across all namespaces; check with: kubectl auth can-i list pods -A');
+    return r;
+  });
 
   test('rbac-partial: a pod Ready=False with ready containers needs its Node, which the limited user cannot read', async () => {
     const env = { ...process.env, KUBECONFIG: clusterInfo().limitedKubeconfig };
@@ -237,7 +304,9 @@ describe('kdiag svc, live: the limited user (read-only Role in its namespace)', 
     // What the node lifecycle controller does to the pods of a NotReady node: Ready=False, containers untouched.
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const patch = { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KdiagE2ENodeLost', lastTransitionTime: now }] } };
-    await kubectl(['patch', 'pod', name, '--subresource=status', '--type=strategic', '-p', JSON.stringify(patch)], { namespace: LIMITED_NAMESPACE });
+    await kubectl(['patch', 'pod', name, '--subresource=status', '--type=strategic', '-p', JSON.stringify(patch)], {
+      namespace: LIMITED_NAMESPACE,
+    });
     await waitForSliceAddresses(LIMITED_NAMESPACE, name, 1, (e) => e.conditions?.ready === false);
 
     const r = await kdiagSvc(name, LIMITED_NAMESPACE, [], { env });

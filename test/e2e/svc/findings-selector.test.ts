@@ -15,7 +15,6 @@ import {
 } from '../helpers/index.js';
 import { deployment, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSlice } from './helpers.js';
 
-
 const ns = useNamespace('svc-selector');
 const sfx = suffix();
 /** A second namespace: pods and a Service that live elsewhere. */
@@ -68,9 +67,16 @@ describe('kdiag svc, live: the Service and what it selects', () => {
   });
 
   liveCase('external-name', 'an ExternalName Service: a CNAME, no endpoints by design (exit 0)', async () => {
-    await applyYaml(service({ name: 'payments', spec: { type: 'ExternalName', externalName: 'payments.example.com' }, ports: [{ name: 'https', port: 443 }] }), {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      service({
+        name: 'payments',
+        spec: { type: 'ExternalName', externalName: 'payments.example.com' },
+        ports: [{ name: 'https', port: 443 }],
+      }),
+      {
+        namespace: ns.name,
+      },
+    );
     const r = await kdiagSvc('payments', ns.name);
     expect(r.code).toBe(0);
     const f = findingOf(r, 'external-name');
@@ -138,12 +144,18 @@ describe('kdiag svc, live: the Service and what it selects', () => {
     },
   );
 
-  liveCase('selector-no-match', "a Deployment whose pod template label has a typo (app: web-sever)", async () => {
+  liveCase('selector-no-match', 'a Deployment whose pod template label has a typo (app: web-sever)', async () => {
     const want = `web-server-${sfx}`;
     const got = `web-sever-${sfx}`;
-    await applyYaml([deployment({ name: 'web', replicas: 2, templateLabels: { app: got, tier: 'frontend' } }), service({ name: 'web', selector: { app: want, tier: 'frontend' } })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [
+        deployment({ name: 'web', replicas: 2, templateLabels: { app: got, tier: 'frontend' } }),
+        service({ name: 'web', selector: { app: want, tier: 'frontend' } }),
+      ],
+      {
+        namespace: ns.name,
+      },
+    );
     const pods = await waitForReadyPods(ns.name, `app=${got}`, 2);
     await waitForSlice(ns.name, 'web');
     const names = pods.map((p) => p.metadata.name).sort();
@@ -176,9 +188,12 @@ describe('kdiag svc, live: the Service and what it selects', () => {
   test('selector-no-match: a renamed label value (api -> api-v2) is named as the near miss', async () => {
     const want = `api-${sfx}`;
     const renamed = `api-${sfx}-v2`;
-    await applyYaml([deployment({ name: 'api', replicas: 1, templateLabels: { app: renamed } }), service({ name: 'api', selector: { app: want } })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [deployment({ name: 'api', replicas: 1, templateLabels: { app: renamed } }), service({ name: 'api', selector: { app: want } })],
+      {
+        namespace: ns.name,
+      },
+    );
     await waitForReadyPods(ns.name, `app=${renamed}`, 1);
     const r = await kdiagSvc('api', ns.name);
     expect(r.code).toBe(1);
@@ -203,10 +218,18 @@ describe('kdiag svc, live: the Service and what it selects', () => {
   });
 
   liveCase('workload-scaled-to-zero', 'the Deployment whose template matches has replicas: 0', async () => {
-    await applyYaml([deployment({ name: 'batch', replicas: 0, templateLabels: { app: `batch-${sfx}` } }), service({ name: 'batch', selector: { app: `batch-${sfx}` } })], {
-      namespace: ns.name,
+    await applyYaml(
+      [
+        deployment({ name: 'batch', replicas: 0, templateLabels: { app: `batch-${sfx}` } }),
+        service({ name: 'batch', selector: { app: `batch-${sfx}` } }),
+      ],
+      {
+        namespace: ns.name,
+      },
+    );
+    await waitFor(async () => (await getObject('deployment', 'batch', ns.name))?.status?.observedGeneration === 1, {
+      what: 'deployment batch observed',
     });
-    await waitFor(async () => (await getObject('deployment', 'batch', ns.name))?.status?.observedGeneration === 1, { what: 'deployment batch observed' });
     const r = await kdiagSvc('batch', ns.name);
     expect(r.code).toBe(1);
     const f = findingOf(r, 'workload-scaled-to-zero');
@@ -237,7 +260,7 @@ describe('kdiag svc, live: the Service and what it selects', () => {
     return r;
   });
 
-  liveCase('workload-pods-not-created', "the ReplicaSet controller cannot create the pods (missing ServiceAccount)", async () => {
+  liveCase('workload-pods-not-created', 'the ReplicaSet controller cannot create the pods (missing ServiceAccount)', async () => {
     await applyYaml(
       [
         deployment({ name: 'worker', replicas: 1, templateLabels: { app: `worker-${sfx}` }, serviceAccountName: 'does-not-exist' }),
@@ -247,7 +270,10 @@ describe('kdiag svc, live: the Service and what it selects', () => {
     );
     // The real controllers: the ReplicaSet's pod creation is rejected by admission, the Deployment reports it.
     const failure = await waitFor(
-      async () => ((await getObject('deployment', 'worker', ns.name))?.status?.conditions ?? []).find((c: any) => c.type === 'ReplicaFailure' && c.status === 'True'),
+      async () =>
+        ((await getObject('deployment', 'worker', ns.name))?.status?.conditions ?? []).find(
+          (c: any) => c.type === 'ReplicaFailure' && c.status === 'True',
+        ),
       { what: 'ReplicaFailure on deployment worker' },
     );
     expect(failure.message).toMatch(/serviceaccount "does-not-exist" not found/);
@@ -256,42 +282,42 @@ describe('kdiag svc, live: the Service and what it selects', () => {
     const r = await kdiagSvc('worker', ns.name);
     expect(r.code).toBe(1);
     const f = findingOf(r, 'workload-pods-not-created');
-    expect(f.message).toBe('Deployment "worker" matches the selector and wants replicas, but has no pods: its controller cannot create them.');
+    expect(f.message).toBe(
+      'Deployment "worker" matches the selector and wants replicas, but has no pods: its controller cannot create them.',
+    );
     expect(evidenceText(f)).toMatch(/status\.conditions\[ReplicaFailure\]: True FailedCreate: .*serviceaccount "does-not-exist" not found/);
     expect(r.doc?.findings.map((x) => x.code)).not.toContain('selector-no-match');
     return r;
   });
 
-  liveCase(
-    'selector-spans-workloads',
-    'a stable Deployment and a canary share the selected label',
-    async () => {
-      await applyYaml(
-        [
-          deployment({ name: 'shop-v1', replicas: 2, templateLabels: { app: `shop-${sfx}`, track: 'stable' } }),
-          deployment({ name: 'shop-canary', replicas: 1, templateLabels: { app: `shop-${sfx}`, track: 'canary' } }),
-          service({ name: 'shop', selector: { app: `shop-${sfx}` } }),
-        ],
-        { namespace: ns.name },
-      );
-      const pods = await waitForReadyPods(ns.name, `app=shop-${sfx}`, 3);
-      await waitFor(async () => (await serviceEndpoints(ns.name, 'shop')).filter((e) => e.ready).length === 3, { what: '3 ready endpoints of shop' });
-      const r = await kdiagSvc('shop', ns.name);
-      expect(r.code).toBe(0);
-      const f = findingOf(r, 'selector-spans-workloads');
-      expect(f.message).toBe(
-        `The selector app=shop-${sfx} matches pods of 2 workloads (deployment/shop-v1, deployment/shop-canary): traffic is spread over all of them.`,
-      );
-      const byOwner = Object.fromEntries(f.evidence.map((e) => [e.object?.name, e.value]));
-      const canary = pods.find((p) => p.metadata.labels?.track === 'canary')!.metadata.name;
-      expect(byOwner['shop-canary']).toBe(`1 pod: ${canary}`);
-      expect(byOwner['shop-v1']).toMatch(/^2 pods: /);
-      // The suggested label: one that every shop-v1 pod carries and no canary pod does.
-      const m = /^if only deployment\/shop-v1 should serve, add (\S+): (\S+) to spec\.selector \(only its pods carry it\)$/.exec(f.hint);
-      expect(m).not.toBeNull();
-      const [, key, value] = m!;
-      for (const p of pods) expect(p.metadata.labels?.[key!] === value).toBe(p.metadata.labels?.track === 'stable');
-      return r;
-    },
-  );
+  liveCase('selector-spans-workloads', 'a stable Deployment and a canary share the selected label', async () => {
+    await applyYaml(
+      [
+        deployment({ name: 'shop-v1', replicas: 2, templateLabels: { app: `shop-${sfx}`, track: 'stable' } }),
+        deployment({ name: 'shop-canary', replicas: 1, templateLabels: { app: `shop-${sfx}`, track: 'canary' } }),
+        service({ name: 'shop', selector: { app: `shop-${sfx}` } }),
+      ],
+      { namespace: ns.name },
+    );
+    const pods = await waitForReadyPods(ns.name, `app=shop-${sfx}`, 3);
+    await waitFor(async () => (await serviceEndpoints(ns.name, 'shop')).filter((e) => e.ready).length === 3, {
+      what: '3 ready endpoints of shop',
+    });
+    const r = await kdiagSvc('shop', ns.name);
+    expect(r.code).toBe(0);
+    const f = findingOf(r, 'selector-spans-workloads');
+    expect(f.message).toBe(
+      `The selector app=shop-${sfx} matches pods of 2 workloads (deployment/shop-v1, deployment/shop-canary): traffic is spread over all of them.`,
+    );
+    const byOwner = Object.fromEntries(f.evidence.map((e) => [e.object?.name, e.value]));
+    const canary = pods.find((p) => p.metadata.labels?.track === 'canary')!.metadata.name;
+    expect(byOwner['shop-canary']).toBe(`1 pod: ${canary}`);
+    expect(byOwner['shop-v1']).toMatch(/^2 pods: /);
+    // The suggested label: one that every shop-v1 pod carries and no canary pod does.
+    const m = /^if only deployment\/shop-v1 should serve, add (\S+): (\S+) to spec\.selector \(only its pods carry it\)$/.exec(f.hint);
+    expect(m).not.toBeNull();
+    const [, key, value] = m!;
+    for (const p of pods) expect(p.metadata.labels?.[key!] === value).toBe(p.metadata.labels?.track === 'stable');
+    return r;
+  });
 });

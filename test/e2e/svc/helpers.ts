@@ -81,7 +81,9 @@ export function codesOf(r: KdiagRun): string[] {
 
 /** All evidence values of a finding, joined (for `toContain`/`toMatch` on the key facts). */
 export function evidenceText(f: JsonFinding): string {
-  return f.evidence.map((e) => `${e.object ? `${e.object.kind}/${e.object.name} ` : ''}${e.field ? `${e.field}: ` : ''}${e.value}`).join('\n');
+  return f.evidence
+    .map((e) => `${e.object ? `${e.object.kind}/${e.object.name} ` : ''}${e.field ? `${e.field}: ` : ''}${e.value}`)
+    .join('\n');
 }
 
 /**
@@ -90,7 +92,12 @@ export function evidenceText(f: JsonFinding): string {
  * chooses another), on top of the body's own assertions. The guard test (catalogue.test.ts) scans the test files for
  * `liveCase('<code>'` to check that every catalogue code has one.
  */
-export function liveCase(code: string, title: string, body: () => Promise<KdiagRun>, opts: { severity?: JsonFinding['severity']; timeoutMs?: number } = {}): void {
+export function liveCase(
+  code: string,
+  title: string,
+  body: () => Promise<KdiagRun>,
+  opts: { severity?: JsonFinding['severity']; timeoutMs?: number } = {},
+): void {
   test(
     `${code}: ${title}`,
     async () => {
@@ -192,7 +199,11 @@ export function service(o: ServiceSpec): object {
 }
 
 /** A bare Pod. */
-export function pod(name: string, labels: Record<string, string>, extra: { ports?: PortSpec[]; finalizers?: string[]; nodeName?: string } = {}): object {
+export function pod(
+  name: string,
+  labels: Record<string, string>,
+  extra: { ports?: PortSpec[]; finalizers?: string[]; nodeName?: string } = {},
+): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -207,11 +218,17 @@ export function pod(name: string, labels: Record<string, string>, extra: { ports
 
 /** Raw EndpointSlices of a Service, as the real controller wrote them. */
 export async function endpointSlices(namespace: string, svc: string): Promise<any[]> {
-  return (await getJson<{ items: any[] }>(['endpointslices.discovery.k8s.io', '-l', `kubernetes.io/service-name=${svc}`], { namespace })).items;
+  return (await getJson<{ items: any[] }>(['endpointslices.discovery.k8s.io', '-l', `kubernetes.io/service-name=${svc}`], { namespace }))
+    .items;
 }
 
 /** Waits until the EndpointSlice controller lists exactly `count` addresses for the Service (whatever their state). */
-export async function waitForSliceAddresses(namespace: string, svc: string, count: number, pred: (ep: any) => boolean = () => true): Promise<any[]> {
+export async function waitForSliceAddresses(
+  namespace: string,
+  svc: string,
+  count: number,
+  pred: (ep: any) => boolean = () => true,
+): Promise<any[]> {
   return waitFor(
     async () => {
       const slices = await endpointSlices(namespace, svc);
@@ -224,10 +241,13 @@ export async function waitForSliceAddresses(namespace: string, svc: string, coun
 
 /** Waits until a Service has its (possibly empty) EndpointSlice, i.e. the controller has synced it once. */
 export async function waitForSlice(namespace: string, svc: string): Promise<any[]> {
-  return waitFor(async () => {
-    const s = await endpointSlices(namespace, svc);
-    return s.length > 0 ? s : undefined;
-  }, { what: `an EndpointSlice for ${namespace}/${svc}` });
+  return waitFor(
+    async () => {
+      const s = await endpointSlices(namespace, svc);
+      return s.length > 0 ? s : undefined;
+    },
+    { what: `an EndpointSlice for ${namespace}/${svc}` },
+  );
 }
 
 /** `kubectl` that removes every finalizer from a pod (cleanup of pods-terminating cases); missing pods are fine. */

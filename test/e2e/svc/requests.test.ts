@@ -7,7 +7,6 @@ import path from 'node:path';
 import { applyYaml, kubectl, serviceEndpoints, setPodReady, useNamespace, waitFor, waitForReadyPods } from '../helpers/index.js';
 import { deployment, describeRun, kdiagSvc, service, suffix, type KdiagRun } from './helpers.js';
 
-
 const ns = useNamespace('svc-requests');
 const sfx = suffix();
 let tmp = '';
@@ -32,7 +31,12 @@ function requestsOf(r: KdiagRun): Req[] {
     const m = /^debug: (\w+) (\S+) -> (\d+) \(\d+ ms\)$/.exec(line);
     if (!m) continue;
     const url = new URL(m[2]!, 'https://x');
-    out.push({ method: m[1]!, path: url.pathname, query: Object.fromEntries([...url.searchParams.entries()].sort()), status: Number(m[3]) });
+    out.push({
+      method: m[1]!,
+      path: url.pathname,
+      query: Object.fromEntries([...url.searchParams.entries()].sort()),
+      status: Number(m[3]),
+    });
   }
   return out;
 }
@@ -61,7 +65,9 @@ beforeAll(async () => {
   );
   await waitForReadyPods(ns.name, `app=${want}`, 2);
   await waitForReadyPods(ns.name, `app=storefrnt-${sfx}`, 2);
-  await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).filter((e) => e.ready).length === 2, { what: '2 ready endpoints of web' });
+  await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).filter((e) => e.ready).length === 2, {
+    what: '2 ready endpoints of web',
+  });
 }, 120_000);
 
 describe('kdiag svc reads as little as the question needs (--debug request log, real server)', () => {
@@ -107,7 +113,9 @@ describe('kdiag svc reads as little as the question needs (--debug request log, 
       ].sort(),
     );
     // The closest pods (the two storefront pods) read in full, in the Service's namespace: never more than three.
-    const typoPods = (await waitForReadyPods(ns.name, `app=storefrnt-${sfx}`, 2)).map((p) => `/api/v1/namespaces/${ns.name}/pods/${p.metadata.name}`);
+    const typoPods = (await waitForReadyPods(ns.name, `app=storefrnt-${sfx}`, 2)).map(
+      (p) => `/api/v1/namespaces/${ns.name}/pods/${p.metadata.name}`,
+    );
     expect(podGets.length).toBeLessThanOrEqual(3);
     expect(podGets.map((q) => q.path)).toEqual(expect.arrayContaining(typoPods));
     expect(podGets.every((q) => q.path.startsWith(`/api/v1/namespaces/${ns.name}/pods/`))).toBe(true);
@@ -144,7 +152,9 @@ describe('kdiag svc -f on a kubectl export gives the same findings as live', () 
   test('one pod made not ready (some-pods-not-ready)', async () => {
     const [first] = await waitForReadyPods(ns.name, `app=${want}`, 2);
     await setPodReady(ns.name, first!.metadata.name, false);
-    await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).filter((e) => e.ready).length === 1, { what: '1 ready endpoint of web' });
+    await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).filter((e) => e.ready).length === 1, {
+      what: '1 ready endpoint of web',
+    });
     const live = await compare('web');
     expect(live.doc?.findings.map((f) => f.code)).toEqual(['some-pods-not-ready']);
   });

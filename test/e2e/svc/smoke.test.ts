@@ -20,7 +20,6 @@ import {
 } from '../helpers/index.js';
 import { suffix, type SvcDocument } from './helpers.js';
 
-
 const ns = useNamespace('svc-smoke');
 const sfx = suffix();
 const bundle = path.join(repoRoot, 'dist/kdiag.js');
@@ -38,7 +37,9 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('kdiag svc through the built CLI sees both states of a Service', () => {
   test('matching labels: ready endpoints listed, exit 0; template label changed: endpoints drain, selector-no-match, exit 1', async () => {
     const want = `web-${sfx}`;
-    await applyYaml([deploymentManifest({ name: 'web', replicas: 2, labels: { app: want } }), serviceManifest('web', { app: want })], { namespace: ns.name });
+    await applyYaml([deploymentManifest({ name: 'web', replicas: 2, labels: { app: want } }), serviceManifest('web', { app: want })], {
+      namespace: ns.name,
+    });
     const pods = await waitForReadyPods(ns.name, `app=${want}`, 2);
     const podNames = pods.map((p) => p.metadata.name).sort();
     const eps = await waitFor(
@@ -72,12 +73,28 @@ describe('kdiag svc through the built CLI sees both states of a Service', () => 
 
     // Change the pod template's label; the Deployment's own selector does not use it, so this is a valid rollout.
     const changed = `web2-${sfx}`;
-    await kubectl(['patch', 'deployment', 'web', '--type=merge', '-p', JSON.stringify({ spec: { template: { metadata: { labels: { app: changed } } } } })], {
-      namespace: ns.name,
-    });
+    await kubectl(
+      [
+        'patch',
+        'deployment',
+        'web',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { template: { metadata: { labels: { app: changed } } } } }),
+      ],
+      {
+        namespace: ns.name,
+      },
+    );
     await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s'], { namespace: ns.name, timeoutMs: 70_000 });
-    await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).length === 0, { timeoutMs: 60_000, what: 'the endpoints of web to drain' });
-    await waitFor(async () => (await listPods(ns.name, `app=${want}`)).length === 0, { timeoutMs: 60_000, what: 'the old pods to be gone' });
+    await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).length === 0, {
+      timeoutMs: 60_000,
+      what: 'the endpoints of web to drain',
+    });
+    await waitFor(async () => (await listPods(ns.name, `app=${want}`)).length === 0, {
+      timeoutMs: 60_000,
+      what: 'the old pods to be gone',
+    });
     const newPods = (await waitForReadyPods(ns.name, `app=${changed}`, 2)).map((p) => p.metadata.name);
 
     // State 2, JSON.
@@ -92,7 +109,12 @@ describe('kdiag svc through the built CLI sees both states of a Service', () => 
     expect(f!.message).toContain(`carry app=${changed} instead of app=${want}`);
     expect(f!.message).toContain('deployment/web');
     expect(doc2.findings[0]!.code).toBe('selector-no-match');
-    expect(doc2.pods.map((p) => p.name).filter((n) => newPods.includes(n)).sort()).toEqual([...newPods].sort());
+    expect(
+      doc2.pods
+        .map((p) => p.name)
+        .filter((n) => newPods.includes(n))
+        .sort(),
+    ).toEqual([...newPods].sort());
 
     // State 2, text.
     const text2 = await cli(['svc', 'web', '-n', ns.name]);

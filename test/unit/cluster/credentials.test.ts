@@ -22,7 +22,10 @@ describe('credentials without client-node', () => {
 
   it('reads inline certificate data and the CA file', () => {
     const o = simpleHttpsOptions(
-      base({ 'certificate-authority': join(dir, 'ca.crt'), 'tls-server-name': 'kubernetes' }, { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key-data': Buffer.from('KEY').toString('base64') }),
+      base(
+        { 'certificate-authority': join(dir, 'ca.crt'), 'tls-server-name': 'kubernetes' },
+        { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key-data': Buffer.from('KEY').toString('base64') },
+      ),
     )!;
     expect(String(o.ca)).toBe('CA-PEM');
     expect(String(o.cert)).toBe('CERT');
@@ -34,7 +37,9 @@ describe('credentials without client-node', () => {
   it('sends a bearer token (inline or from tokenFile) or basic auth', () => {
     expect(simpleHttpsOptions(base({}, { token: 'abc' }))!.headers).toEqual({ Authorization: 'Bearer abc' });
     expect(simpleHttpsOptions(base({}, { tokenFile: join(dir, 'token') }))!.headers).toEqual({ Authorization: 'Bearer file-token' });
-    expect(simpleHttpsOptions(base({}, { username: 'a', password: 'b' }))!.headers).toEqual({ Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` });
+    expect(simpleHttpsOptions(base({}, { username: 'a', password: 'b' }))!.headers).toEqual({
+      Authorization: `Basic ${Buffer.from('a:b').toString('base64')}`,
+    });
   });
 
   it('honours insecure-skip-tls-verify', () => {

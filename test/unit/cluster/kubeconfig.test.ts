@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import { kubeconfigFiles, resolveKubeconfig } from '../../../src/cluster/kubeconfig.js';
 import { ClusterAccessError } from '../../../src/errors.js';
 
-function kubeconfig(opts: { clusters?: [string, string][]; users?: string[]; contexts?: [string, string, string, string?][]; current?: string }): string {
+function kubeconfig(opts: {
+  clusters?: [string, string][];
+  users?: string[];
+  contexts?: [string, string, string, string?][];
+  current?: string;
+}): string {
   const lines = ['apiVersion: v1', 'kind: Config', 'clusters:'];
-  for (const [name, server] of opts.clusters ?? []) lines.push(`- name: ${name}`, `  cluster: {server: "${server}", certificate-authority: ca.crt}`);
+  for (const [name, server] of opts.clusters ?? [])
+    lines.push(`- name: ${name}`, `  cluster: {server: "${server}", certificate-authority: ca.crt}`);
   lines.push('users:');
   for (const name of opts.users ?? []) lines.push(`- name: ${name}`, `  user: {token: t-${name}}`);
   lines.push('contexts:');
@@ -31,13 +37,22 @@ describe('resolveKubeconfig (kubectl rules)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kdiag-kc-'));
   const a = join(dir, 'a.yaml');
   const b = join(dir, 'b.yaml');
-  writeFileSync(a, kubeconfig({ clusters: [['c1', 'https://127.0.0.1:1111']], users: ['u1'], contexts: [['ctx', 'c1', 'u1', 'team-a']], current: 'ctx' }));
+  writeFileSync(
+    a,
+    kubeconfig({ clusters: [['c1', 'https://127.0.0.1:1111']], users: ['u1'], contexts: [['ctx', 'c1', 'u1', 'team-a']], current: 'ctx' }),
+  );
   writeFileSync(
     b,
     kubeconfig({
-      clusters: [['c1', 'https://127.0.0.1:2222'], ['c2', 'https://127.0.0.1:3333']],
+      clusters: [
+        ['c1', 'https://127.0.0.1:2222'],
+        ['c2', 'https://127.0.0.1:3333'],
+      ],
       users: ['u1', 'u2'],
-      contexts: [['ctx', 'c2', 'u2'], ['other', 'c2', 'u2']],
+      contexts: [
+        ['ctx', 'c2', 'u2'],
+        ['other', 'c2', 'u2'],
+      ],
       current: 'other',
     }),
   );
@@ -68,7 +83,10 @@ describe('resolveKubeconfig (kubectl rules)', () => {
   it('falls back to ~/.kube/config', () => {
     const home = mkdtempSync(join(tmpdir(), 'kdiag-home-'));
     mkdirSync(join(home, '.kube'));
-    writeFileSync(join(home, '.kube', 'config'), kubeconfig({ clusters: [['c', 'https://127.0.0.1:9']], users: ['u'], contexts: [['h', 'c', 'u']], current: 'h' }));
+    writeFileSync(
+      join(home, '.kube', 'config'),
+      kubeconfig({ clusters: [['c', 'https://127.0.0.1:9']], users: ['u'], contexts: [['h', 'c', 'u']], current: 'h' }),
+    );
     expect(kubeconfigFiles({ env: {}, home })).toEqual([join(home, '.kube', 'config')]);
     expect(resolveKubeconfig({ env: {}, home }).contextName).toBe('h');
   });
@@ -85,7 +103,11 @@ describe('resolveKubeconfig (kubectl rules)', () => {
     const home = mkdtempSync(join(tmpdir(), 'kdiag-sa-'));
     writeFileSync(join(home, 'token'), 'abc');
     writeFileSync(join(home, 'namespace'), 'payments\n');
-    const r = resolveKubeconfig({ env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '6443' }, home, serviceAccountDir: home });
+    const r = resolveKubeconfig({
+      env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '6443' },
+      home,
+      serviceAccountDir: home,
+    });
     expect(r.inCluster).toBe(true);
     expect(r.cluster.server).toBe('https://127.0.0.1:6443');
     expect(r.namespace).toBe('payments');

@@ -20,7 +20,10 @@ export interface RunResult {
 }
 
 /** Runs the bundled CLI as a user would, with stdout and stderr piped (not a TTY). */
-export function runBundle(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; trace?: boolean; input?: string } = {}): RunResult {
+export function runBundle(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; trace?: boolean; input?: string } = {},
+): RunResult {
   const traceFile = opts.trace ? join(mkdtempSync(join(tmpdir(), 'kdiag-trace-')), 'loads.txt') : undefined;
   const nodeArgs = traceFile ? ['--import', join(ROOT, 'test', 'unit', 'helpers', 'trace-loads.mjs')] : [];
   const r = spawnSync(process.execPath, [...nodeArgs, BUNDLE, ...args], {

@@ -61,7 +61,20 @@ describe('kdiag lint: every file type', () => {
   test('--include-comments also reports addresses in comments of each syntax', async () => {
     const r = await lint(dir, ['-o', 'json', '--include-comments']);
     const ips = (JSON.parse(r.out) as { findings: { ip: string }[] }).findings.map((f) => f.ip);
-    for (const ip of ['10.0.0.6', '10.9.8.6', '10.20.30.41', '10.0.0.9', '10.5.5.6', '10.6.6.7', '10.8.8.9', '10.9.9.8', '10.11.11.10', '10.12.12.13', '10.12.12.14', '10.13.13.12']) {
+    for (const ip of [
+      '10.0.0.6',
+      '10.9.8.6',
+      '10.20.30.41',
+      '10.0.0.9',
+      '10.5.5.6',
+      '10.6.6.7',
+      '10.8.8.9',
+      '10.9.9.8',
+      '10.11.11.10',
+      '10.12.12.13',
+      '10.12.12.14',
+      '10.13.13.12',
+    ]) {
       expect(ips).toContain(ip);
     }
     expect(ips).toHaveLength(expected.length + 12);
@@ -122,7 +135,16 @@ describe('kdiag lint: classification, exit status and formats', () => {
   });
 
   test('flags replace the defaults: --pod-cidr and --service-cidr', async () => {
-    const r = await lint(dir, ['-o', 'json', '--pod-cidr', '10.42.0.0/16', '--service-cidr', '10.43.0.0/16', '--service-cidr', 'fd00::/108']);
+    const r = await lint(dir, [
+      '-o',
+      'json',
+      '--pod-cidr',
+      '10.42.0.0/16',
+      '--service-cidr',
+      '10.43.0.0/16',
+      '--service-cidr',
+      'fd00::/108',
+    ]);
     const f = (JSON.parse(r.out) as { findings: { ip: string; code: string; message: string }[] }).findings;
     expect(f.map((x) => [x.ip, x.code])).toEqual([
       ['10.42.0.7', 'hardcoded-pod-ip'],
@@ -153,7 +175,8 @@ describe('kdiag lint: classification, exit status and formats', () => {
 
   test('.kdiag.yaml: podCidrs, serviceCidrs, allow, disable, ignorePaths', async () => {
     const d = tmp({
-      '.kdiag.yaml': 'lint:\n  podCidrs: [10.50.0.0/16]\n  serviceCidrs: [10.51.0.0/16]\n  allow: [8.8.8.0/24]\n  disable: [hardcoded-private-ip]\n  ignorePaths: ["legacy/**"]\n',
+      '.kdiag.yaml':
+        'lint:\n  podCidrs: [10.50.0.0/16]\n  serviceCidrs: [10.51.0.0/16]\n  allow: [8.8.8.0/24]\n  disable: [hardcoded-private-ip]\n  ignorePaths: ["legacy/**"]\n',
       'a.yaml': 'a: 10.50.1.1\nb: 10.51.1.1\nc: 8.8.8.8\nd: 192.168.1.1\n',
       'legacy/old.yaml': 'a: 10.50.9.9\n',
     });
@@ -197,7 +220,9 @@ describe('kdiag lint: classification, exit status and formats', () => {
   test('bad path and bad CIDR flag are usage errors with a hint and no stack trace', async () => {
     const a = await lint(dir, ['missing-folder']);
     expect(a.code).toBe(2);
-    expect(a.err).toBe('kdiag: path not found: missing-folder\nhint: kdiag lint takes files and folders that exist (default: the current folder)\n');
+    expect(a.err).toBe(
+      'kdiag: path not found: missing-folder\nhint: kdiag lint takes files and folders that exist (default: the current folder)\n',
+    );
     const b = await lint(dir, ['--pod-cidr', '10.0.0.0/40']);
     expect(b.code).toBe(2);
     expect(b.err).toBe('kdiag: invalid --pod-cidr "10.0.0.0/40"\nhint: give a CIDR such as 10.244.0.0/16 or fd00:10:244::/56\n');
@@ -247,10 +272,19 @@ describe('kdiag lint: suppression', () => {
 describe('kdiag lint -o sarif', () => {
   test('is written to stdout as one JSON document', async () => {
     const r = await lint(join(FIXTURES, 'types'), ['-o', 'sarif', 'app.yaml']);
-    const log = JSON.parse(r.out) as { version: string; runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }[] }[] }[] };
+    const log = JSON.parse(r.out) as {
+      version: string;
+      runs: {
+        results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }[] }[];
+      }[];
+    };
     expect(log.version).toBe('2.1.0');
-    expect(log.runs[0]!.results.map((x) => [x.ruleId, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.artifactLocation.uriBaseId])).toEqual([
-      ['hardcoded-private-ip', 'app.yaml', 'SRCROOT'],
-    ]);
+    expect(
+      log.runs[0]!.results.map((x) => [
+        x.ruleId,
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+        x.locations[0]!.physicalLocation.artifactLocation.uriBaseId,
+      ]),
+    ).toEqual([['hardcoded-private-ip', 'app.yaml', 'SRCROOT']]);
   });
 });

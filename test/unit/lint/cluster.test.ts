@@ -40,12 +40,23 @@ const objects: Record<string, KubeObject[]> = {
     { metadata: { name: 'payments', namespace: 'shop' }, spec: { clusterIP: '10.96.12.34', selector: { app: 'payments' } } },
   ],
   pods: [
-    { metadata: { name: 'payments-7d9c', namespace: 'shop', labels: { app: 'payments' } }, status: { podIP: '10.244.1.7', podIPs: [{ ip: '10.244.1.7' }] } },
+    {
+      metadata: { name: 'payments-7d9c', namespace: 'shop', labels: { app: 'payments' } },
+      status: { podIP: '10.244.1.7', podIPs: [{ ip: '10.244.1.7' }] },
+    },
     { metadata: { name: 'lonely', namespace: 'shop', labels: { app: 'x' } }, status: { podIP: '10.244.2.9' } },
-    { metadata: { name: 'hostnet', namespace: 'kube-system' }, spec: { containers: [], hostNetwork: true }, status: { podIP: '172.18.0.2' } },
+    {
+      metadata: { name: 'hostnet', namespace: 'kube-system' },
+      spec: { containers: [], hostNetwork: true },
+      status: { podIP: '172.18.0.2' },
+    },
   ],
   nodes: [
-    { metadata: { name: 'kind-control-plane' }, spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] }, status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] } },
+    {
+      metadata: { name: 'kind-control-plane' },
+      spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] },
+      status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] },
+    },
     { metadata: { name: 'kind-worker' }, spec: { podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] } },
   ],
 };
@@ -111,14 +122,45 @@ describe('kdiag lint --cluster (run() with a hand-made Context)', () => {
       const out = await lintCommand.run([], { cluster: true }, ctx);
       const doc = out.document as { findings: Record<string, unknown>[]; notes: Record<string, unknown>[] };
       expect(doc.findings.map((f) => [f.ip, f.code, f.message, f.hint, f.object])).toEqual([
-        ['10.244.1.7', 'hardcoded-pod-ip', 'hard-coded pod IP 10.244.1.7: the IP of pod shop/payments-7d9c, selected by Service shop/payments', 'use the DNS name payments.shop.svc.cluster.local instead (the Service that selects this pod)', { kind: 'Pod', namespace: 'shop', name: 'payments-7d9c' }],
-        ['10.96.12.34', 'hardcoded-service-ip', 'hard-coded Service IP 10.96.12.34: the IP of Service shop/payments', 'use the DNS name payments.shop.svc.cluster.local instead', { kind: 'Service', namespace: 'shop', name: 'payments' }],
+        [
+          '10.244.1.7',
+          'hardcoded-pod-ip',
+          'hard-coded pod IP 10.244.1.7: the IP of pod shop/payments-7d9c, selected by Service shop/payments',
+          'use the DNS name payments.shop.svc.cluster.local instead (the Service that selects this pod)',
+          { kind: 'Pod', namespace: 'shop', name: 'payments-7d9c' },
+        ],
+        [
+          '10.96.12.34',
+          'hardcoded-service-ip',
+          'hard-coded Service IP 10.96.12.34: the IP of Service shop/payments',
+          'use the DNS name payments.shop.svc.cluster.local instead',
+          { kind: 'Service', namespace: 'shop', name: 'payments' },
+        ],
         ['172.18.0.2', 'hardcoded-private-ip', 'hard-coded private IP 172.18.0.2 (RFC 1918)', expect.any(String), undefined],
-        ['10.244.2.9', 'hardcoded-pod-ip', 'hard-coded pod IP 10.244.2.9: the IP of pod shop/lonely', 'no Service selects this pod: create one and use its DNS name (<service>.<namespace>.svc.cluster.local)', { kind: 'Pod', namespace: 'shop', name: 'lonely' }],
-        ['10.244.1.99', 'hardcoded-pod-ip', 'hard-coded pod IP 10.244.1.99: in the pod range 10.244.0.0/16 (from the ranges of live pod IPs)', expect.any(String), undefined],
+        [
+          '10.244.2.9',
+          'hardcoded-pod-ip',
+          'hard-coded pod IP 10.244.2.9: the IP of pod shop/lonely',
+          'no Service selects this pod: create one and use its DNS name (<service>.<namespace>.svc.cluster.local)',
+          { kind: 'Pod', namespace: 'shop', name: 'lonely' },
+        ],
+        [
+          '10.244.1.99',
+          'hardcoded-pod-ip',
+          'hard-coded pod IP 10.244.1.99: in the pod range 10.244.0.0/16 (from the ranges of live pod IPs)',
+          expect.any(String),
+          undefined,
+        ],
       ]);
       // Nodes could not be listed: said as an info note (and podCIDRs fell back to live pod IPs).
-      expect(doc.notes).toEqual([{ code: 'rbac-partial', severity: 'info', message: 'could not list nodes: addresses of these objects are not named', hint: 'ask for list on nodes, or give the ranges with --pod-cidr / --service-cidr' }]);
+      expect(doc.notes).toEqual([
+        {
+          code: 'rbac-partial',
+          severity: 'info',
+          message: 'could not list nodes: addresses of these objects are not named',
+          hint: 'ask for list on nodes, or give the ranges with --pod-cidr / --service-cidr',
+        },
+      ]);
       expect(out.findings.filter((f) => f.code === 'rbac-partial')).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -50,7 +50,7 @@ describe('comment syntax per file type', () => {
   });
   test('markup: <!-- -->; SQL: -- and /* */; JSON: none', () => {
     expect(comments('markup', ['<a/><!-- b --> c'])).toEqual(['<!-- b -->']);
-    expect(comments('sql', ["select 1 -- a", "x /* b */"])).toEqual(['-- a', '/* b */']);
+    expect(comments('sql', ['select 1 -- a', 'x /* b */'])).toEqual(['-- a', '/* b */']);
     expect(comments('json', ['{"a": "# b // c"}'])).toEqual(['']);
   });
 });
@@ -89,7 +89,8 @@ describe('FileLinter', () => {
   });
   test('classification is worked out per /16 only where no narrower range splits the /16', () => {
     // The words each address gets, classified one by one by a fresh engine (no cache shared with the others)...
-    const alone = (ip: string, s: LintSettings) => new FileLinter('yaml', { ...s, ranges: [...s.ranges] }).line(`a: ${ip}`, false).map((f) => [f.code, f.message]);
+    const alone = (ip: string, s: LintSettings) =>
+      new FileLinter('yaml', { ...s, ranges: [...s.ranges] }).line(`a: ${ip}`, false).map((f) => [f.code, f.message]);
     // ...must be what one engine gives for the same addresses in a row, in either order.
     const user = { ...settings, strict: true, ranges: [...defaultRanges(), ...namedRanges(['10.7.16.0/20'], 'pod', '--pod-cidr')] };
     const ips = [

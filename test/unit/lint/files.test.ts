@@ -148,7 +148,9 @@ describe('FileScanner', () => {
   const scanner = new FileScanner();
 
   test('a file with a NUL byte is binary and reports nothing', () => {
-    const dir = tmp({ 'bin.yaml': Buffer.concat([Buffer.from('a: 10.42.0.1\n'), Buffer.from([0, 1, 2]), Buffer.from('\nb: 10.42.0.2\n')]) });
+    const dir = tmp({
+      'bin.yaml': Buffer.concat([Buffer.from('a: 10.42.0.1\n'), Buffer.from([0, 1, 2]), Buffer.from('\nb: 10.42.0.2\n')]),
+    });
     try {
       expect(scanner.scan(join(dir, 'bin.yaml'), 'yaml', settings)).toEqual({ findings: [], binary: true, bytes: 30 });
     } finally {
@@ -157,7 +159,9 @@ describe('FileScanner', () => {
   });
 
   test('invalid UTF-8 makes a file binary', () => {
-    const dir = tmp({ 'latin1.yaml': Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x20, 0x31, 0x30, 0x2e, 0x34, 0x32, 0x2e, 0x30, 0x2e, 0x31, 0x0a]) });
+    const dir = tmp({
+      'latin1.yaml': Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x20, 0x31, 0x30, 0x2e, 0x34, 0x32, 0x2e, 0x30, 0x2e, 0x31, 0x0a]),
+    });
     try {
       const r = scanner.scan(join(dir, 'latin1.yaml'), 'yaml', settings);
       expect(r.binary).toBe(true);
@@ -180,8 +184,10 @@ describe('FileScanner', () => {
   test('line numbers and suppressions stay right across chunk boundaries; CRLF and a BOM are handled', () => {
     const lines = ['\uFEFFa: b\r'];
     for (let i = 2; i <= 40; i++) {
-      if (i === 20) lines.push('# kdiag-ignore: next line is fine\r'); // covers line 21
-      else if (i === 33) lines.push('# kdiag-ignore\r'); // covers line 34, reported for its missing reason
+      if (i === 20)
+        lines.push('# kdiag-ignore: next line is fine\r'); // covers line 21
+      else if (i === 33)
+        lines.push('# kdiag-ignore\r'); // covers line 34, reported for its missing reason
       else lines.push(i % 7 === 0 ? `h${i}: "10.42.0.${i}"\r` : i === 34 ? 'x: 10.42.0.34\r' : `k${i}: v${i}\r`);
     }
     const dir = tmp({ 'x.yaml': lines.join('\n') + '\n' });
@@ -327,7 +333,9 @@ describe('unreadable files', () => {
       const io = createTestIo();
       const code = await runCli(['lint', '-o', 'json', ...(isRoot ? ['p.yaml', 'a.yaml'] : ['.'])], { io, env: {}, cwd: dir });
       expect(code).toBe(1);
-      expect(io.stderr()).toBe(isRoot ? 'warning: skipping p.yaml: not a regular file or folder\n' : 'warning: cannot read b.yaml: EACCES; skipped\n');
+      expect(io.stderr()).toBe(
+        isRoot ? 'warning: skipping p.yaml: not a regular file or folder\n' : 'warning: cannot read b.yaml: EACCES; skipped\n',
+      );
       const f = (JSON.parse(io.stdout()) as { findings: { file: string }[] }).findings;
       expect(f.map((x) => x.file)).toEqual(['a.yaml']);
     } finally {

@@ -2,7 +2,16 @@ import { COMMENT_SYNTAX, type FileType } from '../../../src/core/lint/comments.j
 import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
 import { defaultRanges } from '../../../src/core/lint/ranges.js';
 import { commentMode } from '../../../src/lint/chunker.js';
-import { COMMENT_LINE, COMMENTS_DROP, EVENT_FIELDS, FLAG_BITS, HAS_IPV6, PREV_MARKER, scanKernel, TRAILING_COMMENT } from '../../../src/lint/scan-kernel.js';
+import {
+  COMMENT_LINE,
+  COMMENTS_DROP,
+  EVENT_FIELDS,
+  FLAG_BITS,
+  HAS_IPV6,
+  PREV_MARKER,
+  scanKernel,
+  TRAILING_COMMENT,
+} from '../../../src/lint/scan-kernel.js';
 
 // The WebAssembly scan kernel (assembly/scan.ts) against plain JavaScript oracles, on generated lines: the lines
 // it lists, their seeds, line numbers and flags, and the comment lines it drops, for every file type.
@@ -50,11 +59,71 @@ function rnd(n: number): number {
 }
 
 const PIECES = [
-  ' ', ' ', '  ', '\t', 'a', 'key', 'host', ':', ': ', '=', ',', '(', '[', '{', '"', "'", '`', '\\', '#', '# ', '//', '--', ';', '!',
-  '/*', '*/', '{{/*', '{{- /*', '{{', '<!--', '-->', 'kdiag-ignore', 'kdiag-ignore: ok', '10.1.2.3', '1.2.3.4', '10.0.0.1:8080',
-  '1.2.3', '2.5', '::', 'fd00::1', '::1', 'a:b:c', '12:30:45', 'fe80::1%eth0', '00:1a:2b:3c:4d:5e', 'x1.2.3.4', 'v1.2.3.4', '1.2.34.567.8',
-  'é', '€', "'x\\'", '"x\\"y"', ' # ', ' // ', ' -- ',
-  'image: ', 'registry.example.com/team/app-1:', 'nginx:', 'a/b:', 'x//y:', 'a/b/:', '_x/y:', 'A.B/c-d:', '=r/x:', '(q/z:',
+  ' ',
+  ' ',
+  '  ',
+  '\t',
+  'a',
+  'key',
+  'host',
+  ':',
+  ': ',
+  '=',
+  ',',
+  '(',
+  '[',
+  '{',
+  '"',
+  "'",
+  '`',
+  '\\',
+  '#',
+  '# ',
+  '//',
+  '--',
+  ';',
+  '!',
+  '/*',
+  '*/',
+  '{{/*',
+  '{{- /*',
+  '{{',
+  '<!--',
+  '-->',
+  'kdiag-ignore',
+  'kdiag-ignore: ok',
+  '10.1.2.3',
+  '1.2.3.4',
+  '10.0.0.1:8080',
+  '1.2.3',
+  '2.5',
+  '::',
+  'fd00::1',
+  '::1',
+  'a:b:c',
+  '12:30:45',
+  'fe80::1%eth0',
+  '00:1a:2b:3c:4d:5e',
+  'x1.2.3.4',
+  'v1.2.3.4',
+  '1.2.34.567.8',
+  'é',
+  '€',
+  "'x\\'",
+  '"x\\"y"',
+  ' # ',
+  ' // ',
+  ' -- ',
+  'image: ',
+  'registry.example.com/team/app-1:',
+  'nginx:',
+  'a/b:',
+  'x//y:',
+  'a/b/:',
+  '_x/y:',
+  'A.B/c-d:',
+  '=r/x:',
+  '(q/z:',
 ];
 
 function line(): string {
@@ -84,7 +153,8 @@ describe('scan kernel', () => {
       expect(kernel.sawNonAscii()).toBe(/[^\x00-\x7f]/.test(text) ? 1 : 0);
       // Expected: per line with a seed, in byte offsets (the kernel works on bytes: a latin1 view of the line).
       const events = new Map<number, number[]>();
-      for (let e = 0; e < count; e++) events.set(kernel.events[e * EVENT_FIELDS]!, Array.from(kernel.events.subarray(e * EVENT_FIELDS, (e + 1) * EVENT_FIELDS)));
+      for (let e = 0; e < count; e++)
+        events.set(kernel.events[e * EVENT_FIELDS]!, Array.from(kernel.events.subarray(e * EVENT_FIELDS, (e + 1) * EVENT_FIELDS)));
       let offset = 0;
       let prevStart = 0;
       lines.forEach((_, n) => {

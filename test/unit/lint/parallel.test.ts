@@ -104,9 +104,18 @@ describe('kdiag lint -j: parallel scanning', () => {
     const r = run(dir, ['-o', 'json', '-j', jobs, '--debug']);
     const debug = r.stderr.split('\n').filter((l) => l.startsWith('debug: '));
     // The workers did start and scan (the tree is far above the threshold).
-    expect(debug.join('\n')).toMatch(new RegExp(`debug: lint: ${Number(jobs) - 1} worker thread\\(s\\) started after \\d+ file\\(s\\); of the \\d+ files after, the main thread scanned \\d+, the worker threads [1-9]`));
+    expect(debug.join('\n')).toMatch(
+      new RegExp(
+        `debug: lint: ${Number(jobs) - 1} worker thread\\(s\\) started after \\d+ file\\(s\\); of the \\d+ files after, the main thread scanned \\d+, the worker threads [1-9]`,
+      ),
+    );
     expect(r.stdout).toBe(one.stdout);
-    expect(r.stderr.split('\n').filter((l) => !l.startsWith('debug: ')).join('\n')).toBe(one.stderr);
+    expect(
+      r.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('debug: '))
+        .join('\n'),
+    ).toBe(one.stderr);
     expect(r.status).toBe(one.status);
   });
 
@@ -126,7 +135,12 @@ describe('kdiag lint -j: parallel scanning', () => {
     const r = run(dir, ['-o', 'json', '-j', '2', '--debug'], { KDIAG_TEST_LINT_WORKER_FAIL_AFTER: '3' });
     expect(r.stderr).toContain('debug: lint: a worker thread failed');
     expect(r.stdout).toBe(one.stdout);
-    expect(r.stderr.split('\n').filter((l) => !l.startsWith('debug: ')).join('\n')).toBe(one.stderr);
+    expect(
+      r.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('debug: '))
+        .join('\n'),
+    ).toBe(one.stderr);
     expect(r.status).toBe(one.status);
   });
 

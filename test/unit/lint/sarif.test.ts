@@ -84,7 +84,10 @@ describe('SARIF 2.1.0', () => {
   });
 
   test('codes missing from the catalogue still get a rule', () => {
-    const other = buildSarif([{ ...findings[0]!, code: 'rbac-partial', severity: 'info' }], { tool: { name: 'kdiag', version: '1' }, catalogue: [] });
+    const other = buildSarif([{ ...findings[0]!, code: 'rbac-partial', severity: 'info' }], {
+      tool: { name: 'kdiag', version: '1' },
+      catalogue: [],
+    });
     expect(other.runs[0]!.tool.driver.rules).toEqual([{ id: 'rbac-partial', defaultConfiguration: { level: 'note' } }]);
     expect(validate(other)).toBe(true);
   });

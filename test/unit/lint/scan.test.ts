@@ -88,7 +88,7 @@ describe('codePointColumn', () => {
 });
 
 describe('ranges with the top bit set (regression)', () => {
-  it('172.30.1.2 is in OpenShift\'s default Service range, 172.20.0.9 in EKS\'s', async () => {
+  it("172.30.1.2 is in OpenShift's default Service range, 172.20.0.9 in EKS's", async () => {
     const { defaultRanges, matchRanges } = await import('../../../src/core/lint/ranges.js');
     const ipaddr = (await import('ipaddr.js')).default;
     const names = (ip: string) => matchRanges(defaultRanges(), ipaddr.parse(ip)).map((r) => `${r.kind} ${r.cidr}`);

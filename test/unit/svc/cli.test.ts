@@ -9,7 +9,6 @@ async function run(argv: string[], io = createTestIo()) {
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
 describe('kdiag svc (CLI)', () => {
@@ -60,8 +59,16 @@ describe('kdiag svc (CLI)', () => {
   it.each([
     ['a missing file', ['svc', 'web', '-f', 'nope.yaml'], 'kdiag: nope.yaml: no such file'],
     ['a directory', ['svc', 'web', '-f', 'examples'], 'kdiag: examples is a directory'],
-    ['broken YAML', ['svc', 'web', '-f', 'test/fixtures/svc/broken.yaml'], 'kdiag: test/fixtures/svc/broken.yaml:6:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }'],
-    ['a JSON file that is not a Kubernetes object', ['svc', 'web', '-f', 'package.json'], 'kdiag: package.json:1: the document is not a Kubernetes object: it has no "kind"'],
+    [
+      'broken YAML',
+      ['svc', 'web', '-f', 'test/fixtures/svc/broken.yaml'],
+      'kdiag: test/fixtures/svc/broken.yaml:6:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }',
+    ],
+    [
+      'a JSON file that is not a Kubernetes object',
+      ['svc', 'web', '-f', 'package.json'],
+      'kdiag: package.json:1: the document is not a Kubernetes object: it has no "kind"',
+    ],
   ])('%s: exit 2, one error line and one hint line on stderr, no stack', async (_t, argv, first) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
@@ -105,6 +112,8 @@ describe('kdiag svc without NAME and without a terminal', () => {
     const home = mkdtempSync(join(tmpdir(), 'kdiag-nohome-'));
     const code = await runCli(['svc', '-n', 'shop'], { io, env: { HOME: home }, cwd: home });
     expect(code).toBe(2);
-    expect(io.stderr()).toBe('kdiag: missing the Service NAME argument\nhint: kdiag svc NAME -n shop (list them: kubectl get services -n shop)\n');
+    expect(io.stderr()).toBe(
+      'kdiag: missing the Service NAME argument\nhint: kdiag svc NAME -n shop (list them: kubectl get services -n shop)\n',
+    );
   });
 });

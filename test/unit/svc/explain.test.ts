@@ -12,19 +12,47 @@ const CASES: [string, Finding['severity'], string, string, string | undefined, R
   ['no-selector', 'info', 'no-selector.yaml', 'db', undefined, /maintained by endpointslicemirroring-controller/],
   ['endpoint-pod-ip-hardcoded', 'warning', 'no-selector.yaml', 'db', undefined, /pin the current IP of pod postgres-0/],
   ['external-name', 'info', 'external-name.yaml', 'billing', undefined, /CNAME to "billing.example.com"/],
-  ['selector-no-match', 'error', 'examples/my-app.yaml', 'web', 'my-app', /carry app=web-sever instead of app=web-server \(1 edit away: a typo\?\)/],
+  [
+    'selector-no-match',
+    'error',
+    'examples/my-app.yaml',
+    'web',
+    'my-app',
+    /carry app=web-sever instead of app=web-server \(1 edit away: a typo\?\)/,
+  ],
   ['pods-in-other-namespace', 'error', 'other-namespace.yaml', 'web', 'frontend', /1 pod in namespace backend does/],
   ['workload-scaled-to-zero', 'error', 'workloads.yaml', 'web', undefined, /Deployment "web" .* scaled to 0 replicas/],
   ['workload-template-mismatch', 'error', 'workloads.yaml', 'api', undefined, /Deployment "api" carries the selector's labels on itself/],
   ['workload-pods-not-created', 'error', 'workloads.yaml', 'jobs', undefined, /wants replicas, but has no pods/],
   ['pods-not-running', 'error', 'pod-states.yaml', 'pending', undefined, /not running with an IP.*pending-1: not scheduled: Unschedulable/],
   ['pods-not-ready', 'error', 'pod-states.yaml', 'crash', undefined, /CrashLoopBackOff .*last run ended Error exit code 1, 7 restarts/],
-  ['pods-not-ready', 'error', 'pod-states.yaml', 'probe', undefined, /fails its readiness probe: Readiness probe failed: HTTP probe failed with statuscode: 503/],
+  [
+    'pods-not-ready',
+    'error',
+    'pod-states.yaml',
+    'probe',
+    undefined,
+    /fails its readiness probe: Readiness probe failed: HTTP probe failed with statuscode: 503/,
+  ],
   ['pods-not-ready', 'error', 'pod-states.yaml', 'gated', undefined, /readiness gate "target-health.elbv2.k8s.aws\/web" is not set/],
-  ['some-pods-not-ready', 'warning', 'pod-states.yaml', 'mixed', undefined, /1 of 2 matching pods are Ready; 1 is not: mixed-2: .*ImagePullBackOff/],
+  [
+    'some-pods-not-ready',
+    'warning',
+    'pod-states.yaml',
+    'mixed',
+    undefined,
+    /1 of 2 matching pods are Ready; 1 is not: mixed-2: .*ImagePullBackOff/,
+  ],
   ['pods-terminating', 'warning', 'pod-states.yaml', 'ending', undefined, /The matching pod is terminating/],
   ['endpoints-not-reconciled', 'error', 'pod-states.yaml', 'gone', undefined, /missing from every EndpointSlice: its node is gone \(n9\)/],
-  ['target-port-not-found', 'error', 'examples/named-port.yaml', 'api', 'shop', /named "http", but none of the 2 matching pods declares it for TCP/],
+  [
+    'target-port-not-found',
+    'error',
+    'examples/named-port.yaml',
+    'api',
+    'shop',
+    /named "http", but none of the 2 matching pods declares it for TCP/,
+  ],
   ['target-port-not-found', 'warning', 'ports.yaml', 'partial', undefined, /1 of 2 matching pods does not declare it/],
   ['target-port-not-found', 'error', 'manifests.yaml', 'api', undefined, /the pod template of deployment\/api does not declare it/],
   ['target-port-not-declared', 'warning', 'ports.yaml', 'wrongnum', undefined, /port 8080, but the containers declare 80/],
@@ -32,8 +60,22 @@ const CASES: [string, Finding['severity'], string, string, string | undefined, R
   ['protocol-mismatch', 'warning', 'ports.yaml', 'dns', undefined, /Service port dns is UDP but the container declares port 53 as TCP/],
   ['headless-port-remap', 'warning', 'traffic.yaml', 'db', 't', /port 80 is not remapped to targetPort 8080/],
   ['publish-not-ready-addresses', 'info', 'traffic.yaml', 'db', 't', /publishes not-ready addresses.*\(1 pod now\)/],
-  ['selector-spans-workloads', 'warning', 'spans.yaml', 'shop', undefined, /matches pods of 2 workloads \(deployment\/shop, deployment\/shop-canary\)/],
-  ['network-policy-isolated', 'warning', 'traffic.yaml', 'locked', 'p', /default-deny, allow-web select the pods .* A rule allows 80, the Service port/],
+  [
+    'selector-spans-workloads',
+    'warning',
+    'spans.yaml',
+    'shop',
+    undefined,
+    /matches pods of 2 workloads \(deployment\/shop, deployment\/shop-canary\)/,
+  ],
+  [
+    'network-policy-isolated',
+    'warning',
+    'traffic.yaml',
+    'locked',
+    'p',
+    /default-deny, allow-web select the pods .* A rule allows 80, the Service port/,
+  ],
   ['load-balancer-pending', 'warning', 'traffic.yaml', 'lb', 't', /has no external address .*last event: EnsuringLoadBalancer/],
   ['external-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /only accepted by nodes running a ready endpoint \(n2\)/],
   ['internal-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /ready endpoints on: n2/],
@@ -137,21 +179,43 @@ describe('explainService on fixtures: one case per finding code', () => {
   it('namespace-not-found points at the namespace that holds a Service of that name', async () => {
     const r = await explainFixture('traffic.yaml', 'db');
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]!.evidence.map((e) => e.value)).toEqual(['not found', 'existing namespaces: p, t', 'a Service named "db" exists in namespace t']);
+    expect(r.findings[0]!.evidence.map((e) => e.value)).toEqual([
+      'not found',
+      'existing namespaces: p, t',
+      'a Service named "db" exists in namespace t',
+    ]);
     expect(r.findings[0]!.hint).toBe('the Service is in namespace t: kdiag svc db -n t');
   });
 
   it('orders findings causally: selector before readiness before ports before policy', () => {
     const f = (code: string): Finding => ({ code, severity: 'warning', message: code, evidence: [], hint: '' });
-    expect(orderFindings([f('network-policy-isolated'), f('target-port-not-found'), f('pods-not-ready'), f('selector-no-match'), f('rbac-partial')]).map((x) => x.code)).toEqual([
-      'selector-no-match', 'pods-not-ready', 'target-port-not-found', 'network-policy-isolated', 'rbac-partial',
-    ]);
+    expect(
+      orderFindings([
+        f('network-policy-isolated'),
+        f('target-port-not-found'),
+        f('pods-not-ready'),
+        f('selector-no-match'),
+        f('rbac-partial'),
+      ]).map((x) => x.code),
+    ).toEqual(['selector-no-match', 'pods-not-ready', 'target-port-not-found', 'network-policy-isolated', 'rbac-partial']);
   });
 
   it('names: short, namespaced, svc and FQDN, plus per-pod names of a headless Service', async () => {
     const r = await explainFixture('traffic.yaml', 'db', 't');
-    expect(r.names).toEqual(['db', 'db.t', 'db.t.svc', 'db.t.svc.cluster.local', 'db-0.db.t.svc.cluster.local', 'db-1.db.t.svc.cluster.local']);
-    expect(serviceNames({ metadata: { name: 'web', namespace: 'my-app' } }, [], 'corp.local')).toEqual(['web', 'web.my-app', 'web.my-app.svc', 'web.my-app.svc.corp.local']);
+    expect(r.names).toEqual([
+      'db',
+      'db.t',
+      'db.t.svc',
+      'db.t.svc.cluster.local',
+      'db-0.db.t.svc.cluster.local',
+      'db-1.db.t.svc.cluster.local',
+    ]);
+    expect(serviceNames({ metadata: { name: 'web', namespace: 'my-app' } }, [], 'corp.local')).toEqual([
+      'web',
+      'web.my-app',
+      'web.my-app.svc',
+      'web.my-app.svc.corp.local',
+    ]);
   });
 
   it('counts endpoints per Service port, not per address', async () => {
@@ -162,21 +226,34 @@ describe('explainService on fixtures: one case per finding code', () => {
 
   it('rbac-partial: each denied read becomes one info finding naming verb, resource and namespace', () => {
     const snap: ServiceSnapshot = {
-      namespace: 'a', name: 'web', source: 'live', hasStatus: true, clusterDomain: 'cluster.local',
-      endpointSlices: [], endpointsKnown: true, pods: [], events: [],
+      namespace: 'a',
+      name: 'web',
+      source: 'live',
+      hasStatus: true,
+      clusterDomain: 'cluster.local',
+      endpointSlices: [],
+      endpointsKnown: true,
+      pods: [],
+      events: [],
       service: { metadata: { name: 'web', namespace: 'a' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
-      denied: [{ verb: 'list', resource: 'pods', message: 'forbidden' }, { verb: 'list', resource: 'pods', message: 'forbidden' }],
+      denied: [
+        { verb: 'list', resource: 'pods', message: 'forbidden' },
+        { verb: 'list', resource: 'pods', message: 'forbidden' },
+      ],
     };
     const r = explainService(snap);
     const rbac = r.findings.filter((f) => f.code === 'rbac-partial');
     expect(rbac).toHaveLength(1);
-    expect(rbac[0]).toMatchObject({ severity: 'info', message: 'Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.' });
+    expect(rbac[0]).toMatchObject({
+      severity: 'info',
+      message: 'Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.',
+    });
     expect(rbac[0]!.hint).toContain('kubectl auth can-i list pods -A');
   });
 });
 
 describe('selector-no-match evidence', () => {
-  it('carries each near-miss pod\'s raw label value, for scripts to read', async () => {
+  it("carries each near-miss pod's raw label value, for scripts to read", async () => {
     const report = await explainFixture('examples/my-app.yaml', 'web', 'my-app');
     const f = report.findings.find((x) => x.code === 'selector-no-match')!;
     expect(f.evidence).toEqual([
@@ -191,7 +268,7 @@ describe('selector-no-match evidence', () => {
   });
 });
 
-describe('endpoints-not-reconciled and the controller\'s catch-up time', () => {
+describe("endpoints-not-reconciled and the controller's catch-up time", () => {
   /** The `gone` Service's pod, made Ready at `readyAt` on a node that exists, with the slices last changed a minute earlier. */
   async function snapshotWith(readyAt: string, readAt: string | undefined): Promise<ServiceSnapshot> {
     const s = await snapshotOf('pod-states.yaml', 'gone');
@@ -200,7 +277,10 @@ describe('endpoints-not-reconciled and the controller\'s catch-up time', () => {
       for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.lastTransitionTime = readyAt;
     }
     for (const sl of s.endpointSlices) {
-      sl.metadata.annotations = { ...sl.metadata.annotations, 'endpoints.kubernetes.io/last-change-trigger-time': new Date(Date.parse(readyAt) - 60_000).toISOString() };
+      sl.metadata.annotations = {
+        ...sl.metadata.annotations,
+        'endpoints.kubernetes.io/last-change-trigger-time': new Date(Date.parse(readyAt) - 60_000).toISOString(),
+      };
     }
     if (readAt === undefined) delete s.readAt;
     else s.readAt = readAt;
@@ -223,7 +303,8 @@ describe('endpoints-not-reconciled and the controller\'s catch-up time', () => {
   it('never waits for a pod whose node is gone', async () => {
     const s = await snapshotOf('pod-states.yaml', 'gone');
     s.readAt = new Date(Date.now() + 1000).toISOString();
-    for (const p of s.pods) for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.lastTransitionTime = new Date().toISOString();
+    for (const p of s.pods)
+      for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.lastTransitionTime = new Date().toISOString();
     expect(codes(s)).toContain('endpoints-not-reconciled');
   });
 });

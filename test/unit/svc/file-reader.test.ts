@@ -31,19 +31,30 @@ async function usageError(p: Promise<unknown>): Promise<UsageError> {
 
 describe('parseObjects', () => {
   it('reads multi-document YAML, skipping empty documents', () => {
-    const objs = parseObjects('---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\n', 'x.yaml');
+    const objs = parseObjects(
+      '---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\n',
+      'x.yaml',
+    );
     expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/a', 'Pod/b']);
   });
 
   it('flattens kind: List and typed lists whose items lack a kind (raw API output)', () => {
-    const json = JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: {}, items: [{ metadata: { name: 'p1' } }, { metadata: { name: 'p2' } }] });
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'PodList',
+      metadata: {},
+      items: [{ metadata: { name: 'p1' } }, { metadata: { name: 'p2' } }],
+    });
     expect(parseObjects(json, 'pods.json').map((o) => `${o.apiVersion} ${o.kind}/${o.metadata.name}`)).toEqual(['v1 Pod/p1', 'v1 Pod/p2']);
     const list = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n';
     expect(parseObjects(list, 'l.yaml').map((o) => o.kind)).toEqual(['Service']);
   });
 
   it('gives events.k8s.io Events the core shape', () => {
-    const [e] = parseObjects('apiVersion: events.k8s.io/v1\nkind: Event\nmetadata: {name: e, namespace: a}\nregarding: {kind: Pod, name: p}\nnote: boom\nreason: Unhealthy\n', 'e.yaml');
+    const [e] = parseObjects(
+      'apiVersion: events.k8s.io/v1\nkind: Event\nmetadata: {name: e, namespace: a}\nregarding: {kind: Pod, name: p}\nnote: boom\nreason: Unhealthy\n',
+      'e.yaml',
+    );
     expect(e).toMatchObject({ involvedObject: { kind: 'Pod', name: 'p' }, message: 'boom' });
   });
 
@@ -51,8 +62,16 @@ describe('parseObjects', () => {
     ['broken YAML with file:line:column', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: [a\n', /^bad\.yaml:\d+:\d+: invalid YAML: /],
     ['a scalar document', 'just text\n', /^bad\.yaml:1: the document is not a Kubernetes object/],
     ['a mapping without kind', 'apiVersion: v1\nmetadata: {name: x}\n', /has no "kind"/],
-    ['an object without metadata.name', 'apiVersion: v1\nkind: Pod\nmetadata: {generateName: x-}\n', /kind Pod\) is not a Kubernetes object: it has no metadata.name/],
-    ['the second document, with its line', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n- 1\n- 2\n', /^bad\.yaml:5: document 2 is not a Kubernetes object/],
+    [
+      'an object without metadata.name',
+      'apiVersion: v1\nkind: Pod\nmetadata: {generateName: x-}\n',
+      /kind Pod\) is not a Kubernetes object: it has no metadata.name/,
+    ],
+    [
+      'the second document, with its line',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n- 1\n- 2\n',
+      /^bad\.yaml:5: document 2 is not a Kubernetes object/,
+    ],
   ])('rejects %s', (_t, text, msg) => {
     let err: unknown;
     try {
@@ -131,7 +150,11 @@ describe('FileClusterReader', () => {
     expect(await names({ namespace: 'x', labelSelector: 'app in (web,api),!tier' })).toEqual(['b']);
     expect(await names({ fieldSelector: 'metadata.name=c' })).toEqual(['c']);
     expect(await names({ fieldSelector: 'status.podIP=10.0.0.1' })).toEqual(['a']);
-    expect((await r.list(R.events, { namespace: 'x', fieldSelector: 'involvedObject.kind=Pod,involvedObject.name=a' })).map((e) => e.metadata.name)).toEqual(['e']);
+    expect(
+      (await r.list(R.events, { namespace: 'x', fieldSelector: 'involvedObject.kind=Pod,involvedObject.name=a' })).map(
+        (e) => e.metadata.name,
+      ),
+    ).toEqual(['e']);
   });
 
   it('metadataOnly lists carry metadata only', async () => {
@@ -139,7 +162,7 @@ describe('FileClusterReader', () => {
     expect(p).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: objects[0]!.metadata });
   });
 
-  it('does not take another API group\'s kind for a core one', async () => {
+  it("does not take another API group's kind for a core one", async () => {
     expect(await r.get(R.services, 'x', 'k')).toBeUndefined();
   });
 
@@ -156,7 +179,9 @@ describe('FileClusterReader', () => {
     expect(one.defaultNamespace).toBe('my-app');
     const flagged = await FileClusterReader.load('examples/my-app.yaml', { cwd: ROOT, namespace: 'other' });
     expect(flagged.defaultNamespace).toBe('other');
-    const bare = new FileClusterReader(parseObjects('apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', 's.yaml'), { namespace: 'dev' });
+    const bare = new FileClusterReader(parseObjects('apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', 's.yaml'), {
+      namespace: 'dev',
+    });
     expect(await bare.get(R.services, 'dev', 's')).toMatchObject({ metadata: { name: 's', namespace: 'dev' } });
   });
 

@@ -31,7 +31,8 @@ class Recorder implements ClusterReader {
   }
   async get<T extends KubeObject>(r: Resource, ns: string | undefined, name: string): Promise<T | undefined> {
     this.calls.push(`get ${r.plural} ${ns ?? '*'}/${name}`);
-    if (this.deny('get', r, { ...(ns ? { namespace: ns } : {}), name })) throw new ClusterAccessError('forbidden', `forbidden: cannot get ${r.plural}`);
+    if (this.deny('get', r, { ...(ns ? { namespace: ns } : {}), name }))
+      throw new ClusterAccessError('forbidden', `forbidden: cannot get ${r.plural}`);
     return this.inner.get<T>(r, ns, name);
   }
   async list<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<T[]> {
@@ -47,7 +48,13 @@ class Recorder implements ClusterReader {
 }
 
 function describeCall(r: Resource, o: ListOptions): string {
-  return [r.plural, o.namespace ?? '*', o.labelSelector && `-l ${o.labelSelector}`, o.fieldSelector && `--field-selector ${o.fieldSelector}`, o.metadataOnly && '(metadata)']
+  return [
+    r.plural,
+    o.namespace ?? '*',
+    o.labelSelector && `-l ${o.labelSelector}`,
+    o.fieldSelector && `--field-selector ${o.fieldSelector}`,
+    o.metadataOnly && '(metadata)',
+  ]
     .filter(Boolean)
     .join(' ');
 }
@@ -96,7 +103,7 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
     expect(snap.pods).toEqual([]);
   });
 
-  it('missing Service: the namespace, the namespace\'s Service names (metadata) and the same name elsewhere', async () => {
+  it("missing Service: the namespace, the namespace's Service names (metadata) and the same name elsewhere", async () => {
     const r = await recorder('examples/my-app.yaml');
     const snap = await loadServiceSnapshot(r, { namespace: 'my-app', name: 'wbe' });
     expect(r.calls).toEqual([
@@ -125,7 +132,9 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
     const report = explainService(await loadServiceSnapshot(r, { namespace: 'my-app', name: 'wbe' }));
     expect(report.findings.map((f) => f.code)).toEqual(['service-not-found', 'rbac-partial']);
     expect(report.findings[1]!.message).toBe('Could not get namespaces at cluster scope: whether the namespace exists was not checked.');
-    expect(report.findings[1]!.hint).toBe('ask for permission to get namespaces at cluster scope; check with: kubectl auth can-i get namespaces');
+    expect(report.findings[1]!.hint).toBe(
+      'ask for permission to get namespaces at cluster scope; check with: kubectl auth can-i get namespaces',
+    );
   });
 
   it('a 403 on a required read (the matching pods) is an error, exit 3', async () => {
@@ -137,7 +146,9 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
     const r = await recorder('examples/my-app.yaml', (_v, res, o) => res === R.pods && o.namespace === undefined);
     const report = explainService(await loadServiceSnapshot(r, { namespace: 'my-app', name: 'web' }));
     expect(report.findings.map((f) => f.code)).toEqual(['selector-no-match', 'rbac-partial']);
-    expect(report.findings[1]!.message).toBe('Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.');
+    expect(report.findings[1]!.message).toBe(
+      'Could not list pods across all namespaces: pods matching the selector in other namespaces were not looked for.',
+    );
   });
 
   it('EndpointSlices denied: falls back to v1 Endpoints', async () => {
@@ -157,13 +168,20 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
     ]);
     const report = explainService(snap);
     expect(report.endpoints.map((e) => [e.slice, e.ip])).toEqual([['endpoints/s', '192.0.2.1']]);
-    expect(report.findings.map((f) => [f.code, f.severity])).toEqual([['no-selector', 'info'], ['rbac-partial', 'info']]);
+    expect(report.findings.map((f) => [f.code, f.severity])).toEqual([
+      ['no-selector', 'info'],
+      ['rbac-partial', 'info'],
+    ]);
   });
 
   it('reads events for at most LIMITS.eventPods unready pods', async () => {
-    const docs = ['apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec: {selector: {app: x}, ports: [{port: 80}]}\nstatus: {}'];
+    const docs = [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec: {selector: {app: x}, ports: [{port: 80}]}\nstatus: {}',
+    ];
     for (let i = 0; i < 8; i++) {
-      docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: a, labels: {app: x}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {phase: Running, podIP: 10.0.0.${i}, containerStatuses: [{name: c, ready: false, state: {waiting: {reason: CrashLoopBackOff}}}]}`);
+      docs.push(
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: a, labels: {app: x}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {phase: Running, podIP: 10.0.0.${i}, containerStatuses: [{name: c, ready: false, state: {waiting: {reason: CrashLoopBackOff}}}]}`,
+      );
     }
     const r = new Recorder(new FileClusterReader(parseObjects(docs.join('\n---\n'), 'p.yaml')));
     const report = explainService(await loadServiceSnapshot(r, { namespace: 'a', name: 's' }));

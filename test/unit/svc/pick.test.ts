@@ -30,7 +30,7 @@ async function context(tty: boolean): Promise<{ ctx: Context; io: ReturnType<typ
 describe('kdiag svc without NAME', () => {
   beforeEach(() => select.mockClear());
 
-  it('in a terminal: offers the namespace\'s Services on stderr, those without ready endpoints first', async () => {
+  it("in a terminal: offers the namespace's Services on stderr, those without ready endpoints first", async () => {
     const { ctx, io } = await context(true);
     const outcome = await svcCommand.run([], {}, ctx);
     expect(select).toHaveBeenCalledTimes(1);

@@ -3,7 +3,13 @@ import type { PodSpec, ServicePort } from '../../../src/core/k8s/types.js';
 
 const spec: PodSpec = {
   containers: [
-    { name: 'app', ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }] },
+    {
+      name: 'app',
+      ports: [
+        { name: 'http', containerPort: 8080 },
+        { name: 'dns', containerPort: 53, protocol: 'UDP' },
+      ],
+    },
     { name: 'metrics', ports: [{ name: 'metrics', containerPort: 9090 }] },
   ],
   initContainers: [
@@ -38,12 +44,18 @@ describe('findPort (the EndpointSlice controller)', () => {
   });
 
   it('fails when no container declares ports', () => {
-    expect(findPort({ containers: [{ name: 'a' }] }, { port: 80, targetPort: 'http' })).toMatchObject({ ok: false, reason: 'no container declares any port' });
+    expect(findPort({ containers: [{ name: 'a' }] }, { port: 80, targetPort: 'http' })).toMatchObject({
+      ok: false,
+      reason: 'no container declares any port',
+    });
   });
 
   it('declaredPorts skips non-sidecar init containers and applies the TCP default', () => {
     expect(declaredPorts(spec).map((d) => `${d.container}:${d.port.containerPort}/${d.protocol}`)).toEqual([
-      'app:8080/TCP', 'app:53/UDP', 'metrics:9090/TCP', 'proxy:15001/TCP',
+      'app:8080/TCP',
+      'app:53/UDP',
+      'metrics:9090/TCP',
+      'proxy:15001/TCP',
     ]);
     expect(targetPortOf({ port: 80, targetPort: '' })).toBe(80);
   });

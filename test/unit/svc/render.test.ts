@@ -90,7 +90,7 @@ ERROR service-not-found: Service "wbe" does not exist in namespace "my-app".
 
   it('colour only when asked, and wide adds the labels column', async () => {
     const r = await explainFixture('examples/my-app.yaml', 'web', 'my-app');
-    // eslint-disable-next-line no-control-regex
+
     const ansi = /\u001b\[/;
     expect(renderServiceText(r, PLAIN)).not.toMatch(ansi);
     expect(renderServiceText(r, { ...PLAIN, color: true })).toMatch(ansi);
@@ -101,7 +101,10 @@ ERROR service-not-found: Service "wbe" does not exist in namespace "my-app".
 
 describe('svc JSON document', () => {
   it('has exactly the documented shape', async () => {
-    const doc = JSON.parse(JSON.stringify(svcDocument(await explainFixture('examples/named-port.yaml', 'api', 'shop')))) as Record<string, unknown>;
+    const doc = JSON.parse(JSON.stringify(svcDocument(await explainFixture('examples/named-port.yaml', 'api', 'shop')))) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(doc)).toEqual(['service', 'findings', 'pods', 'endpoints', 'names']);
     expect(doc.service).toEqual({ namespace: 'shop', name: 'api' });
     expect(doc.names).toEqual(['api', 'api.shop', 'api.shop.svc', 'api.shop.svc.cluster.local']);
@@ -117,7 +120,13 @@ describe('svc JSON document', () => {
       targetPorts: { http: null },
     });
     expect((doc.endpoints as unknown[])[0]).toEqual({
-      slice: 'api-x7d2k', ip: '10.244.1.31', ready: true, serving: true, terminating: false, pod: 'api-5c7f9d8b6-2lq7v', ports: [],
+      slice: 'api-x7d2k',
+      ip: '10.244.1.31',
+      ready: true,
+      serving: true,
+      terminating: false,
+      pod: 'api-5c7f9d8b6-2lq7v',
+      ports: [],
     });
     const f = (doc.findings as Record<string, unknown>[])[0]!;
     expect(Object.keys(f).sort()).toEqual(['code', 'evidence', 'hint', 'message', 'object', 'severity']);

@@ -20,10 +20,13 @@ describe('parseSelector', () => {
     ['env notin (dev)', [{ key: 'env', operator: 'NotIn', values: ['dev'] }]],
     ['tier', [{ key: 'tier', operator: 'Exists', values: [] }]],
     ['!canary', [{ key: 'canary', operator: 'DoesNotExist', values: [] }]],
-    ['app.kubernetes.io/name=api, !canary', [
-      { key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] },
-      { key: 'canary', operator: 'DoesNotExist', values: [] },
-    ]],
+    [
+      'app.kubernetes.io/name=api, !canary',
+      [
+        { key: 'app.kubernetes.io/name', operator: 'In', values: ['api'] },
+        { key: 'canary', operator: 'DoesNotExist', values: [] },
+      ],
+    ],
     ['', []],
   ])('parses %j', (text, want) => {
     expect(parseSelector(text)).toEqual(want);
@@ -65,7 +68,12 @@ describe('matching', () => {
   it('LabelSelector: {} matches all, undefined matches nothing, expressions apply', () => {
     expect(matchesLabelSelector({}, labels)).toBe(true);
     expect(matchesLabelSelector(undefined, labels)).toBe(false);
-    expect(matchesLabelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] }, labels)).toBe(false);
+    expect(
+      matchesLabelSelector(
+        { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] },
+        labels,
+      ),
+    ).toBe(false);
     expect(matchesLabelSelector({ matchExpressions: [{ key: 'env', operator: 'Exists' }] }, labels)).toBe(true);
   });
 
@@ -85,11 +93,20 @@ describe('near misses', () => {
     ]);
     expect(compareLabels({ app: 'Web' }, { app: 'web' })[0]).toMatchObject({ status: 'differs', caseOnly: true });
     expect(compareLabels({ tier: 'frontend' }, { Tier: 'frontend' })[0]).toEqual({
-      key: 'tier', want: 'frontend', status: 'missing', similarKey: { key: 'Tier', value: 'frontend' },
+      key: 'tier',
+      want: 'frontend',
+      status: 'missing',
+      similarKey: { key: 'Tier', value: 'frontend' },
     });
-    expect(compareLabels({ name: 'api' }, { 'app.kubernetes.io/name': 'api' })[0]).toMatchObject({ status: 'missing', similarKey: { key: 'app.kubernetes.io/name' } });
+    expect(compareLabels({ name: 'api' }, { 'app.kubernetes.io/name': 'api' })[0]).toMatchObject({
+      status: 'missing',
+      similarKey: { key: 'app.kubernetes.io/name' },
+    });
     expect(compareLabels({ tier: 'x' }, { app: 'y' })[0]).toEqual({ key: 'tier', want: 'x', status: 'missing' });
-    expect(compareLabels({ 'app.kubernetes.io/component': 'web' }, { app: 'web' })[0]).toMatchObject({ status: 'missing', similarKey: { key: 'app', value: 'web' } });
+    expect(compareLabels({ 'app.kubernetes.io/component': 'web' }, { app: 'web' })[0]).toMatchObject({
+      status: 'missing',
+      similarKey: { key: 'app', value: 'web' },
+    });
   });
 
   it('ranks by keys matched, then edit cost, and drops unrelated pods', () => {
@@ -99,14 +116,27 @@ describe('near misses', () => {
       { name: 'one-key', labels: { app: 'web-sever', tier: 'frontend' } },
       { name: 'case', labels: { app: 'Web-Server', tier: 'frontend' } },
     ];
-    const ranked = rankNearMisses(sel, pods, (p) => p.labels, (p) => p.name).map((m) => m.item.name);
+    const ranked = rankNearMisses(
+      sel,
+      pods,
+      (p) => p.labels,
+      (p) => p.name,
+    ).map((m) => m.item.name);
     expect(ranked).toEqual(['case', 'one-key', 'typo-only']);
   });
 });
 
 describe('renamed label values are near misses', () => {
   it('counts a value that contains the wanted one (api-x-v2 for api-x) as close', () => {
-    const ranked = rankNearMisses({ app: 'api-x' }, [{ n: 'a', l: { app: 'api-x-v2' } }, { n: 'b', l: { app: 'db' } }], (c) => c.l, (c) => c.n);
+    const ranked = rankNearMisses(
+      { app: 'api-x' },
+      [
+        { n: 'a', l: { app: 'api-x-v2' } },
+        { n: 'b', l: { app: 'db' } },
+      ],
+      (c) => c.l,
+      (c) => c.n,
+    );
     expect(ranked.map((r) => r.item.n)).toEqual(['a']);
   });
 
