@@ -1,7 +1,7 @@
 // Bundles src/main.ts into dist/ as ESM with code splitting: @kubernetes/client-node lands in its own chunk,
 // reached only through `await import()`, so `--help`, `--version` and offline commands never load it.
 import { build } from 'esbuild';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { buildWasm } from './build-wasm.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -19,6 +19,7 @@ const result = await build({
   target: 'node20.19',
   chunkNames: 'chunks/[name]-[hash]',
   minifySyntax: true,
+  minifyWhitespace: true,
   sourcemap: 'linked',
   metafile: true,
   legalComments: 'linked',
@@ -30,3 +31,28 @@ const result = await build({
   logLevel: 'warning',
 });
 await writeFile(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));
+
+// The bundle carries code of these packages: their licences ship beside it (the package has no runtime
+// dependencies, so nothing else brings them).
+await writeFile(new URL('../dist/THIRD-PARTY-NOTICES.txt', import.meta.url), await thirdPartyNotices(result.metafile));
+
+/** One section per bundled npm package: name, version, licence name and the package's licence file. */
+async function thirdPartyNotices(metafile) {
+  const roots = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) roots.add(m[1]);
+  }
+  const sections = [];
+  for (const root of [...roots].sort()) {
+    const meta = JSON.parse(await readFile(new URL(`../${root}/package.json`, import.meta.url), 'utf8'));
+    const names = await readdir(new URL(`../${root}/`, import.meta.url));
+    const licenceFile = names.find((n) => /^(licen[cs]e|copying)(\.|$)/i.test(n));
+    const text = licenceFile
+      ? await readFile(new URL(`../${root}/${licenceFile}`, import.meta.url), 'utf8')
+      : '(no licence file in the package)';
+    const licence = typeof meta.license === 'string' ? meta.license : (meta.license?.type ?? 'see below');
+    sections.push(`${meta.name} ${meta.version} (${licence})\n${'-'.repeat(60)}\n${text.trim()}\n`);
+  }
+  return `kdiag bundles code of the following ${sections.length} packages.\n\n${sections.join('\n')}`;
+}
