@@ -1,6 +1,7 @@
 import { matchesMap, rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
 import { topWorkloads } from '../core/svc/checks.js';
 import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Service, Workload, NetworkPolicy } from '../core/k8s/types.js';
+import { endpointRows, readyCountForPort } from '../core/svc/endpoints.js';
 import { diagnosePod, isReady, isTerminating, podIps } from '../core/svc/pods.js';
 import { selectorOf, type ServiceSnapshot } from '../core/svc/snapshot.js';
 import { ClusterAccessError } from '../errors.js';
@@ -158,7 +159,8 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
           ).slice(0, LIMITS.nearMissPods)
         : [];
     const [full, events] = await Promise.all([
-      Promise.all(best.map((m) => reader.get<Pod>(R.pods, ns, m.item.metadata.name))),
+      // `list` with a name selector, not `get`: the minimal Role grants list on pods, and these reads are optional.
+      Promise.all(best.map((m) => optional<Pod>(R.pods, { namespace: ns, fieldSelector: `metadata.name=${m.item.metadata.name}` }))),
       Promise.all(
         creating.slice(0, 2).map((w) =>
           optional<KubeEvent>(R.events, {
@@ -168,7 +170,7 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
         ),
       ),
     ]);
-    if (snap.hasStatus && nsPods) snap.nearMissPods = full.filter((p): p is Pod => p !== undefined);
+    if (snap.hasStatus && nsPods) snap.nearMissPods = full.flatMap((p) => p ?? []);
     snap.events.push(...events.flatMap((e) => e ?? []));
     return snap;
   }
@@ -244,10 +246,11 @@ async function loadPodsAtEndpointIps(reader: ClusterReader, snap: ServiceSnapsho
   snap.podsAtEndpointIps = found;
 }
 
-/** A Service for the pick list: its name and how many ready endpoints it has. */
+/** A Service for the pick list: its name and its ready endpoints, counted per Service port as the diagnosis does. */
 export interface ServiceChoice {
   name: string;
   type: string;
+  /** The fewest ready endpoints of any of its ports: 0 when some port has none (it cannot serve that port). */
   readyEndpoints: number;
 }
 
@@ -255,16 +258,17 @@ export interface ServiceChoice {
 export async function listServiceChoices(reader: ClusterReader, namespace: string): Promise<ServiceChoice[]> {
   const services = await reader.list<Service>(R.services, { namespace });
   const slices = await reader.tryList<EndpointSlice>(R.endpointslices, { namespace });
-  const ready = new Map<string, number>();
-  if (slices.ok) {
-    for (const s of slices.items) {
-      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
-      if (!svc) continue;
-      const n = (s.endpoints ?? []).filter((e) => e.conditions?.ready ?? true).reduce((acc, e) => acc + e.addresses.length, 0);
-      ready.set(svc, (ready.get(svc) ?? 0) + n);
-    }
+  const byService = new Map<string, EndpointSlice[]>();
+  for (const s of slices.ok ? slices.items : []) {
+    const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+    if (svc) byService.set(svc, [...(byService.get(svc) ?? []), s]);
   }
+  const readyOf = (s: Service): number => {
+    const rows = endpointRows(byService.get(s.metadata.name) ?? []);
+    const ports = s.spec?.ports ?? [];
+    return ports.length === 0 ? 0 : Math.min(...ports.map((p) => readyCountForPort(rows, p)));
+  };
   return services
-    .map((s) => ({ name: s.metadata.name, type: s.spec?.type ?? 'ClusterIP', readyEndpoints: ready.get(s.metadata.name) ?? 0 }))
+    .map((s) => ({ name: s.metadata.name, type: s.spec?.type ?? 'ClusterIP', readyEndpoints: readyOf(s) }))
     .sort((a, b) => Number(a.readyEndpoints > 0) - Number(b.readyEndpoints > 0) || a.name.localeCompare(b.name));
 }

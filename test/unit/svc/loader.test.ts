@@ -90,9 +90,9 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
       'tryList replicasets my-app',
       'tryList pods my-app (metadata)',
       'tryList pods * -l app=web-server (metadata)',
-      'get pods my-app/web-6d8f7b9c54-7xk2p',
-      'get pods my-app/web-6d8f7b9c54-m4q9z',
-      'get pods my-app/web-6d8f7b9c54-tr8wd',
+      'tryList pods my-app --field-selector metadata.name=web-6d8f7b9c54-7xk2p',
+      'tryList pods my-app --field-selector metadata.name=web-6d8f7b9c54-m4q9z',
+      'tryList pods my-app --field-selector metadata.name=web-6d8f7b9c54-tr8wd',
     ]);
   });
 
@@ -191,7 +191,32 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
   });
 });
 
+describe('least privilege: get services and list pods are enough', () => {
+  it('a selector typo is explained with only those rights; what else was denied becomes rbac-partial', async () => {
+    // Everything but `get services` and `list pods` is denied, as for the README's minimal Role.
+    const r = await recorder(
+      'examples/my-app.yaml',
+      (verb, res) => !((verb === 'get' && res === R.services) || (verb === 'list' && res === R.pods)),
+    );
+    const report = explainService(await loadServiceSnapshot(r, { namespace: 'my-app', name: 'web' }));
+    expect(r.calls.some((c) => c.startsWith('get pods'))).toBe(false);
+    expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['selector-no-match', 'rbac-partial']));
+    expect(report.findings[0]!.code).toBe('selector-no-match');
+  });
+});
+
 describe('listServiceChoices', () => {
+  it('counts ready endpoints per Service port, as the diagnosis does: none on its port is none', async () => {
+    // shop/api: 2 Ready addresses in its slice, but none on the port the Service's named targetPort resolves to.
+    const report = explainService(
+      await loadServiceSnapshot(await recorder('examples/named-port.yaml'), { namespace: 'shop', name: 'api' }),
+    );
+    expect(report.findings.map((f) => f.code)).toEqual(['target-port-not-found']);
+    expect(report.endpoints.filter((e) => e.ready)).toHaveLength(2);
+    const choices = await listServiceChoices(await recorder('examples/named-port.yaml'), 'shop');
+    expect(choices.find((c) => c.name === 'api')).toMatchObject({ readyEndpoints: 0 });
+  });
+
   it('puts Services without ready endpoints first', async () => {
     const r = await recorder('pod-states.yaml');
     const choices = await listServiceChoices(r, 't');
