@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { matchesRequirements, parseSelector, SelectorSyntaxError } from '../core/k8s/selectors.js';
 import type { KubeObject } from '../core/k8s/types.js';
+import { describeYamlError } from '../core/yaml-error.js';
 import { UsageError } from '../errors.js';
 import type { ClusterReader, ListOptions, Optional, Resource } from './reader.js';
 
@@ -76,10 +77,8 @@ export function parseObjects(text: string, file: string): KubeObject[] {
   list.forEach((doc, index) => {
     const err = doc.errors[0];
     if (err) {
-      const pos = err.linePos?.[0] ?? (err.pos ? counter.linePos(err.pos[0]) : undefined);
-      const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
       throw new UsageError(
-        `${where}: invalid YAML: ${err.message.split('\n')[0]}`,
+        describeYamlError(file, err, err.pos ? counter.linePos(err.pos[0]) : undefined),
         'fix the YAML syntax (kubectl get -o yaml output and manifests are accepted)',
       );
     }

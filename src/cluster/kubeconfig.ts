@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { closeNames } from '../core/suggest.js';
+import { describeYamlError } from '../core/yaml-error.js';
 import { ClusterAccessError } from '../errors.js';
 
 /** One named entry of a kubeconfig list (`clusters`, `users`, `contexts`). */
@@ -199,17 +200,17 @@ function readKubeconfigFile(file: string): Record<string, unknown> {
       'check the file and its permissions',
     );
   }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    const first = String((e as Error).message).split('\n')[0];
+  const counter = new LineCounter();
+  const parsed = parseDocument(text, { prettyErrors: false, lineCounter: counter });
+  const err = parsed.errors[0];
+  if (err) {
     throw new ClusterAccessError(
       'bad-kubeconfig',
-      `kubeconfig ${file} is not valid YAML: ${first}`,
+      `kubeconfig ${describeYamlError(file, err, counter.linePos(err.pos[0]))}`,
       'fix the file, or point --kubeconfig at another',
     );
   }
+  const doc: unknown = parsed.toJS();
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ClusterAccessError(
