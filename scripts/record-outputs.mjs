@@ -9,6 +9,6 @@ const out = join(root, 'test', 'recorded', 'outputs');
 mkdirSync(out, { recursive: true });
 for (const c of CASES) {
   const r = runCase(root, c.args);
-  writeFileSync(join(out, `${c.name}.txt`), formatResult(r));
+  writeFileSync(join(out, `${c.name}.txt`), formatResult(r, root));
 }
 console.log(`recorded ${CASES.length} outputs in ${out}`);

@@ -62,7 +62,11 @@ export function runCase(root, args) {
   return spawnSync(process.execPath, [join(root, 'dist', 'kdiag.js'), ...args], { cwd: root, env, encoding: 'utf8', input: '' });
 }
 
-/** What is recorded of a run: stdout, stderr and the exit status, each marked. */
-export function formatResult(r) {
-  return `${r.stdout}--- stderr\n${r.stderr}--- exit ${r.status}\n`;
+/**
+ * What is recorded of a run: stdout, stderr and the exit status, each marked. The checkout's own path (SARIF's
+ * file URIs carry it) reads `<root>`, so a recording holds wherever the repository is cloned.
+ */
+export function formatResult(r, root) {
+  const text = `${r.stdout}--- stderr\n${r.stderr}--- exit ${r.status}\n`;
+  return text.split(root).join('<root>');
 }

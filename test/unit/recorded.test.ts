@@ -12,5 +12,7 @@ beforeAll(() => ensureBundle());
 
 test.each(cases.map((c) => [c.name, c.args] as const))('%s', (name, args) => {
   const expected = readFileSync(join(ROOT, 'test', 'recorded', 'outputs', `${name}.txt`), 'utf8');
-  expect((formatResult as (r: unknown) => string)((runCase as (root: string, a: readonly string[]) => unknown)(ROOT, args))).toBe(expected);
+  expect(
+    (formatResult as (r: unknown, root: string) => string)((runCase as (root: string, a: readonly string[]) => unknown)(ROOT, args), ROOT),
+  ).toBe(expected);
 });
