@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // @ts-expect-error: a plain ES module shared with scripts/record-outputs.mjs
 import { CASES, formatResult, runCase } from '../recorded/cases.mjs';
-import { ensureBundle, ROOT } from './helpers/bundle.js';
+import { ensureBundle, ROOT } from '../helpers/bundle.js';
 
 // svc, lint and codes print exactly what test/recorded/outputs/ holds (stdout, stderr, exit status). An output
 // that changes on purpose is re-recorded with `node scripts/record-outputs.mjs` and the diff committed with it.

@@ -11,7 +11,7 @@ import { runCli } from '../../../src/cli.js';
 import { severityOf } from '../../../src/core/svc/catalogue.js';
 import type { EndpointRow } from '../../../src/core/svc/endpoints.js';
 import type { PodRow } from '../../../src/core/svc/explain.js';
-import { createTestIo } from '../../unit/helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 import { getJson, kubectl, repoRoot, waitFor } from '../helpers/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

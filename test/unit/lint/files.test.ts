@@ -8,7 +8,7 @@ import { FileScanner } from '../../../src/lint/scan-file.js';
 import { walk, type WalkStats } from '../../../src/lint/walk.js';
 import { detectFileType, detectFileTypeOf } from '../../../src/lint/filetype.js';
 import { runCli } from '../../../src/cli.js';
-import { createTestIo } from '../helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 
 const settings: LintSettings = { strict: false, includeComments: false, ranges: defaultRanges(), allow: [], disabled: new Set() };
 

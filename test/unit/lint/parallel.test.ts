@@ -7,8 +7,8 @@ import { defaultJobs } from '../../../src/commands/lint/run.js';
 import type { LintSettings } from '../../../src/core/lint/engine.js';
 import { defaultRanges } from '../../../src/core/lint/ranges.js';
 import { scanTree } from '../../../src/lint/scan-tree.js';
-import { createTestIo } from '../helpers/io.js';
-import { BUNDLE, ensureBundle, ROOT } from '../helpers/bundle.js';
+import { createTestIo } from '../../helpers/io.js';
+import { BUNDLE, ensureBundle, ROOT } from '../../helpers/bundle.js';
 
 /**
  * `kdiag lint -j N`: worker threads only exist in the bundle (dist/lint-worker.js), so the parallel path runs

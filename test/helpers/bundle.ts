@@ -2,8 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ROOT } from './paths.js';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
+export { ROOT };
 export const BUNDLE = join(ROOT, 'dist', 'kdiag.js');
 
 /** Builds dist/ once if it is missing (npm test builds it first anyway). */
@@ -25,7 +26,7 @@ export function runBundle(
   opts: { env?: NodeJS.ProcessEnv; cwd?: string; trace?: boolean; input?: string } = {},
 ): RunResult {
   const traceFile = opts.trace ? join(mkdtempSync(join(tmpdir(), 'kdiag-trace-')), 'loads.txt') : undefined;
-  const nodeArgs = traceFile ? ['--import', join(ROOT, 'test', 'unit', 'helpers', 'trace-loads.mjs')] : [];
+  const nodeArgs = traceFile ? ['--import', join(ROOT, 'test', 'helpers', 'trace-loads.mjs')] : [];
   const r = spawnSync(process.execPath, [...nodeArgs, BUNDLE, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...(traceFile ? { KDIAG_TRACE_FILE: traceFile } : {}), ...opts.env },
