@@ -1,15 +1,64 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ROOT } from './paths.js';
 
 export { ROOT };
 export const BUNDLE = join(ROOT, 'dist', 'kdiag.js');
 
-/** Builds dist/ once if it is missing (npm test builds it first anyway). */
+/** What the bundle is built from: a file here newer than dist/kdiag.js makes it stale. */
+const BUILD_INPUTS = ['src', 'assembly', 'scripts/build.mjs', 'scripts/build-wasm.mjs', 'package.json'];
+
+/** The newest modification time (ms) of the files under `path` (a file or a folder), 0 when it does not exist. */
+function newestMtime(path: string): number {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** True when dist/kdiag.js is missing or older than one of its inputs (an edit since the last build). */
+export function bundleIsStale(): boolean {
+  if (!existsSync(BUNDLE)) return true;
+  const built = statSync(BUNDLE).mtimeMs;
+  return BUILD_INPUTS.some((p) => newestMtime(join(ROOT, p)) > built);
+}
+
+/**
+ * Builds dist/ when it is missing or stale (npm test builds it first anyway; this catches an edit since, in a
+ * jest run on its own). Test files run in parallel workers: the check and the build happen under a lock (a
+ * folder next to dist/, made atomically), so one worker builds and the others wait for it, then see it fresh.
+ */
 export function ensureBundle(): void {
-  if (!existsSync(BUNDLE)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (!bundleIsStale()) return;
+  const lock = join(ROOT, 'node_modules', '.cache', 'kdiag-dist-build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A lock left by a killed run is old: take it over.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`ensureBundle: gave up waiting for ${lock}`, { cause: e });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (bundleIsStale()) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  } finally {
+    rmdirSync(lock);
+  }
 }
 
 export interface RunResult {
