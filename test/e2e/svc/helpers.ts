@@ -4,17 +4,12 @@
  * The cluster harness itself is test/e2e/helpers (not modified here).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../src/cli.js';
 import { severityOf } from '../../../src/core/svc/catalogue.js';
 import type { EndpointRow } from '../../../src/core/svc/endpoints.js';
 import type { PodRow } from '../../../src/core/svc/explain.js';
 import { createTestIo } from '../../helpers/io.js';
 import { getJson, kubectl, repoRoot, waitFor } from '../helpers/index.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** A finding as `-o json` prints it. */
 export interface JsonFinding {
@@ -89,8 +84,8 @@ export function evidenceText(f: JsonFinding): string {
 /**
  * Declares the live reproduction of one finding code: a test named `<code>: <title>` whose body returns the kdiag
  * run; the wrapper asserts the run reported that code with the catalogue severity (or `severity` when the check
- * chooses another), on top of the body's own assertions. The guard test (catalogue.test.ts) scans the test files for
- * `liveCase('<code>'` to check that every catalogue code has one.
+ * chooses another), on top of the body's own assertions. A unit test (test/unit/svc/live-cases.test.ts) scans the
+ * test files of this folder for `liveCase('<code>'` to check that every catalogue code has one.
  */
 export function liveCase(
   code: string,
@@ -108,16 +103,6 @@ export function liveCase(
     },
     opts.timeoutMs ?? 120_000,
   );
-}
-
-/** Codes that have a `liveCase(...)` in the test files of this folder, with the file each is in. */
-export function liveCaseCodes(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const file of readdirSync(here).filter((f) => f.endsWith('.test.ts'))) {
-    const text = readFileSync(path.join(here, file), 'utf8');
-    for (const m of text.matchAll(/\bliveCase\(\s*'([a-z0-9-]+)'/g)) out.set(m[1]!, file);
-  }
-  return out;
 }
 
 /** A short random suffix: label values unique to one test file, so `-A` lookups never see another file's pods. */
