@@ -7,17 +7,16 @@ import path from 'node:path';
 import {
   applyYaml,
   clusterInfo,
-  deploymentManifest,
   kubectl,
   listPods,
   repoRoot,
   run,
   serviceEndpoints,
-  serviceManifest,
   useNamespace,
   waitFor,
   waitForReadyPods,
 } from '../helpers/index.js';
+import { deployment, service } from '../../helpers/manifests.js';
 import { suffix, type SvcDocument } from './helpers.js';
 
 const ns = useNamespace('svc-smoke');
@@ -37,9 +36,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('kdiag svc through the built CLI sees both states of a Service', () => {
   test('matching labels: ready endpoints listed, exit 0; template label changed: endpoints drain, selector-no-match, exit 1', async () => {
     const want = `web-${sfx}`;
-    await applyYaml([deploymentManifest({ name: 'web', replicas: 2, labels: { app: want } }), serviceManifest('web', { app: want })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [deployment({ name: 'web', replicas: 2, templateLabels: { app: want } }), service({ name: 'web', selector: { app: want } })],
+      {
+        namespace: ns.name,
+      },
+    );
     const pods = await waitForReadyPods(ns.name, `app=${want}`, 2);
     const podNames = pods.map((p) => p.metadata.name).sort();
     const eps = await waitFor(
