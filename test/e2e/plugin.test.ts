@@ -4,9 +4,11 @@
  */
 import path from 'node:path';
 import { applyYaml, clusterInfo, repoRoot, run, useNamespace } from './helpers/index.js';
+import { ensureBundle } from '../helpers/bundle.js';
 import { service } from '../helpers/manifests.js';
 
 const ns = useNamespace('plugin');
+beforeAll(() => ensureBundle()); // bin/kubectl-kdiag runs dist/kdiag.js
 
 test("kubectl kdiag svc NAME reports through kubectl, with kdiag's exit status", async () => {
   await applyYaml(service({ name: 'lonely', selector: { app: 'nobody-here' } }), { namespace: ns.name });

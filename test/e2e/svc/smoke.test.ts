@@ -2,7 +2,6 @@
 // environment): a Deployment and a Service with matching labels get ready endpoints from the real EndpointSlice
 // controller and kdiag sees them (exit 0); after the pod template's label changes and the rollout drains the
 // endpoints, kdiag reports selector-no-match naming the new value (exit 1).
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   applyYaml,
@@ -16,6 +15,7 @@ import {
   waitFor,
   waitForReadyPods,
 } from '../helpers/index.js';
+import { ensureBundle } from '../../helpers/bundle.js';
 import { deployment, service } from '../../helpers/manifests.js';
 import { suffix, type SvcDocument } from './helpers.js';
 
@@ -24,9 +24,10 @@ const sfx = suffix();
 const bundle = path.join(repoRoot, 'dist/kdiag.js');
 const ESC = '\u001b';
 
+beforeAll(() => ensureBundle());
+
 /** The built kdiag, as a user runs it: its own process, argv without a shell, the admin KUBECONFIG. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npm run build; npm test does)`);
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
   delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not how users run kdiag
   delete env.FORCE_COLOR;
