@@ -13,6 +13,8 @@ const config: Config = {
   testTimeout: 120_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // Tests that take tens of seconds on their own (a 1 GB file): `npm run test:slow`, run by `npm test` after unit.
+    { ...common, displayName: 'slow', testMatch: ['<rootDir>/test/slow/**/*.test.ts'] },
     {
       ...common,
       displayName: 'e2e',

@@ -50,6 +50,11 @@ export interface TreeScanOptions {
   debug?(line: string): void;
   /** Abort with this error when the signal fires. */
   interrupted(): Error;
+  /**
+   * The script each worker thread runs (default: `workerScript()`, the bundled dist/lint-worker.js; without one,
+   * the scan stays on the main thread). It must speak the protocol of parallel.ts.
+   */
+  worker?: URL;
 }
 
 export interface TreeScanResult {
@@ -69,7 +74,7 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
   let held: { pos: number; message: string }[] | undefined;
   let walked = 0;
   const it = walk({ ...o.walk, warn: (m) => (held ? held.push({ pos: walked, message: m }) : o.warn(m)) }, stats);
-  const script = o.jobs > 1 ? workerScript() : undefined;
+  const script = o.jobs > 1 ? (o.worker ?? workerScript()) : undefined;
   let bytes = 0;
   let lastYield = Date.now();
 

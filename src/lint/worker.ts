@@ -31,8 +31,6 @@ const init = workerData as WorkerInit;
 const shared = new Int32Array(init.shared);
 const settings = fromWire(init.settings);
 const scanner = new FileScanner();
-// Test hook: the worker throws after this many files, to check that the main thread recovers.
-const failAfter = Number(process.env.KDIAG_TEST_LINT_WORKER_FAIL_AFTER ?? 'NaN');
 
 // Entries received so far, by walk index (segments arrive in order; old ones are dropped once passed).
 let segs: SegmentMessage[] = [];
@@ -75,7 +73,6 @@ function run(): number {
       continue;
     }
     const e = entry(i);
-    if (scanned === failAfter) throw new Error(`test: worker failure after ${failAfter} files`);
     let outcome: number;
     let info: number | string = 0;
     try {

@@ -3,12 +3,15 @@
  * same command against the same cluster, with kdiag's own exit status.
  */
 import path from 'node:path';
-import { applyYaml, clusterInfo, repoRoot, run, serviceManifest, useNamespace } from './helpers/index.js';
+import { applyYaml, clusterInfo, repoRoot, run, useNamespace } from './helpers/index.js';
+import { ensureBundle } from '../helpers/bundle.js';
+import { service } from '../helpers/manifests.js';
 
 const ns = useNamespace('plugin');
+beforeAll(() => ensureBundle()); // bin/kubectl-kdiag runs dist/kdiag.js
 
 test("kubectl kdiag svc NAME reports through kubectl, with kdiag's exit status", async () => {
-  await applyYaml(serviceManifest('lonely', { app: 'nobody-here' }), { namespace: ns.name });
+  await applyYaml(service({ name: 'lonely', selector: { app: 'nobody-here' } }), { namespace: ns.name });
   const env = { ...process.env, NODE_OPTIONS: '', PATH: `${path.join(repoRoot, 'bin')}:${path.dirname(process.execPath)}:/usr/bin:/bin` };
   const list = await run(clusterInfo().kubectl, ['plugin', 'list'], { env });
   expect(list.stdout).toContain(path.join(repoRoot, 'bin', 'kubectl-kdiag'));

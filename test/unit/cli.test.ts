@@ -1,6 +1,6 @@
 import { runCli } from '../../src/cli.js';
 import { colorFor } from '../../src/ui/io.js';
-import { createTestIo } from './helpers/io.js';
+import { createTestIo } from '../helpers/io.js';
 
 async function run(argv: string[], io = createTestIo()) {
   const code = await runCli(argv, { io, env: {}, cwd: process.cwd() });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogueMarkdown } from '../../src/commands/codes/run.js';
 import { ALL_ENTRIES } from '../../src/core/catalogues.js';
-import { ROOT } from './helpers/bundle.js';
+import { ROOT } from '../helpers/bundle.js';
 
 describe('documentation stays in step with the code', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBundle, ROOT } from './helpers/bundle.js';
+import { ensureBundle, ROOT } from '../helpers/bundle.js';
 
 // The published package is the bundle alone: it installs with no registry at all and runs every offline command.
 let work: string;

@@ -1,5 +1,5 @@
 import { COMMANDS } from '../../src/commands/index.js';
-import { ensureBundle, runBundle } from './helpers/bundle.js';
+import { ensureBundle, runBundle } from '../helpers/bundle.js';
 
 /**
  * Every command, run as a user would with stdout and stderr piped: no escape sequence may reach a pipe

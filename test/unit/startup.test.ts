@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE, chunksWith, clientNodeChunks, ensureBundle, runBundle } from './helpers/bundle.js';
+import { BUNDLE, chunksWith, clientNodeChunks, ensureBundle, runBundle } from '../helpers/bundle.js';
 
 /** The start-up contract: --help, --version and offline commands never load @kubernetes/client-node. */
 describe('start-up of the bundle', () => {

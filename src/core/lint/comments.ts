@@ -241,3 +241,76 @@ export function inSpans(spans: Spans, i: number): boolean {
   for (let k = 0; k < spans.length; k += 2) if (i >= spans[k]! && i < spans[k + 1]!) return true;
   return false;
 }
+
+/**
+ * The comment state machine of one file: fed the lines of a file of one type in order (`spans`), it carries an
+ * open block comment from line to line and says where each line's comments are. It also answers the cheap
+ * questions the engine and the file scanner ask before lexing a line at all. Pure.
+ */
+export class FileComments {
+  readonly syntax: CommentSyntax;
+  /** True when the file type has comments at all (in one without, only a whole line can carry `kdiag-ignore`). */
+  readonly hasComments: boolean;
+  private readonly state: CommentState = { closer: null };
+  private readonly out: Spans = [];
+
+  constructor(fileType: FileType) {
+    this.syntax = COMMENT_SYNTAX[fileType];
+    this.hasComments = this.syntax.line.length > 0 || this.syntax.block.length > 0;
+  }
+
+  /** Block-comment openers and closers of this file type: lines holding one must be fed even without a candidate. */
+  get blockTokens(): readonly string[] {
+    // Computed once per syntax (the scanner asks once per file).
+    let t = BLOCK_TOKENS.get(this.syntax);
+    if (!t) {
+      t = this.syntax.block.flatMap(([open, close]) => [open, close]);
+      BLOCK_TOKENS.set(this.syntax, t);
+    }
+    return t;
+  }
+
+  /** True while a block comment is open (after the last line lexed). */
+  get inBlock(): boolean {
+    return this.state.closer !== null;
+  }
+
+  /**
+   * The comment spans of the next line (see `commentSpans`), carrying the block-comment state to the line after.
+   * The array is reused: copy it to keep it.
+   */
+  spans(text: string): Spans {
+    return commentSpans(text, this.syntax, this.state, this.out);
+  }
+
+  /** A cheap test before lexing: does the line contain any comment marker or block opener at all? */
+  mayHoldComment(text: string): boolean {
+    for (const marker of this.syntax.line) if (text.includes(marker)) return true;
+    for (const [open] of this.syntax.block) if (text.includes(open)) return true;
+    return false;
+  }
+
+  /**
+   * Where the line marker of line [ls, le) of `s` is when the line is a whole-line comment (blanks, then a line
+   * marker), else -1. Says nothing of an open block comment (ask `inBlock`). `s` may be a latin1 view: markers are
+   * ASCII.
+   */
+  wholeLineCommentAt(s: string, ls: number, le: number): number {
+    if (this.syntax.line.length === 0) return -1;
+    let i = ls;
+    while (i < le && isSpace(s.charCodeAt(i))) i++;
+    for (const marker of this.syntax.line) if (s.startsWith(marker, i)) return i;
+    return -1;
+  }
+
+  /**
+   * Where the trailing line comment of line [ls, le) of `s` starts when the lexer meets it before `before` with
+   * only code and strings ahead of it, else -1 (see `lineCommentStart`); -1 too while a block comment is open.
+   */
+  trailingCommentAt(s: string, ls: number, le: number, before: number): number {
+    if (this.state.closer !== null) return -1;
+    return lineCommentStart(s, ls, le, before, this.syntax);
+  }
+}
+
+const BLOCK_TOKENS = new Map<CommentSyntax, readonly string[]>();

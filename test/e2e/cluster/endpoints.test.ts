@@ -5,24 +5,26 @@ import {
   applyYaml,
   createUnschedulablePod,
   deletePodAndWaitForReplacement,
-  deploymentManifest,
   serviceEndpoints,
-  serviceManifest,
   setPodReady,
   useNamespace,
   waitFor,
   waitForReadyPods,
   POD_CIDR,
 } from '../helpers/index.js';
+import { deployment, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('endpoints');
 const inPodCidr = (ip: string) => ip.startsWith(POD_CIDR.split('.').slice(0, 2).join('.') + '.');
 
 describe('EndpointSlices from the real controller', () => {
   test('matching labels give ready endpoints; a changed template label drains them', async () => {
-    await applyYaml([deploymentManifest({ name: 'web', replicas: 2, labels: { tier: 'web' } }), serviceManifest('web', { tier: 'web' })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [deployment({ name: 'web', replicas: 2, templateLabels: { tier: 'web' } }), service({ name: 'web', selector: { tier: 'web' } })],
+      {
+        namespace: ns.name,
+      },
+    );
     const pods = await waitForReadyPods(ns.name, 'e2e.kdiag.dev/deployment=web', 2);
     expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBeGreaterThanOrEqual(1);
 
@@ -37,7 +39,7 @@ describe('EndpointSlices from the real controller', () => {
     expect(ready.map((e) => e.pod).sort()).toEqual(pods.map((p) => `${ns.name}/${p.metadata.name}`).sort());
 
     // The Deployment's selector does not include `tier`, so this is a valid rollout whose pods no longer match.
-    await applyYaml(deploymentManifest({ name: 'web', replicas: 2, labels: { tier: 'other' } }), { namespace: ns.name });
+    await applyYaml(deployment({ name: 'web', replicas: 2, templateLabels: { tier: 'other' } }), { namespace: ns.name });
     await waitFor(async () => (await serviceEndpoints(ns.name, 'web')).length === 0, {
       timeoutMs: 60_000,
       what: 'the endpoints of web to drain',
@@ -46,9 +48,12 @@ describe('EndpointSlices from the real controller', () => {
   });
 
   test('a pod made not ready turns its endpoint ready:false, and back', async () => {
-    await applyYaml([deploymentManifest({ name: 'api', replicas: 2, labels: { app: 'api' } }), serviceManifest('api', { app: 'api' })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [deployment({ name: 'api', replicas: 2, templateLabels: { app: 'api' } }), service({ name: 'api', selector: { app: 'api' } })],
+      {
+        namespace: ns.name,
+      },
+    );
     const [first] = await waitForReadyPods(ns.name, 'app=api', 2);
     const pod = first!.metadata.name;
     await waitFor(async () => (await serviceEndpoints(ns.name, 'api')).filter((e) => e.ready).length === 2, { what: '2 ready endpoints' });

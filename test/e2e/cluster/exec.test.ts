@@ -2,11 +2,9 @@
 // An unknown program must fail instead of running anything else; the shims give canned answers.
 import {
   applyYaml,
-  deploymentManifest,
   execInPod,
   registerServiceDns,
   routeExec,
-  serviceManifest,
   useNamespace,
   waitForReadyPods,
   kubectl,
@@ -14,13 +12,14 @@ import {
   openShimPort,
   runShim,
 } from '../helpers/index.js';
+import { deployment, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('exec');
 let pod: string;
 
 beforeAll(async () => {
   await applyYaml(
-    [deploymentManifest({ name: 'shell', replicas: 1, labels: { app: 'shell' } }), serviceManifest('shell', { app: 'shell' })],
+    [deployment({ name: 'shell', replicas: 1, templateLabels: { app: 'shell' } }), service({ name: 'shell', selector: { app: 'shell' } })],
     {
       namespace: ns.name,
     },

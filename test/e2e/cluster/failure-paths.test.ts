@@ -1,13 +1,14 @@
-// Failure paths of test/cluster/*.sh, each in its own run folder and port range (base 27000; the shared cluster uses
-// 26000), so none of them can disturb the cluster the other e2e tests use.
+// Failure paths of test/cluster/*.sh, each in its own run folder and port range (isolatedPortBase: 1000 above the shared
+// cluster's KDIAG_CLUSTER_PORT_BASE, default 26000, or the next free range), so none of them can disturb the cluster the
+// other e2e tests use, wherever the user moved it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { isolatedClusterEnv, pathWithoutGo, runClusterScript, run, waitFor } from '../helpers/index.js';
+import { isolatedClusterEnv, isolatedPortBase, pathWithoutGo, runClusterScript, run, sharedPortBase, waitFor } from '../helpers/index.js';
 
-const BASE = 27000;
+const BASE = isolatedPortBase();
 
 /** PIDs of processes whose command line mentions `needle` (e.g. an isolated run folder). */
 function processesMentioning(needle: string): number[] {
@@ -34,6 +35,11 @@ function isLive(pid: number): boolean {
 }
 
 describe('cluster scripts: failure paths', () => {
+  test(`the throw-away clusters use their own ports (base ${BASE}), clear of the shared cluster's`, () => {
+    expect(Math.abs(BASE - sharedPortBase())).toBeGreaterThanOrEqual(1000);
+    expect(BASE + 443).toBeLessThan(65536);
+  });
+
   test('Go missing and nothing cached: build.sh and up.sh fail fast with a clear message', async () => {
     const emptyCache = await mkdtemp(path.join(os.tmpdir(), 'kdiag-empty-cache-'));
     const noGo = await pathWithoutGo();

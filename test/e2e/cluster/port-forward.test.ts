@@ -6,7 +6,6 @@ import {
   applyYaml,
   clientNodePortForward,
   deletePodAndWaitForReplacement,
-  deploymentManifest,
   kubectlPortForward,
   roundTrip,
   routePortForward,
@@ -15,6 +14,7 @@ import {
   waitForReadyPods,
   type LocalServer,
 } from '../helpers/index.js';
+import { deployment } from '../../helpers/manifests.js';
 
 const ns = useNamespace('port-forward');
 let echo: LocalServer;
@@ -22,7 +22,7 @@ let echo: LocalServer;
 beforeAll(async () => {
   echo = await startEchoServer();
   await routePortForward(ns.name, [{ podPort: 8080, localPort: echo.port }]);
-  await applyYaml(deploymentManifest({ name: 'echo', replicas: 1 }), { namespace: ns.name });
+  await applyYaml(deployment({ name: 'echo', replicas: 1 }), { namespace: ns.name });
 });
 afterAll(async () => {
   await echo?.close();

@@ -7,11 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { ROOT } from '../../helpers/paths.js';
 
-/** Absolute path of the repository root. */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** Absolute path of the repository root (test/helpers/paths.ts). */
+export const repoRoot = ROOT;
 
 /** Paths of the running cluster, from the environment global-setup exported. */
 export interface ClusterInfo {

@@ -7,6 +7,9 @@
  * - namespace.ts: useNamespace (one namespace per test file), createNamespace, deleteNamespace
  * - pods.ts: listPods, waitForReadyPods, setPodReady, createUnschedulablePod, deletePodAndWaitForReplacement,
  *   serviceEndpoints
+ *
+ * Shared with the unit project, in test/helpers/: manifests.ts (deployment, service, pod, unschedulablePod),
+ * io.ts (createTestIo), paths.ts (ROOT).
  * - kwok.ts: routePortForward, routeExec, execInPod, addShimDnsAnswer, registerServiceDns, closeShimPort
  * - net.ts: startEchoServer, roundTrip, kubectlPortForward, clientNodePortForward
  * - scripts.ts: isolatedClusterEnv, runClusterScript (failure-path tests of the cluster scripts)

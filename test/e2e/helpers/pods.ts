@@ -1,7 +1,9 @@
 /**
  * Pod and endpoint helpers: list pods, wait for them, flip readiness (status patch), make a pod unschedulable (the real
  * kube-scheduler with an impossible request), delete a pod and wait for its replacement, read a Service's endpoints.
+ * The manifests themselves come from test/helpers/manifests.ts (shared with the unit project).
  */
+import { unschedulablePod } from '../../helpers/manifests.js';
 import { getJson, getObject, kubectl, waitFor } from './cluster.js';
 
 /** The parts of a Pod these helpers read. */
@@ -59,24 +61,12 @@ export async function setPodReady(namespace: string, pod: string, ready: boolean
   await kubectl(['patch', 'pod', pod, '--subresource=status', '--type=strategic', '-p', JSON.stringify(patch)], { namespace });
 }
 
-/** A Pod manifest that the real scheduler cannot place: it asks for far more CPU than any KWOK node has (1k). */
-export function unschedulablePodManifest(name: string, labels: Record<string, string> = {}): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels },
-    spec: {
-      containers: [{ name: 'app', image: 'registry.invalid/kdiag-e2e:unschedulable', resources: { requests: { cpu: '100k' } } }],
-    },
-  };
-}
-
 /**
- * Creates {@link unschedulablePodManifest} in `namespace` and waits until kube-scheduler reports it
+ * Creates an unschedulable pod (test/helpers/manifests.ts `unschedulablePod`) in `namespace` and waits until kube-scheduler reports it
  * (PodScheduled=False, reason Unschedulable). Resolves with the pod's scheduling message.
  */
 export async function createUnschedulablePod(namespace: string, name: string, labels: Record<string, string> = {}): Promise<string> {
-  await kubectl(['apply', '-f', '-'], { namespace, input: JSON.stringify(unschedulablePodManifest(name, labels)) });
+  await kubectl(['apply', '-f', '-'], { namespace, input: JSON.stringify(unschedulablePod(name, labels)) });
   return waitForUnschedulable(namespace, name);
 }
 
@@ -150,56 +140,4 @@ export async function serviceEndpoints(namespace: string, service: string): Prom
     }
   }
   return out.sort((a, b) => a.address.localeCompare(b.address));
-}
-
-/** Options of {@link deploymentManifest}. */
-export interface DeploymentOptions {
-  name: string;
-  replicas?: number;
-  /** Pod template labels (the Deployment selector uses `e2e.kdiag.dev/deployment: <name>` only, so these can change). */
-  labels?: Record<string, string>;
-  /** Container ports (default [8080]). */
-  ports?: number[];
-  /** Resource requests of the container, e.g. `{ cpu: '100k' }` to make its pods unschedulable. */
-  requests?: Record<string, string>;
-}
-
-/**
- * A Deployment whose selector is `e2e.kdiag.dev/deployment=<name>`: its template labels (`labels`) may be changed
- * later, e.g. so that a Service stops matching. The image is never pulled (KWOK runs nothing).
- */
-export function deploymentManifest(o: DeploymentOptions): object {
-  const selector = { 'e2e.kdiag.dev/deployment': o.name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: o.name },
-    spec: {
-      replicas: o.replicas ?? 2,
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels: { ...selector, ...(o.labels ?? {}) } },
-        spec: {
-          containers: [
-            {
-              name: 'app',
-              image: 'registry.invalid/kdiag-e2e:1',
-              ports: (o.ports ?? [8080]).map((containerPort) => ({ containerPort })),
-              ...(o.requests ? { resources: { requests: o.requests } } : {}),
-            },
-          ],
-        },
-      },
-    },
-  };
-}
-
-/** A ClusterIP Service selecting `selector`, port `port` -> `targetPort` (default 80 -> 8080). */
-export function serviceManifest(name: string, selector: Record<string, string>, port = 80, targetPort: number | string = 8080): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { selector, ports: [{ name: 'http', port, targetPort, protocol: 'TCP' }] },
-  };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli.js';
-import { createTestIo } from '../../unit/helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 import { applyYaml, getJson, useNamespace, waitForReadyPods } from '../helpers/index.js';
 
 const ns = useNamespace('lint-cluster');

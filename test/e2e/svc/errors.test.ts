@@ -8,12 +8,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { ensureBundle } from '../../helpers/bundle.js';
 import { clusterInfo, repoRoot, run, useNamespace } from '../helpers/index.js';
 import { evidenceText, findingOf, kdiag, kdiagSvc, type KdiagRun } from './helpers.js';
 
 const ns = useNamespace('svc-errors');
 let tmp = '';
 beforeAll(() => {
+  ensureBundle(); // a spawned `node dist/kdiag.js` below
   tmp = mkdtempSync(path.join(os.tmpdir(), 'kdiag-e2e-svc-errors-'));
 });
 afterAll(() => {

@@ -13,19 +13,8 @@ import {
   waitForReadyPods,
   waitForUnschedulable,
 } from '../helpers/index.js';
-import {
-  deployment,
-  dropFinalizers,
-  endpointSlices,
-  evidenceText,
-  findingOf,
-  kdiagSvc,
-  liveCase,
-  pod,
-  service,
-  suffix,
-  waitForSliceAddresses,
-} from './helpers.js';
+import { dropFinalizers, endpointSlices, evidenceText, findingOf, kdiagSvc, liveCase, suffix, waitForSliceAddresses } from './helpers.js';
+import { deployment, pod, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('svc-pods');
 const sfx = suffix();

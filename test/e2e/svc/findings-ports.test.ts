@@ -3,7 +3,8 @@
 // network-policy-isolated, session-affinity, external-traffic-policy-local, internal-traffic-policy-local,
 // load-balancer-pending, rbac-partial.
 import { LIMITED_NAMESPACE, applyYaml, clusterInfo, kubectl, useNamespace, waitForReadyPods, type PodLike } from '../helpers/index.js';
-import { deployment, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSliceAddresses } from './helpers.js';
+import { evidenceText, findingOf, kdiagSvc, liveCase, suffix, waitForSliceAddresses } from './helpers.js';
+import { deployment, pod, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('svc-ports');
 const sfx = suffix();

@@ -13,7 +13,8 @@ import {
   waitFor,
   waitForReadyPods,
 } from '../helpers/index.js';
-import { deployment, evidenceText, findingOf, kdiagSvc, liveCase, pod, service, suffix, waitForSlice } from './helpers.js';
+import { evidenceText, findingOf, kdiagSvc, liveCase, suffix, waitForSlice } from './helpers.js';
+import { deployment, pod, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('svc-selector');
 const sfx = suffix();

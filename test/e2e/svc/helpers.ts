@@ -1,20 +1,15 @@
 /**
  * Local helpers of the `kdiag svc` e2e tests (test/e2e/svc/*.test.ts): run kdiag in-process against the live test
- * cluster, read its JSON document, declare one live case per finding code, and build the manifests the cases share.
- * The cluster harness itself is test/e2e/helpers (not modified here).
+ * cluster, read its JSON document, declare one live case per finding code, read EndpointSlices. The manifests the
+ * cases apply come from test/helpers/manifests.ts; the cluster harness itself is test/e2e/helpers.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../src/cli.js';
 import { severityOf } from '../../../src/core/svc/catalogue.js';
 import type { EndpointRow } from '../../../src/core/svc/endpoints.js';
 import type { PodRow } from '../../../src/core/svc/explain.js';
-import { createTestIo } from '../../unit/helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 import { getJson, kubectl, repoRoot, waitFor } from '../helpers/index.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** A finding as `-o json` prints it. */
 export interface JsonFinding {
@@ -89,8 +84,8 @@ export function evidenceText(f: JsonFinding): string {
 /**
  * Declares the live reproduction of one finding code: a test named `<code>: <title>` whose body returns the kdiag
  * run; the wrapper asserts the run reported that code with the catalogue severity (or `severity` when the check
- * chooses another), on top of the body's own assertions. The guard test (catalogue.test.ts) scans the test files for
- * `liveCase('<code>'` to check that every catalogue code has one.
+ * chooses another), on top of the body's own assertions. A unit test (test/unit/svc/live-cases.test.ts) scans the
+ * test files of this folder for `liveCase('<code>'` to check that every catalogue code has one.
  */
 export function liveCase(
   code: string,
@@ -110,110 +105,9 @@ export function liveCase(
   );
 }
 
-/** Codes that have a `liveCase(...)` in the test files of this folder, with the file each is in. */
-export function liveCaseCodes(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const file of readdirSync(here).filter((f) => f.endsWith('.test.ts'))) {
-    const text = readFileSync(path.join(here, file), 'utf8');
-    for (const m of text.matchAll(/\bliveCase\(\s*'([a-z0-9-]+)'/g)) out.set(m[1]!, file);
-  }
-  return out;
-}
-
 /** A short random suffix: label values unique to one test file, so `-A` lookups never see another file's pods. */
 export function suffix(): string {
   return randomBytes(3).toString('hex');
-}
-
-/** Container port declaration. */
-export interface PortSpec {
-  containerPort: number;
-  name?: string;
-  protocol?: 'TCP' | 'UDP' | 'SCTP';
-}
-
-/** Options of {@link deployment}. */
-export interface DeploymentSpec {
-  name: string;
-  replicas?: number;
-  /** Labels on the Deployment object itself (metadata.labels). */
-  labels?: Record<string, string>;
-  /** Pod template labels; the Deployment's selector is `e2e.kdiag.dev/deployment: <name>` so these may differ. */
-  templateLabels: Record<string, string>;
-  ports?: PortSpec[];
-  requests?: Record<string, string>;
-  serviceAccountName?: string;
-  readinessProbe?: object;
-}
-
-/** A Deployment (image never pulled: KWOK runs nothing). */
-export function deployment(o: DeploymentSpec): object {
-  const selector = { 'e2e.kdiag.dev/deployment': o.name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: o.name, ...(o.labels ? { labels: o.labels } : {}) },
-    spec: {
-      replicas: o.replicas ?? 2,
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels: { ...selector, ...o.templateLabels } },
-        spec: {
-          ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
-          terminationGracePeriodSeconds: 0,
-          containers: [
-            {
-              name: 'app',
-              image: 'registry.invalid/kdiag-e2e:1',
-              ports: o.ports ?? [{ containerPort: 8080, name: 'http' }],
-              ...(o.requests ? { resources: { requests: o.requests } } : {}),
-              ...(o.readinessProbe ? { readinessProbe: o.readinessProbe } : {}),
-            },
-          ],
-        },
-      },
-    },
-  };
-}
-
-/** Options of {@link service}. */
-export interface ServiceSpec {
-  name: string;
-  selector?: Record<string, string>;
-  ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string }[];
-  spec?: Record<string, unknown>;
-}
-
-/** A Service (ClusterIP unless `spec` says otherwise); default port: http 80/TCP -> 8080. */
-export function service(o: ServiceSpec): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: o.name },
-    spec: {
-      ...(o.selector ? { selector: o.selector } : {}),
-      ports: (o.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]).map((p) => ({ protocol: 'TCP', ...p })),
-      ...(o.spec ?? {}),
-    },
-  };
-}
-
-/** A bare Pod. */
-export function pod(
-  name: string,
-  labels: Record<string, string>,
-  extra: { ports?: PortSpec[]; finalizers?: string[]; nodeName?: string } = {},
-): object {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels, ...(extra.finalizers ? { finalizers: extra.finalizers } : {}) },
-    spec: {
-      ...(extra.nodeName ? { nodeName: extra.nodeName } : {}),
-      terminationGracePeriodSeconds: 0,
-      containers: [{ name: 'app', image: 'registry.invalid/kdiag-e2e:1', ports: extra.ports ?? [{ containerPort: 8080, name: 'http' }] }],
-    },
-  };
 }
 
 /** Raw EndpointSlices of a Service, as the real controller wrote them. */

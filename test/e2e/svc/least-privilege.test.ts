@@ -2,7 +2,8 @@
 // endpointslices in one namespace): every diagnosis still works; what else it would have read and could not is an
 // `rbac-partial` info finding, never exit 3.
 import { applyYaml, clusterInfo, useNamespace, waitForReadyPods } from '../helpers/index.js';
-import { codesOf, deployment, describeRun, kdiagSvc, service, suffix } from './helpers.js';
+import { deployment, service } from '../../helpers/manifests.js';
+import { codesOf, describeRun, kdiagSvc, suffix } from './helpers.js';
 
 const ns = useNamespace('svc-least-privilege');
 const sfx = suffix();

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { applyYaml, kubectl, serviceEndpoints, setPodReady, useNamespace, waitFor, waitForReadyPods } from '../helpers/index.js';
-import { deployment, describeRun, kdiagSvc, service, suffix, type KdiagRun } from './helpers.js';
+import { describeRun, kdiagSvc, suffix, type KdiagRun } from './helpers.js';
+import { deployment, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('svc-requests');
 const sfx = suffix();

@@ -2,22 +2,21 @@
 // environment): a Deployment and a Service with matching labels get ready endpoints from the real EndpointSlice
 // controller and kdiag sees them (exit 0); after the pod template's label changes and the rollout drains the
 // endpoints, kdiag reports selector-no-match naming the new value (exit 1).
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   applyYaml,
   clusterInfo,
-  deploymentManifest,
   kubectl,
   listPods,
   repoRoot,
   run,
   serviceEndpoints,
-  serviceManifest,
   useNamespace,
   waitFor,
   waitForReadyPods,
 } from '../helpers/index.js';
+import { ensureBundle } from '../../helpers/bundle.js';
+import { deployment, service } from '../../helpers/manifests.js';
 import { suffix, type SvcDocument } from './helpers.js';
 
 const ns = useNamespace('svc-smoke');
@@ -25,9 +24,10 @@ const sfx = suffix();
 const bundle = path.join(repoRoot, 'dist/kdiag.js');
 const ESC = '\u001b';
 
+beforeAll(() => ensureBundle());
+
 /** The built kdiag, as a user runs it: its own process, argv without a shell, the admin KUBECONFIG. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: build it first (npm run build; npm test does)`);
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
   delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not how users run kdiag
   delete env.FORCE_COLOR;
@@ -37,9 +37,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('kdiag svc through the built CLI sees both states of a Service', () => {
   test('matching labels: ready endpoints listed, exit 0; template label changed: endpoints drain, selector-no-match, exit 1', async () => {
     const want = `web-${sfx}`;
-    await applyYaml([deploymentManifest({ name: 'web', replicas: 2, labels: { app: want } }), serviceManifest('web', { app: want })], {
-      namespace: ns.name,
-    });
+    await applyYaml(
+      [deployment({ name: 'web', replicas: 2, templateLabels: { app: want } }), service({ name: 'web', selector: { app: want } })],
+      {
+        namespace: ns.name,
+      },
+    );
     const pods = await waitForReadyPods(ns.name, `app=${want}`, 2);
     const podNames = pods.map((p) => p.metadata.name).sort();
     const eps = await waitFor(

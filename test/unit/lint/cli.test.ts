@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../../../src/cli.js';
-import { createTestIo } from '../helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 
 const FIXTURES = resolve('test/fixtures/lint');
 const ANSI = /\u001b\[/;

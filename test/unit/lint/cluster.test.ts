@@ -7,7 +7,7 @@ import type { KubeObject } from '../../../src/core/k8s/types.js';
 import type { Context } from '../../../src/commands/types.js';
 import { lintCommand } from '../../../src/commands/lint/command.js';
 import { readClusterFacts } from '../../../src/lint/cluster.js';
-import { createTestIo } from '../helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 
 /** A ClusterReader over fixed objects; `deny` lists plurals whose list is refused (403). */
 function fakeReader(objects: Record<string, KubeObject[]>, deny: string[] = []): ClusterReader & { calls: string[] } {

@@ -1,7 +1,7 @@
 import { runCli } from '../../../src/cli.js';
 import { toSvcOptions } from '../../../src/commands/svc/run.js';
 import { UsageError } from '../../../src/errors.js';
-import { createTestIo } from '../helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 import { ROOT } from './helpers.js';
 
 async function run(argv: string[], io = createTestIo()) {
@@ -107,7 +107,7 @@ describe('kdiag svc without NAME and without a terminal', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { runCli } = await import('../../../src/cli.js');
-    const { createTestIo } = await import('../helpers/io.js');
+    const { createTestIo } = await import('../../helpers/io.js');
     const io = createTestIo();
     const home = mkdtempSync(join(tmpdir(), 'kdiag-nohome-'));
     const code = await runCli(['svc', '-n', 'shop'], { io, env: { HOME: home }, cwd: home });

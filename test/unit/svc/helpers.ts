@@ -1,11 +1,12 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FileClusterReader } from '../../../src/cluster/file-reader.js';
 import { loadServiceSnapshot } from '../../../src/cluster/svc-loader.js';
 import type { ServiceSnapshot } from '../../../src/core/svc/snapshot.js';
 import { explainService, type ServiceReport } from '../../../src/core/svc/explain.js';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { ROOT } from '../../helpers/paths.js';
+
+export { ROOT };
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'svc');
 
 /** Loads a fixture (or example) through the file reader and the loader, as `kdiag svc -f` does. */

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import { FileClusterReader } from '../../../src/cluster/file-reader.js';
 import type { Context } from '../../../src/commands/types.js';
-import { createTestIo } from '../helpers/io.js';
+import { createTestIo } from '../../helpers/io.js';
 import { FIXTURES, ROOT } from './helpers.js';
 
 type Choice = { value: string; name: string };

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUNDLE, clientNodeChunks, ensureBundle, ROOT, runBundle } from '../helpers/bundle.js';
+import { BUNDLE, clientNodeChunks, ensureBundle, ROOT, runBundle } from '../../helpers/bundle.js';
 
 /** Offline `kdiag svc -f` must not load @kubernetes/client-node (start-up contract). */
 describe('kdiag svc -f from the bundle', () => {

@@ -1,5 +1,5 @@
 import { Readable, Writable } from 'node:stream';
-import type { Io } from '../../../src/ui/io.js';
+import type { Io } from '../../src/ui/io.js';
 
 /** Captures stdout and stderr in memory, as a pipe would see them (not a TTY, no colour). */
 export interface TestIo extends Io {
