@@ -1,17 +1,92 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { catalogueMarkdown } from '../../src/commands/codes/run.js';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ALL_ENTRIES } from '../../src/core/catalogues.js';
+import type { CatalogueEntry } from '../../src/core/catalogue.js';
 import { ROOT } from './helpers/bundle.js';
 
-describe('documentation stays in step with the code', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const CODES_DIR = join(ROOT, 'docs', 'codes');
+const tmp: string[] = [];
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
 
-  it('README catalogue equals the generated one (run npm run docs)', () => {
-    const section = /<!-- catalogue:start -->\n([\s\S]*?)<!-- catalogue:end -->/.exec(readme)?.[1];
-    expect(section).toBe(catalogueMarkdown(ALL_ENTRIES));
+/** Runs scripts/docs.mjs on a catalogue (from the source, not the bundle) into a fresh folder; returns it. */
+function generate(entries: readonly CatalogueEntry[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-docs-'));
+  tmp.push(dir);
+  const catalogue = join(dir, 'catalogue.json');
+  writeFileSync(catalogue, JSON.stringify({ codes: entries }));
+  const out = join(dir, 'codes');
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'docs.mjs'), '--catalogue', catalogue, '--out', out], { stdio: 'pipe' });
+  return out;
+}
+
+/** What differs between the generated folder and the committed one: missing, left-over and stale pages. */
+function differences(generated: string, committed: string): string[] {
+  const want = readdirSync(generated).sort();
+  const have = existsSync(committed) ? readdirSync(committed).sort() : [];
+  return [
+    ...want.filter((n) => !have.includes(n)).map((n) => `missing ${n}`),
+    ...have.filter((n) => !want.includes(n)).map((n) => `left over ${n}`),
+    ...want
+      .filter((n) => have.includes(n) && readFileSync(join(generated, n), 'utf8') !== readFileSync(join(committed, n), 'utf8'))
+      .map((n) => `stale ${n}`),
+  ];
+}
+
+describe('docs/codes is generated from the catalogue', () => {
+  const generated = generate(ALL_ENTRIES);
+
+  it('the committed pages equal freshly generated ones (run npm run docs)', () => {
+    expect(differences(generated, CODES_DIR)).toEqual([]);
   });
 
+  it('every code has a page, and the index links each one', () => {
+    const index = readFileSync(join(CODES_DIR, 'README.md'), 'utf8');
+    for (const e of ALL_ENTRIES) {
+      const page = join(CODES_DIR, `${e.code}.md`);
+      expect([e.code, existsSync(page)]).toEqual([e.code, true]);
+      const text = readFileSync(page, 'utf8');
+      for (const part of [e.code, e.severity, `kdiag ${e.area}`, '## What it means', '## How kdiag detects it', '## How to fix it']) {
+        expect([e.code, text.includes(part)]).toEqual([e.code, true]);
+      }
+      expect([e.code, index.includes(`](${e.code}.md)`)]).toEqual([e.code, true]);
+    }
+  });
+
+  it('the check fails on a stale, a missing and a left-over page', () => {
+    const copy = join(dirname(generated), 'copy');
+    cpSync(generated, copy, { recursive: true });
+    const [first, second] = ALL_ENTRIES;
+    writeFileSync(
+      join(copy, `${first!.code}.md`),
+      readFileSync(join(copy, `${first!.code}.md`), 'utf8').replace('## How to fix it', '## Fix'),
+    );
+    rmSync(join(copy, `${second!.code}.md`));
+    writeFileSync(join(copy, 'no-such-code.md'), '# gone\n');
+    expect(differences(generated, copy)).toEqual([`missing ${second!.code}.md`, 'left over no-such-code.md', `stale ${first!.code}.md`]);
+  });
+
+  it('a changed catalogue entry changes its page and nothing else', () => {
+    const changed = ALL_ENTRIES.map((e, i) => (i === 0 ? { ...e, fix: `${e.fix} And then some.` } : e));
+    expect(differences(generate(changed), CODES_DIR)).toEqual([`stale ${ALL_ENTRIES[0]!.code}.md`]);
+  });
+
+  it('an entry with an example shows it on its page', () => {
+    const withExample = [{ ...ALL_ENTRIES[0]!, example: '$ kdiag svc web\nERROR ...' }];
+    const page = readFileSync(join(generate(withExample), `${ALL_ENTRIES[0]!.code}.md`), 'utf8');
+    expect(page).toContain('## Example\n\n```\n$ kdiag svc web\nERROR ...\n```\n');
+  });
+
+  it('placeholders such as <service> survive Markdown (escaped outside code spans)', () => {
+    const page = readFileSync(join(CODES_DIR, 'hardcoded-pod-ip.md'), 'utf8');
+    expect(page).toContain('\\<service>.\\<namespace>.svc.cluster.local');
+  });
+});
+
+describe('documentation stays in step with the code', () => {
   it('every catalogue entry says what it means, how it is detected and how to fix it', () => {
     expect(ALL_ENTRIES.length).toBeGreaterThan(0);
     for (const e of ALL_ENTRIES) {
