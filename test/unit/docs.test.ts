@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { catalogueMarkdown } from '../../src/commands/codes/run.js';
 import { ALL_ENTRIES } from '../../src/core/catalogues.js';
 import type { CatalogueEntry } from '../../src/core/catalogue.js';
 import { ROOT } from './helpers/bundle.js';
@@ -87,10 +88,54 @@ describe('docs/codes is generated from the catalogue', () => {
 });
 
 describe('documentation stays in step with the code', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('the README links the generated catalogue instead of keeping a copy that could drift', () => {
+    expect(readme).toContain('(docs/codes/README.md)');
+    expect(readme).not.toContain(catalogueMarkdown(ALL_ENTRIES).split('\n')[0]);
+    expect(readme).not.toContain('catalogue:start');
+  });
+
   it('every catalogue entry says what it means, how it is detected and how to fix it', () => {
     expect(ALL_ENTRIES.length).toBeGreaterThan(0);
     for (const e of ALL_ENTRIES) {
       expect([e.code, e.meaning.length > 10, e.detection.length > 10, e.fix.length > 10]).toEqual([e.code, true, true, true]);
     }
+  });
+
+  it('relative links in README, CONTRIBUTING, bench/README and docs/ point at files and headings that exist', () => {
+    const files = ['README.md', 'CONTRIBUTING.md', 'bench/README.md'].map((f) => join(ROOT, f));
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name.endsWith('.md')) files.push(p);
+      }
+    };
+    walk(join(ROOT, 'docs'));
+    const withoutCode = (file: string) => readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
+    // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = (file: string) =>
+      new Set(
+        [...withoutCode(file).matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+          m[1]!
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N} _-]/gu, '')
+            .replace(/ /g, '-'),
+        ),
+      );
+    const broken: string[] = [];
+    for (const file of files) {
+      for (const m of withoutCode(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+        const [path, anchor] = m[1]!.split('#') as [string, string | undefined];
+        if (/^[a-z]+:/.test(path)) continue;
+        const target = path === '' ? file : resolve(dirname(file), path);
+        if (!existsSync(target)) broken.push(`${relative(ROOT, file)} -> ${m[1]}`);
+        else if (anchor !== undefined && target.endsWith('.md') && !anchors(target).has(anchor)) {
+          broken.push(`${relative(ROOT, file)} -> ${m[1]} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
