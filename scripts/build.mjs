@@ -5,6 +5,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { buildWasm } from './build-wasm.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+// package.json's repository (a string or {type, url}), for the SARIF rules' helpUri; '' when there is none.
+const repository = typeof pkg.repository === 'string' ? pkg.repository : (pkg.repository?.url ?? '');
 // The lint scanner's WebAssembly first: src/lint/scan-wasm.generated.ts is an input of the bundle.
 await buildWasm();
 await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -23,7 +25,7 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
   legalComments: 'linked',
-  define: { __KDIAG_VERSION__: JSON.stringify(pkg.version) },
+  define: { __KDIAG_VERSION__: JSON.stringify(pkg.version), __KDIAG_REPOSITORY__: JSON.stringify(repository) },
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __kdiagCreateRequire } from 'node:module'; const require = __kdiagCreateRequire(import.meta.url);",

@@ -3,12 +3,14 @@ import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { CatalogueEntry } from '../core/catalogue.js';
 import type { Finding, Severity } from '../core/finding.js';
+import { REPOSITORY } from '../version.js';
 
 /**
  * A generic SARIF 2.1.0 builder for findings that carry a file `location` (GitHub code scanning and other
  * SARIF consumers). Rules come from the catalogue, with the finding code as the stable `ruleId`; locations are
  * relative URIs under the `SRCROOT` base, and each result has a `partialFingerprints` entry that survives
  * unrelated edits above the line (it hashes the rule, file, the trimmed line text and the occurrence count).
+ * With a repository, each catalogue rule's `helpUri` is its page, docs/codes/<code>.md, at the release's tag.
  */
 
 export interface SarifTool {
@@ -23,6 +25,12 @@ export interface SarifOptions {
   catalogue: readonly CatalogueEntry[];
   /** Absolute folder the relative paths are relative to: becomes `originalUriBaseIds.SRCROOT`. */
   srcRoot?: string;
+  /**
+   * The source repository, as package.json's `repository` gives it: rules then get
+   * `helpUri: <repository>/blob/v<tool.version>/docs/codes/<code>.md`. Default: the one the bundle was built with
+   * (none from source, or when package.json has none: then there is no helpUri).
+   */
+  repository?: string;
 }
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -30,7 +38,25 @@ export const SRCROOT = 'SRCROOT';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
-function rule(entry: CatalogueEntry): ReportingDescriptor {
+/**
+ * A repository URL as package.json may give it, as a browsable https URL without a trailing `.git`:
+ * `git+https://host/o/r.git`, `git://host/o/r`, `git+ssh://git@host/o/r.git`, `git@host:o/r.git`, and npm's
+ * GitHub shorthands `github:o/r` and `o/r`. Undefined for anything else (no helpUri rather than a broken one).
+ */
+export function repositoryWebUrl(raw: string | undefined): string | undefined {
+  let url = (raw ?? '').trim().replace(/^git\+/, '');
+  const shorthand = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(url);
+  if (shorthand) url = `https://github.com/${shorthand[1]}`;
+  url = url
+    .replace(/^git:\/\//, 'https://')
+    .replace(/^ssh:\/\/git@([^/:]+)(?::\d+)?\//, 'https://$1/')
+    .replace(/^git@([^:/]+):/, 'https://$1/')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
+  return /^https?:\/\/[^/\s]+\/\S+$/.test(url) ? url : undefined;
+}
+
+function rule(entry: CatalogueEntry, help: ((code: string) => string) | undefined): ReportingDescriptor {
   return {
     id: entry.code,
     name: entry.code
@@ -43,6 +69,7 @@ function rule(entry: CatalogueEntry): ReportingDescriptor {
       text: `${entry.meaning}\n\nDetection: ${entry.detection}\n\nFix: ${entry.fix}`,
       markdown: `${entry.meaning}\n\n**Detection:** ${entry.detection}\n\n**Fix:** ${entry.fix}`,
     },
+    ...(help ? { helpUri: help(entry.code) } : {}),
     defaultConfiguration: { level: LEVEL[entry.severity] },
   };
 }
@@ -54,13 +81,17 @@ function fingerprint(parts: readonly string[]): string {
 /** Builds one SARIF log with one run. Findings without a location are reported without one. */
 export function buildSarif(findings: readonly Finding[], opts: SarifOptions): Log {
   const byCode = new Map(opts.catalogue.map((e) => [e.code, e]));
+  const repository = repositoryWebUrl('repository' in opts ? opts.repository : REPOSITORY);
+  const help = repository
+    ? (code: string) => `${repository}/blob/v${encodeURIComponent(opts.tool.version)}/docs/codes/${code}.md`
+    : undefined;
   const rules: ReportingDescriptor[] = [];
   const ruleIndex = new Map<string, number>();
   const ruleFor = (code: string, severity: Severity): number => {
     let i = ruleIndex.get(code);
     if (i === undefined) {
       const entry = byCode.get(code);
-      rules.push(entry ? rule(entry) : { id: code, defaultConfiguration: { level: LEVEL[severity] } });
+      rules.push(entry ? rule(entry, help) : { id: code, defaultConfiguration: { level: LEVEL[severity] } });
       i = rules.length - 1;
       ruleIndex.set(code, i);
     }

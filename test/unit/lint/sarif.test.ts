@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
-import { buildSarif } from '../../../src/output/sarif.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSarif, repositoryWebUrl } from '../../../src/output/sarif.js';
 import { LINT_CATALOGUE } from '../../../src/core/lint/catalogue.js';
 import type { Finding } from '../../../src/core/finding.js';
+import { ROOT } from '../../helpers/bundle.js';
 
 // The official SARIF 2.1.0 schema (rtm.5, the OASIS standard's final JSON schema) as shipped in
 // @microsoft/jest-sarif. It is draft-04: ajv 8 reads it once `id` is spelled `$id` and `$schema` is dropped.
@@ -90,5 +93,49 @@ describe('SARIF 2.1.0', () => {
     });
     expect(other.runs[0]!.tool.driver.rules).toEqual([{ id: 'rbac-partial', defaultConfiguration: { level: 'note' } }]);
     expect(validate(other)).toBe(true);
+  });
+
+  test('without a repository (package.json has none today) no rule has a helpUri', () => {
+    for (const r of log.runs[0]!.tool.driver.rules!) expect([r.id, 'helpUri' in r]).toEqual([r.id, false]);
+    const explicit = buildSarif(findings, { tool: { name: 'kdiag', version: '1.2.3' }, catalogue: LINT_CATALOGUE, repository: undefined });
+    expect(explicit).toEqual(buildSarif(findings, { tool: { name: 'kdiag', version: '1.2.3' }, catalogue: LINT_CATALOGUE }));
+  });
+
+  test("with a repository each catalogue rule's helpUri is its docs/codes page at the version's tag", () => {
+    const withRepo = buildSarif([...findings, { ...findings[0]!, code: 'not-in-catalogue' }], {
+      tool: { name: 'kdiag', version: '1.2.3' },
+      catalogue: LINT_CATALOGUE,
+      srcRoot: '/work/repo',
+      repository: 'git+https://github.com/example/kdiag.git',
+    });
+    const rules = withRepo.runs[0]!.tool.driver.rules!;
+    expect(rules.map((r) => r.helpUri)).toEqual([
+      ...LINT_CATALOGUE.map((e) => `https://github.com/example/kdiag/blob/v1.2.3/docs/codes/${e.code}.md`),
+      undefined,
+    ]);
+    // The pages the URIs name exist in this tree (docs/codes is generated from the same catalogue).
+    for (const e of LINT_CATALOGUE) expect([e.code, existsSync(join(ROOT, 'docs', 'codes', `${e.code}.md`))]).toEqual([e.code, true]);
+    // Nothing else changes, and the log stays valid.
+    const stripped = JSON.parse(JSON.stringify(withRepo)) as typeof withRepo;
+    for (const r of stripped.runs[0]!.tool.driver.rules!) delete r.helpUri;
+    expect(stripped.runs[0]!.tool.driver.rules!.slice(0, LINT_CATALOGUE.length)).toEqual(log.runs[0]!.tool.driver.rules);
+    expect(validate(withRepo)).toBe(true);
+  });
+
+  test.each([
+    ['git+https://github.com/example/kdiag.git', 'https://github.com/example/kdiag'],
+    ['https://github.com/example/kdiag', 'https://github.com/example/kdiag'],
+    ['https://gitlab.example.com/group/kdiag.git/', 'https://gitlab.example.com/group/kdiag'],
+    ['git://github.com/example/kdiag.git', 'https://github.com/example/kdiag'],
+    ['git+ssh://git@github.com/example/kdiag.git', 'https://github.com/example/kdiag'],
+    ['git@github.com:example/kdiag.git', 'https://github.com/example/kdiag'],
+    ['github:example/kdiag', 'https://github.com/example/kdiag'],
+    ['example/kdiag', 'https://github.com/example/kdiag'],
+    ['', undefined],
+    [undefined, undefined],
+    ['not a url', undefined],
+    ['file:///srv/git/kdiag.git', undefined],
+  ])('repository %p gives the web URL %p', (raw, web) => {
+    expect(repositoryWebUrl(raw)).toBe(web);
   });
 });
