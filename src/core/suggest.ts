@@ -128,10 +128,8 @@ export function suggest(name: string, candidates: readonly string[], opts: Sugge
   if (scored.length > 0) return { names: scored.slice(0, max).map((x) => x.c), fallback: false };
   const upTo = opts.fallbackUpTo ?? 0;
   if (unique.length > 0 && unique.length <= upTo) {
-    const all = unique
-      .map((c) => ({ c, d: distance(c.toLowerCase(), name.toLowerCase()) }))
-      .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
-      .map((x) => x.c);
+    // Nothing is close, so no order is better than another: alphabetical.
+    const all = [...unique].sort((x, y) => x.localeCompare(y));
     return { names: all.slice(0, max), fallback: true };
   }
   return { names: [], fallback: false };
