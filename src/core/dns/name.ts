@@ -15,7 +15,10 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 export function isIpLiteral(s: string): boolean {
   const m = IPV4.exec(s);
   if (m) return m.slice(1).every((x) => Number(x) <= 255);
-  return s.includes(':') && /^[0-9a-f:.]+$/i.test(s) && s.split('::').length <= 2;
+  if (!/^[0-9a-f:.]+$/i.test(s) || s.split('::').length > 2) return false;
+  const groups = s.split(':');
+  if (groups.length < 3 || groups.length > 8) return false;
+  return groups.every((g, i) => /^[0-9a-f]{0,4}$/i.test(g) || (i === groups.length - 1 && IPV4.test(g)));
 }
 
 /** `10-244-1-5` -> `10.244.1.5`; `fd00--1` -> `fd00::1`; undefined when it is no dashed IP. */
