@@ -9,7 +9,8 @@ import { distance } from 'fastest-levenshtein';
  * - its words are the same once common abbreviations are expanded and plurals made singular [1]
  *   (`web-svc` ~ `web-service`, `user_db` ~ `user-database`, `payment-apis` ~ `payments-api`);
  * - the same words in another order [1.5] (`db-user` ~ `user-db`);
- * - a small edit: at most max(2, a third of the typed name) edits [the edit count] (`wbe` ~ `web`);
+ * - a small edit: at most max(2, a third of the typed name) edits, fewer than the shorter name's length [the edit
+ *   count] (`wbe` ~ `web`, but not `wbe` ~ `db`);
  * - one contains the other, both at least 3 characters [2 + a tenth of the length difference, at most the edit
  *   count] (`web` ~ `web-frontend`, `payments-api` ~ `api`).
  * Ties go to the smaller raw edit distance, then alphabetical order, so the result is deterministic.
@@ -110,7 +111,8 @@ export function suggestionCost(typed: string, candidate: string): number | undef
   const wb = words(b).map(canonicalWord);
   if (wa.length > 0 && wa.join('-') === wb.join('-')) costs.push(1);
   else if (wa.length > 1 && wa.length === wb.length && [...wa].sort().join('-') === [...wb].sort().join('-')) costs.push(1.5);
-  if (d <= Math.max(2, Math.floor(typed.length / 3))) costs.push(d);
+  // A small edit, but never one that rewrites the whole shorter name (`wbe` is not `db`).
+  if (d <= Math.max(2, Math.floor(typed.length / 3)) && d < Math.min(a.length, b.length)) costs.push(d);
   if (Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a))) {
     costs.push(Math.min(d, 2 + Math.abs(a.length - b.length) / 10));
   }

@@ -110,5 +110,7 @@ describe('closeNames: realistic mistakes', () => {
     expect(suggestionCost('user-db', 'db-user')).toBe(1.5);
     expect(suggestionCost('wbe', 'web')).toBe(2);
     expect(suggestionCost('zookeeper', 'web')).toBeUndefined();
+    // Two edits would rewrite all of `db`: not close (the old rule said it was).
+    expect(suggestionCost('wbe', 'db')).toBeUndefined();
   });
 });
