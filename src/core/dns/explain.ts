@@ -314,8 +314,8 @@ function missFindings(ctx: Ctx, intended: string, r: LookupResult): void {
       }
       return notFound(ctx, intended, r.reason);
     case 'no-namespace':
-      if (p.kind === 'service' && p.domain === undefined && !p.host.includes('.svc')) {
-        // `a.b` with no namespace b: a cluster name with a misspelt namespace, or an outside name (example.com).
+      if ((p.kind === 'service' || p.kind === 'endpoint') && p.domain === undefined && !p.host.includes('.svc')) {
+        // `a.b` (or `a.b.c`) with no namespace b (c): a misspelt namespace, or an outside name (example.com).
         const nsNames = [...ctx.idx.namespaces];
         const close = suggest(ns, nsNames, { max: 3 }).names;
         const sameName = ctx.s.services.some((x) => x.metadata.name === p.service);
@@ -452,7 +452,8 @@ function closeServices(ctx: Ctx, name: string, ns: string): { names: string[]; f
     let cost = suggestionCost(name, svc.metadata.name);
     if (cost === undefined) continue;
     if (svc.metadata.name === name && sns === ns) continue;
-    if (sns !== ns) cost += 0.25;
+    // Another namespace costs a little, more when its name is not close to the one typed.
+    if (sns !== ns) cost += suggestionCost(ns, sns) === undefined ? 0.75 : 0.25;
     scored.push({ label: nameFrom(ctx.clientNs, { namespace: sns, name: svc.metadata.name }), cost });
   }
   scored.sort((a, b) => a.cost - b.cost || a.label.localeCompare(b.label));

@@ -125,5 +125,7 @@ function interpret(labels: string[]): Interpretation {
   }
   if (labels.length === 1) return { kind: 'service', queryType: 'address', service: a! };
   if (labels.length === 2) return { kind: 'service', queryType: 'address', service: a!, namespace: b! };
+  // `db-0.db.data`: a pod record of a headless Service, reached through the `svc.<domain>` search domain.
+  if (labels.length === 3) return { kind: 'endpoint', queryType: 'address', endpoint: a!, service: b!, namespace: c! };
   return { kind: 'other', queryType: 'address' };
 }

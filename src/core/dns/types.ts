@@ -115,7 +115,7 @@ export interface ParsedName {
   scheme?: string;
   /**
    * service: `web`, `web.ns`, `web.ns.svc[.domain]`; srv: `_port._proto.web.ns.svc[.domain]`; endpoint:
-   * `host.web.ns.svc[.domain]` (a pod record of a headless Service, by hostname or dashed IP); pod:
+   * `host.web.ns[.svc[.domain]]` (a pod record of a headless Service, by hostname or dashed IP); pod:
    * `a-b-c-d.ns.pod[.domain]`; ip: an IP address (no lookup); other: anything else (`example.com`).
    */
   kind: 'service' | 'srv' | 'endpoint' | 'pod' | 'ip' | 'other';

@@ -89,6 +89,9 @@ describe('explainDns: the report', () => {
     expect(r.queries.at(-1)!.result).toBe('UPSTREAM');
     expect(r.notes.join('\n')).toMatch(/not a cluster name/);
     expect(explainDns(healthy(), name('example.com')).notes.join('\n')).toMatch(/no namespace "com"/);
+    const www = explainDns(healthy(), name('www.example.com'));
+    expect(www.findings).toEqual([]);
+    expect(www.notes.join('\n')).toMatch(/no namespace "com"/);
   });
 
   it('an IP address is not looked up', () => {
@@ -113,6 +116,13 @@ describe('explainDns: each finding, and its absence', () => {
     expect(r.findings[0]!.evidence).toContainEqual({ kind: 'suggestion', value: 'close Service names: web, web.staging' });
     expect(r.findings[0]!.hint).toBe('did you mean web?');
     expect(codes(explainDns(healthy({ clientNamespace: 'my-app' }), name('web')))).toEqual([]);
+  });
+
+  it('dns-name-not-found with a misspelt namespace ranks the close namespace first', () => {
+    const r = explainDns(healthy(), name('web.stagin'));
+    expect(codes(r)).toEqual(['dns-name-not-found']);
+    expect(r.findings[0]!.message).toBe('web.stagin does not resolve in cluster DNS: namespace "stagin" does not exist.');
+    expect(r.findings[0]!.hint).toBe('did you mean web.staging?');
   });
 
   it('dns-name-not-found lists a small namespace when nothing is close', () => {
@@ -269,6 +279,8 @@ describe('explainDns: each finding, and its absence', () => {
     const r = explainDns(noSub, name('db-0.db.data.svc.cluster.local'));
     expect(codes(r)).toEqual(['dns-name-not-found']);
     expect(r.findings[0]!.message).toMatch(/pod db-0 has spec.subdomain \(unset\): it must name the headless Service "db"/);
+    expect(codes(explainDns(healthy(), name('db-0.db.data')))).toEqual([]);
+    expect(explainDns(noSub, name('db-0.db.data')).findings[0]!.message).toMatch(/spec.subdomain \(unset\)/);
     const noPod = explainDns(healthy(), name('db-7.db.data.svc.cluster.local'));
     expect(noPod.findings[0]!.message).toMatch(/no pod in namespace data has hostname "db-7"/);
     const notSelected = healthy({

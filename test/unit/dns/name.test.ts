@@ -31,6 +31,7 @@ describe('parseDnsName: every form of NAME', () => {
     ['10-244-1-5.web.ns.svc.cluster.local', { kind: 'endpoint', endpoint: '10-244-1-5', service: 'web', namespace: 'ns' }],
     ['10-244-1-5.ns.pod.cluster.local', { kind: 'pod', endpoint: '10-244-1-5', namespace: 'ns', domain: 'cluster.local' }],
     ['example.com', { kind: 'service', service: 'example', namespace: 'com' }],
+    ['db-0.db.data', { kind: 'endpoint', endpoint: 'db-0', service: 'db', namespace: 'data' }],
     ['api.example.co.uk', { kind: 'other' }],
     ['10.96.0.10', { kind: 'ip' }],
     ['[fd00::10]:443', { kind: 'ip', host: 'fd00::10', port: 443 }],
