@@ -384,39 +384,86 @@ function headlessNoReady(ctx: Ctx, svc: Service): void {
   );
 }
 
-/** Why `<endpoint>.<svc>.<ns>.svc.<domain>` has no record: the first condition of a pod record that fails. */
-export function podRecordReason(ctx: { idx: ClusterIndex; s: DnsSnapshot; p: ParsedName }, svc: Service): string {
+/** Why `<endpoint>.<svc>.<ns>.svc.<domain>` has no record: the first condition of a pod record that fails, and its fix. */
+export function podRecordReason(ctx: { idx: ClusterIndex; s: DnsSnapshot; p: ParsedName }, svc: Service): { reason: string; hint: string } {
   const ep = ctx.p.endpoint!;
   const ns = nsOf(svc);
   const name = svc.metadata.name;
+  const zone = ctx.idx.zones[0];
+  const svcCmd = `kdiag svc ${name} -n ${ns}`;
   const addresses = addressesOf(ctx.idx, svc);
+  const byLabel = addresses.find((a) => a.label === ep);
+  if (byLabel && !byLabel.ready) {
+    return {
+      reason: `endpoint ${ep} (${byLabel.ip}) of Service ${name} is not ready, and publishNotReadyAddresses is not set`,
+      hint: `${svcCmd} explains why the pod is not ready; publishNotReadyAddresses: true publishes it anyway`,
+    };
+  }
   const byIp = addresses.find((a) => dashIp(a.ip) === ep);
   if (byIp) {
-    return byIp.ready || svc.spec?.publishNotReadyAddresses
-      ? `endpoint ${byIp.ip} has hostname ${q(byIp.label)}: its record is ${byIp.label}.${name}.${ns}.svc.${ctx.idx.zones[0]}`
-      : `endpoint ${byIp.ip} of Service ${name} is not ready`;
+    return {
+      reason: `endpoint ${byIp.ip} has hostname ${q(byIp.label)}, so its record is named after the hostname`,
+      hint: `use ${byIp.label}.${name}.${ns}.svc.${zone}`,
+    };
   }
   const pods = ctx.s.pods.filter((x) => nsOf(x) === ns);
   const pod: Pod | undefined = pods.find((x) => x.spec?.hostname === ep) ?? pods.find((x) => x.metadata.name === ep);
   if (!pod) {
-    return `no pod in namespace ${ns} has hostname ${q(ep)} (and no endpoint of Service ${name} has the IP ${ep.replace(/-/g, '.')})`;
+    const labels = addresses.filter((a) => a.ready || svc.spec?.publishNotReadyAddresses).map((a) => a.label);
+    const close = suggest(ep, labels, { max: 3, fallbackUpTo: 5 }).names;
+    return {
+      reason: `no pod in namespace ${ns} has hostname ${q(ep)}, and no endpoint of Service ${name} has that name or IP`,
+      hint:
+        close.length > 0 ? `endpoints of ${name}: ${close.map((l) => `${l}.${name}.${ns}`).join(', ')}` : `${svcCmd} lists its endpoints`,
+    };
   }
   const pn = pod.metadata.name;
-  if (!pod.spec?.hostname) return `pod ${pn} sets no spec.hostname (StatefulSet pods get one; others must set it)`;
-  if (pod.spec.hostname !== ep) return `pod ${pn} has spec.hostname ${q(pod.spec.hostname)}, not ${q(ep)}`;
-  if (pod.spec.subdomain !== name) {
-    return `pod ${pn} has spec.subdomain ${pod.spec.subdomain ? q(pod.spec.subdomain) : '(unset)'}: it must name the headless Service ${q(name)} (a StatefulSet's serviceName)`;
+  if (!pod.spec?.hostname) {
+    return {
+      reason: `pod ${pn} sets no spec.hostname (StatefulSet pods get one; other pods must set it)`,
+      hint: `set spec.hostname: ${ep} and spec.subdomain: ${name} on the pod (template)`,
+    };
   }
-  if (!isHeadless(svc)) return `Service ${name} is not headless (clusterIP: None): pod records exist only under a headless Service`;
-  if (!matchesMap(svc.spec?.selector, pod.metadata.labels)) return `Service ${name}'s selector does not select pod ${pn}`;
+  if (pod.spec.hostname !== ep) {
+    return { reason: `pod ${pn} has spec.hostname ${q(pod.spec.hostname)}, not ${q(ep)}`, hint: `use ${pod.spec.hostname}.${name}.${ns}` };
+  }
+  if (pod.spec.subdomain !== name) {
+    return {
+      reason: `pod ${pn} has spec.subdomain ${pod.spec.subdomain ? q(pod.spec.subdomain) : '(unset)'}: it must name the headless Service ${q(name)} (a StatefulSet's serviceName)`,
+      hint: `set spec.subdomain: ${name} (for a StatefulSet: spec.serviceName: ${name})`,
+    };
+  }
+  if (!isHeadless(svc)) {
+    return {
+      reason: `Service ${name} is not headless (clusterIP: None): pod records exist only under a headless Service`,
+      hint: `create a headless Service ${name} (clusterIP: None; the field cannot be changed in place)`,
+    };
+  }
+  if (!matchesMap(svc.spec?.selector, pod.metadata.labels)) {
+    return {
+      reason: `Service ${name}'s selector does not select pod ${pn}`,
+      hint: `${svcCmd} compares the selector with the pod's labels`,
+    };
+  }
   const listed = addresses.filter((a) => a.endpoint.targetRef?.name === pn);
-  if (listed.length === 0) return `no EndpointSlice of Service ${name} lists pod ${pn}`;
-  if (!listed.some((a) => a.endpoint.hostname === ep)) return `the EndpointSlice lists pod ${pn} without hostname ${q(ep)}`;
-  return `pod ${pn}'s endpoint is not ready (and publishNotReadyAddresses is not set)`;
+  if (listed.length === 0) {
+    return { reason: `no EndpointSlice of Service ${name} lists pod ${pn}`, hint: `${svcCmd} explains why the pod is not an endpoint` };
+  }
+  if (!listed.some((a) => a.endpoint.hostname === ep)) {
+    return {
+      reason: `the EndpointSlice lists pod ${pn} without hostname ${q(ep)}`,
+      hint: 'the EndpointSlice controller sets the hostname from spec.hostname and spec.subdomain: check them, or the slice is hand-written',
+    };
+  }
+  return {
+    reason: `pod ${pn}'s endpoint is not ready, and publishNotReadyAddresses is not set`,
+    hint: `${svcCmd} explains why the pod is not ready`,
+  };
 }
 
-function notFound(ctx: Ctx, intended: string, reason: string, svc?: Service): void {
+function notFound(ctx: Ctx, intended: string, why: string | { reason: string; hint: string }, svc?: Service): void {
   const p = ctx.p;
+  const reason = typeof why === 'string' ? why : why.reason;
   const ns = p.namespace ?? ctx.clientNs;
   const evidence: Evidence[] = [{ kind: 'lookup', value: `${intended}: ${reason}` }];
   let hint: string;
@@ -428,8 +475,10 @@ function notFound(ctx: Ctx, intended: string, reason: string, svc?: Service): vo
     hint = close
       ? `SRV names use a named Service port: _${close}._${(svc.spec?.ports ?? []).find((x) => x.name === close)?.protocol?.toLowerCase() ?? 'tcp'}.${svc.metadata.name}.${nsOf(svc)}.svc.${ctx.domain}`
       : `name the Service port (spec.ports[].name) to get SRV records`;
+  } else if (typeof why !== 'string') {
+    hint = why.hint;
   } else if (svc) {
-    hint = 'see the lookup evidence for the condition that fails';
+    hint = `kdiag svc ${svc.metadata.name} -n ${nsOf(svc)}`;
   } else {
     const close = closeServices(ctx, p.service ?? p.host.split('.')[0]!, ns);
     if (close.names.length > 0) {

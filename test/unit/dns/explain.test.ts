@@ -283,6 +283,19 @@ describe('explainDns: each finding, and its absence', () => {
     expect(explainDns(noSub, name('db-0.db.data')).findings[0]!.message).toMatch(/spec.subdomain \(unset\)/);
     const noPod = explainDns(healthy(), name('db-7.db.data.svc.cluster.local'));
     expect(noPod.findings[0]!.message).toMatch(/no pod in namespace data has hostname "db-7"/);
+    expect(r.findings[0]!.hint).toBe('set spec.subdomain: db (for a StatefulSet: spec.serviceName: db)');
+    expect(noPod.findings[0]!.hint).toBe('endpoints of db: db-0.db.data, db-1.db.data');
+    const unready = healthy({
+      endpointSlices: [
+        slice('db', 'data', [{ ip: '10.244.2.10', pod: 'db-0', hostname: 'db-0', ready: false }], [{ name: 'pg', port: 5432 }]),
+      ],
+    });
+    expect(explainDns(unready, name('db-0.db.data')).findings[0]!.message).toMatch(
+      /endpoint db-0 \(10.244.2.10\) of Service db is not ready/,
+    );
+    const byIp = explainDns(healthy(), name('10-244-2-10.db.data'));
+    expect(byIp.answer.records).toEqual([]);
+    expect(byIp.findings[0]!.hint).toBe('use db-0.db.data.svc.cluster.local');
     const notSelected = healthy({
       pods: [pod('db-0', 'data', { hostname: 'db-0', subdomain: 'db' }, { app: 'other' })],
       endpointSlices: [],
