@@ -85,7 +85,6 @@ export function explainDns(s: DnsSnapshot, p: ParsedName, opts: ExplainDnsOption
   const served = s.corefile && s.corefile.zones.length > 0 ? s.corefile.zones.map((z) => z.toLowerCase().replace(/\.$/, '')) : [domain];
 
   // A name with a domain after .svc/.pod: is that domain served?
-  const query = p;
   if (
     p.domain !== undefined &&
     !served.includes(p.domain) &&
@@ -104,7 +103,7 @@ export function explainDns(s: DnsSnapshot, p: ParsedName, opts: ExplainDnsOption
   const ctx: Ctx = { s, p, idx, domain, clientNs: s.clientNamespace, notes, findings, optsCause: opts.noEndpointsCause };
   const resolver = effectiveResolver(s, domain, opts.probe?.resolvConf);
   const base = {
-    query,
+    query: p,
     clientNamespace: s.clientNamespace,
     clusterDomain: domain,
     clusterDomainSource: s.clusterDomainSource,
@@ -134,7 +133,9 @@ export function explainDns(s: DnsSnapshot, p: ParsedName, opts: ExplainDnsOption
     }
   }
 
-  const intended = intendedFqdn(p, s.clientNamespace, domain, idx.zones);
+  // A name written with another served zone (a Corefile may serve several) is meant in that zone.
+  const intendedDomain = p.domain !== undefined && idx.zones.includes(p.domain) ? p.domain : domain;
+  const intended = intendedFqdn(p, s.clientNamespace, intendedDomain, idx.zones);
   if (w.answered) {
     const first = w.answered.results[0]!;
     if (intended && w.answered.fqdn !== intended && p.domain === undefined && (p.kind === 'service' || p.kind === 'srv')) {

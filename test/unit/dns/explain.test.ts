@@ -154,6 +154,17 @@ describe('explainDns: each finding, and its absence', () => {
     expect(codes(explainDns(s, name('web.my-app.svc.corp.internal')))).toEqual([]);
   });
 
+  it('every zone of the kubernetes plugin is served', () => {
+    const s = healthy({
+      clusterDomain: 'corp.internal',
+      corefile: { zones: ['corp.internal', 'cluster.local'], ignoreEmptyService: false },
+    });
+    expect(explainDns(s, name('web.my-app.svc.cluster.local')).findings).toEqual([]);
+    const r = explainDns(s, name('nope.my-app.svc.cluster.local'));
+    expect(codes(r)).toEqual(['dns-name-not-found']);
+    expect(r.findings[0]!.evidence[0]!.value).toBe('nope.my-app.svc.cluster.local: no Service "nope" in namespace "my-app"');
+  });
+
   it('an assumed cluster domain gives way to the one in the name', () => {
     const s = healthy({ clusterDomainSource: 'assumed', clusterDomain: 'cluster.local' });
     const r = explainDns(s, name('web.my-app.svc.corp.internal'));
