@@ -119,6 +119,11 @@ export function explainDns(s: DnsSnapshot, p: ParsedName, opts: ExplainDnsOption
     return { ...base, queries: [], answer: { records: [] }, findings: sortDnsFindings(findings), notes };
   }
 
+  if (!s.corefile && p.kind === 'pod') {
+    notes.push(
+      'The CoreDNS Corefile was not read: kdiag assumes "pods insecure" (kubeadm\u2019s setting; the plugin\u2019s own default is disabled).',
+    );
+  }
   if (s.clientPod) {
     const pol = policyFinding(s.clientPod);
     if (pol) findings.push(pol);

@@ -83,6 +83,18 @@ describe('explainDns: the report', () => {
     expect(r.findings).toEqual([]);
   });
 
+  it('a pod record, with the pods mode assumed when the Corefile is unknown', () => {
+    const r = explainDns(healthy(), name('10-244-2-10.data.pod.cluster.local'), { addressTypes: ['A'] });
+    expect(r.answer.records).toEqual([{ type: 'A', name: '10-244-2-10.data.pod.cluster.local', value: '10.244.2.10' }]);
+    expect(r.notes.join('\n')).toMatch(/assumes "pods insecure"/);
+    const off = explainDns(
+      healthy({ corefile: { zones: ['cluster.local'], ignoreEmptyService: false, pods: 'disabled' } }),
+      name('10-244-2-10.data.pod'),
+    );
+    expect(codes(off)).toEqual(['dns-name-not-found']);
+    expect(off.findings[0]!.message).toMatch(/pods disabled/);
+  });
+
   it('an outside name is not checked and says so', () => {
     const r = explainDns(healthy(), name('api.example.co.uk'), { addressTypes: ['A'] });
     expect(r.findings).toEqual([]);
