@@ -439,16 +439,18 @@ export function podRecordReason(ctx: { idx: ClusterIndex; s: DnsSnapshot; p: Par
       hint: `set spec.subdomain: ${name} (for a StatefulSet: spec.serviceName: ${name})`,
     };
   }
-  if (!isHeadless(svc)) {
-    return {
-      reason: `Service ${name} is not headless (clusterIP: None): pod records exist only under a headless Service`,
-      hint: `create a headless Service ${name} (clusterIP: None; the field cannot be changed in place)`,
-    };
-  }
   if (!matchesMap(svc.spec?.selector, pod.metadata.labels)) {
     return {
       reason: `Service ${name}'s selector does not select pod ${pn}`,
       hint: `${svcCmd} compares the selector with the pod's labels`,
+    };
+  }
+  // The DNS specification defines pod records under headless Services only (CoreDNS also answers them under a
+  // cluster IP Service, from the same EndpointSlices): with a cluster IP, say so before anything else.
+  if (!isHeadless(svc)) {
+    return {
+      reason: `Service ${name} is not headless (clusterIP: None): pod records belong to headless Services`,
+      hint: `create a headless Service ${name} (clusterIP: None; the field cannot be changed in place) for the pods' names`,
     };
   }
   const listed = addresses.filter((a) => a.endpoint.targetRef?.name === pn);

@@ -319,6 +319,11 @@ describe('explainDns: each finding, and its absence', () => {
     const byIp = explainDns(healthy(), name('10-244-2-10.db.data'));
     expect(byIp.answer.records).toEqual([]);
     expect(byIp.findings[0]!.hint).toBe('use db-0.db.data.svc.cluster.local');
+    const clusterIp = healthy({
+      services: [svc('db', 'data', {}, [{ name: 'pg', port: 5432 }])],
+      endpointSlices: [slice('db', 'data', [{ ip: '10.244.2.10', pod: 'db-0' }], [{ name: 'pg', port: 5432 }])],
+    });
+    expect(explainDns(clusterIp, name('db-0.db.data')).findings[0]!.message).toMatch(/Service db is not headless/);
     const notSelected = healthy({
       pods: [pod('db-0', 'data', { hostname: 'db-0', subdomain: 'db' }, { app: 'other' })],
       endpointSlices: [],
