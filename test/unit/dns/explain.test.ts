@@ -49,6 +49,30 @@ describe('explainDns: the report', () => {
     });
   });
 
+  it.each([
+    ['web', 'my-app', '10.96.0.20'],
+    ['web.my-app', 'default', '10.96.0.20'],
+    ['web.my-app.svc', 'default', '10.96.0.20'],
+    ['web.my-app.svc.cluster.local', 'default', '10.96.0.20'],
+    ['web.my-app.svc.cluster.local.', 'default', '10.96.0.20'],
+    ['http://web.my-app:80/api', 'default', '10.96.0.20'],
+    ['web.my-app:80', 'default', '10.96.0.20'],
+    ['_http._tcp.web.my-app.svc.cluster.local', 'default', '0 100 80 web.my-app.svc.cluster.local'],
+    ['_grpc._tcp.api', 'my-app', '0 100 9090 api.my-app.svc.cluster.local'],
+    ['db-0.db.data.svc.cluster.local', 'default', '10.244.2.10'],
+    ['db-1.db.data', 'default', '10.244.2.11'],
+    ['10-244-1-5.web.my-app.svc.cluster.local', 'default', '10.244.1.5'],
+    ['10-244-1-5.my-app.pod.cluster.local', 'default', '10.244.1.5'],
+  ])('%s from namespace %s answers %s, with no finding', (input, ns, value) => {
+    const r = explainDns(healthy({ clientNamespace: ns }), name(input));
+    expect(r.findings).toEqual([]);
+    expect(
+      r.answer.records.map((x) =>
+        typeof x.value === 'string' ? x.value : `${x.value.priority} ${x.value.weight} ${x.value.port} ${x.value.target}`,
+      ),
+    ).toEqual([value]);
+  });
+
   it('a full name costs three NXDOMAINs first, and the node search domains are named as unknown', () => {
     const r = explainDns(healthy(), name('web.my-app.svc.cluster.local'), { addressTypes: ['A'] });
     expect(r.queries.map((q) => q.result)).toEqual(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN', 'NOERROR']);
