@@ -106,22 +106,26 @@ export function scanMarkdown(text: string, file: string): DocScan {
     if (commands.length > 0 && marker) {
       const [, mode, reason, exit] = marker;
       const prompt = body.some((l) => l.startsWith('$ '));
-      commands.forEach(({ l, k }, n) => {
-        const next = commands[n + 1]?.k ?? body.length;
-        // Output follows a `$ ` command in a console block, up to the next command.
+      commands.forEach(({ l, k }) => {
+        // Output follows a `$ ` command in a console block, up to the next `$ ` line; `$ echo $?` then a number
+        // states the exit status.
+        let next = k + 1;
+        while (next < body.length && !body[next]!.startsWith('$ ')) next++;
         const expected = prompt
           ? body
               .slice(k + 1, next)
               .map((o) => o.trimEnd())
               .filter((o) => o !== '' && o.trim() !== '...')
           : [];
+        const echoed = body[next] === '$ echo $?' && /^\d+$/.test(body[next + 1] ?? '') ? Number(body[next + 1]) : undefined;
+        const status = exit !== undefined ? Number(exit) : echoed;
         const words = mode === 'skip' ? [] : splitCommand(l.replace(/^\$ /, ''));
         const args = words[0] === 'kubectl' ? words.slice(2) : words.slice(1);
         examples.push({
           where: `${file}:${i + 2 + k}`,
           mode: mode as DocExample['mode'],
           ...(reason ? { reason: reason.trim() } : {}),
-          ...(exit !== undefined ? { exit: Number(exit) } : {}),
+          ...(status !== undefined ? { exit: status } : {}),
           args,
           expected,
         });

@@ -28,6 +28,14 @@ describe('the docs example scanner', () => {
     ]);
   });
 
+  it('reads `$ echo $?` after a command as its exit status, and ends the output at any `$ ` line', () => {
+    const s = scanMarkdown(
+      md('<!-- kdiag-example: offline -->\n```console\n$ kdiag codes nope\nkdiag: unknown\n$ echo $?\n2\n```\n'),
+      'c.md',
+    );
+    expect(s.examples).toEqual([{ where: 'c.md:3', mode: 'offline', exit: 2, args: ['codes', 'nope'], expected: ['kdiag: unknown'] }]);
+  });
+
   it('reports a block with a kdiag command and no marker, and ignores blocks without one', () => {
     const s = scanMarkdown(md('```sh\nnpm ci\n```\n\n```sh\nkdiag lint deploy/\n```\n'), 'docs/x.md');
     expect(s.unmarked).toEqual(['docs/x.md:5']);
