@@ -11,7 +11,8 @@ import {
   type Spans,
 } from './comments.js';
 import { LINT_CODES } from './catalogue.js';
-import { contains, describeRange, matchRanges, serviceDnsName, type ClusterObjectInfo, type NamedRange } from './ranges.js';
+import { serviceDnsName } from '../k8s/services.js';
+import { contains, describeRange, matchRanges, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, DOC_RANGES, isDocumentation, scanLine, type Address, type Literal } from './scan.js';
 import { hasSuppressionMarker, parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
 

@@ -1,7 +1,7 @@
 // Guard: every `kdiag svc` finding code in the catalogue has a live reproduction in this folder (a `liveCase('<code>'`
 // in one of the findings-*.test.ts files), except the codes listed in NOT_LIVE with the reason they cannot be
 // reproduced against the local cluster. A new catalogue code without a live case fails here.
-import { SVC_CATALOGUE } from '../../../src/core/svc/catalogue.js';
+import { SVC_REPORTED as SVC_CATALOGUE } from '../../../src/core/svc/catalogue.js';
 import { liveCaseCodes } from './helpers.js';
 
 /** Codes that cannot be reproduced live, and why. Empty: every code is reproduced with real objects and controllers. */

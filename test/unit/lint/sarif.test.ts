@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
 import { buildSarif } from '../../../src/output/sarif.js';
-import { LINT_CATALOGUE } from '../../../src/core/lint/catalogue.js';
+import { LINT_ENTRIES as LINT_CATALOGUE } from '../../../src/core/lint/catalogue.js';
 import type { Finding } from '../../../src/core/finding.js';
 
 // The official SARIF 2.1.0 schema (rtm.5, the OASIS standard's final JSON schema) as shipped in
