@@ -49,19 +49,25 @@ export const endpointsNotReconciled = defineCheck({
       value:
         a.s.endpointSlices.length === 0
           ? 'the Service has no EndpointSlice'
-          : `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ${plural(a.rows.length, 'address', 'addresses')}`,
+          : `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ` +
+            `${plural(a.rows.length, 'address', 'addresses')}`,
     });
+    const why =
+      gone.length === 0
+        ? 'the endpoint controller has not reconciled them'
+        : `${gone.length === 1 ? 'its node is' : 'their nodes are'} gone (${gone.join(', ')})`;
     return [
       finding(
         'endpoints-not-reconciled',
-        `${plural(missing.length, 'Ready matching pod')} ${missing.length === 1 ? 'is' : 'are'} missing from every EndpointSlice: ${gone.length > 0 ? `${gone.length === 1 ? 'its node is' : 'their nodes are'} gone (${gone.join(', ')})` : 'the endpoint controller has not reconciled them'}.`,
+        `${plural(missing.length, 'Ready matching pod')} ${missing.length === 1 ? 'is' : 'are'} missing from every EndpointSlice: ${why}.`,
         evidence,
         gone.length > 0
           ? `delete the pods so their workload recreates them on a live node: kubectl delete pod ${missing
               .slice(0, 3)
               .map((p) => p.metadata.name)
               .join(' ')} -n ${a.ns}`
-          : 'check kube-controller-manager (kubectl get pods -n kube-system -l component=kube-controller-manager) and its logs for EndpointSlice errors',
+          : 'check kube-controller-manager (kubectl get pods -n kube-system -l component=kube-controller-manager) and its logs for ' +
+              'EndpointSlice errors',
         a.ref,
       ),
     ];

@@ -1,6 +1,6 @@
 import type { Evidence } from '../../finding.js';
 import { hintForReason, isTerminating, ownerOf, type PodDiagnosis } from '../../k8s/pods.js';
-import { refKey, refOf } from '../../k8s/refs.js';
+import { formatRef, refKey, refOf } from '../../k8s/refs.js';
 import type { Pod } from '../../k8s/types.js';
 import { readyPods, unreadyPods, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
@@ -86,10 +86,14 @@ export const podsNotReady = defineCheck({
     const pods = unreadyPods(a).filter((p) => !isNotRunning(p));
     if (pods.length === 0) return [];
     const groups = groupByCause(a, pods);
+    const which =
+      pods.length === 1 && a.matching.length === 1
+        ? 'The matching pod runs but is not Ready'
+        : `${countOf(pods.length, a.matching.length)} running, but none is Ready`;
     return [
       finding(
         'pods-not-ready',
-        `${pods.length === 1 && a.matching.length === 1 ? 'The matching pod runs but is not Ready' : `${countOf(pods.length, a.matching.length)} running, but none is Ready`}, so the Service has no ready endpoint: ${causeText(groups)}.`,
+        `${which}, so the Service has no ready endpoint: ${causeText(groups)}.`,
         causeEvidence(groups),
         hintOf(groups),
         a.ref,
@@ -112,7 +116,8 @@ export const somePodsNotReady = defineCheck({
     return [
       finding(
         'some-pods-not-ready',
-        `${ready.length} of ${a.matching.length} matching pods are Ready; ${plural(unready.length, 'is', 'are')} not: ${causeText(groups)}.`,
+        `${ready.length} of ${a.matching.length} matching pods are Ready; ${plural(unready.length, 'is', 'are')} not: ` +
+          `${causeText(groups)}.`,
         causeEvidence(groups),
         hintOf(groups),
         a.ref,
@@ -143,15 +148,20 @@ export const podsTerminating = defineCheck({
         value: `${r.ip}${r.pod ? ` (pod ${r.pod})` : ''} terminating, serving=${r.serving}`,
       });
     const count = pods.length + rows.length;
+    const owner = pods[0] ? ownerOf(pods[0]) : undefined;
+    const stillWanted = owner ? `check that ${formatRef(owner)} still wants replicas; ` : '';
     return [
       finding(
         'pods-terminating',
         all
-          ? `${countOf(pods.length, pods.length)} terminating: ${pods.length === 1 ? 'its endpoint drains' : 'their endpoints drain'} and takes no new connections, and nothing replaces ${pods.length === 1 ? 'it' : 'them'} yet.`
-          : `${plural(count, 'endpoint')} ${count === 1 ? 'is' : 'are'} terminating (serving-only or draining): ${names(pods) || rows.map((r) => r.ip).join(', ')}.`,
+          ? `${countOf(pods.length, pods.length)} terminating: ${pods.length === 1 ? 'its endpoint drains' : 'their endpoints drain'} ` +
+              `and takes no new connections, and nothing replaces ${pods.length === 1 ? 'it' : 'them'} yet.`
+          : `${plural(count, 'endpoint')} ${count === 1 ? 'is' : 'are'} terminating (serving-only or draining): ` +
+              `${names(pods) || rows.map((r) => r.ip).join(', ')}.`,
         evidence,
         all
-          ? `${ownerOf(pods[0]!) ? `check that ${ownerOf(pods[0]!)!.kind.toLowerCase()}/${ownerOf(pods[0]!)!.name} still wants replicas; ` : ''}pods stuck terminating point to finalizers or a long terminationGracePeriodSeconds (kubectl get pod ${pods[0]!.metadata.name} -n ${a.ns} -o yaml)`
+          ? `${stillWanted}pods stuck terminating point to finalizers or a long terminationGracePeriodSeconds ` +
+              `(kubectl get pod ${pods[0]!.metadata.name} -n ${a.ns} -o yaml)`
           : 'usually transient during a rollout; pods stuck terminating point to finalizers or a long terminationGracePeriodSeconds',
         a.ref,
       ),
@@ -172,7 +182,8 @@ export const publishNotReadyAddresses = defineCheck({
     return [
       finding(
         'publish-not-ready-addresses',
-        `Service ${q(a.svc.metadata.name)} publishes not-ready addresses: endpoints and DNS include pods that are not ready${unready.length > 0 ? ` (${plural(unready.length, 'pod')} now)` : ''}.`,
+        `Service ${q(a.svc.metadata.name)} publishes not-ready addresses: endpoints and DNS include pods that are not ` +
+          `ready${unready.length > 0 ? ` (${plural(unready.length, 'pod')} now)` : ''}.`,
         evidence,
         'keep it for StatefulSet peer discovery; for client traffic set spec.publishNotReadyAddresses: false so only ready pods get it',
         a.ref,

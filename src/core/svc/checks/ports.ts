@@ -1,12 +1,20 @@
-import type { Evidence, Finding, Severity } from '../../finding.js';
-import { declaredPorts, describeDeclared, findPort, protocolOf, servicePortKey, targetPortOf } from '../../k8s/ports.js';
+import type { Evidence, Finding } from '../../finding.js';
+import {
+  declaredPorts,
+  describeDeclared,
+  findPort,
+  protocolOf,
+  servicePortKey,
+  targetPortOf,
+  type PortResolution,
+} from '../../k8s/ports.js';
 import { ownerOf } from '../../k8s/pods.js';
-import { refOf } from '../../k8s/refs.js';
+import { formatRef, refOf } from '../../k8s/refs.js';
 import { isHeadless } from '../../k8s/services.js';
-import type { Pod } from '../../k8s/types.js';
+import type { Pod, ServicePort } from '../../k8s/types.js';
 import { isTemplatePod } from '../../k8s/workloads.js';
 import { readyCountForPort } from '../endpoints.js';
-import { podsBySpec } from './analysis.js';
+import { podsBySpec, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
 import { names, q } from './words.js';
 
@@ -23,8 +31,16 @@ function groupEvidence(g: { pod: Pod; pods: Pod[] }, value: string): Evidence {
 function containerPath(g: { pod: Pod }): string {
   const o = ownerOf(g.pod);
   return o && o.kind !== 'Pod'
-    ? `${o.kind.toLowerCase()}/${o.name} spec.template.spec.containers[].ports`
+    ? `${formatRef(o)} spec.template.spec.containers[].ports`
     : `pod ${g.pod.metadata.name} spec.containers[].ports`;
+}
+
+type PortGroup = ReturnType<typeof podsBySpec>[number];
+
+/** A group whose pods do not resolve a named targetPort, with FindPort's answer. */
+interface Unresolved {
+  g: PortGroup;
+  r: Extract<PortResolution, { ok: false }>;
 }
 
 /** `target-port-not-found`: a named targetPort FindPort cannot resolve on the pods. */
@@ -39,68 +55,92 @@ export const targetPortNotFound = defineCheck({
     a.ports.forEach((sp, i) => {
       const t = targetPortOf(sp);
       if (typeof t === 'number') return;
-      const failing = groups.map((g) => ({ g, r: findPort(g.pod.spec, sp) })).filter((x) => !x.r.ok);
+      const failing: Unresolved[] = [];
+      for (const g of groups) {
+        const r = findPort(g.pod.spec, sp);
+        if (!r.ok) failing.push({ g, r });
+      }
       if (failing.length === 0) return;
-      const failingPods = failing.flatMap((x) => x.g.pods);
       const all = failing.length === groups.length;
-      const evidence: Evidence[] = [
-        { kind: 'port', object: a.ref, field: `spec.ports[${i}].targetPort`, value: `${q(t)} (${protocolOf(sp)})` },
-      ];
-      for (const { g, r } of failing) {
-        if (!r.ok) evidence.push(groupEvidence(g, r.reason));
-      }
-      if (a.s.hasStatus && a.s.endpointsKnown) {
-        const podNames = new Set(failingPods.map((p) => p.metadata.name));
-        const listed = a.rows.filter((r) => r.pod && podNames.has(r.pod) && !r.ports.some((p) => p.name === (sp.name ?? '')));
-        const slices = [...new Set(listed.map((r) => r.slice))];
-        for (const sl of slices) {
-          evidence.push({
-            kind: 'endpointslice',
-            object: { kind: 'EndpointSlice', namespace: a.ns, name: sl },
-            value: `lists ${names(
-              listed.filter((r) => r.slice === sl).map((r) => ({ metadata: { name: r.pod! } })),
-              3,
-            )} without port ${q(sp.name ?? '')}`,
-          });
-        }
-        evidence.push({
-          kind: 'endpoints',
-          value: `ready endpoints for Service port ${servicePortKey(sp)}: ${readyCountForPort(a.rows, sp)}`,
-        });
-      }
-      const first = failing[0]!.r;
-      let hint: string;
-      const near = !first.ok ? first.near?.[0] : undefined;
-      if (!all) {
-        hint = `name the container port ${q(t)} (with protocol ${protocolOf(sp)}) in ${containerPath(failing[0]!.g)}, as the other matching pods do${near ? ` (it is ${q(near.port.name!)} there now)` : ''}`;
-      } else if (near && near.port.name === t) {
-        hint = `make the protocols agree: set spec.ports[${i}].protocol to ${near.protocol}, or the container port ${q(t)} to ${protocolOf(sp)}`;
-      } else if (near) {
-        hint = `set spec.ports[${i}].targetPort to ${q(near.port.name!)} (or ${near.port.containerPort}), or rename the container port to ${q(t)} in ${containerPath(failing[0]!.g)}`;
-      } else {
-        const declared = declaredPorts(failing[0]!.g.pod.spec);
-        const same = declared.filter((d) => d.protocol === protocolOf(sp));
-        hint =
-          same.length === 1
-            ? `set spec.ports[${i}].targetPort to ${same[0]!.port.name ? `${q(same[0]!.port.name)} or ` : ''}${same[0]!.port.containerPort} (the only ${protocolOf(sp)} port the container declares), or name that container port ${q(t)} in ${containerPath(failing[0]!.g)}`
-            : declared.length > 0
-              ? `set spec.ports[${i}].targetPort to the number the app listens on (declared: ${declared.map(describeDeclared).join(', ')}), or name that container port ${q(t)} in ${containerPath(failing[0]!.g)}`
-              : `declare the port with name: ${t} in ${containerPath(failing[0]!.g)}, or set spec.ports[${i}].targetPort to the number the app listens on`;
-      }
+      const failingPods = failing.flatMap((x) => x.g.pods);
+      const message =
+        `Service port ${servicePortKey(sp)} targets the container port named ${q(t)}, but ` +
+        `${whoLacksPort(a, all, failingPods.length)} for ${protocolOf(sp)}: the endpoint controller leaves this port out of ` +
+        `${all ? 'every endpoint' : 'their endpoints'}${a.s.hasStatus ? ', even for Ready pods' : ''}.`;
+      const evidence = notFoundEvidence(a, sp, i, t, failing, failingPods);
       out.push(
-        finding(
-          'target-port-not-found',
-          `Service port ${servicePortKey(sp)} targets the container port named ${q(t)}, but ${all ? (a.matching.length === 1 ? (a.matching[0]!.metadata.name.includes('/') ? `the pod template of ${a.matching[0]!.metadata.name} does not declare it` : 'the matching pod does not declare it') : `none of the ${a.matching.length} matching ${a.s.hasStatus ? 'pods' : 'pods/templates'} declares it`) : `${failingPods.length} of ${a.matching.length} matching pods ${failingPods.length === 1 ? 'does' : 'do'} not declare it`} for ${protocolOf(sp)}: the endpoint controller leaves this port out of ${all ? 'every endpoint' : 'their endpoints'}${a.s.hasStatus ? ', even for Ready pods' : ''}.`,
-          evidence,
-          hint,
-          a.ref,
-          all ? 'error' : 'warning',
-        ),
+        finding('target-port-not-found', message, evidence, notFoundHint(sp, i, t, all, failing[0]!), a.ref, all ? 'error' : 'warning'),
       );
     });
     return out;
   },
 });
+
+/** Who does not declare the named port: the one pod or template, all of them, or some. */
+function whoLacksPort(a: Analysis, all: boolean, failing: number): string {
+  const total = a.matching.length;
+  if (!all) return `${failing} of ${total} matching pods ${failing === 1 ? 'does' : 'do'} not declare it`;
+  if (total > 1) return `none of the ${total} matching ${a.s.hasStatus ? 'pods' : 'pods/templates'} declares it`;
+  const only = a.matching[0]!;
+  return isTemplatePod(only) ? `the pod template of ${only.metadata.name} does not declare it` : 'the matching pod does not declare it';
+}
+
+function notFoundEvidence(a: Analysis, sp: ServicePort, i: number, t: string, failing: Unresolved[], failingPods: Pod[]): Evidence[] {
+  const evidence: Evidence[] = [
+    { kind: 'port', object: a.ref, field: `spec.ports[${i}].targetPort`, value: `${q(t)} (${protocolOf(sp)})` },
+  ];
+  for (const { g, r } of failing) evidence.push(groupEvidence(g, r.reason));
+  if (!a.s.hasStatus || !a.s.endpointsKnown) return evidence;
+  const podNames = new Set(failingPods.map((p) => p.metadata.name));
+  const listed = a.rows.filter((r) => r.pod && podNames.has(r.pod) && !r.ports.some((p) => p.name === (sp.name ?? '')));
+  for (const sl of new Set(listed.map((r) => r.slice))) {
+    const pods = listed.filter((r) => r.slice === sl).map((r) => ({ metadata: { name: r.pod! } }));
+    evidence.push({
+      kind: 'endpointslice',
+      object: { kind: 'EndpointSlice', namespace: a.ns, name: sl },
+      value: `lists ${names(pods, 3)} without port ${q(sp.name ?? '')}`,
+    });
+  }
+  evidence.push({ kind: 'endpoints', value: `ready endpoints for Service port ${servicePortKey(sp)}: ${readyCountForPort(a.rows, sp)}` });
+  return evidence;
+}
+
+/** The next step for an unresolved named targetPort, from the first failing group. */
+function notFoundHint(sp: ServicePort, i: number, t: string, all: boolean, first: Unresolved): string {
+  const proto = protocolOf(sp);
+  const where = containerPath(first.g);
+  const near = first.r.near?.[0];
+  if (!all) {
+    const now = near ? ` (it is ${q(near.port.name!)} there now)` : '';
+    return `name the container port ${q(t)} (with protocol ${proto}) in ${where}, as the other matching pods do${now}`;
+  }
+  if (near && near.port.name === t) {
+    return `make the protocols agree: set spec.ports[${i}].protocol to ${near.protocol}, or the container port ${q(t)} to ${proto}`;
+  }
+  if (near) {
+    return (
+      `set spec.ports[${i}].targetPort to ${q(near.port.name!)} (or ${near.port.containerPort}), ` +
+      `or rename the container port to ${q(t)} in ${where}`
+    );
+  }
+  const declared = declaredPorts(first.g.pod.spec);
+  const same = declared.filter((d) => d.protocol === proto);
+  if (same.length === 1) {
+    const only = same[0]!.port;
+    const named = only.name ? `${q(only.name)} or ` : '';
+    return (
+      `set spec.ports[${i}].targetPort to ${named}${only.containerPort} (the only ${proto} port the container declares), ` +
+      `or name that container port ${q(t)} in ${where}`
+    );
+  }
+  if (declared.length > 0) {
+    return (
+      `set spec.ports[${i}].targetPort to the number the app listens on (declared: ${declared.map(describeDeclared).join(', ')}), ` +
+      `or name that container port ${q(t)} in ${where}`
+    );
+  }
+  return `declare the port with name: ${t} in ${where}, or set spec.ports[${i}].targetPort to the number the app listens on`;
+}
 
 /** `target-port-not-declared`: a numeric targetPort no container declares. */
 export const targetPortNotDeclared = defineCheck({
@@ -117,7 +157,6 @@ export const targetPortNotDeclared = defineCheck({
       const misses = groups.filter((g) => !declaredPorts(g.pod.spec).some((d) => d.port.containerPort === t));
       if (misses.length === 0) return;
       const withPorts = misses.filter((g) => declaredPorts(g.pod.spec).length > 0);
-      const severity: Severity = withPorts.length > 0 ? 'warning' : 'info';
       const field = omitted ? `spec.ports[${i}].port` : `spec.ports[${i}].targetPort`;
       const evidence: Evidence[] = [
         { kind: 'port', object: a.ref, field, value: `${t}${omitted ? ' (targetPort omitted, so it defaults to port)' : ''}` },
@@ -126,19 +165,37 @@ export const targetPortNotDeclared = defineCheck({
         const declared = declaredPorts(g.pod.spec);
         evidence.push(groupEvidence(g, `declared ports: ${declared.length > 0 ? declared.map(describeDeclared).join(', ') : 'none'}`));
       }
-      const declared = withPorts.length > 0 ? declaredPorts(withPorts[0]!.pod.spec).filter((d) => d.protocol === protocolOf(sp)) : [];
+      const key = servicePortKey(sp);
+      if (withPorts.length === 0) {
+        out.push(
+          finding(
+            'target-port-not-declared',
+            `Service port ${key} sends traffic to port ${t}; the containers declare no ports, ` +
+              'so kdiag cannot tell whether anything listens there.',
+            evidence,
+            `declare the port the app listens on in ${containerPath(misses[0]!)} (containerPort: ${t}) ` +
+              'so tools and named targetPorts can check it',
+            a.ref,
+            'info',
+          ),
+        );
+        return;
+      }
+      // The containers declare other ports: probably the wrong number.
+      const declared = declaredPorts(withPorts[0]!.pod.spec).filter((d) => d.protocol === protocolOf(sp));
+      const sameAsPort = omitted ? ' (targetPort is omitted, so it is the same as port)' : '';
+      const numbers = declared.map((d) => d.port.containerPort).join(', ') || 'other ports';
+      const best = declared[0]?.port;
+      const suggestion = best ? `${best.containerPort}${best.name ? ` (or ${q(best.name)})` : ''}` : 'the port the app listens on';
       out.push(
         finding(
           'target-port-not-declared',
-          severity === 'warning'
-            ? `Service port ${servicePortKey(sp)} sends traffic to port ${t}${omitted ? ' (targetPort is omitted, so it is the same as port)' : ''}, but the containers declare ${declared.map((d) => d.port.containerPort).join(', ') || 'other ports'}: probably the wrong number.`
-            : `Service port ${servicePortKey(sp)} sends traffic to port ${t}; the containers declare no ports, so kdiag cannot tell whether anything listens there.`,
+          `Service port ${key} sends traffic to port ${t}${sameAsPort}, but the containers declare ${numbers}: probably the wrong number.`,
           evidence,
-          severity === 'warning'
-            ? `set spec.ports[${i}].targetPort to ${declared[0] ? `${declared[0].port.containerPort}${declared[0].port.name ? ` (or ${q(declared[0].port.name)})` : ''}` : 'the port the app listens on'}; if the app really listens on ${t}, declare it in ${containerPath(withPorts[0]!)}`
-            : `declare the port the app listens on in ${containerPath(misses[0]!)} (containerPort: ${t}) so tools and named targetPorts can check it`,
+          `set spec.ports[${i}].targetPort to ${suggestion}; ` +
+            `if the app really listens on ${t}, declare it in ${containerPath(withPorts[0]!)}`,
           a.ref,
-          severity,
+          'warning',
         ),
       );
     });
@@ -166,12 +223,14 @@ export const protocolMismatch = defineCheck({
       out.push(
         finding(
           'protocol-mismatch',
-          `Service port ${servicePortKey(sp)} is ${proto} but the container declares port ${t} as ${other.protocol}: ${proto} traffic finds nothing listening.`,
+          `Service port ${servicePortKey(sp)} is ${proto} but the container declares port ${t} as ${other.protocol}: ` +
+            `${proto} traffic finds nothing listening.`,
           [
             { kind: 'port', object: a.ref, field: `spec.ports[${i}].protocol`, value: proto },
             ...bad.map(({ g, d }): Evidence => groupEvidence(g, d.map(describeDeclared).join(', '))),
           ],
-          `set spec.ports[${i}].protocol to ${other.protocol} (add a second Service port entry if both protocols are served), or fix the container port's protocol`,
+          `set spec.ports[${i}].protocol to ${other.protocol} (add a second Service port entry if both protocols are served), ` +
+            `or fix the container port's protocol`,
           a.ref,
         ),
       );
@@ -179,6 +238,15 @@ export const protocolMismatch = defineCheck({
     return out;
   },
 });
+
+/** The container port a Service port reaches: its number, or the named port resolved on `sample`. */
+function resolvedTarget(sp: ServicePort, sample: Pod | undefined): number | undefined {
+  const t = targetPortOf(sp);
+  if (typeof t === 'number') return t;
+  if (!sample) return undefined;
+  const r = findPort(sample.spec, sp);
+  return r.ok ? r.port : undefined;
+}
 
 /** `headless-port-remap`: a headless Service whose port differs from its target port. */
 export const headlessPortRemap = defineCheck({
@@ -191,20 +259,14 @@ export const headlessPortRemap = defineCheck({
     const sample = podsBySpec(a)[0]?.pod;
     a.ports.forEach((sp, i) => {
       const t = targetPortOf(sp);
-      const resolved =
-        typeof t === 'number'
-          ? t
-          : sample
-            ? (() => {
-                const r = findPort(sample.spec, sp);
-                return r.ok ? r.port : undefined;
-              })()
-            : undefined;
+      const resolved = resolvedTarget(sp, sample);
       if (resolved === undefined || resolved === sp.port) return;
+      const named = typeof t === 'string' ? ` (${q(t)})` : '';
       out.push(
         finding(
           'headless-port-remap',
-          `Service ${q(a.svc.metadata.name)} is headless, so clients connect to pod IPs directly: port ${sp.port} is not remapped to targetPort ${resolved}${typeof t === 'string' ? ` (${q(t)})` : ''}.`,
+          `Service ${q(a.svc.metadata.name)} is headless, so clients connect to pod IPs directly: ` +
+            `port ${sp.port} is not remapped to targetPort ${resolved}${named}.`,
           [
             { kind: 'field', object: a.ref, field: 'spec.clusterIP', value: 'None' },
             { kind: 'port', object: a.ref, field: `spec.ports[${i}]`, value: `port ${sp.port}, targetPort ${t}` },

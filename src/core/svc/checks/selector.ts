@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import type { Evidence, ObjectRef } from '../../finding.js';
 import { ownerOf } from '../../k8s/pods.js';
-import { refKey, refOf } from '../../k8s/refs.js';
+import { formatRef, refKey, refOf } from '../../k8s/refs.js';
 import { keyEvidence, matchesMap, rankNearMisses, selectorToString, type NearMiss } from '../../k8s/selectors.js';
 import type { KubeObject, Pod } from '../../k8s/types.js';
 import { isTemplatePod, selectsByKey, templatePod, topWorkloads } from '../../k8s/workloads.js';
@@ -27,12 +27,15 @@ export const podsInOtherNamespace = defineCheck({
     const byNs = new Map<string, KubeObject[]>();
     for (const p of elsewhere) byNs.set(p.metadata.namespace ?? '', [...(byNs.get(p.metadata.namespace ?? '') ?? []), p]);
     const nss = [...byNs.keys()].sort();
+    const where = `namespace${nss.length > 1 ? 's' : ''} ${nss.join(', ')}`;
     return [
       finding(
         'pods-in-other-namespace',
-        `No pod in namespace ${q(a.ns)} matches ${selectorToString(a.selector)}, but ${plural(elsewhere.length, 'pod')} in namespace${nss.length > 1 ? 's' : ''} ${nss.join(', ')} ${elsewhere.length === 1 ? 'does' : 'do'}: a Service only selects pods in its own namespace.`,
+        `No pod in namespace ${q(a.ns)} matches ${selectorToString(a.selector)}, but ${plural(elsewhere.length, 'pod')} in ${where} ` +
+          `${elsewhere.length === 1 ? 'does' : 'do'}: a Service only selects pods in its own namespace.`,
         nss.map((ns): Evidence => ({ kind: 'pods', object: { kind: 'Namespace', name: ns }, value: names(byNs.get(ns)!) })),
-        `create the Service in namespace ${nss[0]} (clients elsewhere then use ${a.svc.metadata.name}.${nss[0]}), or run the pods in namespace ${a.ns}`,
+        `create the Service in namespace ${nss[0]} (clients elsewhere then use ${a.svc.metadata.name}.${nss[0]}), ` +
+          `or run the pods in namespace ${a.ns}`,
         a.ref,
       ),
     ];
@@ -64,7 +67,8 @@ const NEAR_MISSES = new WeakMap<Analysis, NearMiss<KubeObject>[]>();
 export function groupNearMisses(misses: readonly NearMiss<KubeObject>[]): { items: KubeObject[]; miss: NearMiss<KubeObject> }[] {
   const groups = new Map<string, { items: KubeObject[]; miss: NearMiss<KubeObject> }>();
   for (const m of misses) {
-    const key = `${refKey(ownerOf(m.item))}|${m.keys.map((k) => `${k.key}:${k.status}:${k.actual ?? ''}:${k.similarKey?.key ?? ''}`).join(',')}`;
+    const keys = m.keys.map((k) => `${k.key}:${k.status}:${k.actual ?? ''}:${k.similarKey?.key ?? ''}`);
+    const key = `${refKey(ownerOf(m.item))}|${keys.join(',')}`;
     const g = groups.get(key);
     if (g) g.items.push(m.item);
     else groups.set(key, { items: [m.item], miss: m });
@@ -98,7 +102,8 @@ export const selectorNoMatch = defineCheck({
           'selector-no-match',
           `No ${what} in namespace ${q(a.ns)} matches the selector ${sel}, and none comes close.`,
           evidence,
-          `check that the pods are deployed in namespace ${a.ns} (kubectl get pods -n ${a.ns} --show-labels) and that spec.selector names their labels`,
+          `check that the pods are deployed in namespace ${a.ns} (kubectl get pods -n ${a.ns} --show-labels) ` +
+            'and that spec.selector names their labels',
           a.ref,
         ),
       ];
@@ -117,48 +122,66 @@ export const selectorNoMatch = defineCheck({
       }
     }
     const best = groups[0]!;
-    const bestItem = best.items[0]!;
     const bad = best.miss.keys.filter((k) => k.status !== 'matched');
-    const owner = ownerOf(bestItem);
-    const svcPatch: Record<string, string | null> = {};
-    for (const k of bad) {
-      if (k.status === 'differs') svcPatch[k.key] = k.actual!;
-      else if (k.similarKey) {
-        svcPatch[k.key] = null;
-        svcPatch[k.similarKey.key] = k.similarKey.value;
-      } else svcPatch[k.key] = null;
-    }
-    const isTemplate = isTemplatePod(bestItem);
-    const who = isTemplate
-      ? `the pod template of ${bestItem.metadata.name}`
-      : best.items.length > 1
-        ? `${best.items.length} pods${owner ? ` of ${owner.kind.toLowerCase()}/${owner.name}` : ''} (${names(best.items, 3)})`
-        : `pod ${bestItem.metadata.name}${owner ? ` of ${owner.kind.toLowerCase()}/${owner.name}` : ''}`;
     const verb = best.items.length > 1 ? 'carry' : 'carries';
-    const diffText = (k: (typeof bad)[number]): string =>
-      k.status === 'differs'
-        ? `${k.key}=${k.actual} instead of ${k.key}=${k.want}${k.caseOnly ? ' (differs only in case)' : k.smallEdit ? ` (${k.distance} edit${k.distance === 1 ? '' : 's'} away: a typo?)` : ''}`
-        : k.similarKey
-          ? `${k.similarKey.key}=${k.similarKey.value} instead of ${k.key}=${k.want} (a similar key)`
-          : `no ${k.key} label (the selector wants ${k.key}=${k.want})`;
-    const message = `No ${what} matches the selector ${sel}: the closest, ${who}, ${verb} ${bad.map(diffText).join(', ')}.`;
-    const templatePath =
-      owner && owner.kind !== 'Pod'
-        ? `spec.template.metadata.labels of ${owner.kind.toLowerCase()}/${owner.name}`
-        : isTemplate
-          ? `spec.template.metadata.labels of ${bestItem.metadata.name}`
-          : `the pod's labels`;
-    const ownerName = owner?.name ?? (isTemplate ? bestItem.metadata.name.split('/')[1] : undefined);
-    const ownerWl = topWorkloads(a.s.workloads).find((w) => w.metadata.name === ownerName && (!owner || w.kind === owner.kind));
-    const immutable =
-      ownerWl?.spec?.selector && bad.some((k) => selectsByKey(ownerWl, k.similarKey?.key ?? k.key))
-        ? ` (${ownerWl.kind?.toLowerCase()}/${ownerWl.metadata.name} also selects its pods by this label in spec.selector, which is immutable: changing it means recreating the ${ownerWl.kind})`
-        : '';
-    const podSide = bad.map((k) => `${k.key}: ${k.want}`).join(', ');
-    const hint = `make the Service selector match the pods: kubectl patch service ${a.svc.metadata.name} -n ${a.ns} --type merge -p '${JSON.stringify({ spec: { selector: svcPatch } })}'; or set ${podSide} in ${templatePath}${immutable}`;
-    return [finding('selector-no-match', message, evidence, hint, a.ref)];
+    const message = `No ${what} matches the selector ${sel}: the closest, ${closest(best.items)}, ${verb} ${bad.map(diffText).join(', ')}.`;
+    return [finding('selector-no-match', message, evidence, noMatchHint(a, best.items[0]!, bad), a.ref)];
   },
 });
+
+type KeyDiff = NearMiss<KubeObject>['keys'][number];
+
+/** The closest pods: `the pod template of deployment/web`, `3 pods of deployment/web (a, b, c)`, `pod x`. */
+function closest(items: readonly KubeObject[]): string {
+  const first = items[0]!;
+  const owner = ownerOf(first);
+  const of = owner ? ` of ${formatRef(owner)}` : '';
+  if (isTemplatePod(first)) return `the pod template of ${first.metadata.name}`;
+  if (items.length > 1) return `${items.length} pods${of} (${names(items, 3)})`;
+  return `pod ${first.metadata.name}${of}`;
+}
+
+/** How one selector key differs on the closest pod. */
+function diffText(k: KeyDiff): string {
+  if (k.status === 'differs') {
+    let why = '';
+    if (k.caseOnly) why = ' (differs only in case)';
+    else if (k.smallEdit) why = ` (${k.distance} edit${k.distance === 1 ? '' : 's'} away: a typo?)`;
+    return `${k.key}=${k.actual} instead of ${k.key}=${k.want}${why}`;
+  }
+  if (k.similarKey) return `${k.similarKey.key}=${k.similarKey.value} instead of ${k.key}=${k.want} (a similar key)`;
+  return `no ${k.key} label (the selector wants ${k.key}=${k.want})`;
+}
+
+/** Patch the Service to the pod's labels, or the pod template to the selector's (noting an immutable selector). */
+function noMatchHint(a: Analysis, bestItem: KubeObject, bad: readonly KeyDiff[]): string {
+  const owner = ownerOf(bestItem);
+  const svcPatch: Record<string, string | null> = {};
+  for (const k of bad) {
+    if (k.status === 'differs') svcPatch[k.key] = k.actual!;
+    else if (k.similarKey) {
+      svcPatch[k.key] = null;
+      svcPatch[k.similarKey.key] = k.similarKey.value;
+    } else svcPatch[k.key] = null;
+  }
+  const isTemplate = isTemplatePod(bestItem);
+  let templatePath = `the pod's labels`;
+  if (owner && owner.kind !== 'Pod') templatePath = `spec.template.metadata.labels of ${formatRef(owner)}`;
+  else if (isTemplate) templatePath = `spec.template.metadata.labels of ${bestItem.metadata.name}`;
+  const ownerName = owner?.name ?? (isTemplate ? bestItem.metadata.name.split('/')[1] : undefined);
+  const ownerWl = topWorkloads(a.s.workloads).find((w) => w.metadata.name === ownerName && (!owner || w.kind === owner.kind));
+  const immutable =
+    ownerWl?.spec?.selector && bad.some((k) => selectsByKey(ownerWl, k.similarKey?.key ?? k.key))
+      ? ` (${ownerWl.kind?.toLowerCase()}/${ownerWl.metadata.name} also selects its pods by this label in spec.selector, ` +
+        `which is immutable: changing it means recreating the ${ownerWl.kind})`
+      : '';
+  const podSide = bad.map((k) => `${k.key}: ${k.want}`).join(', ');
+  const patch = JSON.stringify({ spec: { selector: svcPatch } });
+  return (
+    `make the Service selector match the pods: kubectl patch service ${a.svc.metadata.name} -n ${a.ns} --type merge -p '${patch}'; ` +
+    `or set ${podSide} in ${templatePath}${immutable}`
+  );
+}
 
 /** `selector-spans-workloads`: the matching pods belong to more than one workload. */
 export const selectorSpansWorkloads = defineCheck({
@@ -180,7 +203,9 @@ export const selectorSpansWorkloads = defineCheck({
     const evidence = list.map((g): Evidence => ({
       kind: 'workload',
       ...(g.owner ? { object: g.owner } : {}),
-      value: `${plural(g.pods.length, a.s.hasStatus ? 'pod' : 'template')}${a.s.hasStatus ? `: ${names(g.pods, 3)}` : ''}${g.owner ? '' : ' without an owner'}`,
+      value:
+        `${plural(g.pods.length, a.s.hasStatus ? 'pod' : 'template')}${a.s.hasStatus ? `: ${names(g.pods, 3)}` : ''}` +
+        `${g.owner ? '' : ' without an owner'}`,
     }));
     // Suggest a label that one group shares and no other group has with that value.
     const IGNORED = new Set([
@@ -200,12 +225,12 @@ export const selectorSpansWorkloads = defineCheck({
         list.every((g) => g === preferred || g.pods.every((p) => p.metadata.labels?.[k] !== v)),
     );
     const distinct = common[0];
-    const label = (g: { owner: ObjectRef | undefined }) =>
-      g.owner ? `${g.owner.kind.toLowerCase()}/${g.owner.name}` : 'pods without an owner';
+    const label = (g: { owner: ObjectRef | undefined }) => (g.owner ? formatRef(g.owner) : 'pods without an owner');
     return [
       finding(
         'selector-spans-workloads',
-        `The selector ${selectorToString(a.selector)} matches pods of ${list.length} workloads (${list.map(label).join(', ')}): traffic is spread over all of them.`,
+        `The selector ${selectorToString(a.selector)} matches pods of ${list.length} workloads (${list.map(label).join(', ')}): ` +
+          'traffic is spread over all of them.',
         evidence,
         distinct
           ? `if only ${label(preferred)} should serve, add ${distinct[0]}: ${distinct[1]} to spec.selector (only its pods carry it)`

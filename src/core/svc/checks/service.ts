@@ -24,12 +24,15 @@ export const externalName = defineCheck({
       finding(
         'external-name',
         isIp
-          ? `Service ${q(a.svc.metadata.name)} is an ExternalName alias for ${q(target)}, an IP address: DNS answers with a CNAME to it, which resolvers do not follow to an address.`
-          : `Service ${q(a.svc.metadata.name)} is an ExternalName alias: DNS answers with a CNAME to ${q(target)}; it has no endpoints by design.`,
+          ? `Service ${q(a.svc.metadata.name)} is an ExternalName alias for ${q(target)}, an IP address: DNS answers with a CNAME to it, ` +
+              `which resolvers do not follow to an address.`
+          : `Service ${q(a.svc.metadata.name)} is an ExternalName alias: DNS answers with a CNAME to ${q(target)}; it has no endpoints ` +
+              `by design.`,
         evidence,
         isIp
           ? `use a selectorless Service with an EndpointSlice holding ${target}, or put a DNS name in spec.externalName`
-          : `nothing to fix for endpoints; if clients fail, check that ${target} resolves from a pod and accepts the Host/SNI the client sends`,
+          : `nothing to fix for endpoints; if clients fail, check that ${target} resolves from a pod and accepts the Host/SNI the ` +
+              `client sends`,
         a.ref,
       ),
     ];
@@ -52,7 +55,10 @@ export const noSelector = defineCheck({
       evidence.push({
         kind: 'endpointslice',
         object: refOf(sl, 'EndpointSlice'),
-        value: `${plural(n, 'address', 'addresses')}, ports ${(sl.ports ?? []).map((p) => `${p.name || '(unnamed)'}=${p.port ?? '?'}`).join(' ') || '(none)'}, managed by ${sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '(no managed-by label)'}`,
+        value:
+          `${plural(n, 'address', 'addresses')}, ports ` +
+          `${(sl.ports ?? []).map((p) => `${p.name || '(unnamed)'}=${p.port ?? '?'}`).join(' ') || '(none)'}, managed by ` +
+          `${sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '(no managed-by label)'}`,
       });
     }
     if (a.s.legacyEndpoints)
@@ -62,12 +68,15 @@ export const noSelector = defineCheck({
         value: `${a.rows.filter((r) => r.slice.startsWith('endpoints/')).length} addresses`,
       });
     const name = a.svc.metadata.name;
-    const createHint = `add spec.selector to select the pods, or create an EndpointSlice labelled kubernetes.io/service-name=${name} with the backend addresses and ports named like the Service's (${a.ports.map((p) => p.name || '(unnamed)').join(', ')})`;
+    const createHint =
+      `add spec.selector to select the pods, or create an EndpointSlice labelled kubernetes.io/service-name=${name} ` +
+      `with the backend addresses and ports named like the Service's (${a.ports.map((p) => p.name || '(unnamed)').join(', ')})`;
     if (!a.s.endpointsKnown) {
       return [
         finding(
           'no-selector',
-          `Service ${q(name)} has no selector and the input holds no EndpointSlices, so kdiag cannot tell whether anyone maintains its endpoints.`,
+          `Service ${q(name)} has no selector and the input holds no EndpointSlices, so kdiag cannot tell whether anyone maintains its ` +
+            `endpoints.`,
           evidence,
           createHint,
           a.ref,
@@ -79,7 +88,8 @@ export const noSelector = defineCheck({
     if (a.rows.length === 0 || (a.ports.length > 0 && empty.length === a.ports.length)) {
       const named =
         a.rows.length > 0
-          ? ` The endpoints list ${plural(a.rows.length, 'address', 'addresses')}, but none ready under a port named like the Service's ports.`
+          ? ` The endpoints list ${plural(a.rows.length, 'address', 'addresses')}, but none ready under a port named like the ` +
+            `Service's ports.`
           : '';
       return [
         finding(
@@ -110,9 +120,11 @@ export const noSelector = defineCheck({
     return [
       finding(
         'no-selector',
-        `Service ${q(name)} has no selector: its ${plural(a.rows.filter((r) => r.ready).length, 'ready endpoint')} ${a.rows.filter((r) => r.ready).length === 1 ? 'is' : 'are'} maintained by ${managers.join(', ')}, not derived from pods.`,
+        `Service ${q(name)} has no selector: its ${plural(a.rows.filter((r) => r.ready).length, 'ready endpoint')} ` +
+          `${a.rows.filter((r) => r.ready).length === 1 ? 'is' : 'are'} maintained by ${managers.join(', ')}, not derived from pods.`,
         evidence,
-        'kdiag does not check hand-managed endpoints against pods; if traffic fails, check that the listed addresses answer on the listed ports',
+        'kdiag does not check hand-managed endpoints against pods; if traffic fails, check that the listed addresses answer on the ' +
+          'listed ports',
         a.ref,
         'info',
       ),
@@ -141,9 +153,11 @@ export const endpointPodIpHardcoded = defineCheck({
     return [
       finding(
         'endpoint-pod-ip-hardcoded',
-        `The hand-written endpoints of Service ${q(a.svc.metadata.name)} pin the current IP of pod${pods.length > 1 ? 's' : ''} ${names(pods)}; the endpoint breaks when ${pods.length > 1 ? 'they are' : 'it is'} rescheduled.`,
+        `The hand-written endpoints of Service ${q(a.svc.metadata.name)} pin the current IP of pod${pods.length > 1 ? 's' : ''} ` +
+          `${names(pods)}; the endpoint breaks when ${pods.length > 1 ? 'they are' : 'it is'} rescheduled.`,
         evidence,
-        `select the pods instead: add spec.selector (e.g. ${selectorToString(pods[0]!.metadata.labels ?? {}) || 'app=<name>'}) and delete the hand-written EndpointSlice/Endpoints`,
+        `select the pods instead: add spec.selector (e.g. ${selectorToString(pods[0]!.metadata.labels ?? {}) || 'app=<name>'}) and ` +
+          `delete the hand-written EndpointSlice/Endpoints`,
         a.ref,
       ),
     ];

@@ -85,7 +85,8 @@ export const externalTrafficPolicyLocal = defineCheck({
     return [
       finding(
         'external-traffic-policy-local',
-        `Service ${q(a.svc.metadata.name)} has externalTrafficPolicy: Local: traffic from outside the cluster is only accepted by nodes running a ready endpoint${a.s.hasStatus ? ` (${nodes.length > 0 ? nodes.join(', ') : 'none now'})` : ''}.`,
+        `Service ${q(a.svc.metadata.name)} has externalTrafficPolicy: Local: traffic from outside the cluster is only accepted by nodes ` +
+          `running a ready endpoint${a.s.hasStatus ? ` (${nodes.length > 0 ? nodes.join(', ') : 'none now'})` : ''}.`,
         [{ kind: 'field', object: a.ref, field: 'spec.externalTrafficPolicy', value: 'Local' }],
         'expected with Local (it preserves client IPs); use externalTrafficPolicy: Cluster to accept traffic on every node',
         a.ref,
@@ -105,7 +106,8 @@ export const internalTrafficPolicyLocal = defineCheck({
     return [
       finding(
         'internal-traffic-policy-local',
-        `Service ${q(a.svc.metadata.name)} has internalTrafficPolicy: Local: in-cluster clients only reach endpoints on their own node${a.s.hasStatus ? ` (ready endpoints on: ${nodes.length > 0 ? nodes.join(', ') : 'no node'})` : ''}.`,
+        `Service ${q(a.svc.metadata.name)} has internalTrafficPolicy: Local: in-cluster clients only reach endpoints on their own ` +
+          `node${a.s.hasStatus ? ` (ready endpoints on: ${nodes.length > 0 ? nodes.join(', ') : 'no node'})` : ''}.`,
         [{ kind: 'field', object: a.ref, field: 'spec.internalTrafficPolicy', value: 'Local' }],
         'set spec.internalTrafficPolicy: Cluster unless every client node runs an endpoint (a DaemonSet)',
         a.ref,
@@ -124,7 +126,8 @@ export const sessionAffinity = defineCheck({
     return [
       finding(
         'session-affinity',
-        `Service ${q(a.svc.metadata.name)} has sessionAffinity: ClientIP: each client sticks to one pod, so load looks unbalanced and a client can keep hitting a bad pod.`,
+        `Service ${q(a.svc.metadata.name)} has sessionAffinity: ClientIP: each client sticks to one pod, so load looks unbalanced and a ` +
+          `client can keep hitting a bad pod.`,
         [{ kind: 'field', object: a.ref, field: 'spec.sessionAffinity', value: 'ClientIP' }],
         'set spec.sessionAffinity: None unless the application needs sticky sessions',
         a.ref,
@@ -146,9 +149,12 @@ export const loadBalancerPending = defineCheck({
     return [
       finding(
         'load-balancer-pending',
-        `LoadBalancer Service ${q(a.svc.metadata.name)} has no external address${a.svc.metadata.creationTimestamp ? ` (created ${a.svc.metadata.creationTimestamp})` : ''}: no load-balancer controller has provisioned one${ev ? `; last event: ${ev.reason}` : ''}.`,
+        `LoadBalancer Service ${q(a.svc.metadata.name)} has no external ` +
+          `address${a.svc.metadata.creationTimestamp ? ` (created ${a.svc.metadata.creationTimestamp})` : ''}: no load-balancer ` +
+          `controller has provisioned one${ev ? `; last event: ${ev.reason}` : ''}.`,
         evidence,
-        'install or fix the load-balancer controller (cloud controller manager, MetalLB); meanwhile reach it through its NodePort or kubectl port-forward',
+        'install or fix the load-balancer controller (cloud controller manager, MetalLB); meanwhile reach it through its NodePort or ' +
+          'kubectl port-forward',
         a.ref,
       ),
     ];

@@ -29,7 +29,8 @@ export const workloadScaledToZero = defineCheck({
             { kind: 'field', object: ref, field: 'spec.replicas', value: '0' },
             { kind: 'labels', object: ref, field: 'spec.template.metadata.labels', value: selectorToString(templateLabels(w)) },
           ],
-          `scale it up: kubectl scale ${workloadKindPath(w.kind)}/${w.metadata.name} -n ${a.ns} --replicas=1 (check for an HPA or a GitOps tool that sets replicas back)`,
+          `scale it up: kubectl scale ${workloadKindPath(w.kind)}/${w.metadata.name} -n ${a.ns} --replicas=1 (check for an HPA or a ` +
+            `GitOps tool that sets replicas back)`,
           ref,
         );
       });
@@ -81,13 +82,17 @@ export const workloadPodsNotCreated = defineCheck({
             'workload-pods-not-created',
             `${w.kind} ${q(w.metadata.name)} matches the selector and wants replicas, but has no pods: its controller cannot create them.`,
             evidence,
-            `read why pods are not created: kubectl describe ${workloadKindPath(w.kind)}/${w.metadata.name} -n ${a.ns} (quota, admission webhooks, a missing ServiceAccount)`,
+            `read why pods are not created: kubectl describe ${workloadKindPath(w.kind)}/${w.metadata.name} -n ${a.ns} (quota, admission ` +
+              `webhooks, a missing ServiceAccount)`,
             ref,
           );
         })
     );
   },
 });
+
+/** Workload kinds whose spec.selector cannot change once created. */
+const IMMUTABLE_SELECTOR = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /** `workload-template-mismatch`: labels on the workload itself, not on its pod template. */
 export const workloadTemplateMismatch = defineCheck({
@@ -101,15 +106,20 @@ export const workloadTemplateMismatch = defineCheck({
       .map((w) => {
         const ref = refOf(w);
         const diffs = compareLabels(a.selector!, templateLabels(w)).filter((k) => k.status !== 'matched');
+        const immutable = IMMUTABLE_SELECTOR.has(w.kind ?? '')
+          ? ' (its spec.selector is immutable: if it must change too, recreate the workload)'
+          : '';
         return finding(
           'workload-template-mismatch',
-          `${w.kind} ${q(w.metadata.name)} carries the selector's labels on itself (metadata.labels) but not on its pod template, and a Service selects pods.`,
+          `${w.kind} ${q(w.metadata.name)} carries the selector's labels on itself (metadata.labels) but not on its pod template, and a ` +
+            `Service selects pods.`,
           [
             { kind: 'labels', object: ref, field: 'metadata.labels', value: selectorToString(w.metadata.labels ?? {}) },
             { kind: 'labels', object: ref, field: 'spec.template.metadata.labels', value: selectorToString(templateLabels(w)) || '(none)' },
             ...diffs.flatMap((k): Evidence[] => keyEvidence(k, ref, 'spec.template.metadata.labels')),
           ],
-          `put ${diffs.map((k) => `${k.key}: ${k.want}`).join(', ')} under spec.template.metadata.labels of ${workloadKindPath(w.kind)}/${w.metadata.name}${w.kind === 'Deployment' || w.kind === 'StatefulSet' || w.kind === 'DaemonSet' ? ' (its spec.selector is immutable: if it must change too, recreate the workload)' : ''}`,
+          `put ${diffs.map((k) => `${k.key}: ${k.want}`).join(', ')} under spec.template.metadata.labels of ` +
+            `${workloadKindPath(w.kind)}/${w.metadata.name}${immutable}`,
           ref,
         );
       });
