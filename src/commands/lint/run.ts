@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
+import { rbacPartial } from '../../core/general-catalogue.js';
 import { LINT_ENTRIES } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
 import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
@@ -94,15 +95,12 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
       objects = facts.objects;
       if (pod.length === 0) pod = namedRanges(facts.podCidrs, 'pod', facts.podSource);
       if (service.length === 0) service = namedRanges(facts.serviceCidrs, 'service', facts.serviceSource);
-      for (const d of facts.denied) {
-        extraFindings.push({
-          code: 'rbac-partial',
-          severity: 'info',
-          message: `could not ${d.verb} ${d.resource}${d.namespace ? ` in namespace ${d.namespace}` : ''}: addresses of these objects are not named`,
-          evidence: [{ kind: 'rbac', value: d.message }],
-          hint: `ask for ${d.verb} on ${d.resource}, or give the ranges with --pod-cidr / --service-cidr`,
-        });
-      }
+      extraFindings.push(
+        ...rbacPartial(facts.denied, {
+          means: () => 'addresses of these objects are not named',
+          alternative: 'give the ranges with --pod-cidr / --service-cidr',
+        }),
+      );
     } finally {
       stop();
     }
