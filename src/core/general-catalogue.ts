@@ -162,3 +162,10 @@ export function rbacPartial(denied: readonly Denied[], wording: RbacWording): Fi
   }
   return out;
 }
+
+/** The builders above and the codes each emits: with the checks' declarations, every code has one emitter. */
+export const GENERAL_EMITTERS: readonly { name: string; codes: readonly GeneralCode[] }[] = [
+  { name: 'namespaceNotFound', codes: ['namespace-not-found'] },
+  { name: 'serviceNotFound', codes: ['service-not-found'] },
+  { name: 'rbacPartial', codes: ['rbac-partial'] },
+];
