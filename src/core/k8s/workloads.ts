@@ -1,3 +1,4 @@
+import { formatRef } from './refs.js';
 import type { Pod, Workload } from './types.js';
 
 /** Workloads and their pod templates. Pure. */
@@ -14,7 +15,7 @@ export function templatePod(w: Workload): Pod {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: `${kind.toLowerCase()}/${w.metadata.name}`,
+      name: formatRef({ kind, name: w.metadata.name }),
       ...(w.metadata.namespace ? { namespace: w.metadata.namespace } : {}),
       labels: templateLabels(w),
       ownerReferences: [{ apiVersion: w.apiVersion ?? 'apps/v1', kind, name: w.metadata.name, controller: true }],
