@@ -1,6 +1,10 @@
 import { defineCatalogue, publicEntry, type CatalogueEntry } from './catalogue.js';
-import { LINT_CATALOGUE } from './lint/catalogue.js';
-import { SVC_REPORTED } from './svc/catalogue.js';
+import type { GeneralCode } from './general-catalogue.js';
+import { LINT_CATALOGUE, type LintCode } from './lint/catalogue.js';
+import { SVC_REPORTED, type SvcCode } from './svc/catalogue.js';
+
+/** Every finding code kdiag has, as a union of literals. */
+export type Code = GeneralCode | SvcCode | LintCode;
 
 /**
  * Every finding kdiag can report, from every area, as `kdiag codes` prints them; the README's catalogue is
