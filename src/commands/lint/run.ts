@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { rbacPartial } from '../../core/general-catalogue.js';
 import { LINT_ENTRIES } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
 import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
@@ -91,6 +90,8 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
     try {
       // Only --cluster needs this code (and the pod and selector helpers it imports).
       const { readClusterFacts } = await import('../../lint/cluster.js');
+      // The general catalogue's builders suggest close names (fastest-levenshtein): only --cluster needs them.
+      const { rbacPartial } = await import('../../core/general-catalogue.js');
       const facts = await readClusterFacts(await ctx.cluster());
       objects = facts.objects;
       if (pod.length === 0) pod = namedRanges(facts.podCidrs, 'pod', facts.podSource);

@@ -1,10 +1,9 @@
-import type { ObjectRef } from '../finding.js';
+import { DEFAULT_CLUSTER_DOMAIN, serviceDnsName } from '../dns.js';
 import type { Pod, Service, ServicePort } from './types.js';
 
 /** What every command knows about Services: selector, headlessness, ports and DNS names. Pure. */
 
-/** The cluster DNS domain unless the user or the cluster says otherwise. */
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+export { DEFAULT_CLUSTER_DOMAIN, serviceDnsName } from '../dns.js';
 
 /** A Service selector that selects something: selectorless Services have none (or an empty map). */
 export function selectorOf(svc: Service | undefined): Record<string, string> | undefined {
@@ -20,11 +19,6 @@ export function isHeadless(svc: Service): boolean {
 /** The Service's ports (`[]` when it declares none). */
 export function servicePorts(svc: Service): ServicePort[] {
   return svc.spec?.ports ?? [];
-}
-
-/** The Service's fully qualified DNS name, `name.namespace.svc.<domain>`. */
-export function serviceDnsName(ref: Pick<ObjectRef, 'name' | 'namespace'>, clusterDomain = DEFAULT_CLUSTER_DOMAIN): string {
-  return `${ref.name}.${ref.namespace ?? 'default'}.svc.${clusterDomain}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   type Spans,
 } from './comments.js';
 import { LINT_CODES } from './catalogue.js';
-import { serviceDnsName } from '../k8s/services.js';
+import { serviceDnsName } from '../dns.js';
 import { contains, describeRange, matchRanges, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, DOC_RANGES, isDocumentation, scanLine, type Address, type Literal } from './scan.js';
 import { hasSuppressionMarker, parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
