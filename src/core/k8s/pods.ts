@@ -191,7 +191,9 @@ export function diagnosePod(
         value: c ? `${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}` : 'missing',
       });
       return {
-        cause: `readiness gate "${g.conditionType}" is ${c ? c.status : 'not set'} (the controller that owns it has not marked the pod ready)`,
+        cause:
+          `readiness gate "${g.conditionType}" is ${c ? c.status : 'not set'} (the controller that owns it has not marked the ` +
+          `pod ready)`,
         evidence: ev,
         reason: 'ReadinessGate',
       };
@@ -251,7 +253,10 @@ export function hintForReason(reason: string, pod: Pod, ownerName?: string): str
   const name = pod.metadata.name;
   switch (reason) {
     case 'Unschedulable':
-      return `free or add capacity, or relax the pod's requests, nodeSelector, affinity or tolerations; see: kubectl describe pod ${name} -n ${ns}`;
+      return (
+        `free or add capacity, or relax the pod's requests, nodeSelector, affinity or tolerations; see: kubectl describe pod ` +
+        `${name} -n ${ns}`
+      );
     case 'CrashLoopBackOff':
     case 'Error':
     case 'OOMKilled':
@@ -270,12 +275,18 @@ export function hintForReason(reason: string, pod: Pod, ownerName?: string): str
       return `the controller that owns the readiness gate (e.g. a load-balancer controller) must set the condition; check its logs`;
     case 'NodeNotReady':
     case 'NodeGone':
-      return `the node is unhealthy or gone: kubectl get nodes; the pod is rescheduled once the node is removed${ownerName ? ` (or delete it so ${ownerName} recreates it)` : ''}`;
+      return (
+        `the node is unhealthy or gone: kubectl get nodes; the pod is rescheduled once the node is ` +
+        `removed${ownerName ? ` (or delete it so ${ownerName} recreates it)` : ''}`
+      );
     case 'NoIP':
       return `the network plugin (CNI) could not give the pod an IP: kubectl describe pod ${name} -n ${ns}`;
     case 'Succeeded':
     case 'Failed':
-      return `completed pods never receive traffic; narrow the selector to the long-running pods, or find out why it failed: kubectl describe pod ${name} -n ${ns}`;
+      return (
+        `completed pods never receive traffic; narrow the selector to the long-running pods, or find out why it failed: kubectl ` +
+        `describe pod ${name} -n ${ns}`
+      );
     default:
       if (reason.startsWith('Init:')) return `read the init container's logs: kubectl logs ${name} -n ${ns} -c <init-container>`;
       return `kubectl describe pod ${name} -n ${ns}`;
