@@ -3,6 +3,7 @@ import type { Evidence, Finding } from './finding.js';
 import { DEFAULT_INVOCATION, commandLine, type Invocation } from './invocation.js';
 import { canICommand, deniedScope, type Denied } from './k8s/access.js';
 import { closeNames } from './suggest.js';
+import { plural, q } from './words.js';
 
 /**
  * Findings that are not one command's: the object asked about does not exist, or a read was denied. Their hints
@@ -57,14 +58,6 @@ export type GeneralCode = CodeOf<typeof GENERAL_CATALOGUE>;
 export type GeneralEntry = (typeof GENERAL_CATALOGUE)[number];
 
 export const GENERAL_CODES: ReadonlyMap<string, GeneralEntry> = defineCatalogue(GENERAL_CATALOGUE);
-
-function q(s: string): string {
-  return JSON.stringify(s);
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${n === 1 ? word : `${word}s`}`;
-}
 
 /** What is known when the object asked about was not found. */
 export interface NotFoundFacts {

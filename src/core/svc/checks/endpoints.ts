@@ -4,7 +4,7 @@ import { refOf } from '../../k8s/refs.js';
 import type { Pod } from '../../k8s/types.js';
 import { readyPods } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { MAX_LISTED, plural } from './words.js';
+import { MAX_LISTED, plural } from '../../words.js';
 
 // Endpoints: Ready pods the EndpointSlices do not list.
 

@@ -4,7 +4,7 @@ import { formatRef, refKey, refOf } from '../../k8s/refs.js';
 import type { Pod } from '../../k8s/types.js';
 import { readyPods, unreadyPods, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { MAX_LISTED, names, plural, q } from './words.js';
+import { MAX_LISTED, names, plural, q } from '../../words.js';
 
 // Pod phase and readiness (only with status).
 

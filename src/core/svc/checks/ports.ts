@@ -16,7 +16,7 @@ import { isTemplatePod } from '../../k8s/workloads.js';
 import { readyCountForPort } from '../endpoints.js';
 import { podsBySpec, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { names, q } from './words.js';
+import { names, q } from '../../words.js';
 
 // Ports: targetPorts the pods do not declare, protocols that differ, headless Services that cannot remap.
 

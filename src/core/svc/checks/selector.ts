@@ -7,7 +7,7 @@ import type { KubeObject, Pod } from '../../k8s/types.js';
 import { isTemplatePod, selectsByKey, templatePod, topWorkloads } from '../../k8s/workloads.js';
 import { workloadsMatchingTemplate, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { names, plural, q } from './words.js';
+import { names, plural, q } from '../../words.js';
 
 // The selector: nothing matches (near misses, other namespaces) or too much does (several workloads).
 

@@ -6,7 +6,7 @@ import { selectorToString } from '../../k8s/selectors.js';
 import type { Pod } from '../../k8s/types.js';
 import { readyCountForPort } from '../endpoints.js';
 import { defineCheck, finding } from './check.js';
-import { names, plural, q } from './words.js';
+import { names, plural, q } from '../../words.js';
 
 // The Service itself: its type, and where a selectorless Service's endpoints come from.
 

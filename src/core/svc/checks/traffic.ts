@@ -7,7 +7,7 @@ import type { NetworkPolicy, Pod, ServicePort } from '../../k8s/types.js';
 import { isTemplatePod } from '../../k8s/workloads.js';
 import { podsBySpec, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { q } from './words.js';
+import { q } from '../../words.js';
 
 // NetworkPolicies and traffic policies: what reaches the endpoints, and from where.
 

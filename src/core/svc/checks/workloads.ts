@@ -6,7 +6,7 @@ import type { Workload } from '../../k8s/types.js';
 import { templateLabels, topWorkloads, workloadKindPath } from '../../k8s/workloads.js';
 import { workloadsMatchingTemplate } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { q } from './words.js';
+import { q } from '../../words.js';
 
 // Workloads whose pod template would match when no pod does: scaled to zero, failing to create pods, or
 // labelled on the workload instead of its template.

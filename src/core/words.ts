@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../k8s/types.js';
+import type { KubeObject } from './k8s/types.js';
 
-/** Words shared by the checks' messages. */
+/** Words shared by findings' messages and hints. */
 
 export const MAX_LISTED = 5;
 
