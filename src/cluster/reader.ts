@@ -1,4 +1,8 @@
+import type { Denied } from '../core/k8s/access.js';
 import type { KubeObject } from '../core/k8s/types.js';
+
+// `Denied` lives in core/k8s (commands' cores name denied reads too); cluster code keeps importing it from here.
+export type { Denied } from '../core/k8s/access.js';
 
 /** A resource kdiag reads: enough to build its API path and to name it in an RBAC message. */
 export interface Resource {
@@ -53,14 +57,6 @@ export interface ListOptions {
 
 /** The answer to an optional read: the items, or the fact that RBAC denied it. */
 export type Optional<T> = { ok: true; items: T[] } | { ok: false; denied: Denied };
-
-/** A read the server refused: named so that a finding or an error can say what could not be checked. */
-export interface Denied {
-  verb: 'get' | 'list' | 'watch' | 'create' | 'delete' | 'patch';
-  resource: string; // e.g. `pods`, `endpointslices.discovery.k8s.io`
-  namespace?: string;
-  message: string;
-}
 
 /**
  * The narrow read interface every diagnostic loader uses. Two implementations: the live cluster

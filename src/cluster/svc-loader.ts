@@ -1,9 +1,10 @@
 import { matchesMap, rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
-import { topWorkloads } from '../core/svc/checks.js';
 import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Service, Workload, NetworkPolicy } from '../core/k8s/types.js';
 import { endpointRows, readyCountForPort } from '../core/svc/endpoints.js';
-import { diagnosePod, isReady, isTerminating, podIps } from '../core/svc/pods.js';
-import { selectorOf, type ServiceSnapshot } from '../core/svc/snapshot.js';
+import { diagnosePod, isReady, isTerminating, podIps } from '../core/k8s/pods.js';
+import { DEFAULT_CLUSTER_DOMAIN, selectorOf } from '../core/k8s/services.js';
+import { topWorkloads } from '../core/k8s/workloads.js';
+import type { ServiceSnapshot } from '../core/svc/snapshot.js';
 import { ClusterAccessError } from '../errors.js';
 // eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
 import { inputIncludes } from './file-reader.js';
@@ -61,7 +62,7 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     name,
     source: reader.source,
     hasStatus: reader.source === 'live',
-    clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
     ...(reader.source === 'live' ? { readAt: new Date().toISOString() } : {}),
     endpointSlices: [],
     endpointsKnown: false,

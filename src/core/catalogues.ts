@@ -1,8 +1,15 @@
-import { defineCatalogue, type CatalogueEntry } from './catalogue.js';
-import { LINT_CATALOGUE } from './lint/catalogue.js';
-import { SVC_CATALOGUE } from './svc/catalogue.js';
+import { defineCatalogue, publicEntry, type CatalogueEntry } from './catalogue.js';
+import type { GeneralCode } from './general-catalogue.js';
+import { LINT_CATALOGUE, type LintCode } from './lint/catalogue.js';
+import { SVC_REPORTED, type SvcCode } from './svc/catalogue.js';
 
-/** Every finding kdiag can report, from every area; the README's catalogue is generated from this. */
-export const ALL_ENTRIES: readonly CatalogueEntry[] = [...SVC_CATALOGUE, ...LINT_CATALOGUE];
+/** Every finding code kdiag has, as a union of literals. */
+export type Code = GeneralCode | SvcCode | LintCode;
+
+/**
+ * Every finding kdiag can report, from every area, as `kdiag codes` prints them; the README's catalogue is
+ * generated from this. The general codes sit where `kdiag svc` reports them (its causal order).
+ */
+export const ALL_ENTRIES: readonly CatalogueEntry[] = [...SVC_REPORTED, ...LINT_CATALOGUE].map(publicEntry);
 
 export const CATALOGUE = defineCatalogue(ALL_ENTRIES);

@@ -1,11 +1,11 @@
 import ipaddr from 'ipaddr.js';
 import { matchesMap } from '../core/k8s/selectors.js';
-// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
-import { podIps } from '../core/svc/pods.js';
+import { podIps } from '../core/k8s/pods.js';
 import { R, type ClusterReader, type Denied } from '../cluster/reader.js';
 import type { KubeObject, Node, Pod, Service } from '../core/k8s/types.js';
 import { addressKey } from '../core/lint/engine.js';
-import { DISTRIBUTION_DEFAULTS, parseCidr, serviceDnsName, type ClusterObjectInfo } from '../core/lint/ranges.js';
+import { serviceDnsName } from '../core/k8s/services.js';
+import { DISTRIBUTION_DEFAULTS, parseCidr, type ClusterObjectInfo } from '../core/lint/ranges.js';
 
 /**
  * What `kdiag lint --cluster` learns from the live cluster: the pod and Service ranges, and which object each

@@ -2,6 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 // eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
 import type { RenderEnv } from '../commands/types.js';
 import type { Finding, Severity } from '../core/finding.js';
+import { formatRef } from '../core/k8s/refs.js';
 
 /** A chalk instance that colours only when the environment says so (chalk alone ignores NO_COLOR on a TTY). */
 export function paint(env: Pick<RenderEnv, 'color'>): ChalkInstance {
@@ -19,7 +20,7 @@ export function renderFinding(f: Finding, env: Pick<RenderEnv, 'color'>): string
   const c = paint(env);
   const lines = [`${severityLabel(f.severity, env)} ${c.bold(f.code)}: ${f.message}`];
   for (const e of f.evidence) {
-    const where = e.object ? `${e.object.kind.toLowerCase()}/${e.object.name}` : '';
+    const where = e.object ? formatRef(e.object) : '';
     const field = e.field ? `${where ? ' ' : ''}${e.field}` : '';
     const prefix = where || field ? `${where}${field}: ` : `${e.kind}: `;
     lines.push(`    ${c.dim('-')} ${prefix}${e.value}`);

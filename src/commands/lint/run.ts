@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
-import { LINT_CATALOGUE } from '../../core/lint/catalogue.js';
+import { LINT_ENTRIES } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
 import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
 import type { Address } from '../../core/lint/scan.js';
@@ -57,7 +57,7 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   const lintConfig = config.lint ?? {};
   const where = config.path ? relative(ctx.cwd, config.path) || '.kdiag.yaml' : '.kdiag.yaml';
   // A typo in lint.disable would silently disable nothing: name it.
-  const codes = LINT_CATALOGUE.map((e) => e.code);
+  const codes = LINT_ENTRIES.map((e) => e.code);
   for (const code of lintConfig.disable ?? []) {
     if (!codes.includes(code)) {
       const near = (await import('../../core/suggest.js')).closeNames(code, codes, 1)[0];
@@ -90,19 +90,18 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
     try {
       // Only --cluster needs this code (and the pod and selector helpers it imports).
       const { readClusterFacts } = await import('../../lint/cluster.js');
+      // The general catalogue's builders suggest close names (fastest-levenshtein): only --cluster needs them.
+      const { rbacPartial } = await import('../../core/general-catalogue.js');
       const facts = await readClusterFacts(await ctx.cluster());
       objects = facts.objects;
       if (pod.length === 0) pod = namedRanges(facts.podCidrs, 'pod', facts.podSource);
       if (service.length === 0) service = namedRanges(facts.serviceCidrs, 'service', facts.serviceSource);
-      for (const d of facts.denied) {
-        extraFindings.push({
-          code: 'rbac-partial',
-          severity: 'info',
-          message: `could not ${d.verb} ${d.resource}${d.namespace ? ` in namespace ${d.namespace}` : ''}: addresses of these objects are not named`,
-          evidence: [{ kind: 'rbac', value: d.message }],
-          hint: `ask for ${d.verb} on ${d.resource}, or give the ranges with --pod-cidr / --service-cidr`,
-        });
-      }
+      extraFindings.push(
+        ...rbacPartial(facts.denied, {
+          means: () => 'addresses of these objects are not named',
+          alternative: 'give the ranges with --pod-cidr / --service-cidr',
+        }),
+      );
     } finally {
       stop();
     }
@@ -191,7 +190,7 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
       },
       sarif: async () => {
         const { buildSarif } = await import('../../output/sarif.js');
-        return `${JSON.stringify(buildSarif(findings(), { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_CATALOGUE, srcRoot: ctx.cwd }), null, 2)}\n`;
+        return `${JSON.stringify(buildSarif(findings(), { tool: { name: 'kdiag', version: VERSION }, catalogue: LINT_ENTRIES, srcRoot: ctx.cwd }), null, 2)}\n`;
       },
       github: () => renderGithub(findings()),
     },

@@ -82,7 +82,9 @@ function whyNotFound(
   const onInit = (spec?.initContainers ?? []).find((c) => !isSidecar(c) && (c.ports ?? []).some((p) => p.name === name));
   if (onInit) {
     return {
-      reason: `only init container "${onInit.name}" declares "${name}", and it is not a sidecar (restartPolicy: Always), so its ports are not searched`,
+      reason:
+        `only init container "${onInit.name}" declares "${name}", and it is not a sidecar (restartPolicy: Always), so its ports ` +
+        `are not searched`,
     };
   }
   const named = ports.filter((d) => d.port.name);

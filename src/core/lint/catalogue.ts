@@ -1,4 +1,5 @@
-import type { CatalogueEntry } from '../catalogue.js';
+import { defineCatalogue, entryOf, publicEntry, type CatalogueEntry, type CodeOf, type TypedEntry } from '../catalogue.js';
+import type { Severity } from '../finding.js';
 
 /** The codes `kdiag lint` reports. */
 export const LINT_CODES = {
@@ -10,11 +11,16 @@ export const LINT_CODES = {
 } as const;
 
 /** Catalogue entries for `kdiag lint` (README catalogue, `kdiag docs`, SARIF rules). */
-export const LINT_CATALOGUE: CatalogueEntry[] = [
+/** Lint findings are sorted by file position; the stage says what a finding is about: an address, or a comment. */
+export const LINT_STAGES = ['address', 'suppression'] as const;
+export type LintStage = (typeof LINT_STAGES)[number];
+
+export const LINT_CATALOGUE = [
   {
     code: LINT_CODES.pod,
-    severity: 'error',
     area: 'lint',
+    stage: 'address',
+    severities: ['error'],
     title: 'Hard-coded pod IP',
     meaning:
       'A file addresses a pod by its IP. Pod IPs change every time a pod is rescheduled or restarted, so this breaks on the next rollout.',
@@ -24,8 +30,9 @@ export const LINT_CATALOGUE: CatalogueEntry[] = [
   },
   {
     code: LINT_CODES.service,
-    severity: 'error',
     area: 'lint',
+    stage: 'address',
+    severities: ['error'],
     title: 'Hard-coded Service IP',
     meaning:
       "A file addresses a Service by its ClusterIP. The IP changes when the Service is re-created (or the cluster is rebuilt), while the Service's DNS name does not.",
@@ -35,8 +42,9 @@ export const LINT_CATALOGUE: CatalogueEntry[] = [
   },
   {
     code: LINT_CODES.private,
-    severity: 'warning',
     area: 'lint',
+    stage: 'address',
+    severities: ['warning'],
     title: 'Hard-coded private IP',
     meaning:
       'A file addresses a host by a private, link-local, shared (CGNAT) or unique-local address outside the pod and Service ranges: a node, a VM or a database whose address can change.',
@@ -46,8 +54,9 @@ export const LINT_CATALOGUE: CatalogueEntry[] = [
   },
   {
     code: LINT_CODES.public,
-    severity: 'warning',
     area: 'lint',
+    stage: 'address',
+    severities: ['warning'],
     title: 'Hard-coded public IP',
     meaning: 'A file addresses a host by a public IP address, which its owner can change without notice.',
     detection: 'An address literal outside every private, reserved, loopback, multicast and documentation range.',
@@ -55,11 +64,25 @@ export const LINT_CATALOGUE: CatalogueEntry[] = [
   },
   {
     code: LINT_CODES.suppressionWithoutReason,
-    severity: 'info',
     area: 'lint',
+    stage: 'suppression',
+    severities: ['info'],
     title: 'Suppression without a reason',
     meaning: 'A kdiag-ignore comment gives no reason, so a reviewer cannot tell why the address is fine.',
     detection: 'A kdiag-ignore comment with nothing after the colon, or no colon at all.',
     fix: 'Write the reason after a colon: `# kdiag-ignore hardcoded-public-ip: Cloudflare resolver, fixed by contract`.',
   },
-];
+] as const satisfies readonly TypedEntry<string, LintStage>[];
+
+export type LintCode = CodeOf<typeof LINT_CATALOGUE>;
+export type LintEntry = (typeof LINT_CATALOGUE)[number];
+
+export const LINT_INDEX: ReadonlyMap<string, LintEntry> = defineCatalogue(LINT_CATALOGUE);
+
+/** The severity of a lint code, from the catalogue (lint findings always take their default). */
+export function lintSeverity(code: LintCode): Severity {
+  return entryOf(LINT_INDEX, code).severities[0];
+}
+
+/** The entries as `kdiag codes` and SARIF rules show them. */
+export const LINT_ENTRIES: readonly CatalogueEntry[] = LINT_CATALOGUE.map(publicEntry);

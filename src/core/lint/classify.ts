@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { ObjectRef, Severity } from '../finding.js';
 import { LINT_CODES } from './catalogue.js';
-import { describeRange, matchRanges, serviceDnsName, type ClusterObjectInfo, type NamedRange } from './ranges.js';
+import { serviceDnsName } from '../dns-names.js';
+import { describeRange, matchRanges, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, DOC_RANGES, isDocumentation, type Address, type Literal } from './scan.js';
 
 /**

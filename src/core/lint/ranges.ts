@@ -189,8 +189,3 @@ export interface ClusterObjectInfo {
   /** For a pod: the Service that selects it. */
   via?: ObjectRef;
 }
-
-/** The Service DNS name, `name.namespace.svc.<domain>`. */
-export function serviceDnsName(ref: ObjectRef, clusterDomain = 'cluster.local'): string {
-  return `${ref.name}.${ref.namespace ?? 'default'}.svc.${clusterDomain}`;
-}

@@ -1,43 +1,43 @@
-import { defineCatalogue, type CatalogueEntry } from '../catalogue.js';
+import { defineCatalogue, entryOf, type CodeOf, type TypedEntry } from '../catalogue.js';
+import type { Severity } from '../finding.js';
+import { GENERAL_CATALOGUE, type GeneralStage } from '../general-catalogue.js';
 
-const e = (
-  code: string,
-  severity: CatalogueEntry['severity'],
+/**
+ * The causal order of `kdiag svc`, written once: lookup (general) → the Service → its selector → workloads →
+ * pod phase → readiness → ports → endpoints → traffic policies → access (general). Findings are sorted by the
+ * stage of their code, and every check declares the stage of the codes it emits.
+ */
+export const SVC_STAGES = [
+  'lookup',
+  'service',
+  'selector',
+  'workloads',
+  'pod-phase',
+  'readiness',
+  'ports',
+  'endpoints',
+  'traffic',
+  'access',
+] as const satisfies readonly (string | GeneralStage)[];
+
+export type SvcStage = Exclude<(typeof SVC_STAGES)[number], GeneralStage>;
+
+const e = <const C extends string>(
+  code: C,
+  stage: SvcStage,
+  severities: readonly [Severity, ...Severity[]],
   title: string,
   meaning: string,
   detection: string,
   fix: string,
-): CatalogueEntry => ({
-  code,
-  severity,
-  area: 'svc',
-  title,
-  meaning,
-  detection,
-  fix,
-});
+) => ({ code, area: 'svc' as const, stage, severities, title, meaning, detection, fix }) satisfies TypedEntry<C, SvcStage>;
 
-/** Every finding `kdiag svc` can report, in causal order. */
-export const SVC_CATALOGUE: CatalogueEntry[] = [
-  e(
-    'namespace-not-found',
-    'error',
-    'Namespace does not exist',
-    'The namespace named with -n (or the context default) does not exist, so neither does the Service.',
-    'A get of the namespace returns 404 (offline: no object in the input is in that namespace). Close namespace names are suggested by edit distance.',
-    'Pass the right namespace with -n; `kubectl get namespaces` lists them.',
-  ),
-  e(
-    'service-not-found',
-    'error',
-    'Service does not exist',
-    'There is no Service with this name in the namespace.',
-    "A get of the Service returns 404. kdiag lists the namespace's Service names (metadata only) to suggest close names, and Services of the same name in other namespaces (if RBAC allows listing across namespaces).",
-    'Use one of the suggested names or namespaces, or create the Service.',
-  ),
+/** Every finding only `kdiag svc` reports, in causal order (severities: the default first). */
+export const SVC_CATALOGUE = [
   e(
     'external-name',
-    'info',
+    'service',
+    ['info'],
     'ExternalName Service',
     'An ExternalName Service is a DNS CNAME to another name: it never has endpoints or a cluster IP, by design.',
     'spec.type is ExternalName. No other check runs. An IP address in spec.externalName is called out: DNS cannot CNAME to an IP.',
@@ -45,7 +45,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'no-selector',
-    'error',
+    'service',
+    ['error', 'info'],
     'Service without a selector',
     'The Service has no selector, so Kubernetes does not create its endpoints: someone (a person or an operator) must write EndpointSlices or Endpoints for it.',
     'spec.selector is empty. Error when no EndpointSlice (or v1 Endpoints) of the Service lists an address; info when they do (kdiag then names who manages them from the endpointslice.kubernetes.io/managed-by label).',
@@ -53,7 +54,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'endpoint-pod-ip-hardcoded',
-    'warning',
+    'service',
+    ['warning'],
     'Hand-written endpoint pins a pod IP',
     "A hand-written EndpointSlice or Endpoints lists an IP that is a pod's current IP. Pod IPs change when the pod is rescheduled, so the endpoint breaks silently.",
     'For selectorless Services, each endpoint address is looked up among pods (field selector status.podIP). Endpoints that reference the pod through targetRef (as operators do) are not reported.',
@@ -61,7 +63,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'selector-no-match',
-    'error',
+    'selector',
+    ['error'],
     'Selector matches no pod',
     "No pod in the Service's namespace carries all of the selector's labels, so the Service has no endpoints.",
     "Pods are listed with the selector server-side; when none match, the namespace's pods are listed metadata-only and ranked per selector key (matched, differs with a case-only or small-edit difference, missing with a similarly named key). Offline, pod templates of workloads count as pods.",
@@ -69,7 +72,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'pods-in-other-namespace',
-    'error',
+    'selector',
+    ['error'],
     'Matching pods are in another namespace',
     'Pods matching the selector exist, but only in other namespaces: a Service selects pods in its own namespace only.',
     'When no pod matches in the namespace, pods are listed across all namespaces with the same label selector (if RBAC allows).',
@@ -77,7 +81,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'selector-spans-workloads',
-    'warning',
+    'selector',
+    ['warning'],
     'Selector matches pods of several workloads',
     'The selector matches pods of more than one workload, so traffic is spread over all of them (an old version, a canary, another app sharing a label).',
     "Matching pods are grouped by their controlling owner (a Deployment's ReplicaSets count as that Deployment). Offline, pod templates are grouped by workload.",
@@ -85,7 +90,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'workload-template-mismatch',
-    'error',
+    'workloads',
+    ['error'],
     'Workload labels match but its pod template does not',
     "A workload's own labels (metadata.labels) match the Service selector but its pod template's labels do not. Services select pods, so the workload's own labels do not count.",
     'Read when no pod matches: each Deployment, StatefulSet, DaemonSet and ReplicaSet of the namespace whose metadata.labels match the selector while spec.template.metadata.labels do not.',
@@ -93,7 +99,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'workload-scaled-to-zero',
-    'error',
+    'workloads',
+    ['error'],
     'Workload scaled to zero',
     'The workload whose pod template matches the selector has 0 replicas, so there are no pods to serve.',
     'Read when no pod matches: a workload whose spec.template.metadata.labels match the selector has spec.replicas 0.',
@@ -101,7 +108,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'workload-pods-not-created',
-    'error',
+    'workloads',
+    ['error'],
     'Workload has no pods',
     'A workload whose pod template matches the selector wants replicas but has no pods: its controller cannot create them (quota, admission, a missing ServiceAccount).',
     'Read when no pod matches: a matching workload with spec.replicas > 0 and no pods; its conditions (ReplicaFailure, FailedCreate) are quoted.',
@@ -109,7 +117,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'pods-not-running',
-    'error',
+    'pod-phase',
+    ['error'],
     'Matching pods are not running',
     'Pods match, but none is Ready, and some have no IP or are not running: Pending (unschedulable, pulling images, init containers), Failed or Succeeded.',
     "status.phase, the PodScheduled condition, init and container states, and the pods' events (FailedScheduling, FailedCreatePodSandBox).",
@@ -117,7 +126,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'pods-not-ready',
-    'error',
+    'readiness',
+    ['error'],
     'Matching pods are running but none is Ready',
     'Pods match and run, but none is Ready, so every endpoint is not-ready and receives no traffic.',
     "The Ready condition and the cause chain per pod: container waiting reason (CrashLoopBackOff with the last exit code), startup and readiness probes with the last Unhealthy event message, readiness gates, the node's Ready condition.",
@@ -125,7 +135,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'some-pods-not-ready',
-    'warning',
+    'readiness',
+    ['warning'],
     'Some matching pods are not ready',
     'Some pods serve, others do not: capacity is reduced and a rollout may be stuck.',
     'Matching pods are split by the Ready condition; unready ones get the same cause chain as pods-not-ready.',
@@ -133,7 +144,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'pods-terminating',
-    'warning',
+    'readiness',
+    ['warning'],
     'Matching pods are terminating',
     'Some matching pods are being deleted: their endpoints are serving-only or draining and receive no new connections.',
     'metadata.deletionTimestamp on matching pods, or EndpointSlice conditions terminating=true.',
@@ -141,7 +153,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'publish-not-ready-addresses',
-    'info',
+    'readiness',
+    ['info'],
     'Unready pods receive traffic',
     'spec.publishNotReadyAddresses is true: endpoints include pods that are not ready, and DNS returns them too.',
     'The Service field; unready matching pods are named.',
@@ -149,7 +162,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'target-port-not-found',
-    'error',
+    'ports',
+    ['error', 'warning'],
     'Named targetPort not declared by the pods',
     "The Service port's targetPort is a name that the matching pods do not declare with that protocol. The endpoint controller then leaves this Service port out of the pods' endpoints: the pods can be Ready and listed, yet the port has no endpoints.",
     "The EndpointSlice controller's FindPort is replicated per pod and Service port: containers[].ports and sidecar (restartPolicy: Always) init containers, matched by name AND protocol. Endpoints are counted per Service port. Error when no matching pod resolves the name; warning when only some do not.",
@@ -157,7 +171,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'target-port-not-declared',
-    'warning',
+    'ports',
+    ['warning', 'info'],
     'Numeric targetPort not declared by the pods',
     'The numeric targetPort (or port, when targetPort is omitted) is not among the ports the containers declare. Declared ports are informational, but when containers declare other ports this is usually the wrong number.',
     'Numeric targetPorts are compared with containers[].ports. Warning when the containers declare other ports; info when they declare none (kdiag cannot tell what listens).',
@@ -165,7 +180,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'protocol-mismatch',
-    'warning',
+    'ports',
+    ['warning'],
     'Service and container protocols differ',
     "The numeric targetPort is declared by a container, but with another protocol (e.g. UDP vs TCP): traffic of the Service's protocol finds nothing listening.",
     "For numeric targetPorts: a container port with that number exists, none with that number and the Service port's protocol. (For a named targetPort the same mistake is target-port-not-found.)",
@@ -173,7 +189,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'headless-port-remap',
-    'warning',
+    'ports',
+    ['warning'],
     'Headless Service cannot remap ports',
     'A headless Service (clusterIP: None) has no virtual IP, so clients connect straight to pod IPs on the port they chose: port and targetPort differing does not remap anything.',
     "spec.clusterIP is None and a port's resolved targetPort differs from its port.",
@@ -181,7 +198,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'endpoints-not-reconciled',
-    'error',
+    'endpoints',
+    ['error'],
     'Ready pods are missing from the endpoints',
     'Matching pods are Ready with an IP but no EndpointSlice lists them: the endpoint controller has not caught up (its node is gone, or kube-controller-manager is not running or cannot write).',
     "Ready, running matching pods whose IPs appear in none of the Service's EndpointSlices; the pods' nodes are looked up.",
@@ -189,7 +207,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'network-policy-isolated',
-    'warning',
+    'traffic',
+    ['warning'],
     'NetworkPolicies block the target port',
     'NetworkPolicies select the pods for ingress and none of their rules allows the target port, so every connection through the Service is dropped (endpoints look healthy).',
     "The namespace's NetworkPolicies whose podSelector selects the matching pods and whose policyTypes include Ingress; rules are checked for the resolved target port and protocol (named policy ports against the pods' container port names). A rule that names the Service port instead of the target port is called out.",
@@ -197,7 +216,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'external-traffic-policy-local',
-    'info',
+    'traffic',
+    ['info'],
     'externalTrafficPolicy: Local',
     "Traffic from outside the cluster is only accepted by nodes running a ready endpoint; other nodes drop it (and fail the load balancer's health check).",
     'spec.externalTrafficPolicy is Local on a NodePort or LoadBalancer Service; the nodes holding ready endpoints are named.',
@@ -205,7 +225,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'internal-traffic-policy-local',
-    'info',
+    'traffic',
+    ['info'],
     'internalTrafficPolicy: Local',
     "Traffic from inside the cluster only reaches endpoints on the client's own node; clients on other nodes get no answer.",
     'spec.internalTrafficPolicy is Local; the nodes holding ready endpoints are named.',
@@ -213,7 +234,8 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'session-affinity',
-    'info',
+    'traffic',
+    ['info'],
     'sessionAffinity: ClientIP',
     'Each client IP sticks to one pod (for up to 3 hours by default), so load looks unbalanced and a client can keep hitting a bad pod.',
     'spec.sessionAffinity is ClientIP.',
@@ -221,28 +243,39 @@ export const SVC_CATALOGUE: CatalogueEntry[] = [
   ),
   e(
     'load-balancer-pending',
-    'warning',
+    'traffic',
+    ['warning'],
     'LoadBalancer has no address',
     'The LoadBalancer Service has no external address yet: no load-balancer controller is running (bare metal without MetalLB), or it failed.',
     "spec.type is LoadBalancer and status.loadBalancer.ingress is empty; the Service's events (SyncLoadBalancerFailed) are quoted.",
     'Install or fix the load-balancer controller (cloud controller manager, MetalLB), or use a NodePort or port-forward.',
   ),
-  e(
-    'rbac-partial',
-    'info',
-    'Some checks could not be done',
-    'An optional read was denied, so kdiag could not check something; the rest of the report stands.',
-    'A 403 on an optional read (pods in other namespaces, nodes, events, NetworkPolicies, workloads); the verb, resource and namespace are named.',
-    'Ask for the named permission, or run the named check yourself (kubectl auth can-i <verb> <resource>).',
-  ),
-];
+] as const;
+
+export type SvcCode = CodeOf<typeof SVC_CATALOGUE>;
+export type SvcEntry = (typeof SVC_CATALOGUE)[number];
 
 /** Lookup by code; throws on an unknown code so a typo fails fast in tests. */
-export const SVC_CODES = defineCatalogue(SVC_CATALOGUE);
+export const SVC_CODES: ReadonlyMap<string, SvcEntry> = defineCatalogue(SVC_CATALOGUE);
 
-/** The default severity of a code. */
-export function severityOf(code: string): CatalogueEntry['severity'] {
-  const entry = SVC_CODES.get(code);
-  if (!entry) throw new Error(`unknown svc finding code ${code}`);
-  return entry.severity;
+/** Every code `kdiag svc` can report (its own and the general ones), in the order `kdiag codes` lists them. */
+export const SVC_REPORTED: readonly TypedEntry<string, (typeof SVC_STAGES)[number]>[] = [...GENERAL_CATALOGUE, ...SVC_CATALOGUE]
+  .map((entry, i) => ({ entry, i }))
+  .sort((a, b) => SVC_STAGES.indexOf(a.entry.stage) - SVC_STAGES.indexOf(b.entry.stage) || a.i - b.i)
+  .map(({ entry }) => entry);
+
+const STAGE_INDEX = new Map(SVC_REPORTED.map((entry) => [entry.code, SVC_STAGES.indexOf(entry.stage)]));
+
+const REPORTED_INDEX = defineCatalogue(SVC_REPORTED);
+
+/** The default severity of a code `kdiag svc` reports (its own or a general one). */
+export function severityOf(code: string): Severity {
+  return entryOf(REPORTED_INDEX, code).severities[0];
+}
+
+/** Where a code sits in the causal order; throws on a code `kdiag svc` does not report. */
+export function stageIndex(code: string): number {
+  const i = STAGE_INDEX.get(code);
+  if (i === undefined) throw new Error(`kdiag svc does not report ${code}`);
+  return i;
 }

@@ -3,43 +3,23 @@ import { compareSeverity } from '../finding.js';
 import { findPort, servicePortKey } from '../k8s/ports.js';
 import { compareLabels } from '../k8s/selectors.js';
 import type { KubeObject, Pod, Service } from '../k8s/types.js';
+import { DEFAULT_INVOCATION, type Invocation } from '../invocation.js';
+import { namespaceNotFound, serviceNotFound } from '../general-catalogue.js';
+import { isReady } from '../k8s/pods.js';
+import { selectorOf, serviceDnsNames } from '../k8s/services.js';
+import { stageIndex } from './catalogue.js';
 import {
   analyse,
-  endpointPodIpHardcoded,
-  endpointsNotReconciled,
-  externalName,
-  externalTrafficPolicyLocal,
+  CHECKS,
+  EXTERNAL_NAME_CHECKS,
   groupNearMisses,
-  headlessPortRemap,
-  internalTrafficPolicyLocal,
-  loadBalancerPending,
-  namespaceNotFound,
   nearMisses,
-  networkPolicyIsolated,
-  noSelector,
-  podsInOtherNamespace,
-  podsNotReady,
-  podsNotRunning,
-  podsTerminating,
-  protocolMismatch,
-  publishNotReadyAddresses,
-  rbacPartial,
-  selectorNoMatch,
-  selectorSpansWorkloads,
-  serviceNotFound,
-  sessionAffinity,
-  somePodsNotReady,
-  targetPortNotDeclared,
-  targetPortNotFound,
-  workloadPodsNotCreated,
-  workloadScaledToZero,
-  workloadTemplateMismatch,
+  runChecks,
+  svcRbacPartial,
   type Analysis,
-  type Check,
-} from './checks.js';
+} from './checks/index.js';
 import { endpointRows, type EndpointRow } from './endpoints.js';
-import { isReady } from './pods.js';
-import { isHeadless, selectorOf, type ServiceSnapshot } from './snapshot.js';
+import type { ServiceSnapshot } from './snapshot.js';
 
 /** A row of the selector-to-pod table and of `pods` in JSON. */
 export interface PodRow {
@@ -83,88 +63,12 @@ export interface ServiceReport {
   endpointsKnown: boolean;
 }
 
-/** The causal stage of each code: selector → workloads → pod phase → readiness → ports → endpoints → policy. */
-const STAGE: Record<string, number> = {
-  'namespace-not-found': 0,
-  'service-not-found': 0,
-  'external-name': 1,
-  'no-selector': 1,
-  'endpoint-pod-ip-hardcoded': 1,
-  'selector-no-match': 2,
-  'pods-in-other-namespace': 2,
-  'selector-spans-workloads': 2,
-  'workload-template-mismatch': 3,
-  'workload-scaled-to-zero': 3,
-  'workload-pods-not-created': 3,
-  'pods-not-running': 4,
-  'pods-not-ready': 5,
-  'some-pods-not-ready': 5,
-  'pods-terminating': 5,
-  'publish-not-ready-addresses': 5,
-  'target-port-not-found': 6,
-  'protocol-mismatch': 6,
-  'target-port-not-declared': 6,
-  'headless-port-remap': 6,
-  'endpoints-not-reconciled': 7,
-  'network-policy-isolated': 8,
-  'load-balancer-pending': 8,
-  'external-traffic-policy-local': 8,
-  'internal-traffic-policy-local': 8,
-  'session-affinity': 8,
-  'rbac-partial': 9,
-};
-
-/** The checks for a Service with a selector (or without one), in causal order. */
-export const CHECKS: readonly Check[] = [
-  noSelector,
-  endpointPodIpHardcoded,
-  selectorNoMatch,
-  podsInOtherNamespace,
-  selectorSpansWorkloads,
-  workloadTemplateMismatch,
-  workloadScaledToZero,
-  workloadPodsNotCreated,
-  podsNotRunning,
-  podsNotReady,
-  somePodsNotReady,
-  podsTerminating,
-  publishNotReadyAddresses,
-  targetPortNotFound,
-  protocolMismatch,
-  targetPortNotDeclared,
-  headlessPortRemap,
-  endpointsNotReconciled,
-  networkPolicyIsolated,
-  loadBalancerPending,
-  externalTrafficPolicyLocal,
-  internalTrafficPolicyLocal,
-  sessionAffinity,
-];
-
-/** Sorts findings causally (stable within a stage, errors first). */
+/** Sorts findings causally by their catalogue stage (stable within a stage, errors first); throws on a code svc does not report. */
 export function orderFindings(findings: readonly Finding[]): Finding[] {
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((x, y) => (STAGE[x.f.code] ?? 8) - (STAGE[y.f.code] ?? 8) || compareSeverity(x.f.severity, y.f.severity) || x.i - y.i)
+    .sort((x, y) => stageIndex(x.f.code) - stageIndex(y.f.code) || compareSeverity(x.f.severity, y.f.severity) || x.i - y.i)
     .map(({ f }) => f);
-}
-
-/**
- * The DNS names that reach the Service from a pod: short name (same namespace only), `name.ns`, `name.ns.svc`,
- * the FQDN; for headless Services, per-pod names of pods whose hostname and subdomain are set.
- */
-export function serviceNames(svc: Service, pods: readonly Pod[], clusterDomain: string): string[] {
-  const name = svc.metadata.name;
-  const ns = svc.metadata.namespace ?? 'default';
-  const out = [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.${clusterDomain}`];
-  if (isHeadless(svc)) {
-    for (const p of pods) {
-      if (p.spec?.hostname && p.spec.subdomain === name && !p.metadata.name.includes('/')) {
-        out.push(`${p.spec.hostname}.${name}.${ns}.svc.${clusterDomain}`);
-      }
-    }
-  }
-  return out;
 }
 
 function podRow(a: Analysis, obj: KubeObject | Pod, full: Pod | undefined): PodRow {
@@ -210,26 +114,25 @@ function summaryOf(svc: Service, ns: string): ServiceSummary {
   };
 }
 
+/** How `explainService` words what depends on the cluster and the invocation. */
+export interface ExplainOptions {
+  /** The cluster DNS domain for `names`; the snapshot's when omitted. */
+  clusterDomain?: string;
+  /** How the user ran kdiag, for hints that suggest a command (`kdiag svc` when omitted). */
+  invocation?: Invocation;
+}
+
 /**
  * Explains why a Service does or does not get traffic, from a snapshot. Pure: the same snapshot always gives the
  * same report. Findings are ordered causally, most fundamental first.
  */
-export function explainService(s: ServiceSnapshot): ServiceReport {
+export function explainService(s: ServiceSnapshot, opts: ExplainOptions = {}): ServiceReport {
+  const domain = opts.clusterDomain ?? s.clusterDomain;
+  const invocation = opts.invocation ?? DEFAULT_INVOCATION;
   const base = { staticOnly: !s.hasStatus, endpointsKnown: s.endpointsKnown, podsAreNearMisses: false };
-  if (s.namespaceExists === false) {
-    return {
-      ...base,
-      service: null,
-      findings: [namespaceNotFound(s), ...rbacPartial(s)],
-      pods: [],
-      endpoints: [],
-      names: [],
-      summary: null,
-    };
-  }
-  if (!s.service) {
-    return { ...base, service: null, findings: [serviceNotFound(s), ...rbacPartial(s)], pods: [], endpoints: [], names: [], summary: null };
-  }
+  const missing = { ...base, service: null, pods: [], endpoints: [], names: [], summary: null };
+  if (s.namespaceExists === false) return { ...missing, findings: [namespaceNotFound(s, invocation), ...svcRbacPartial(s.denied)] };
+  if (!s.service) return { ...missing, findings: [serviceNotFound(s, invocation), ...svcRbacPartial(s.denied)] };
   const a = analyse(s);
   const service = { namespace: s.namespace, name: s.service.metadata.name };
   const summary = summaryOf(s.service, s.namespace);
@@ -238,13 +141,13 @@ export function explainService(s: ServiceSnapshot): ServiceReport {
       ...base,
       service,
       summary,
-      findings: orderFindings([...externalName(a), ...rbacPartial(s)]),
+      findings: orderFindings([...runChecks(EXTERNAL_NAME_CHECKS, a), ...svcRbacPartial(s.denied)]),
       pods: [],
       endpoints: [],
-      names: serviceNames(s.service, [], s.clusterDomain),
+      names: serviceDnsNames(s.service, [], domain),
     };
   }
-  const findings = orderFindings([...CHECKS.flatMap((c) => c(a)), ...rbacPartial(s)]);
+  const findings = orderFindings([...runChecks(CHECKS, a), ...svcRbacPartial(s.denied)]);
   let pods: PodRow[];
   let podsAreNearMisses = false;
   if (a.matching.length > 0 || !a.selector) {
@@ -265,6 +168,6 @@ export function explainService(s: ServiceSnapshot): ServiceReport {
     findings,
     pods,
     endpoints: endpointRows(s.endpointSlices, s.legacyEndpoints),
-    names: serviceNames(s.service, a.matching, s.clusterDomain),
+    names: serviceDnsNames(s.service, a.matching, domain),
   };
 }

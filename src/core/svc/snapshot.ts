@@ -1,5 +1,4 @@
-// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
-import type { Denied } from '../../cluster/reader.js';
+import type { Denied } from '../k8s/access.js';
 import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, NetworkPolicy, Node, Pod, Service, Workload } from '../k8s/types.js';
 
 /**
@@ -70,15 +69,4 @@ export interface ServiceSnapshot {
   nodesLookedUp?: string[];
   /** Optional reads the server refused. */
   denied: Denied[];
-}
-
-/** A Service selector that selects something: selectorless Services have none (or an empty map). */
-export function selectorOf(svc: Service | undefined): Record<string, string> | undefined {
-  const sel = svc?.spec?.selector;
-  return sel && Object.keys(sel).length > 0 ? sel : undefined;
-}
-
-/** True when the Service is headless (`clusterIP: None`). */
-export function isHeadless(svc: Service): boolean {
-  return svc.spec?.clusterIP === 'None';
 }

@@ -157,8 +157,8 @@ describe('kdiag lint --cluster (run() with a hand-made Context)', () => {
         {
           code: 'rbac-partial',
           severity: 'info',
-          message: 'could not list nodes: addresses of these objects are not named',
-          hint: 'ask for list on nodes, or give the ranges with --pod-cidr / --service-cidr',
+          message: 'Could not list nodes at cluster scope: addresses of these objects are not named.',
+          hint: 'ask for permission to list nodes at cluster scope; check with: kubectl auth can-i list nodes; or give the ranges with --pod-cidr / --service-cidr',
         },
       ]);
       expect(out.findings.filter((f) => f.code === 'rbac-partial')).toHaveLength(1);

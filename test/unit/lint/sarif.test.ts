@@ -5,7 +5,7 @@ import formats from 'ajv-formats';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSarif, repositoryWebUrl } from '../../../src/output/sarif.js';
-import { LINT_CATALOGUE } from '../../../src/core/lint/catalogue.js';
+import { LINT_ENTRIES as LINT_CATALOGUE } from '../../../src/core/lint/catalogue.js';
 import type { Finding } from '../../../src/core/finding.js';
 import { ROOT } from '../../helpers/bundle.js';
 

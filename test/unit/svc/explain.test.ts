@@ -1,6 +1,7 @@
 import type { Finding } from '../../../src/core/finding.js';
-import { SVC_CATALOGUE } from '../../../src/core/svc/catalogue.js';
-import { explainService, orderFindings, serviceNames } from '../../../src/core/svc/explain.js';
+import { serviceDnsNames } from '../../../src/core/k8s/services.js';
+import { SVC_REPORTED } from '../../../src/core/svc/catalogue.js';
+import { explainService, orderFindings } from '../../../src/core/svc/explain.js';
 import type { ServiceSnapshot } from '../../../src/core/svc/snapshot.js';
 import { explainFixture, snapshotOf } from './helpers.js';
 
@@ -95,7 +96,7 @@ describe('explainService on fixtures: one case per finding code', () => {
 
   it('covers every catalogue code except rbac-partial (tested with a denying reader in loader.test.ts)', () => {
     const covered = new Set(CASES.map((c) => c[0]));
-    const missing = SVC_CATALOGUE.map((e) => e.code).filter((c) => !covered.has(c) && c !== 'rbac-partial');
+    const missing = SVC_REPORTED.map((e) => e.code).filter((c) => !covered.has(c) && c !== 'rbac-partial');
     expect(missing).toEqual([]);
   });
 
@@ -210,7 +211,7 @@ describe('explainService on fixtures: one case per finding code', () => {
       'db-0.db.t.svc.cluster.local',
       'db-1.db.t.svc.cluster.local',
     ]);
-    expect(serviceNames({ metadata: { name: 'web', namespace: 'my-app' } }, [], 'corp.local')).toEqual([
+    expect(serviceDnsNames({ metadata: { name: 'web', namespace: 'my-app' } }, [], 'corp.local')).toEqual([
       'web',
       'web.my-app',
       'web.my-app.svc',

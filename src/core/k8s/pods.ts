@@ -1,10 +1,12 @@
 import type { Evidence, ObjectRef } from '../finding.js';
-import type { ContainerStatus, KubeEvent, KubeObject, Node, Pod, Probe, Workload } from '../k8s/types.js';
+import { eventsFor } from './events.js';
+import { refOf } from './refs.js';
+import type { ContainerStatus, KubeEvent, KubeObject, Node, Pod, Probe } from './types.js';
 
-/** `{kind: 'Pod', namespace, name}` and friends. */
-export function refOf(obj: KubeObject, kind = obj.kind ?? 'Object'): ObjectRef {
-  return obj.metadata.namespace ? { kind, namespace: obj.metadata.namespace, name: obj.metadata.name } : { kind, name: obj.metadata.name };
-}
+/**
+ * What every command knows about pods: readiness, IPs, owners, conditions, and why a pod is not (yet) an
+ * endpoint. Pure.
+ */
 
 /** A pod's or node's condition of that type. */
 export function condition(pod: Pod | Node, type: string): { status: string; reason?: string; message?: string } | undefined {
@@ -41,27 +43,6 @@ export function ownerOf(pod: KubeObject): ObjectRef | undefined {
     return { kind: 'Deployment', ...(ns ? { namespace: ns } : {}), name: owner.name.slice(0, -hash.length - 1) };
   }
   return { kind: owner.kind, ...(ns ? { namespace: ns } : {}), name: owner.name };
-}
-
-/** A grouping key for an owner reference. */
-export function refKey(r: ObjectRef | undefined): string {
-  return r ? `${r.kind}/${r.name}` : '(no owner)';
-}
-
-/** Events about one object, newest first. */
-export function eventsFor(events: readonly KubeEvent[], obj: KubeObject, kind: string): KubeEvent[] {
-  return events
-    .filter(
-      (e) =>
-        e.involvedObject?.name === obj.metadata.name &&
-        (e.involvedObject.kind ?? kind) === kind &&
-        (!e.involvedObject.namespace || !obj.metadata.namespace || e.involvedObject.namespace === obj.metadata.namespace),
-    )
-    .sort((a, b) => eventTime(b).localeCompare(eventTime(a)));
-}
-
-function eventTime(e: KubeEvent): string {
-  return e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '';
 }
 
 function probeText(p: Probe): string {
@@ -210,7 +191,9 @@ export function diagnosePod(
         value: c ? `${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}` : 'missing',
       });
       return {
-        cause: `readiness gate "${g.conditionType}" is ${c ? c.status : 'not set'} (the controller that owns it has not marked the pod ready)`,
+        cause:
+          `readiness gate "${g.conditionType}" is ${c ? c.status : 'not set'} (the controller that owns it has not marked the ` +
+          `pod ready)`,
         evidence: ev,
         reason: 'ReadinessGate',
       };
@@ -270,7 +253,10 @@ export function hintForReason(reason: string, pod: Pod, ownerName?: string): str
   const name = pod.metadata.name;
   switch (reason) {
     case 'Unschedulable':
-      return `free or add capacity, or relax the pod's requests, nodeSelector, affinity or tolerations; see: kubectl describe pod ${name} -n ${ns}`;
+      return (
+        `free or add capacity, or relax the pod's requests, nodeSelector, affinity or tolerations; see: kubectl describe pod ` +
+        `${name} -n ${ns}`
+      );
     case 'CrashLoopBackOff':
     case 'Error':
     case 'OOMKilled':
@@ -289,30 +275,20 @@ export function hintForReason(reason: string, pod: Pod, ownerName?: string): str
       return `the controller that owns the readiness gate (e.g. a load-balancer controller) must set the condition; check its logs`;
     case 'NodeNotReady':
     case 'NodeGone':
-      return `the node is unhealthy or gone: kubectl get nodes; the pod is rescheduled once the node is removed${ownerName ? ` (or delete it so ${ownerName} recreates it)` : ''}`;
+      return (
+        `the node is unhealthy or gone: kubectl get nodes; the pod is rescheduled once the node is ` +
+        `removed${ownerName ? ` (or delete it so ${ownerName} recreates it)` : ''}`
+      );
     case 'NoIP':
       return `the network plugin (CNI) could not give the pod an IP: kubectl describe pod ${name} -n ${ns}`;
     case 'Succeeded':
     case 'Failed':
-      return `completed pods never receive traffic; narrow the selector to the long-running pods, or find out why it failed: kubectl describe pod ${name} -n ${ns}`;
+      return (
+        `completed pods never receive traffic; narrow the selector to the long-running pods, or find out why it failed: kubectl ` +
+        `describe pod ${name} -n ${ns}`
+      );
     default:
       if (reason.startsWith('Init:')) return `read the init container's logs: kubectl logs ${name} -n ${ns} -c <init-container>`;
       return `kubectl describe pod ${name} -n ${ns}`;
   }
-}
-
-/** A workload's pod template as a pod-shaped object, so offline checks can treat templates like pods. */
-export function templatePod(w: Workload): Pod {
-  const kind = w.kind ?? 'Workload';
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${kind.toLowerCase()}/${w.metadata.name}`,
-      ...(w.metadata.namespace ? { namespace: w.metadata.namespace } : {}),
-      labels: w.spec?.template?.metadata?.labels ?? {},
-      ownerReferences: [{ apiVersion: w.apiVersion ?? 'apps/v1', kind, name: w.metadata.name, controller: true }],
-    },
-    ...(w.spec?.template?.spec ? { spec: w.spec.template.spec } : {}),
-  };
 }

@@ -1,0 +1,164 @@
+import { defineCatalogue, entryOf, makeFinding, type CodeOf, type TypedEntry } from './catalogue.js';
+import type { Evidence, Finding } from './finding.js';
+import { DEFAULT_INVOCATION, commandLine, type Invocation } from './invocation.js';
+import { canICommand, deniedScope, type Denied } from './k8s/access.js';
+import { closeNames } from './suggest.js';
+import { plural, q } from './words.js';
+
+/**
+ * Findings that are not one command's: the object asked about does not exist, or a read was denied. Their hints
+ * name the command in use (an `Invocation`), so `kubectl kdiag` runs and offline `-f FILE` runs get hints they
+ * can paste.
+ */
+
+/** `lookup` findings come before anything a command checks, `access` ones after. */
+export type GeneralStage = 'lookup' | 'access';
+
+/*
+ * `area` stays `svc` for now: `kdiag codes` prints it (`-o json` is a contract), and today only `kdiag svc`
+ * reports the not-found codes.
+ */
+export const GENERAL_CATALOGUE = [
+  {
+    code: 'namespace-not-found',
+    area: 'svc',
+    stage: 'lookup',
+    severities: ['error'],
+    title: 'Namespace does not exist',
+    meaning: 'The namespace named with -n (or the context default) does not exist, so neither does the Service.',
+    detection:
+      'A get of the namespace returns 404 (offline: no object in the input is in that namespace). Close namespace names are suggested by edit distance.',
+    fix: 'Pass the right namespace with -n; `kubectl get namespaces` lists them.',
+  },
+  {
+    code: 'service-not-found',
+    area: 'svc',
+    stage: 'lookup',
+    severities: ['error'],
+    title: 'Service does not exist',
+    meaning: 'There is no Service with this name in the namespace.',
+    detection:
+      "A get of the Service returns 404. kdiag lists the namespace's Service names (metadata only) to suggest close names, and Services of the same name in other namespaces (if RBAC allows listing across namespaces).",
+    fix: 'Use one of the suggested names or namespaces, or create the Service.',
+  },
+  {
+    code: 'rbac-partial',
+    area: 'svc',
+    stage: 'access',
+    severities: ['info'],
+    title: 'Some checks could not be done',
+    meaning: 'An optional read was denied, so kdiag could not check something; the rest of the report stands.',
+    detection:
+      'A 403 on an optional read (pods in other namespaces, nodes, events, NetworkPolicies, workloads); the verb, resource and namespace are named.',
+    fix: 'Ask for the named permission, or run the named check yourself (kubectl auth can-i <verb> <resource>).',
+  },
+] as const satisfies readonly TypedEntry<string, GeneralStage>[];
+
+export type GeneralCode = CodeOf<typeof GENERAL_CATALOGUE>;
+export type GeneralEntry = (typeof GENERAL_CATALOGUE)[number];
+
+export const GENERAL_CODES: ReadonlyMap<string, GeneralEntry> = defineCatalogue(GENERAL_CATALOGUE);
+
+/** What is known when the object asked about was not found. */
+export interface NotFoundFacts {
+  namespace: string;
+  /** The Service's name. */
+  name: string;
+  /** Existing namespace names (for suggestions), when read. */
+  namespaceNames?: readonly string[];
+  /** The namespace's Service names (for suggestions), when read. */
+  serviceNamesInNamespace?: readonly string[];
+  /** Services of the same name in other namespaces. */
+  sameNameElsewhere?: readonly { namespace: string; name: string }[];
+}
+
+function elsewhereEvidence(name: string, elsewhere: readonly { namespace: string }[]): Evidence {
+  const nss = elsewhere.map((x) => x.namespace).join(', ');
+  return { kind: 'services', value: `a Service named ${q(name)} exists in namespace${elsewhere.length > 1 ? 's' : ''} ${nss}` };
+}
+
+/** `namespace-not-found`, with close namespace names. */
+export function namespaceNotFound(s: NotFoundFacts, inv: Invocation = DEFAULT_INVOCATION): Finding {
+  const close = closeNames(s.namespace, s.namespaceNames ?? []);
+  const evidence: Evidence[] = [{ kind: 'namespace', object: { kind: 'Namespace', name: s.namespace }, value: 'not found' }];
+  if (close.length > 0) evidence.push({ kind: 'suggestion', value: `close namespace names: ${close.join(', ')}` });
+  else if (s.namespaceNames && s.namespaceNames.length > 0 && s.namespaceNames.length <= 10) {
+    evidence.push({ kind: 'namespaces', value: `existing namespaces: ${[...s.namespaceNames].sort().join(', ')}` });
+  }
+  const elsewhere = s.sameNameElsewhere ?? [];
+  if (elsewhere.length > 0) evidence.push(elsewhereEvidence(s.name, elsewhere));
+  let hint = `list the namespaces: kubectl get namespaces`;
+  if (close.length > 0) hint = `did you mean -n ${close[0]}? ${commandLine(inv, s.name, '-n', close[0]!)}`;
+  else if (elsewhere.length > 0) {
+    const ns = elsewhere[0]!.namespace;
+    hint = `the Service is in namespace ${ns}: ${commandLine(inv, s.name, '-n', ns)}`;
+  }
+  return makeFinding(entryOf(GENERAL_CODES, 'namespace-not-found'), {
+    message: `Namespace ${q(s.namespace)} does not exist.`,
+    evidence,
+    hint,
+    object: { kind: 'Namespace', name: s.namespace },
+  });
+}
+
+function serviceNamesEvidence(s: NotFoundFacts, names: readonly string[], close: readonly string[]): Evidence {
+  let value = `namespace ${s.namespace} has ${plural(names.length, 'Service')}, none with a close name`;
+  if (names.length === 0) value = `namespace ${s.namespace} has no Services`;
+  else if (close.length > 0) value = `close names in namespace ${s.namespace}: ${close.join(', ')}`;
+  return { kind: 'services', value };
+}
+
+/** `service-not-found`, with close names in the namespace and the same name elsewhere. */
+export function serviceNotFound(s: NotFoundFacts, inv: Invocation = DEFAULT_INVOCATION): Finding {
+  const close = closeNames(s.name, s.serviceNamesInNamespace ?? []);
+  const elsewhere = (s.sameNameElsewhere ?? []).filter((x) => x.namespace !== s.namespace);
+  const evidence: Evidence[] = [];
+  if (s.serviceNamesInNamespace) evidence.push(serviceNamesEvidence(s, s.serviceNamesInNamespace, close));
+  if (elsewhere.length > 0) evidence.push(elsewhereEvidence(s.name, elsewhere));
+  let hint = `list the Services: kubectl get services -n ${s.namespace}`;
+  if (close.length > 0) hint = `did you mean ${q(close[0]!)}? ${commandLine(inv, close[0]!, '-n', s.namespace)}`;
+  else if (elsewhere.length > 0) hint = `the Service is in another namespace: ${commandLine(inv, s.name, '-n', elsewhere[0]!.namespace)}`;
+  return makeFinding(entryOf(GENERAL_CODES, 'service-not-found'), {
+    message: `Service ${q(s.name)} does not exist in namespace ${q(s.namespace)}.`,
+    evidence,
+    hint,
+    object: { kind: 'Service', namespace: s.namespace, name: s.name },
+  });
+}
+
+/** How a command words what a denied read prevented. */
+export interface RbacWording {
+  /** What the denied read prevented, in the command's terms (`NetworkPolicies were not checked`). */
+  means: (d: Denied) => string;
+  /** Another way to the same result, appended to the hint (`give the ranges with --pod-cidr`). */
+  alternative?: string;
+}
+
+/** `rbac-partial`: one info finding per distinct denied read (the one builder every command uses). */
+export function rbacPartial(denied: readonly Denied[], wording: RbacWording): Finding[] {
+  const entry = entryOf(GENERAL_CODES, 'rbac-partial');
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const d of denied) {
+    const key = `${d.verb}|${d.resource}|${d.namespace ?? '*'}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const what = `${d.verb} ${d.resource} ${deniedScope(d)}`;
+    const alternative = wording.alternative ? `; or ${wording.alternative}` : '';
+    out.push(
+      makeFinding(entry, {
+        message: `Could not ${what}: ${wording.means(d)}.`,
+        evidence: [{ kind: 'rbac', value: `${what}: ${d.message}` }],
+        hint: `ask for permission to ${what}; check with: ${canICommand(d)}${alternative}`,
+      }),
+    );
+  }
+  return out;
+}
+
+/** The builders above and the codes each emits: with the checks' declarations, every code has one emitter. */
+export const GENERAL_EMITTERS: readonly { name: string; codes: readonly GeneralCode[] }[] = [
+  { name: 'namespaceNotFound', codes: ['namespace-not-found'] },
+  { name: 'serviceNotFound', codes: ['service-not-found'] },
+  { name: 'rbacPartial', codes: ['rbac-partial'] },
+];
