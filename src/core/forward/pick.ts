@@ -44,6 +44,8 @@ export interface TargetView {
   pods: ReadonlyMap<string, Pod>;
   /** Deployments, StatefulSets, ReplicaSets: the workload, to filter pods by its selector. */
   workload?: Workload;
+  /** True once the pods have been listed: a pod missing from `pods` is then known to be deleted. */
+  podsListed?: boolean;
 }
 
 /** A pod that can serve a mapping now, with the port it serves it on. */
@@ -54,8 +56,11 @@ export interface Candidate {
   port: number;
 }
 
-/** Where a pod that served a connection stands now. */
-export type PodStanding = 'serving' | 'not-ready' | 'gone';
+/**
+ * Where a pod that served a connection stands now, and in one line why it no longer serves: `gone` (deleted,
+ * recreated under the same name, terminating, finished, or no longer behind the target) or `not-ready`.
+ */
+export type PodStanding = { standing: 'serving' } | { standing: 'not-ready' | 'gone'; why: string };
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -108,7 +113,7 @@ export function candidatesFor(view: TargetView, mapping: PortMapping): Candidate
   }
   const pods = view.kind === 'Pod' ? [view.pods.get(view.name)].filter((p): p is Pod => p !== undefined) : workloadPods(view);
   for (const pod of pods) {
-    if (standingOfPod(view, pod) !== 'serving') continue;
+    if (standingOfPod(view, pod).standing !== 'serving') continue;
     const r = containerPortOnPod(pod, mapping.containerPort ?? mapping.remotePort);
     if (!r.ok) continue;
     out.push({ pod: pod.metadata.name, ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}), port: r.port });
@@ -116,31 +121,41 @@ export function candidatesFor(view: TargetView, mapping: PortMapping): Candidate
   return out.sort(byName);
 }
 
-function standingOfPod(view: TargetView, pod: Pod): PodStanding {
-  if (isTerminating(pod)) return 'gone';
-  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 'gone';
-  if (view.kind === 'Pod') return pod.status?.phase === 'Running' ? 'serving' : 'not-ready';
-  if (view.workload && !matchesLabelSelector(view.workload.spec?.selector, pod.metadata.labels)) return 'gone';
-  return isReady(pod) && pod.status?.phase === 'Running' ? 'serving' : 'not-ready';
+function targetLabel(view: TargetView): string {
+  return `${view.kind === 'Service' ? 'svc' : view.kind === 'Pod' ? 'pod' : view.kind.toLowerCase()}/${view.name}`;
 }
 
-/**
- * Where the pod serving a connection stands now: `gone` when deleted, recreated (another uid), terminating, or no
- * longer behind the target; `not-ready` when it is still there but may not serve (not ready; for `pod/NAME`, not
- * Running); else `serving`.
- */
+function standingOfPod(view: TargetView, pod: Pod): PodStanding {
+  const name = pod.metadata.name;
+  if (isTerminating(pod)) return { standing: 'gone', why: `pod ${name} is terminating` };
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return { standing: 'gone', why: `pod ${name} has finished (phase ${phase})` };
+  if (view.kind === 'Pod')
+    return phase === 'Running' ? { standing: 'serving' } : { standing: 'not-ready', why: `pod ${name} is no longer running` };
+  if (view.workload && !matchesLabelSelector(view.workload.spec?.selector, pod.metadata.labels)) {
+    return { standing: 'gone', why: `pod ${name} no longer matches the selector of ${targetLabel(view)}` };
+  }
+  return isReady(pod) && phase === 'Running' ? { standing: 'serving' } : { standing: 'not-ready', why: `pod ${name} is no longer ready` };
+}
+
+/** Where the pod serving a connection of `mapping` stands now (see `PodStanding`). */
 export function podStanding(view: TargetView, mapping: PortMapping, pod: { name: string; uid?: string }): PodStanding {
   const obj = view.pods.get(pod.name);
-  if (obj && pod.uid && obj.metadata.uid && obj.metadata.uid !== pod.uid) return 'gone';
+  if (obj && pod.uid && obj.metadata.uid && obj.metadata.uid !== pod.uid) {
+    return { standing: 'gone', why: `pod ${pod.name} was deleted (a new pod of that name replaced it)` };
+  }
   if (view.kind === 'Service') {
-    if (obj && isTerminating(obj)) return 'gone';
+    if (obj && isTerminating(obj)) return { standing: 'gone', why: `pod ${pod.name} is terminating` };
     const sp = mapping.servicePort;
     const rows = sp ? rowsForPort(serviceRows(view), sp).filter((r) => r.pod === pod.name && r.podNamespace === undefined) : [];
-    if (rows.length === 0) return 'gone';
-    if (rows.some(usable)) return 'serving';
-    return rows.some((r) => r.terminating) ? 'gone' : 'not-ready';
+    if (rows.some(usable)) return { standing: 'serving' };
+    if (rows.some((r) => r.terminating)) return { standing: 'gone', why: `pod ${pod.name} is terminating` };
+    if (rows.length > 0) return { standing: 'not-ready', why: `pod ${pod.name} is no longer ready` };
+    if (!view.service) return { standing: 'gone', why: `Service ${view.name} was deleted` };
+    if (view.podsListed && !obj) return { standing: 'gone', why: `pod ${pod.name} was deleted` };
+    return { standing: 'gone', why: `pod ${pod.name} is no longer an endpoint of ${targetLabel(view)}` };
   }
-  if (!obj) return 'gone';
+  if (!obj) return { standing: 'gone', why: `pod ${pod.name} was deleted` };
   return standingOfPod(view, obj);
 }
 

@@ -205,7 +205,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
   private currentView(): TargetView {
     const service = this.services.get(this.view.name);
     const workload = this.workloads.get(this.view.name);
-    return { ...this.view, ...(service ? { service } : {}), ...(workload ? { workload } : {}) };
+    return { ...this.view, ...(service ? { service } : {}), ...(workload ? { workload } : {}), podsListed: this.synced.has('pods') };
   }
 
   private changed(resource: string, changed: boolean, change: ObjectChange<unknown>): void {
@@ -217,19 +217,10 @@ export class ForwardSupervisor<T extends TunnelLike> {
     // The serving pods that went away: close their connections now, with the reason.
     for (const c of this.conns.values()) {
       if ((c.state !== 'open' && c.state !== 'opening') || !c.pod) continue;
-      const standing = podStanding(view, c.mapping, c.pod);
-      if (standing === 'serving') continue;
-      const pod = view.pods.get(c.pod.name);
-      const what =
-        standing === 'not-ready'
-          ? `pod ${c.pod.name} is no longer ${view.kind === 'Pod' ? 'running' : 'ready'}`
-          : !pod || (c.pod.uid && pod.metadata.uid && pod.metadata.uid !== c.pod.uid)
-            ? `pod ${c.pod.name} was deleted`
-            : pod.metadata.deletionTimestamp
-              ? `pod ${c.pod.name} is terminating`
-              : `pod ${c.pod.name} no longer backs ${this.targetText()}`;
-      this.close(c, standing === 'not-ready' ? 'pod-not-ready' : 'pod-gone', {
-        message: what,
+      const st = podStanding(view, c.mapping, c.pod);
+      if (st.standing === 'serving') continue;
+      this.close(c, st.standing === 'not-ready' ? 'pod-not-ready' : 'pod-gone', {
+        message: st.why,
         hint: 'reconnect: new connections go to a ready pod',
       });
     }

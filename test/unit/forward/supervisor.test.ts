@@ -180,7 +180,7 @@ describe('ForwardSupervisor: the serving pod goes away', () => {
     });
     expect(h.of('connection-closed').map((e) => [e.pod, e.reason, e.message])).toEqual([
       ['web-a', 'pod-not-ready', 'pod web-a is no longer ready'],
-      ['web-b', 'pod-gone', 'pod web-b no longer backs svc/web'],
+      ['web-b', 'pod-gone', 'pod web-b is terminating'],
     ]);
   });
 
@@ -209,7 +209,7 @@ describe('ForwardSupervisor: the serving pod goes away', () => {
     // Recreated under the same name in one step: the old incarnation's connections are closed.
     h.sup.handle({ type: 'pods', change: { type: 'modified', object: pod('db-0', { uid: 'two', phase: 'Pending', ready: false }) } });
     expect(h.of('connection-closed')).toEqual([
-      expect.objectContaining({ pod: 'db-0', reason: 'pod-gone', message: 'pod db-0 was deleted' }),
+      expect.objectContaining({ pod: 'db-0', reason: 'pod-gone', message: 'pod db-0 was deleted (a new pod of that name replaced it)' }),
     ]);
     await h.connect(1);
     expect(h.of('waiting')).toHaveLength(1);
