@@ -1,9 +1,11 @@
 import type { TargetKind } from '../k8s/resource-arg.js';
 import { matchesLabelSelector } from '../k8s/selectors.js';
-import type { EndpointSlice, KubeObject, Pod, Service, Workload } from '../k8s/types.js';
+import { protocolOf } from '../k8s/ports.js';
+import type { EndpointSlice, KubeObject, Pod, Service, ServicePort, Workload } from '../k8s/types.js';
 import { endpointRows, rowsForPort, type EndpointRow } from '../svc/endpoints.js';
 import { isReady, isTerminating } from '../svc/pods.js';
 import { containerPortOnPod, servicePortOnPod, type PortMapping } from './resolve.js';
+import { targetText } from './types.js';
 
 /**
  * A change to watched objects, shaped like the cluster adapter's `ObserveEvent` (core may not import it): `sync`
@@ -46,6 +48,18 @@ export interface TargetView {
   workload?: Workload;
   /** True once the pods have been listed: a pod missing from `pods` is then known to be deleted. */
   podsListed?: boolean;
+  /** True once the Service has been listed: a missing `service` is then known to be deleted. */
+  serviceListed?: boolean;
+}
+
+/** The Service port as the Service declares it now (its targetPort may have been edited since the forward began). */
+export function currentServicePort(view: TargetView, mapping: PortMapping): ServicePort | undefined {
+  const sp = mapping.servicePort;
+  if (!sp) return undefined;
+  const now = view.service?.spec?.ports?.find(
+    (p) => p.port === sp.port && (p.name ?? '') === (sp.name ?? '') && protocolOf(p) === protocolOf(sp),
+  );
+  return now ?? sp;
 }
 
 /** A pod that can serve a mapping now, with the port it serves it on. */
@@ -97,8 +111,8 @@ function byName(a: Candidate, b: Candidate): number {
 export function candidatesFor(view: TargetView, mapping: PortMapping): Candidate[] {
   const out: Candidate[] = [];
   if (view.kind === 'Service') {
-    const sp = mapping.servicePort;
-    if (!sp) return [];
+    const sp = currentServicePort(view, mapping);
+    if (!sp || (view.serviceListed && !view.service)) return [];
     const seen = new Set<string>();
     for (const r of rowsForPort(serviceRows(view), sp)) {
       if (!usable(r) || seen.has(r.pod!)) continue;
@@ -121,10 +135,6 @@ export function candidatesFor(view: TargetView, mapping: PortMapping): Candidate
   return out.sort(byName);
 }
 
-function targetLabel(view: TargetView): string {
-  return `${view.kind === 'Service' ? 'svc' : view.kind === 'Pod' ? 'pod' : view.kind.toLowerCase()}/${view.name}`;
-}
-
 function standingOfPod(view: TargetView, pod: Pod): PodStanding {
   const name = pod.metadata.name;
   if (isTerminating(pod)) return { standing: 'gone', why: `pod ${name} is terminating` };
@@ -133,7 +143,7 @@ function standingOfPod(view: TargetView, pod: Pod): PodStanding {
   if (view.kind === 'Pod')
     return phase === 'Running' ? { standing: 'serving' } : { standing: 'not-ready', why: `pod ${name} is no longer running` };
   if (view.workload && !matchesLabelSelector(view.workload.spec?.selector, pod.metadata.labels)) {
-    return { standing: 'gone', why: `pod ${name} no longer matches the selector of ${targetLabel(view)}` };
+    return { standing: 'gone', why: `pod ${name} no longer matches the selector of ${targetText(view)}` };
   }
   return isReady(pod) && phase === 'Running' ? { standing: 'serving' } : { standing: 'not-ready', why: `pod ${name} is no longer ready` };
 }
@@ -145,15 +155,15 @@ export function podStanding(view: TargetView, mapping: PortMapping, pod: { name:
     return { standing: 'gone', why: `pod ${pod.name} was deleted (a new pod of that name replaced it)` };
   }
   if (view.kind === 'Service') {
+    if (view.serviceListed && !view.service) return { standing: 'gone', why: `Service ${view.name} was deleted` };
     if (obj && isTerminating(obj)) return { standing: 'gone', why: `pod ${pod.name} is terminating` };
-    const sp = mapping.servicePort;
+    const sp = currentServicePort(view, mapping);
     const rows = sp ? rowsForPort(serviceRows(view), sp).filter((r) => r.pod === pod.name && r.podNamespace === undefined) : [];
     if (rows.some(usable)) return { standing: 'serving' };
     if (rows.some((r) => r.terminating)) return { standing: 'gone', why: `pod ${pod.name} is terminating` };
     if (rows.length > 0) return { standing: 'not-ready', why: `pod ${pod.name} is no longer ready` };
-    if (!view.service) return { standing: 'gone', why: `Service ${view.name} was deleted` };
     if (view.podsListed && !obj) return { standing: 'gone', why: `pod ${pod.name} was deleted` };
-    return { standing: 'gone', why: `pod ${pod.name} is no longer an endpoint of ${targetLabel(view)}` };
+    return { standing: 'gone', why: `pod ${pod.name} is no longer an endpoint of ${targetText(view)}` };
   }
   if (!obj) return { standing: 'gone', why: `pod ${pod.name} was deleted` };
   return standingOfPod(view, obj);

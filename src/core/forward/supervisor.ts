@@ -3,7 +3,7 @@ import type { CloseReason, ForwardEvent, WaitingEvent } from './events.js';
 import { rfc3339 } from './events.js';
 import { applyChange, candidatesFor, podStanding, Picker, wantsAffinity, type ObjectChange, type TargetView } from './pick.js';
 import type { PortMapping } from './resolve.js';
-import type { TargetRef } from './types.js';
+import { targetText, type TargetRef } from './types.js';
 
 /** What the supervisor needs of a tunnel: the adapter's `PortForwardTunnel` fits (the shell pipes its stream). */
 export interface TunnelLike {
@@ -190,8 +190,13 @@ export class ForwardSupervisor<T extends TunnelLike> {
   }
 
   private targetText(): string {
-    const k = this.deps.target.kind;
-    return `${k === 'Service' ? 'svc' : k === 'Pod' ? 'pod' : k.toLowerCase()}/${this.deps.target.name}`;
+    return targetText(this.deps.target);
+  }
+
+  /** True when some port has a pod to serve it now (for `--wait`: bind only once the target can serve). */
+  servable(): boolean {
+    const view = this.currentView();
+    return this.deps.mappings.some((m) => candidatesFor(view, m).length > 0);
   }
 
   private required(): string[] {
@@ -205,7 +210,13 @@ export class ForwardSupervisor<T extends TunnelLike> {
   private currentView(): TargetView {
     const service = this.services.get(this.view.name);
     const workload = this.workloads.get(this.view.name);
-    return { ...this.view, ...(service ? { service } : {}), ...(workload ? { workload } : {}), podsListed: this.synced.has('pods') };
+    return {
+      ...this.view,
+      ...(service ? { service } : {}),
+      ...(workload ? { workload } : {}),
+      podsListed: this.synced.has('pods'),
+      serviceListed: this.synced.has('service'),
+    };
   }
 
   private changed(resource: string, changed: boolean, change: ObjectChange<unknown>): void {

@@ -79,7 +79,7 @@ describe('candidates and standing for workloads', () => {
     expect(candidatesFor(v, { localPort: 1, remotePort: 8080, containerPort: 8080 })).toEqual([]);
     expect(podStanding(v, m, { name: 'db-0' })).toEqual({
       standing: 'gone',
-      why: 'pod db-0 no longer matches the selector of statefulset/db',
+      why: 'pod db-0 no longer matches the selector of sts/db',
     });
   });
 });

@@ -202,6 +202,26 @@ describe('ForwardSupervisor: the serving pod goes away', () => {
     expect(h.tunnels[0]!.closed).toBe(true);
   });
 
+  it('the Service being deleted closes its connections and new ones wait', async () => {
+    const h = webWith(['web-a']);
+    expect(h.sup.servable()).toBe(true);
+    await h.connect(1);
+    h.sup.handle({ type: 'service', change: { type: 'deleted', object: WEB } });
+    expect(h.of('connection-closed').map((e) => [e.reason, e.message])).toEqual([['pod-gone', 'Service web was deleted']]);
+    expect(h.sup.servable()).toBe(false);
+    await h.connect(1);
+    expect(h.of('waiting')).toHaveLength(1);
+  });
+
+  it("an edited targetPort is followed: new connections go to the Service's new target port", async () => {
+    const h = webWith(['web-a']);
+    await h.connect(1);
+    const edited = service('web', [{ name: 'http', port: 80, targetPort: 9999 }]);
+    h.sup.handle({ type: 'service', change: { type: 'modified', object: edited } });
+    await h.connect(1);
+    expect(h.tunnels.map((t) => t.port)).toEqual([8080, 9999]);
+  });
+
   it('pod/NAME follows the name: a StatefulSet pod that comes back is used again', async () => {
     const h = harness({ kind: 'Pod', name: 'db-0' }, [{ localPort: 5432, remotePort: 5432, containerPort: 5432 }]);
     h.sup.handle({ type: 'pods', change: { type: 'sync', objects: [pod('db-0', { uid: 'one' })] } });
