@@ -1,6 +1,5 @@
 import type { ForwardEvent } from './events.js';
-import { formatMs } from './supervisor.js';
-import { targetText, type TargetRef } from './types.js';
+import { formatMs, targetText, type TargetRef } from './types.js';
 
 /** The state of one listening address. */
 export type RowState = 'listening' | 'serving' | 'waiting' | 'stopped';

@@ -3,7 +3,7 @@ import type { CloseReason, ForwardEvent, WaitingEvent } from './events.js';
 import { rfc3339 } from './events.js';
 import { applyChange, candidatesFor, podStanding, Picker, wantsAffinity, type ObjectChange, type TargetView } from './pick.js';
 import type { PortMapping } from './resolve.js';
-import { targetText, type TargetRef } from './types.js';
+import { formatMs, targetText, type TargetRef } from './types.js';
 
 /** What the supervisor needs of a tunnel: the adapter's `PortForwardTunnel` fits (the shell pipes its stream). */
 export interface TunnelLike {
@@ -100,10 +100,7 @@ export function hintForTunnelError(message: string, pod: string, port: number): 
  * connections while no pod can serve, and reports everything as events. All I/O is injected.
  */
 export class ForwardSupervisor<T extends TunnelLike> {
-  private readonly view: { kind: TargetRef['kind']; name: string; service?: Service; workload?: Workload } & {
-    slices: Map<string, EndpointSlice>;
-    pods: Map<string, Pod>;
-  };
+  private readonly view: { kind: TargetRef['kind']; name: string; slices: Map<string, EndpointSlice>; pods: Map<string, Pod> };
   private readonly services = new Map<string, Service>();
   private readonly workloads = new Map<string, Workload>();
   private readonly conns = new Map<number, Conn<T>>();
@@ -169,7 +166,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
         if (c?.state === 'waiting') {
           this.close(c, 'no-ready-pod', {
             message: `no pod of ${this.targetText()} became ready within ${formatMs(this.timeoutMs)}`,
-            hint: 'raise --pod-running-timeout, or see why with: kdiag svc',
+            hint: this.whyHint(),
           });
         }
         return undefined;
@@ -191,6 +188,14 @@ export class ForwardSupervisor<T extends TunnelLike> {
 
   private targetText(): string {
     return targetText(this.deps.target);
+  }
+
+  private whyHint(): string {
+    const t = this.deps.target;
+    const ctx = t.context ? ` --context ${t.context}` : '';
+    return t.kind === 'Service'
+      ? `see why no pod is ready: kdiag svc ${t.name} -n ${t.namespace}${ctx}; or raise --pod-running-timeout`
+      : `see why: kubectl describe ${targetText(t)} -n ${t.namespace}${ctx}; or raise --pod-running-timeout`;
   }
 
   /** True when some port has a pod to serve it now (for `--wait`: bind only once the target can serve). */
@@ -376,14 +381,4 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** `1m`, `30s`, `1m30s`, `500ms`. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  const m = Math.floor(s / 60);
-  const h = Math.floor(m / 60);
-  const parts = [h ? `${h}h` : '', m % 60 ? `${m % 60}m` : '', s % 60 ? `${s % 60}s` : ''];
-  return parts.join('') || '0s';
 }

@@ -58,3 +58,13 @@ const SHORT: Record<TargetKind, string> = {
   StatefulSet: 'sts',
   ReplicaSet: 'rs',
 };
+
+/** `1m`, `30s`, `1m30s`, `500ms`. */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  const m = Math.floor(s / 60);
+  const h = Math.floor(m / 60);
+  const parts = [h ? `${h}h` : '', m % 60 ? `${m % 60}m` : '', s % 60 ? `${s % 60}s` : ''];
+  return parts.join('') || '0s';
+}

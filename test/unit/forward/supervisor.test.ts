@@ -1,5 +1,6 @@
 import { resolveServicePorts, type PortMapping } from '../../../src/core/forward/resolve.js';
 import { hintForTunnelError } from '../../../src/core/forward/supervisor.js';
+import { formatMs, targetText } from '../../../src/core/forward/types.js';
 import { flush, harness, pod, service, slice } from './fakes.js';
 
 const WEB = service('web', [{ name: 'http', port: 80, targetPort: 'http' }]);
@@ -321,6 +322,7 @@ describe('ForwardSupervisor: no ready pod', () => {
       expect.objectContaining({ reason: 'no-ready-pod', message: 'no pod of svc/web became ready within 30s', bytesIn: 0, bytesOut: 0 }),
     ]);
     expect(h.of('connection-closed')[0]!.pod).toBeUndefined();
+    expect(h.of('connection-closed')[0]!.hint).toBe('see why no pod is ready: kdiag svc web -n shop; or raise --pod-running-timeout');
     expect(c!.local.closed).toBe(true);
   });
 
@@ -481,5 +483,21 @@ describe('ForwardSupervisor: events', () => {
     const h = harness({ kind: 'Pod', name: 'x', context: 'dev' }, [{ localPort: 1, remotePort: 1, containerPort: 1 }]);
     h.sup.listening('127.0.0.1', 9000, 0);
     expect(h.events[0]!.target).toEqual({ namespace: 'shop', kind: 'Pod', name: 'x', context: 'dev' });
+  });
+});
+
+describe('small formatters', () => {
+  it('formatMs and targetText', () => {
+    expect([500, 1000, 30_000, 60_000, 90_000, 3_600_000, 3_661_000].map(formatMs)).toEqual([
+      '500ms',
+      '1s',
+      '30s',
+      '1m',
+      '1m30s',
+      '1h',
+      '1h1m1s',
+    ]);
+    expect(targetText({ kind: 'Deployment', name: 'api' })).toBe('deploy/api');
+    expect(targetText({ kind: 'StatefulSet', name: 'db' })).toBe('sts/db');
   });
 });
