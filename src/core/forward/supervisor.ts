@@ -104,7 +104,8 @@ export class ForwardSupervisor<T extends TunnelLike> {
   private readonly services = new Map<string, Service>();
   private readonly workloads = new Map<string, Workload>();
   private readonly conns = new Map<number, Conn<T>>();
-  private readonly picker = new Picker();
+  /** One per mapping: round-robin and session affinity are per Service port, as kube-proxy keeps them. */
+  private readonly pickers: Picker[];
   private readonly synced = new Set<string>();
   private nextId = 1;
   private announced = false;
@@ -115,6 +116,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
   constructor(private readonly deps: SupervisorDeps<T>) {
     this.view = { kind: deps.target.kind, name: deps.target.name, slices: new Map(), pods: new Map() };
     this.timeoutMs = deps.podRunningTimeoutMs ?? DEFAULT_POD_RUNNING_TIMEOUT_MS;
+    this.pickers = deps.mappings.map(() => new Picker());
   }
 
   /** The one entry point: every input changes state and may emit events. Returns the new connection's id for `connection`. */
@@ -268,7 +270,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
   }
 
   private tryServe(c: Conn<T>, view: TargetView): void {
-    const picked = this.picker.pick(candidatesFor(view, c.mapping), { kind: view.kind, affinity: wantsAffinity(view) });
+    const picked = this.pickers[c.local.mapping]!.pick(candidatesFor(view, c.mapping), { kind: view.kind, affinity: wantsAffinity(view) });
     if (!picked) return;
     this.announced = false;
     c.cancelTimer?.();

@@ -85,6 +85,35 @@ describe('ForwardSupervisor: picking pods', () => {
     expect(after[0]!.pod).not.toBe('web-a');
   });
 
+  it('each Service port round-robins on its own', async () => {
+    const two = service('web', [
+      { name: 'http', port: 80, targetPort: 8080 },
+      { name: 'admin', port: 9000, targetPort: 9000 },
+    ]);
+    const r = resolveServicePorts(two, []);
+    if (!r.ok) throw new Error(r.error.message);
+    const h = harness({ kind: 'Service', name: 'web' }, r.value);
+    h.sup.handle({ type: 'service', change: { type: 'sync', objects: [two] } });
+    const ports = [
+      { name: 'http', port: 8080 },
+      { name: 'admin', port: 9000 },
+    ];
+    h.sup.handle({
+      type: 'endpointslices',
+      change: { type: 'sync', objects: [slice('s', 'web', [{ pod: 'web-a' }, { pod: 'web-b' }], ports)] },
+    });
+    await h.connect(1, 0);
+    await h.connect(1, 1);
+    await h.connect(1, 0);
+    await h.connect(1, 1);
+    expect(h.of('pod-selected').map((e) => `${e.remotePort}:${e.pod}:${e.podPort}`)).toEqual([
+      '80:web-a:8080',
+      '9000:web-a:9000',
+      '80:web-b:8080',
+      '9000:web-b:9000',
+    ]);
+  });
+
   it('a named targetPort is resolved per pod: two pods declaring "http" on different numbers', async () => {
     const h = harness({ kind: 'Service', name: 'web' }, svcMappings());
     h.sup.handle({ type: 'service', change: { type: 'sync', objects: [WEB] } });
