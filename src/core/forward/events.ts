@@ -78,9 +78,11 @@ export interface ConnectionClosedEvent extends EventBase {
   bytesOut: number;
 }
 
-/** No pod can serve: new connections wait (up to --pod-running-timeout). Once per outage. */
+/** No pod can serve a port: its new connections wait (up to --pod-running-timeout). Once per outage and port. */
 export interface WaitingEvent extends EventBase {
   event: 'waiting';
+  /** The port whose connections wait (as in `listening`). */
+  remotePort: number | string;
   /** A finding code, e.g. `no-ready-endpoints`, from the diagnosis of why no pod is ready. */
   code: string;
   message: string;

@@ -25,7 +25,7 @@ export interface StatusRow {
 export interface StatusModel {
   rows: StatusRow[];
   /** Per row (same index): the target it belongs to, and the connections open on it. */
-  keys: { target: string; open: number[] }[];
+  keys: { target: string; remote: string; open: number[] }[];
 }
 
 export function emptyStatus(): StatusModel {
@@ -48,7 +48,7 @@ export function hostPort(address: string, port: number): string {
 export function applyEvent(model: StatusModel, e: ForwardEvent): StatusModel {
   const key = targetKey(e.target);
   const rows = model.rows.map((r) => ({ ...r }));
-  const keys = model.keys.map((k) => ({ target: k.target, open: [...k.open] }));
+  const keys = model.keys.map((k) => ({ ...k, open: [...k.open] }));
   const ofTarget = rows.map((r, i) => ({ r, k: keys[i]! })).filter((x) => x.k.target === key);
   const at = (address: string, port: number) => ofTarget.find((x) => x.r.local === hostPort(address, port));
   switch (e.event) {
@@ -58,17 +58,19 @@ export function applyEvent(model: StatusModel, e: ForwardEvent): StatusModel {
         target: `${targetText(e.target)}:${e.remotePort}`,
         local: hostPort(e.localAddress, e.localPort),
         pod: null,
-        state: ofTarget.some((x) => x.r.state === 'waiting') ? 'waiting' : 'listening',
+        state: ofTarget.some((x) => x.r.state === 'waiting' && x.k.remote === String(e.remotePort)) ? 'waiting' : 'listening',
         open: 0,
         total: 0,
         bytesIn: 0,
         bytesOut: 0,
       });
-      keys.push({ target: key, open: [] });
+      keys.push({ target: key, remote: String(e.remotePort), open: [] });
       break;
     }
     case 'pod-selected': {
-      for (const { r } of ofTarget) if (r.state === 'waiting') r.state = r.open > 0 ? 'serving' : 'listening';
+      for (const { r, k } of ofTarget) {
+        if (r.state === 'waiting' && k.remote === String(e.remotePort)) r.state = r.open > 0 ? 'serving' : 'listening';
+      }
       const x = at(e.localAddress, e.localPort);
       if (x) x.r.pod = e.pod;
       break;
@@ -97,7 +99,7 @@ export function applyEvent(model: StatusModel, e: ForwardEvent): StatusModel {
       break;
     }
     case 'waiting':
-      for (const { r } of ofTarget) if (r.state !== 'stopped') r.state = 'waiting';
+      for (const { r, k } of ofTarget) if (r.state !== 'stopped' && k.remote === String(e.remotePort)) r.state = 'waiting';
       break;
     case 'stopped':
       for (const { r, k } of ofTarget) {

@@ -108,7 +108,8 @@ export class ForwardSupervisor<T extends TunnelLike> {
   private readonly pickers: Picker[];
   private readonly synced = new Set<string>();
   private nextId = 1;
-  private announced = false;
+  /** Mappings whose current outage has been announced (`waiting` is emitted once per outage and port). */
+  private readonly announced = new Set<number>();
   private stopped = false;
   private totals = { connections: 0, bytesIn: 0, bytesOut: 0 };
   private readonly timeoutMs: number;
@@ -231,7 +232,9 @@ export class ForwardSupervisor<T extends TunnelLike> {
     if (!changed) return;
     const view = this.currentView();
     // A pod that can serve ends the outage: the next one is announced again.
-    if (this.deps.mappings.some((m) => candidatesFor(view, m).length > 0)) this.announced = false;
+    this.deps.mappings.forEach((m, i) => {
+      if (candidatesFor(view, m).length > 0) this.announced.delete(i);
+    });
     // The serving pods that went away: close their connections now, with the reason.
     for (const c of this.conns.values()) {
       if ((c.state !== 'open' && c.state !== 'opening') || !c.pod) continue;
@@ -249,7 +252,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
     for (const c of [...this.conns.values()]) {
       if (c.state === 'waiting') this.tryServe(c, view);
     }
-    if ([...this.conns.values()].some((c) => c.state === 'waiting')) this.announceWaiting();
+    for (const c of this.conns.values()) if (c.state === 'waiting') this.announceWaiting(c.local.mapping);
   }
 
   private accept(local: LocalConnection<T>): number | undefined {
@@ -264,7 +267,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
     this.tryServe(c, this.currentView());
     if (c.state === 'waiting') {
       if (this.timeoutMs > 0) c.cancelTimer = this.deps.clock.setTimer(this.timeoutMs, () => this.handle({ type: 'timeout', id: c.id }));
-      this.announceWaiting();
+      this.announceWaiting(local.mapping);
     }
     return c.id;
   }
@@ -272,7 +275,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
   private tryServe(c: Conn<T>, view: TargetView): void {
     const picked = this.pickers[c.local.mapping]!.pick(candidatesFor(view, c.mapping), { kind: view.kind, affinity: wantsAffinity(view) });
     if (!picked) return;
-    this.announced = false;
+    this.announced.delete(c.local.mapping);
     c.cancelTimer?.();
     delete c.cancelTimer;
     const { candidate, reason } = picked;
@@ -319,12 +322,19 @@ export class ForwardSupervisor<T extends TunnelLike> {
     );
   }
 
-  private announceWaiting(): void {
-    if (this.announced || !this.isSynced()) return;
-    this.announced = true;
+  private announceWaiting(mapping: number): void {
+    if (this.announced.has(mapping) || !this.isSynced()) return;
+    this.announced.add(mapping);
+    const remotePort = this.deps.mappings[mapping]!.remotePort;
     const emitWaiting = (w: WaitExplanation) => {
       if (this.stopped) return;
-      const e: Omit<WaitingEvent, 'ts' | 'target'> = { event: 'waiting', code: w.code, message: w.message, timeoutMs: this.timeoutMs };
+      const e: Omit<WaitingEvent, 'ts' | 'target'> = {
+        event: 'waiting',
+        remotePort,
+        code: w.code,
+        message: w.message,
+        timeoutMs: this.timeoutMs,
+      };
       this.emit(w.hint ? { ...e, hint: w.hint } : e);
     };
     const fallback: WaitExplanation = { code: 'no-ready-pod', message: `no pod of ${this.targetText()} is ready` };

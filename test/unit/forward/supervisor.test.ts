@@ -341,6 +341,31 @@ describe('ForwardSupervisor: no ready pod', () => {
     expect(h.of('waiting')).toHaveLength(2);
   });
 
+  it('a port no pod can serve waits on its own, announced once, while the other port serves', async () => {
+    const two = service('web', [
+      { name: 'http', port: 80, targetPort: 8080 },
+      { name: 'grpc', port: 9090, targetPort: 'grpc' },
+    ]);
+    const r = resolveServicePorts(two, []);
+    if (!r.ok) throw new Error(r.error.message);
+    const h = harness({ kind: 'Service', name: 'web' }, r.value);
+    h.sup.handle({ type: 'service', change: { type: 'sync', objects: [two] } });
+    h.sup.handle({ type: 'pods', change: { type: 'sync', objects: [pod('web-a')] } });
+    h.sup.handle({
+      type: 'endpointslices',
+      change: { type: 'sync', objects: [slice('s', 'web', [{ pod: 'web-a' }], [{ name: 'http', port: 8080 }])] },
+    });
+    await h.connect(2, 1);
+    await h.connect(1, 0);
+    h.sup.handle({ type: 'pods', change: { type: 'modified', object: pod('web-a') } });
+    h.sup.handle({
+      type: 'endpointslices',
+      change: { type: 'modified', object: slice('s', 'web', [{ pod: 'web-a' }], [{ name: 'http', port: 8080 }]) },
+    });
+    expect(h.of('waiting').map((e) => e.remotePort)).toEqual([9090]);
+    expect(h.of('connection-opened').map((e) => e.podPort)).toEqual([8080]);
+  });
+
   it('after --pod-running-timeout a waiting connection is closed with no-ready-pod', async () => {
     const h = webWith([], WEB, { podRunningTimeoutMs: 30_000 });
     const [c] = await h.connect(1);
