@@ -84,7 +84,7 @@ interface Conn<T extends TunnelLike> {
 export const DEFAULT_POD_RUNNING_TIMEOUT_MS = 60_000;
 
 /** Messages of the pod's error channel that mean nothing accepted the connection on the pod port. */
-const REFUSED = /connection refused|ECONNREFUSED|connect: connection reset|no such port/i;
+const REFUSED = /connection refused|ECONNREFUSED/i;
 
 /** The hint for an error the pod's port-forward error channel reported for port `port`. */
 export function hintForTunnelError(message: string, pod: string, port: number): string {
@@ -157,8 +157,10 @@ export class ForwardSupervisor<T extends TunnelLike> {
       }
       case 'tunnel-ended': {
         const c = this.conns.get(input.id);
-        if (input.error === undefined || input.error === '') this.closeIfOpen(input.id, 'remote-closed');
-        else this.closeIfOpen(input.id, input.error, { hint: hintForTunnelError(input.error, c?.pod?.name ?? '?', c?.podPort ?? 0) });
+        // The error channel's text, on one line (kubelet messages may span several).
+        const error = (input.error ?? '').replace(/\s+/g, ' ').trim();
+        if (error === '') this.closeIfOpen(input.id, 'remote-closed');
+        else this.closeIfOpen(input.id, error, { hint: hintForTunnelError(error, c?.pod?.name ?? '?', c?.podPort ?? 0) });
         return undefined;
       }
       case 'tunnel-lost':

@@ -446,6 +446,14 @@ describe('ForwardSupervisor: tunnels', () => {
     expect(h.of('stopped')).toEqual([]);
   });
 
+  it('a multi-line error becomes a one-line reason', async () => {
+    const h = webWith(['web-a']);
+    await h.connect(1);
+    h.tunnels[0]!.resolveError('error forwarding port 8080:\n  dial tcp4 127.0.0.1:8080: connect: connection refused\n');
+    await flush();
+    expect(h.of('connection-closed')[0]!.reason).toBe('error forwarding port 8080: dial tcp4 127.0.0.1:8080: connect: connection refused');
+  });
+
   it('a lost tunnel closes with tunnel-lost; a clean end with remote-closed; a tunnel that cannot open with tunnel-failed', async () => {
     const h = webWith(['web-a']);
     await h.connect(2);
