@@ -100,6 +100,9 @@ export function parseForwardArgs(tokens: readonly string[]): Result<ForwardSpec[
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i]!;
     if (tok.includes('/') || i === 0) {
+      if (i === 0 && tok.includes(':') && parsePortSpec(tok).ok) {
+        return fail({ message: `missing TARGET: "${tok}" is a port`, hint: `name the target first, e.g. kdiag forward svc/web ${tok}` });
+      }
       const t = parseTargetArg(tok, 'Pod', FORWARD_KINDS);
       if (!t.ok) return fail({ message: t.message, hint: t.hint });
       specs.push({ kind: t.target.kind, name: t.target.name, ports: [] });

@@ -111,6 +111,10 @@ describe('parseForwardArgs: targets and ports', () => {
       error: expect.objectContaining({ message: 'no ports given for deploy/api' }),
     });
     expect(parseForwardArgs([])).toEqual({ ok: false, error: expect.objectContaining({ message: 'missing TARGET' }) });
+    expect(parseForwardArgs([':80'])).toEqual({
+      ok: false,
+      error: { message: 'missing TARGET: ":80" is a port', hint: 'name the target first, e.g. kdiag forward svc/web :80' },
+    });
   });
 
   it('bad target types are explained by the shared TYPE/NAME parser', () => {
