@@ -1,4 +1,4 @@
-import { declaredPorts, findPort, protocolOf, servicePortKey } from '../k8s/ports.js';
+import { declaredPorts, findPort, protocolOf } from '../k8s/ports.js';
 import type { Pod, Service, ServicePort } from '../k8s/types.js';
 import { matchesRequirements, type Requirement } from '../k8s/selectors.js';
 import type { EndpointRow } from '../svc/endpoints.js';
@@ -216,9 +216,4 @@ export function allServiceForwards(
     });
   }
   return { specs, skipped };
-}
-
-/** A stable key for a mapping in the status table and messages. */
-export function mappingKey(m: PortMapping): string {
-  return m.servicePort ? servicePortKey(m.servicePort) : String(m.remotePort);
 }
