@@ -53,7 +53,7 @@ export interface SupervisorDeps<T extends TunnelLike> {
   podRunningTimeoutMs?: number;
 }
 
-/** Everything that drives the supervisor. The shell sends the first four; the rest come from its own promises and timers. */
+/** Everything that drives the supervisor. The shell sends object changes, connections, local closes and stop; the tunnel and timeout inputs come from the supervisor's own promises and timers. */
 export type SupervisorInput<T extends TunnelLike> =
   | { type: 'service'; change: ObjectChange<Service> }
   | { type: 'endpointslices'; change: ObjectChange<EndpointSlice> }
