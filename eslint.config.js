@@ -55,11 +55,11 @@ const zones = [
   },
   {
     target: './src/core/k8s',
-    from: ['./src/core/svc', './src/core/lint'],
+    from: ['./src/core/svc', './src/core/lint', './src/core/dns', './src/core/forward'],
     message: "core/k8s is shared by every command and depends on no command's core",
   },
   {
-    target: './src/core/lint',
+    target: ['./src/core/lint', './src/core/dns', './src/core/forward'],
     from: ['./src/core/svc'],
     message: 'core/svc belongs to `kdiag svc`: shared Kubernetes knowledge lives in core/k8s',
   },

@@ -1,6 +1,6 @@
 import { matchesMap, rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
 import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Service, Workload, NetworkPolicy } from '../core/k8s/types.js';
-import { endpointRows, readyCountForPort } from '../core/svc/endpoints.js';
+import { endpointRows, readyCountForPort } from '../core/k8s/endpoints.js';
 import { diagnosePod, isReady, isTerminating, podIps } from '../core/k8s/pods.js';
 import { DEFAULT_CLUSTER_DOMAIN, selectorOf } from '../core/k8s/services.js';
 import { topWorkloads } from '../core/k8s/workloads.js';

@@ -1,6 +1,6 @@
 import type { RenderEnv } from '../types.js';
 import { countBySeverity } from '../../core/finding.js';
-import { readyCountForPort } from '../../core/svc/endpoints.js';
+import { readyCountForPort } from '../../core/k8s/endpoints.js';
 import type { ServiceReport } from '../../core/svc/explain.js';
 import { table } from '../../output/table.js';
 import { paint, renderFinding } from '../../output/text.js';

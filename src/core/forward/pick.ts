@@ -2,8 +2,8 @@ import type { TargetKind } from '../k8s/resource-arg.js';
 import { matchesLabelSelector } from '../k8s/selectors.js';
 import { protocolOf } from '../k8s/ports.js';
 import type { EndpointSlice, KubeObject, Pod, Service, ServicePort, Workload } from '../k8s/types.js';
-import { endpointRows, rowsForPort, type EndpointRow } from '../svc/endpoints.js';
-import { isReady, isTerminating } from '../svc/pods.js';
+import { endpointRows, rowsForPort, type EndpointRow } from '../k8s/endpoints.js';
+import { isReady, isTerminating } from '../k8s/pods.js';
 import { containerPortOnPod, servicePortOnPod, type PortMapping } from './resolve.js';
 import { targetText } from './types.js';
 

@@ -1,8 +1,8 @@
 import { declaredPorts, findPort, protocolOf } from '../k8s/ports.js';
 import type { Pod, Service, ServicePort } from '../k8s/types.js';
 import { matchesRequirements, type Requirement } from '../k8s/selectors.js';
-import type { EndpointRow } from '../svc/endpoints.js';
-import { slicePortName } from '../svc/endpoints.js';
+import type { EndpointRow } from '../k8s/endpoints.js';
+import { slicePortName } from '../k8s/endpoints.js';
 import { localPortFor } from './args.js';
 import type { ForwardProblem, ForwardSpec, PortSpec, Result } from './types.js';
 

@@ -18,7 +18,7 @@ import {
   svcRbacPartial,
   type Analysis,
 } from './checks/index.js';
-import { endpointRows, type EndpointRow } from './endpoints.js';
+import { endpointRows, type EndpointRow } from '../k8s/endpoints.js';
 import type { ServiceSnapshot } from './snapshot.js';
 
 /** A row of the selector-to-pod table and of `pods` in JSON. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { runCli } from '../../../src/cli.js';
 import { severityOf } from '../../../src/core/svc/catalogue.js';
-import type { EndpointRow } from '../../../src/core/svc/endpoints.js';
+import type { EndpointRow } from '../../../src/core/k8s/endpoints.js';
 import type { PodRow } from '../../../src/core/svc/explain.js';
 import { createTestIo } from '../../helpers/io.js';
 import { getJson, kubectl, repoRoot, waitFor } from '../helpers/index.js';

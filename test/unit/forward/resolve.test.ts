@@ -1,5 +1,5 @@
 import { parseSelector } from '../../../src/core/k8s/selectors.js';
-import { templatePod } from '../../../src/core/svc/pods.js';
+import { templatePod } from '../../../src/core/k8s/workloads.js';
 import {
   allServiceForwards,
   containerPortOnPod,

@@ -5,7 +5,7 @@ import { matchesMap } from '../../k8s/selectors.js';
 import { selectorOf, servicePorts } from '../../k8s/services.js';
 import type { Pod, Service, ServicePort, Workload } from '../../k8s/types.js';
 import { templateLabels, templatePod, topWorkloads } from '../../k8s/workloads.js';
-import { endpointRows, type EndpointRow } from '../endpoints.js';
+import { endpointRows, type EndpointRow } from '../../k8s/endpoints.js';
 import type { ServiceSnapshot } from '../snapshot.js';
 
 /** What every check reads: the snapshot plus facts derived from it once. */

@@ -13,7 +13,7 @@ import { formatRef, refOf } from '../../k8s/refs.js';
 import { isHeadless } from '../../k8s/services.js';
 import type { Pod, ServicePort } from '../../k8s/types.js';
 import { isTemplatePod } from '../../k8s/workloads.js';
-import { readyCountForPort } from '../endpoints.js';
+import { readyCountForPort } from '../../k8s/endpoints.js';
 import { podsBySpec, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
 import { names, q } from '../../words.js';

@@ -4,7 +4,7 @@ import { podIps } from '../../k8s/pods.js';
 import { refOf } from '../../k8s/refs.js';
 import { selectorToString } from '../../k8s/selectors.js';
 import type { Pod } from '../../k8s/types.js';
-import { readyCountForPort } from '../endpoints.js';
+import { readyCountForPort } from '../../k8s/endpoints.js';
 import { defineCheck, finding } from './check.js';
 import { names, plural, q } from '../../words.js';
 

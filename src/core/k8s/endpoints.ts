@@ -1,4 +1,4 @@
-import type { EndpointSlice, Endpoints, ServicePort } from '../k8s/types.js';
+import type { EndpointSlice, Endpoints, ServicePort } from './types.js';
 
 /** One address of one endpoint, flattened from EndpointSlices (or legacy Endpoints): a row of `endpoints` in JSON. */
 export interface EndpointRow {
