@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { KdiagConfig } from './config.js';
+import type { KdiagConfig } from './config-types.js';
 import { atOrAbove, SEVERITIES, type Severity } from './core/finding.js';
 import { parseDuration } from './core/duration.js';
 import { ExitCode, KdiagError, UsageError } from './errors.js';

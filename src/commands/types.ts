@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Finding } from '../core/finding.js';
 import type { Io } from '../ui/io.js';
 import type { ClusterReader } from '../cluster/reader.js';
-import type { KdiagConfig } from '../config.js';
+import type { KdiagConfig } from '../config-types.js';
 
 /** Flags every command understands (kubectl's names). */
 export interface GlobalOptions {
