@@ -99,7 +99,7 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
       .configureOutput(output(helpOf))
       .exitOverride()
       .showSuggestionAfterError(true)
-      .addHelpText('after', commandHelp(mod));
+      .addHelpText('after', commandHelp(mod, programName));
     cmd.action(async (...actionArgs: unknown[]) => {
       const self = actionArgs[actionArgs.length - 1] as Command;
       const flags = mergeFlags(program, self, mod, helpOf);
@@ -159,9 +159,10 @@ function commandName(program: Command): string | undefined {
   return program.args[0];
 }
 
-/** "Examples:" and the command's own rows of the exit-status table. */
-function commandHelp(mod: CommandModule): string {
-  const examples = mod.examples.length > 0 ? `\nExamples:\n${mod.examples.map((e) => `  ${e}`).join('\n')}\n` : '';
+/** "Examples:" (as invoked: `kubectl kdiag svc ...` for the plugin) and the command's own rows of the exit-status table. */
+function commandHelp(mod: CommandModule, programName: string): string {
+  const asInvoked = (e: string) => e.replace(/(^|\| )kdiag /g, `$1${programName} `);
+  const examples = mod.examples.length > 0 ? `\nExamples:\n${mod.examples.map((e) => `  ${asInvoked(e)}`).join('\n')}\n` : '';
   return `${examples}${exitStatusHelp(mod.name)}`;
 }
 
