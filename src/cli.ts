@@ -77,7 +77,7 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
     .description('Diagnose Kubernetes networking: why a Service has no endpoints, hard-coded IPs, and more.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .helpCommand('help [command]', 'show the help of a command')
+    .helpCommand(false)
     // Options after a command's name are that command's: each command declares the shared flags it takes.
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
@@ -120,6 +120,16 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
       pending = { mod, result: await mod.run(options, ctx), format: shared.format, failOn: shared.failOn, ctx };
     });
   }
+  program
+    .command('help')
+    .argument('[command]', 'a command')
+    .description('show the help of a command')
+    .action((name: string | undefined) => {
+      if (name === undefined) return program.outputHelp();
+      const cmd = program.commands.find((c) => c.name() === name);
+      if (!cmd) throw new UsageError(`unknown command '${name}'`, `see '${programName} --help'`);
+      cmd.outputHelp(); // with its examples and exit statuses, on stdout
+    });
   program
     .command('version')
     .description('print the version (as --version)')

@@ -211,6 +211,11 @@ describe('help, version and usage hints', () => {
       expect(r.code).toBe(0);
       expect(r.out).toBe(await helpOf(name));
     }
+    expect(await run(runCli, ['help', 'nosuch'])).toEqual({
+      code: 2,
+      out: '',
+      err: "kdiag: unknown command 'nosuch'\nhint: see 'kdiag --help'\n",
+    });
     const root = await run(runCli, ['help']);
     expect(root.code).toBe(0);
     expect(root.out).toBe((await run(runCli, ['--help'])).out);
