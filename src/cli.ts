@@ -65,6 +65,8 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
   };
   let debug = argv.includes('--debug');
   let pending: Pending | undefined;
+  /** The command being run, once commander has dispatched to it (for the help hint of a usage error). */
+  let active: CommandModule | undefined;
 
   const output = (helpOf: string) => ({
     writeOut: (s: string) => void io.out.write(s),
@@ -102,6 +104,7 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
       .addHelpText('after', commandHelp(mod, programName));
     cmd.action(async (...actionArgs: unknown[]) => {
       const self = actionArgs[actionArgs.length - 1] as Command;
+      active = mod;
       const flags = mergeFlags(program, self, mod, helpOf);
       const shared = parseShared(flags, mod.shared);
       debug = shared.globals.debug;
@@ -157,16 +160,11 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
     return await writeReport(result, { io: ctx.io, format, failOn });
   } catch (e) {
     stopAll();
-    return reportError(e, io, debug, pending?.mod ?? modules.find((m) => m.name === commandName(program)), programName);
+    return reportError(e, io, debug, active, programName);
   } finally {
     stopAll();
     controller.abort();
   }
-}
-
-/** The command name commander dispatched to, if any (for the help hint of a usage error). */
-function commandName(program: Command): string | undefined {
-  return program.args[0];
 }
 
 /** "Examples:" (as invoked: `kubectl kdiag svc ...` for the plugin) and the command's own rows of the exit-status table. */
