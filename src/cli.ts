@@ -1,13 +1,24 @@
-import { Command, CommanderError, Option } from 'commander';
-import type { KdiagConfig } from './config.js';
-import { atOrAbove, SEVERITIES, type Severity } from './core/finding.js';
-import { parseDuration } from './core/duration.js';
+import { Command, CommanderError } from 'commander';
 import { ExitCode, KdiagError, UsageError } from './errors.js';
 import { COMMANDS } from './commands/index.js';
-import type { Context, Format, GlobalOptions, Outcome } from './commands/types.js';
-import type { ClusterReader } from './cluster/reader.js';
+import { exitStatusHelp } from './commands/exit-statuses.js';
+import {
+  ALL_NAMESPACES_FLAG,
+  CLUSTER_FLAGS,
+  addSharedFlags,
+  allNamespacesOption,
+  clusterOptions,
+  globalOptions,
+  parseShared,
+} from './commands/shared-flags.js';
+import type { Clock, CommandModule, CommandResult, Context, Flags, Format } from './commands/types.js';
+import type { Severity } from './core/finding.js';
+import { createContext } from './context.js';
 import type { Io } from './ui/io.js';
 import { VERSION } from './version.js';
+import { isEventStream, writeReport, writeStream } from './writer.js';
+
+export { render, SCHEMA_VERSION } from './writer.js';
 
 /** What `runCli` needs from the process; tests pass their own. */
 export interface CliDeps {
@@ -17,193 +28,176 @@ export interface CliDeps {
   signal?: AbortSignal;
   /** `kubectl kdiag` when run as a kubectl plugin. */
   programName?: string;
+  /** The Context's clock (default: the real one). */
+  clock?: Clock;
 }
 
-export const SCHEMA_VERSION = 1;
-
-const EXIT_HELP = `
-Exit status:
-  0    no finding at or above --fail-on (default: error)
-  1    a finding at or above --fail-on (JSON output is still complete)
-  2    usage or input error (unknown flag, missing argument, unreadable -f file)
-  3    cluster access failed (no kubeconfig, unknown context, unreachable, TLS, 401, 403 on a required read)
-  130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+/** A CLI over a list of command modules: parses argv, runs one command, writes its result; returns the exit status. */
+export type Cli = (argv: string[], deps: CliDeps) => Promise<number>;
 
 /**
- * Parses argv, runs one command and writes its result to stdout; returns the exit status. The only place
- * that turns errors into exit statuses (main.ts just sets process.exitCode).
+ * Builds the CLI from a list of command modules (the registry, or a test's). The only place that turns errors into
+ * exit statuses (main.ts just sets process.exitCode).
  */
-export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+export function createCli(modules: readonly CommandModule[]): Cli {
+  return (argv, deps) => runCommands(modules, argv, deps);
+}
+
+/** kdiag: the registered commands (src/commands/index.ts). */
+export const runCli: Cli = createCli(COMMANDS);
+
+interface Pending {
+  mod: CommandModule;
+  result: CommandResult;
+  format: Format;
+  failOn: Severity | 'none';
+  ctx: Context;
+}
+
+async function runCommands(modules: readonly CommandModule[], argv: string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
-  let outcome: { result: Outcome; format: Format; failOn: Severity | 'none' } | undefined;
+  const programName = deps.programName ?? 'kdiag';
   const controller = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
-  let stops: (() => void)[] = [];
-  let debug = false;
+  const stops: (() => void)[] = [];
+  const stopAll = () => {
+    for (const stop of stops.splice(0)) stop();
+  };
+  let debug = argv.includes('--debug');
+  let pending: Pending | undefined;
+  /** The command being run, once commander has dispatched to it (for the help hint of a usage error). */
+  let active: CommandModule | undefined;
 
-  const program = new Command(deps.programName ?? 'kdiag')
+  const output = (helpOf: string) => ({
+    writeOut: (s: string) => void io.out.write(s),
+    writeErr: (s: string) => void io.err.write(s),
+    outputError: (s: string, write: (s: string) => void) =>
+      write(`kdiag: ${s.replace(/^error: /, '').trimEnd()}\nhint: see '${helpOf} --help'\n`),
+  });
+
+  const program = new Command(programName)
     .description('Diagnose Kubernetes networking: why a Service has no endpoints, hard-coded IPs, and more.')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .addHelpCommand(false)
-    .option('-n, --namespace <namespace>', "namespace (default: the context's namespace, else default)")
-    .option('--context <name>', 'kubeconfig context to use')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
-    .option('--request-timeout <duration>', 'timeout of each API request, e.g. 10s, 1m; 0 means none', '30s')
-    .option('--config <file>', 'kdiag config file (default: .kdiag.yaml in this folder or a parent)')
-    .option('--no-color', 'never colour the output (NO_COLOR works too)')
-    .option('--debug', 'log API requests and show stack traces on errors')
+    .helpCommand(false)
+    // Options after a command's name are that command's: each command declares the shared flags it takes.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
-    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.out.write(s),
-      writeErr: (s) => io.err.write(s),
-      outputError: (s, write) =>
-        write(`kdiag: ${s.replace(/^error: /, '').trimEnd()}\nhint: see '${deps.programName ?? 'kdiag'} --help'\n`),
-    })
-    .addHelpText('after', EXIT_HELP);
+    .configureOutput(output(programName))
+    .addHelpText('after', exitStatusHelp());
+  for (const o of globalOptions(false)) program.addOption(o);
+  // The cluster flags (and -A) are also accepted before the command's name (`kdiag -n my-app svc web`): hidden here,
+  // shown in the help of the commands that take them.
+  for (const o of [...clusterOptions(false), allNamespacesOption()]) program.addOption(o.hideHelp());
 
-  for (const mod of COMMANDS) {
-    const cmd = program.command(mod.name).summary(mod.summary).description(mod.summary).configureHelp({ showGlobalOptions: true });
+  for (const mod of modules) {
+    const helpOf = `${programName} ${mod.name}`;
+    const cmd = program.command(mod.name).summary(mod.summary).description(mod.summary);
     mod.configure(cmd);
+    addSharedFlags(cmd, mod.shared);
     cmd
-      .addOption(new Option('-o, --output <format>', 'output format').choices([...mod.formats]).default(mod.formats[0]))
-      .addOption(
-        new Option('--fail-on <severity>', 'lowest severity that makes the exit status 1')
-          .choices([...SEVERITIES, 'none'])
-          .default('error'),
-      )
+      .configureHelp({ showGlobalOptions: true })
+      .configureOutput(output(helpOf))
       .exitOverride()
-      .showSuggestionAfterError(true);
-    if (mod.examples.length > 0) cmd.addHelpText('after', `\nExamples:\n${mod.examples.map((e) => `  ${e}`).join('\n')}\n${EXIT_HELP}`);
+      .showSuggestionAfterError(true)
+      .addHelpText('after', commandHelp(mod, programName));
     cmd.action(async (...actionArgs: unknown[]) => {
       const self = actionArgs[actionArgs.length - 1] as Command;
-      const flags = self.opts<Record<string, unknown>>();
-      const g = self.optsWithGlobals<Record<string, unknown>>();
-      const globals = toGlobals(g);
-      debug = globals.debug;
-      const ctx = makeContext(deps, globals, signal, (stop) => stops.push(stop));
-      const result = await mod.run(self.args, flags, ctx);
-      outcome = { result, format: flags.output as Format, failOn: flags.failOn as Severity | 'none' };
+      active = mod;
+      const flags = mergeFlags(program, self, mod, helpOf);
+      const shared = parseShared(flags, mod.shared);
+      debug = shared.globals.debug;
+      const ctx = createContext({
+        io: deps.io,
+        env: deps.env,
+        cwd: deps.cwd,
+        signal,
+        globals: shared.globals,
+        invocation: { program: programName, command: mod.name, ...(typeof flags.filename === 'string' ? { file: flags.filename } : {}) },
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        onStop: (stop) => stops.push(stop),
+      });
+      const options = mod.toOptions(self.args, flags);
+      await mod.validate?.(options);
+      pending = { mod, result: await mod.run(options, ctx), format: shared.format, failOn: shared.failOn, ctx };
     });
   }
+  program
+    .command('help')
+    .argument('[command]', 'a command')
+    .description('show the help of a command')
+    .action((name: string | undefined) => {
+      if (name === undefined) return program.outputHelp();
+      const cmd = program.commands.find((c) => c.name() === name);
+      if (!cmd) throw new UsageError(`unknown command '${name}'`, `see '${programName} --help'`);
+      cmd.outputHelp(); // with its examples and exit statuses, on stdout
+    });
+  program
+    .command('version')
+    .description('print the version (as --version)')
+    .action(() => void io.out.write(`${VERSION}\n`));
 
   try {
-    debug = argv.includes('--debug');
     if (argv.length === 0) {
       io.err.write(program.helpInformation());
       return ExitCode.Usage;
     }
     await program.parseAsync(argv, { from: 'user' });
+    if (!pending) return ExitCode.Ok;
+    const { mod, result, format, failOn, ctx } = pending;
+    if (isEventStream(result)) {
+      return await writeStream(result, {
+        io: ctx.io,
+        command: mod.name,
+        format,
+        clock: ctx.clock,
+        signal,
+        ...(mod.shared.failOn ? { failOn } : {}),
+      });
+    }
+    stopAll();
+    return await writeReport(result, { io: ctx.io, format, failOn });
   } catch (e) {
-    return reportError(e, io, debug);
+    stopAll();
+    return reportError(e, io, debug, active, programName);
   } finally {
-    for (const stop of stops) stop();
-    stops = [];
+    stopAll();
     controller.abort();
   }
-  if (!outcome) return ExitCode.Ok;
-  const { result, format, failOn } = outcome;
-  try {
-    io.out.write(await render(result, format, io));
-  } catch (e) {
-    return reportError(e, io, debug);
-  }
-  if (result.exitCode !== undefined) return result.exitCode;
-  if (failOn === 'none') return ExitCode.Ok;
-  const severities = result.severities ?? result.findings.map((f) => f.severity);
-  return severities.some((s) => atOrAbove(s, failOn)) ? ExitCode.Findings : ExitCode.Ok;
 }
 
-/** The one writer: json and yaml from the document, everything else from the command's renderers. */
-export async function render(result: Outcome, format: Format, io: Pick<Io, 'colorOut' | 'width'>): Promise<string> {
-  if (format === 'json' || format === 'yaml') {
-    const doc = { schemaVersion: SCHEMA_VERSION, ...result.document };
-    if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
-    // yaml is CommonJS: in the esbuild bundle its chunk has only a default export (Node's own loader also gives
-    // named ones), so take stringify from the default, which both have.
-    const yaml = await import('yaml');
-    return yaml.default.stringify(doc, { lineWidth: 0 });
-  }
-  const renderer = format === 'wide' ? (result.renderers.wide ?? result.renderers.text) : result.renderers[format];
-  if (!renderer) throw new UsageError(`output format "${format}" is not supported by this command`);
-  const text = await renderer({ color: io.colorOut, width: io.width, wide: format === 'wide' });
-  return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+/** "Examples:" (as invoked: `kubectl kdiag svc ...` for the plugin) and the command's own rows of the exit-status table. */
+function commandHelp(mod: CommandModule, programName: string): string {
+  const asInvoked = (e: string) => e.replace(/(^|\| )kdiag /g, `$1${programName} `);
+  const examples = mod.examples.length > 0 ? `\nExamples:\n${mod.examples.map((e) => `  ${asInvoked(e)}`).join('\n')}\n` : '';
+  return `${examples}${exitStatusHelp(mod.name)}`;
 }
 
-function toGlobals(g: Record<string, unknown>): GlobalOptions {
-  const raw = String(g.requestTimeout ?? '30s');
-  const ms = parseDuration(raw);
-  if (ms === undefined) {
-    throw new UsageError(`invalid --request-timeout "${raw}"`, 'use a duration such as 30s, 2m or 500ms (0 means no timeout)');
-  }
-  const ns = g.namespace as string | undefined;
-  if (ns !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) {
-    throw new UsageError(`invalid namespace "${ns}"`, 'namespace names are lower-case letters, digits and "-" (RFC 1123)');
-  }
-  return {
-    namespace: ns,
-    context: g.context as string | undefined,
-    kubeconfig: g.kubeconfig as string | undefined,
-    requestTimeoutMs: ms,
-    debug: Boolean(g.debug),
-    noColor: g.color === false,
-    config: g.config as string | undefined,
+/**
+ * The command's flags with the shared ones given before its name (`kdiag -n NS svc`) filled in; those given after it
+ * win. A shared flag before the name of a command that does not take it is a usage error.
+ */
+function mergeFlags(program: Command, cmd: Command, mod: CommandModule, helpOf: string): Flags {
+  const flags: Record<string, unknown> = { ...cmd.opts() };
+  const before = program.opts();
+  const take = (key: string) => {
+    if (program.getOptionValueSource(key) !== 'cli') return;
+    if (cmd.getOptionValueSource(key) !== 'cli') flags[key] = before[key];
   };
-}
-
-function makeContext(deps: CliDeps, globals: GlobalOptions, signal: AbortSignal, onStop: (stop: () => void) => void): Context {
-  const io: Io = globals.noColor ? { ...deps.io, colorOut: false, colorErr: false } : deps.io;
-  let reader: Promise<ClusterReader> | undefined;
-  let config: Promise<KdiagConfig> | undefined;
-  const warn = (text: string) => io.err.write(`${io.colorErr ? '\u001b[33mwarning:\u001b[39m' : 'warning:'} ${text}\n`);
-  return {
-    io,
-    globals,
-    cwd: deps.cwd,
-    env: deps.env,
-    signal,
-    warn,
-    cluster: () => {
-      reader ??= import('./cluster/kube-reader.js').then((m) =>
-        m.createKubeReader({
-          kubeconfig: globals.kubeconfig,
-          context: globals.context,
-          namespace: globals.namespace,
-          requestTimeoutMs: globals.requestTimeoutMs,
-          env: deps.env,
-          signal,
-          debug: globals.debug ? (line) => io.err.write(`debug: ${line}\n`) : undefined,
-          warn,
-        }),
-      );
-      return reader;
-    },
-    // config-file.ts imports the YAML parser only once a config file is found.
-    config: () => (config ??= import('./config-file.js').then((m) => m.loadConfig(deps.cwd, globals.config))),
-    progress: (text: string) => {
-      if (!io.errIsTTY || !io.colorErr) return () => {};
-      let stopped = false;
-      let spinner: { stop(): void } | undefined;
-      // A spinner is decoration: if it cannot load or start, the command goes on without it.
-      void import('ora')
-        .then(({ default: ora }) => {
-          if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean } }).start();
-        })
-        .catch(() => undefined);
-      const stop = () => {
-        stopped = true;
-        spinner?.stop();
-      };
-      onStop(stop);
-      return stop;
-    },
-  };
+  for (const [key, name] of Object.entries({ ...CLUSTER_FLAGS, ...ALL_NAMESPACES_FLAG })) {
+    if (program.getOptionValueSource(key) !== 'cli') continue;
+    const takes = key in ALL_NAMESPACES_FLAG ? mod.shared.allNamespaces : mod.shared.cluster;
+    if (!takes) throw new UsageError(`${mod.name} does not take ${name}`, `see '${helpOf} --help'`);
+    take(key);
+  }
+  for (const key of ['config', 'debug']) take(key);
+  if (before.color === false) flags.color = false;
+  return flags;
 }
 
 /** Prints `kdiag: message` and `hint: ...` on stderr (stack only with --debug) and returns the exit status. */
-export function reportError(e: unknown, io: Io, debug: boolean): number {
+export function reportError(e: unknown, io: Io, debug: boolean, mod?: CommandModule, programName = 'kdiag'): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
       return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
@@ -212,7 +206,8 @@ export function reportError(e: unknown, io: Io, debug: boolean): number {
   }
   if (e instanceof KdiagError) {
     io.err.write(`kdiag: ${e.message}\n`);
-    if (e.hint) io.err.write(`hint: ${e.hint}\n`);
+    const hint = e.hint ?? (e instanceof UsageError && mod ? `see '${programName} ${mod.name} --help'` : undefined);
+    if (hint) io.err.write(`hint: ${hint}\n`);
     if (debug && e.stack) io.err.write(`${e.stack}\n`);
     return e.exitCode;
   }

@@ -1,14 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { KdiagConfig } from './config.js';
+import { CONFIG_FILE, type KdiagConfig } from './config-types.js';
 import { UsageError } from './errors.js';
 
 /**
  * Finding and reading `.kdiag.yaml`, without the YAML parser: most runs have no config file, so `yaml` (and
- * the validation in config.ts) is imported only once a file has been found and read.
+ * the validation in config-parse.ts) is imported only once a file has been found and read.
  */
 
-export const CONFIG_FILE = '.kdiag.yaml';
+export { CONFIG_FILE };
 
 /** Finds `.kdiag.yaml` from `cwd` upwards. */
 export async function findConfigFile(cwd: string): Promise<string | undefined> {
@@ -39,6 +39,6 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<KdiagC
   } catch (e) {
     throw new UsageError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the --config path');
   }
-  const { parseConfig } = await import('./config.js');
+  const { parseConfig } = await import('./config-parse.js');
   return { ...parseConfig(text, path), path };
 }

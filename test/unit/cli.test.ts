@@ -39,10 +39,10 @@ describe('kdiag CLI (global behaviour)', () => {
   });
 
   it('rejects a bad --request-timeout and a bad namespace with exit 2 and a hint', async () => {
-    const t = await run(['codes', '--request-timeout', 'soon']);
+    const t = await run(['svc', 'web', '--request-timeout', 'soon']);
     expect(t.code).toBe(2);
     expect(t.err).toBe('kdiag: invalid --request-timeout "soon"\nhint: use a duration such as 30s, 2m or 500ms (0 means no timeout)\n');
-    const n = await run(['codes', '-n', 'My_App']);
+    const n = await run(['svc', 'web', '-n', 'My_App']);
     expect(n.code).toBe(2);
     expect(n.err).toContain('invalid namespace "My_App"');
   });

@@ -19,7 +19,10 @@ describe('start-up of the bundle', () => {
   it.each([
     [['--help'], 0],
     [['--version'], 0],
+    [['version'], 0],
+    [['help', 'svc'], 0],
     [['svc', '--help'], 0],
+    [['codes', '--help'], 0],
     [['lint', 'test/fixtures/lint/types', '-o', 'json'], 0],
     [['codes'], 0],
   ])('%j does not load client-node', (args, status) => {

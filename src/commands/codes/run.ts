@@ -5,6 +5,12 @@ import { UsageError } from '../../errors.js';
 import type { Outcome } from '../types.js';
 import type { ChalkInstance } from 'chalk';
 
+/** Options of `kdiag codes`. */
+export interface CodesOptions {
+  /** The code to explain; all codes when unset. */
+  code?: string;
+}
+
 async function listText(entries: readonly CatalogueEntry[]): Promise<string> {
   const { table } = await import('../../output/table.js');
   return table(
@@ -37,25 +43,26 @@ export function catalogueMarkdown(entries: readonly CatalogueEntry[]): string {
   ].join('\n');
 }
 
+/** An unknown code is a usage error, with the closest known one. */
+export function validateCodes(options: CodesOptions): void {
+  const code = options.code;
+  if (code === undefined || CATALOGUE.has(code)) return;
+  const near = closeNames(
+    code,
+    ALL_ENTRIES.map((e) => e.code),
+    1,
+  )[0];
+  throw new UsageError(
+    `unknown finding code "${code}"`,
+    near ? `did you mean "${near}"? (kdiag codes lists them all)` : 'kdiag codes lists them all',
+  );
+}
+
 /** Lists the catalogue, or explains one code. */
-export async function runCodes(args: string[]): Promise<Outcome> {
-  const code = args[0];
-  let entries: readonly CatalogueEntry[] = ALL_ENTRIES;
-  if (code !== undefined) {
-    const entry = CATALOGUE.get(code);
-    if (!entry) {
-      const near = closeNames(
-        code,
-        ALL_ENTRIES.map((e) => e.code),
-        1,
-      )[0];
-      throw new UsageError(
-        `unknown finding code "${code}"`,
-        near ? `did you mean "${near}"? (kdiag codes lists them all)` : 'kdiag codes lists them all',
-      );
-    }
-    entries = [entry];
-  }
+export async function runCodes(options: CodesOptions): Promise<Outcome> {
+  validateCodes(options);
+  const code = options.code;
+  const entries: readonly CatalogueEntry[] = code === undefined ? ALL_ENTRIES : [CATALOGUE.get(code)!];
   return {
     document: { codes: entries },
     findings: [],

@@ -1,10 +1,11 @@
 import { Option } from 'commander';
-import type { CommandModule } from '../types.js';
+import type { CommandModule, Outcome } from '../types.js';
+import { toLintOptions, validateLintOptions, type LintOptions } from './options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `kdiag lint [PATH...]`: hard-coded pod, Service and host IPs in config and code, for CI. */
-export const lintCommand: CommandModule = {
+export const lintCommand: CommandModule<LintOptions, Outcome> = {
   name: 'lint',
   summary: 'Find hard-coded pod, Service and host IPs in config files and code (a CI step)',
   examples: [
@@ -15,7 +16,8 @@ export const lintCommand: CommandModule = {
     'kdiag lint --cluster            # name the pods and Services the IPs belong to',
     'kdiag lint -j 4                 # scan on four threads',
   ],
-  formats: ['text', 'json', 'yaml', 'sarif', 'github'],
+  // The cluster flags matter with --cluster.
+  shared: { output: ['text', 'json', 'yaml', 'sarif', 'github'], failOn: true, cluster: true },
   configure(cmd) {
     cmd
       .argument('[path...]', 'files and folders to scan (default: .)')
@@ -27,5 +29,7 @@ export const lintCommand: CommandModule = {
       .option('-j, --jobs <n>', 'scanning threads (default: the CPUs, at most 4, with 3 CPUs or more; else 1)');
   },
   // The implementation is imported on use, so `--help` and other commands never parse it.
-  run: async (args, flags, ctx) => (await import('./run.js')).runLint(args, flags, ctx),
+  toOptions: toLintOptions,
+  validate: validateLintOptions,
+  run: async (options, ctx) => (await import('./run.js')).runLint(options, ctx),
 };

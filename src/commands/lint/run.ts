@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import { LINT_ENTRIES } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
@@ -10,6 +9,7 @@ import { InterruptedError, UsageError } from '../../errors.js';
 import { scanTree } from '../../lint/scan-tree.js';
 import { VERSION } from '../../version.js';
 import type { Context, Outcome } from '../types.js';
+import { defaultJobs, type LintOptions } from './options.js';
 
 /** One finding of `kdiag lint -o json` (schemaVersion 1). */
 export interface LintJsonFinding {
@@ -25,22 +25,11 @@ export interface LintJsonFinding {
   object?: Finding['object'];
 }
 
-function checkCidrs(values: readonly string[], what: string): void {
-  for (const v of values) {
-    if (!isValidCidr(v)) {
-      throw new UsageError(`invalid ${what} "${v}"`, 'give a CIDR such as 10.244.0.0/16 or fd00:10:244::/56');
-    }
-  }
-}
+export { defaultJobs, MAX_JOBS, parseJobs, type LintOptions } from './options.js';
 
-export async function runLint(args: string[], flags: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const podFlags = (flags.podCidr as string[] | undefined) ?? [];
-  const serviceFlags = (flags.serviceCidr as string[] | undefined) ?? [];
-  checkCidrs(podFlags, '--pod-cidr');
-  checkCidrs(serviceFlags, '--service-cidr');
-  const jobs = parseJobs(flags.jobs);
-
-  const roots = args.length > 0 ? args : ['.'];
+export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome> {
+  const jobs = opts.jobs ?? defaultJobs();
+  const roots = opts.roots;
   for (const r of roots) {
     try {
       statSync(resolve(ctx.cwd, r));
@@ -79,13 +68,13 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   }
 
   // Ranges: flags, then .kdiag.yaml, then the live cluster, then the defaults table; per kind (pod, Service).
-  let pod: NamedRange[] = namedRanges(podFlags, 'pod', '--pod-cidr');
-  let service: NamedRange[] = namedRanges(serviceFlags, 'service', '--service-cidr');
+  let pod: NamedRange[] = namedRanges(opts.podCidrs, 'pod', '--pod-cidr');
+  let service: NamedRange[] = namedRanges(opts.serviceCidrs, 'service', '--service-cidr');
   if (pod.length === 0) pod = namedRanges(lintConfig.podCidrs ?? [], 'pod', where);
   if (service.length === 0) service = namedRanges(lintConfig.serviceCidrs ?? [], 'service', where);
   const extraFindings: Finding[] = [];
   let objects: LintSettings['objects'];
-  if (flags.cluster) {
+  if (opts.cluster) {
     const stop = ctx.progress('reading pod and Service ranges from the cluster');
     try {
       // Only --cluster needs this code (and the pod and selector helpers it imports).
@@ -111,8 +100,8 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
   if (service.length === 0) service = defaults.filter((r) => r.kind === 'service');
 
   const settings: LintSettings = {
-    strict: Boolean(flags.strict),
-    includeComments: Boolean(flags.includeComments),
+    strict: opts.strict,
+    includeComments: opts.includeComments,
     ranges: [...pod, ...service],
     allow: (lintConfig.allow ?? []).map((c) => parseCidr(c)).filter((x): x is [Address, number] => x !== undefined),
     disabled: new Set(lintConfig.disable ?? []),
@@ -195,33 +184,6 @@ export async function runLint(args: string[], flags: Record<string, unknown>, ct
       github: () => renderGithub(findings()),
     },
   };
-}
-
-/** The most scanning threads `-j` accepts. */
-export const MAX_JOBS = 64;
-
-/**
- * The default of `-j`: the available CPUs, at most 4, on machines with 3 CPUs or more; 1 on smaller ones. With
- * two CPUs a worker's JIT warm-up competes with the main thread for the one other core (V8 compiles on
- * background threads), and measured on a 2-CPU machine the scan was barely faster on a 150 MB tree and slower
- * on 16 to 80 MB ones, for 40% more CPU time (bench/README.md). `-j 2` still runs two threads there.
- */
-export function defaultJobs(cpus = availableParallelism()): number {
-  return cpus >= 3 ? Math.min(cpus, 4) : 1;
-}
-
-/** `-j, --jobs N`: 1 to MAX_JOBS; see defaultJobs. */
-export function parseJobs(value: unknown): number {
-  if (value === undefined) return defaultJobs();
-  const text = String(value).trim();
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) {
-    throw new UsageError(
-      `invalid --jobs "${String(value)}"`,
-      `give a number of scanning threads from 1 to ${MAX_JOBS} (1: no worker threads)`,
-    );
-  }
-  return n;
 }
 
 /** Escapes for GitHub workflow commands: data escapes %, CR, LF; properties also `:` and `,`. */

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import type { CommandModule } from '../types.js';
+import type { CommandModule, Outcome } from '../types.js';
+import { toSvcOptions, type SvcOptions } from './options.js';
 
-export const svcCommand: CommandModule = {
+export const svcCommand: CommandModule<SvcOptions, Outcome> = {
   name: 'svc',
   summary: 'Explain why a Service has no endpoints or gets no traffic (live, or from a dump with -f)',
   examples: [
@@ -10,7 +11,7 @@ export const svcCommand: CommandModule = {
     'kubectl get svc,deploy,pods,endpointslices -n my-app -o yaml | kdiag svc web -f -',
     'kdiag svc web -n my-app -o json',
   ],
-  formats: ['text', 'wide', 'json', 'yaml'],
+  shared: { output: ['text', 'wide', 'json', 'yaml'], failOn: true, cluster: true },
   configure(cmd: Command): void {
     cmd
       .argument('[name]', 'the Service (a pick list is offered in a terminal when omitted)')
@@ -19,6 +20,7 @@ export const svcCommand: CommandModule = {
         'read objects from a file (manifests, kubectl get -o yaml|json, a List; - for stdin) instead of the cluster',
       );
   },
+  toOptions: toSvcOptions,
   // The implementation is imported on use, so `--help` and other commands never parse it.
-  run: async (args, flags, ctx) => (await import('./run.js')).runSvc(args, flags, ctx),
+  run: async (options, ctx) => (await import('./run.js')).runSvc(options, ctx),
 };

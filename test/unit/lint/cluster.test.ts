@@ -7,6 +7,7 @@ import type { KubeObject } from '../../../src/core/k8s/types.js';
 import type { Context } from '../../../src/commands/types.js';
 import { lintCommand } from '../../../src/commands/lint/command.js';
 import { readClusterFacts } from '../../../src/lint/cluster.js';
+import { contextDefaults } from '../../helpers/context.js';
 import { createTestIo } from '../../helpers/io.js';
 
 /** A ClusterReader over fixed objects; `deny` lists plurals whose list is refused (403). */
@@ -108,6 +109,7 @@ describe('kdiag lint --cluster (run() with a hand-made Context)', () => {
     const reader = fakeReader(objects, ['nodes']);
     const warnings: string[] = [];
     const ctx: Context = {
+      ...contextDefaults('lint'),
       io,
       globals: { requestTimeoutMs: 30_000, debug: false, noColor: true },
       cwd: dir,
@@ -119,7 +121,7 @@ describe('kdiag lint --cluster (run() with a hand-made Context)', () => {
       warn: (t) => warnings.push(t),
     };
     try {
-      const out = await lintCommand.run([], { cluster: true }, ctx);
+      const out = await lintCommand.run(lintCommand.toOptions([], { cluster: true }), ctx);
       const doc = out.document as { findings: Record<string, unknown>[]; notes: Record<string, unknown>[] };
       expect(doc.findings.map((f) => [f.ip, f.code, f.message, f.hint, f.object])).toEqual([
         [

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { join } from 'node:path';
 import { FileClusterReader } from '../../../src/cluster/file-reader.js';
 import type { Context } from '../../../src/commands/types.js';
+import { contextDefaults } from '../../helpers/context.js';
 import { createTestIo } from '../../helpers/io.js';
 import { FIXTURES, ROOT } from './helpers.js';
 
@@ -14,6 +15,7 @@ async function context(tty: boolean): Promise<{ ctx: Context; io: ReturnType<typ
   const io = createTestIo({ tty });
   const reader = await FileClusterReader.load(join(FIXTURES, 'pod-states.yaml'), { cwd: ROOT });
   const ctx: Context = {
+    ...contextDefaults('svc'),
     io,
     globals: { namespace: 't', requestTimeoutMs: 30_000, debug: false, noColor: false },
     cwd: ROOT,
@@ -32,7 +34,7 @@ describe('kdiag svc without NAME', () => {
 
   it("in a terminal: offers the namespace's Services on stderr, those without ready endpoints first", async () => {
     const { ctx, io } = await context(true);
-    const outcome = await svcCommand.run([], {}, ctx);
+    const outcome = await svcCommand.run(svcCommand.toOptions([], { namespace: 't' }), ctx);
     expect(select).toHaveBeenCalledTimes(1);
     const [cfg, opts] = select.mock.calls[0]!;
     const names = cfg.choices.map((c) => c.value);
@@ -44,7 +46,10 @@ describe('kdiag svc without NAME', () => {
 
   it('without a terminal: a usage error naming the argument, and no prompt', async () => {
     const { ctx } = await context(false);
-    await expect(svcCommand.run([], {}, ctx)).rejects.toMatchObject({ exitCode: 2, message: 'missing the Service NAME argument' });
+    await expect(svcCommand.run(svcCommand.toOptions([], { namespace: 't' }), ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'missing the Service NAME argument',
+    });
     expect(select).not.toHaveBeenCalled();
   });
 });

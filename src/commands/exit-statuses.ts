@@ -1,0 +1,47 @@
+/**
+ * One row of the exit-status table: a status, what it means, and the commands that can exit with it (by name).
+ * The same status may have several rows when it means different things to different commands.
+ */
+export interface ExitStatusRow {
+  status: number;
+  meaning: string;
+  commands: readonly string[];
+}
+
+const CLUSTER_FAILED = 'cluster access failed (no kubeconfig, unknown context, unreachable, TLS, 401, 403 on a required read)';
+
+/**
+ * Every exit status of every command: the one table each command's `--help` and the docs are generated from.
+ * A command's exit rules (the report's findings, an EventStream's `exitStatus`) must not return a status that has
+ * no row for it here.
+ */
+export const EXIT_STATUSES: readonly ExitStatusRow[] = [
+  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'lint'] },
+  { status: 0, meaning: 'done', commands: ['codes'] },
+  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'lint'] },
+  { status: 2, meaning: 'usage or input error (unknown flag, missing argument, unreadable -f file)', commands: ['svc'] },
+  { status: 2, meaning: 'usage or input error (unknown flag, a path that does not exist, a bad .kdiag.yaml)', commands: ['lint'] },
+  { status: 2, meaning: 'usage error (unknown flag, unknown finding code)', commands: ['codes'] },
+  { status: 3, meaning: CLUSTER_FAILED, commands: ['svc'] },
+  { status: 3, meaning: `with --cluster: ${CLUSTER_FAILED}`, commands: ['lint'] },
+  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'lint'] },
+  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'lint'] },
+];
+
+/** The rows of one command, in status order. */
+export function exitStatusesOf(command: string, table: readonly ExitStatusRow[] = EXIT_STATUSES): ExitStatusRow[] {
+  return table.filter((r) => r.commands.includes(command)).sort((a, b) => a.status - b.status);
+}
+
+/**
+ * The "Exit status:" help section: one command's rows, or (no command) every row with the commands it applies to.
+ * Empty when the command has no rows.
+ */
+export function exitStatusHelp(command?: string, table: readonly ExitStatusRow[] = EXIT_STATUSES): string {
+  const rows =
+    command === undefined
+      ? [...table].sort((a, b) => a.status - b.status).map((r) => ({ ...r, meaning: `${r.meaning} [${r.commands.join(', ')}]` }))
+      : exitStatusesOf(command, table);
+  if (rows.length === 0) return '';
+  return `\nExit status:\n${rows.map((r) => `  ${String(r.status).padEnd(5)}${r.meaning}`).join('\n')}`;
+}

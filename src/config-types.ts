@@ -1,0 +1,29 @@
+// The shape of `.kdiag.yaml` and its file name: no imports, so that finding the file (config-file.ts) and
+// parsing it (config-parse.ts) can both depend on this without depending on each other.
+
+/** The file looked for in the working folder and its parents. */
+export const CONFIG_FILE = '.kdiag.yaml';
+
+/**
+ * `.kdiag.yaml`: found in the working folder or any parent (the first wins), or named by `--config`.
+ * Unknown keys are a usage error naming the key, so a typo never silently disables a setting.
+ */
+export interface KdiagConfig {
+  /** The file it came from, when there was one. */
+  path?: string;
+  lint?: {
+    /** CIDRs (or single IPs) never reported. */
+    allow?: string[];
+    /** gitignore-syntax patterns of paths to skip. */
+    ignorePaths?: string[];
+    /** Finding codes never reported. */
+    disable?: string[];
+    /** The cluster's pod ranges, for classifying literals (the `--pod-cidr` flag wins). */
+    podCidrs?: string[];
+    /** The cluster's Service ranges (the `--service-cidr` flag wins). */
+    serviceCidrs?: string[];
+  };
+  shell?: {
+    image?: string;
+  };
+}

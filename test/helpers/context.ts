@@ -1,0 +1,29 @@
+import type { Clock, Context, Invocation } from '../../src/commands/types.js';
+
+/** A clock that starts at `start` and moves only when `sleep` is called (which resolves at once, false if aborted). */
+export function fakeClock(start = new Date('2026-01-02T03:04:05.000Z')): Clock & { slept: number[] } {
+  let t = start.getTime();
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => new Date(t),
+    sleep: async (ms, signal) => {
+      await Promise.resolve();
+      if (signal?.aborted) return false;
+      slept.push(ms);
+      t += ms;
+      return true;
+    },
+  };
+}
+
+/** The parts of a hand-made Context that tests of one command's `run` rarely care about. */
+export function contextDefaults(command: string): Pick<Context, 'clock' | 'invocation' | 'kube' | 'canI'> {
+  const invocation: Invocation = { program: 'kdiag', command };
+  return {
+    clock: fakeClock(),
+    invocation,
+    kube: () => Promise.reject(new Error('no connection in this test')),
+    canI: () => Promise.reject(new Error('no connection in this test')),
+  };
+}
