@@ -88,7 +88,13 @@ export function namespaceNotFound(s: NotFoundFacts, inv: Invocation = DEFAULT_IN
   const elsewhere = s.sameNameElsewhere ?? [];
   if (elsewhere.length > 0) evidence.push(elsewhereEvidence(s.name, elsewhere));
   let hint = `list the namespaces: kubectl get namespaces`;
-  if (close.length > 0) hint = `did you mean -n ${close[0]}? ${commandLine(inv, s.name, '-n', close[0]!)}`;
+  // A close namespace that holds the Service comes first; one known not to hold it is not offered with its name.
+  const closeWithService = close.find((ns) => elsewhere.some((x) => x.namespace === ns));
+  const known = s.sameNameElsewhere !== undefined;
+  if (closeWithService) hint = `did you mean -n ${closeWithService}? ${commandLine(inv, s.name, '-n', closeWithService)}`;
+  else if (close.length > 0 && known && elsewhere.length === 0) {
+    hint = `did you mean -n ${close[0]}? It holds no Service named ${q(s.name)} either: ${commandLine(inv, 'NAME', '-n', close[0]!)}`;
+  } else if (close.length > 0 && !known) hint = `did you mean -n ${close[0]}? ${commandLine(inv, s.name, '-n', close[0]!)}`;
   else if (elsewhere.length > 0) {
     const ns = elsewhere[0]!.namespace;
     hint = `the Service is in namespace ${ns}: ${commandLine(inv, s.name, '-n', ns)}`;

@@ -1,3 +1,4 @@
+import { parseTargetArg } from '../../core/k8s/resource-arg.js';
 import { UsageError } from '../../errors.js';
 import { parseClusterDomain } from '../shared-flags.js';
 import type { Flags } from '../types.js';
@@ -15,12 +16,12 @@ export interface SvcOptions {
 
 /** Pure argv → options; throws UsageError on bad input. */
 export function toSvcOptions(args: readonly string[], flags: Flags): SvcOptions {
-  const name = args[0];
-  if (name !== undefined && !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    throw new UsageError(
-      `invalid Service name "${name}"`,
-      'Service names are lower-case letters, digits and "-", starting with a letter (RFC 1035)',
-    );
+  // NAME, or kubectl's TYPE/NAME for a Service (svc/web, service/web, services/web).
+  let name: string | undefined;
+  if (args[0] !== undefined) {
+    const parsed = parseTargetArg(args[0], 'Service');
+    if (!parsed.ok) throw new UsageError(parsed.message, parsed.hint);
+    name = parsed.target.name;
   }
   const file = flags.filename;
   if (file !== undefined && (typeof file !== 'string' || file === ''))

@@ -1,6 +1,8 @@
 import { FileClusterReader } from '../../cluster/file-reader.js';
-import type { ClusterReader } from '../../cluster/reader.js';
+import { R, type ClusterReader } from '../../cluster/reader.js';
+import type { KubeObject } from '../../core/k8s/types.js';
 import { listServiceChoices, loadServiceSnapshot } from '../../cluster/svc-loader.js';
+import { commandLine } from '../../core/invocation.js';
 import { explainService, type ServiceReport } from '../../core/svc/explain.js';
 import { UsageError } from '../../errors.js';
 import { canPick, pick } from '../../ui/pick.js';
@@ -46,16 +48,27 @@ async function openReader(opts: SvcOptions, ctx: Context): Promise<ClusterReader
   return ctx.cluster();
 }
 
-function missingName(namespace: string, ctx: Context): UsageError {
-  return new UsageError(
-    'missing the Service NAME argument',
-    `${ctx.invocation.program} svc NAME -n ${namespace} (list them: kubectl get services -n ${namespace})`,
-  );
+/** The usage error for a missing NAME; offline it names the file's Services, live it says how to list them. */
+function missingName(namespace: string, ctx: Context, inFile?: readonly string[]): UsageError {
+  const { file } = ctx.invocation;
+  const listThem =
+    file === undefined
+      ? `list them: kubectl get services -n ${namespace}`
+      : inFile && inFile.length > 0
+        ? `the file's Services in ${namespace}: ${inFile.join(', ')}`
+        : `the file holds no Service in namespace ${namespace}`;
+  return new UsageError('missing the Service NAME argument', `${commandLine(ctx.invocation, 'NAME', '-n', namespace)} (${listThem})`);
 }
 
 async function pickService(reader: ClusterReader, namespace: string, ctx: Context): Promise<string> {
   if (!canPick(ctx.io)) throw missingName(namespace, ctx);
-  const choices = await listServiceChoices(reader, namespace);
+  const stop = reader.source === 'live' ? ctx.progress(`Listing the Services of namespace ${namespace}`) : () => {};
+  let choices;
+  try {
+    choices = await listServiceChoices(reader, namespace);
+  } finally {
+    stop();
+  }
   if (choices.length === 0)
     throw new UsageError(`namespace ${namespace} has no Services to pick from`, 'pass a namespace with -n, or NAME');
   return pick(ctx.io, ctx.signal, {
@@ -72,16 +85,23 @@ async function pickService(reader: ClusterReader, namespace: string, ctx: Contex
 /** `kdiag svc [NAME]`: load the snapshot (file or live), explain it, hand the report to the writer. */
 export async function runSvc(opts: SvcOptions, ctx: Context): Promise<Outcome> {
   // A missing NAME without a terminal is a usage error (exit 2), whatever the cluster or file would have said.
-  if (opts.name === undefined && !canPick(ctx.io)) throw missingName(opts.namespace ?? 'NAMESPACE', ctx);
+  if (opts.name === undefined && !canPick(ctx.io) && opts.file === undefined) throw missingName(opts.namespace ?? 'NAMESPACE', ctx);
   const reader = await openReader(opts, ctx);
   const namespace = opts.namespace ?? reader.defaultNamespace;
+  if (opts.name === undefined && !canPick(ctx.io)) {
+    const services = await reader.list<KubeObject>(R.services, { namespace, metadataOnly: true });
+    throw missingName(namespace, ctx, services.map((s) => s.metadata.name).sort());
+  }
   const name = opts.name ?? (await pickService(reader, namespace, ctx));
   const stop = reader.source === 'live' ? ctx.progress(`Reading Service ${namespace}/${name}`) : () => {};
   let report: ServiceReport;
   try {
-    // --cluster-domain: opts.clusterDomain goes here as explainService's second argument once src/core/svc takes
-    // it (issue 9, in flight on another branch); until then the names are under cluster.local.
-    report = explainService(await loadServiceSnapshot(reader, { namespace, name }));
+    const snapshot = await loadServiceSnapshot(reader, {
+      namespace,
+      name,
+      ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
+    });
+    report = explainService(snapshot, { invocation: ctx.invocation, ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}) });
   } finally {
     stop();
   }
