@@ -33,26 +33,41 @@ import { apiPath, type KubeTransport } from './transport.js';
 
 export const PING_INTERVAL_MS = 30_000;
 
-/** Opens a channel WebSocket; resolves once the server accepted it, else rejects with a kdiag error. */
+/** What the caller does with the socket's events; attached before the handshake, so no early message is lost. */
+export interface ChannelEvents {
+  /** `socket` is the WebSocket itself (the caller's variable is not set yet for messages that come with the handshake). */
+  message(data: Buffer, isBinary: boolean, socket: WebSocket): void;
+  close(code: number, reason: Buffer): void;
+  error(e: Error): void;
+}
+
+/**
+ * Opens a channel WebSocket; resolves once the server accepted it, else rejects with a kdiag error. `events` get
+ * everything after the handshake: the server may send (e.g. the port-forward port prefix) in the same packet as its
+ * handshake answer, before the caller's code after `await` could attach a listener.
+ */
 export async function openChannelSocket(
   transport: KubeTransport,
   path: string,
   protocols: string[],
   what: { verb: string; resource: string; namespace: string },
+  events: ChannelEvents,
   signal?: AbortSignal,
 ): Promise<WebSocket> {
   const { url, options } = await transport.websocketOptions(path);
   const { WebSocket: WS } = await import('ws');
   const started = Date.now();
   const ws = new WS(url, protocols, { ...options, perMessageDeflate: false });
+  let opened = false;
+  ws.on('message', (data: Buffer, isBinary: boolean) => opened && events.message(data, isBinary, ws));
+  ws.on('close', (code: number, reason: Buffer) => opened && events.close(code, reason));
+  ws.on('error', (e: Error) => opened && events.error(e));
   return new Promise<WebSocket>((resolve, reject) => {
     let done = false;
     const fail = (e: KdiagError) => {
       if (done) return;
       done = true;
       signal?.removeEventListener('abort', onAbort);
-      ws.removeAllListeners('open');
-      ws.on('error', () => undefined);
       ws.terminate();
       reject(e);
     };
@@ -85,8 +100,8 @@ export async function openChannelSocket(
     ws.once('open', () => {
       if (done) return;
       done = true;
+      opened = true;
       signal?.removeEventListener('abort', onAbort);
-      ws.removeAllListeners('error');
       resolve(ws);
     });
   });
@@ -126,60 +141,69 @@ export async function portForward(
   signal?: AbortSignal,
 ): Promise<PortForwardTunnel> {
   const path = `${apiPath(R.pods, namespace, pod, 'portforward')}?ports=${port}`;
-  const ws = await openChannelSocket(transport, path, [V4], { verb: 'create', resource: 'pods/portforward', namespace }, signal);
-  keepAlive(ws);
   const prefix = new PortPrefix(port);
+  let ws: WebSocket | undefined;
   let errorText = '';
   let settle!: (v: string | undefined) => void;
   const error = new Promise<string | undefined>((r) => (settle = r));
   const stream = new Duplex({
     write(chunk: Buffer, _enc, cb) {
-      if (ws.readyState !== ws.OPEN) return cb(new Error('port-forward: the tunnel is closed'));
-      ws.send(encodeFrame(0, chunk), cb);
+      if (!ws || ws.readyState !== ws.OPEN) return cb(new Error('port-forward: the tunnel is closed'));
+      ws!.send(encodeFrame(0, chunk), cb);
     },
     final(cb) {
       cb();
     },
     read() {
-      if (ws.isPaused) ws.resume();
+      if (ws?.isPaused) ws.resume();
     },
     destroy(err, cb) {
-      shut(ws);
+      if (ws) shut(ws);
       cb(err);
     },
   });
-  ws.on('message', (msg: Buffer, isBinary: boolean) => {
-    const frame = isBinary ? decodeFrame(msg) : undefined;
-    if (!frame) return;
-    let data: Buffer;
-    try {
-      data = prefix.strip(frame.channel, frame.data);
-    } catch (e) {
-      errorText ||= (e as Error).message;
-      shut(ws);
-      return;
-    }
-    if (frame.channel === 0 && data.length > 0) {
-      if (!stream.push(data)) ws.pause();
-    } else if (frame.channel === 1 && data.length > 0) errorText += data.toString('utf8');
-  });
-  ws.on('error', (e) => {
-    errorText ||= e.message;
-  });
-  ws.on('close', () => {
-    settle(errorText.trim() || undefined);
-    stream.push(null);
-    // Nothing more can be written once the socket is gone.
-    if (!stream.writableFinished) stream.end();
-  });
-  const onAbort = () => shut(ws);
+  const onAbort = () => ws && shut(ws);
+  ws = await openChannelSocket(
+    transport,
+    path,
+    [V4],
+    { verb: 'create', resource: 'pods/portforward', namespace },
+    {
+      message(msg, isBinary, socket) {
+        const frame = isBinary ? decodeFrame(msg) : undefined;
+        if (!frame) return;
+        let data: Buffer;
+        try {
+          data = prefix.strip(frame.channel, frame.data);
+        } catch (e) {
+          errorText ||= (e as Error).message;
+          shut(socket);
+          return;
+        }
+        if (frame.channel === 0 && data.length > 0) {
+          if (!stream.push(data)) socket.pause();
+        } else if (frame.channel === 1 && data.length > 0) errorText += data.toString('utf8');
+      },
+      error(e) {
+        errorText ||= e.message;
+      },
+      close() {
+        signal?.removeEventListener('abort', onAbort);
+        settle(errorText.trim() || undefined);
+        stream.push(null);
+        // Nothing more can be written once the socket is gone.
+        if (!stream.writableFinished) stream.end();
+      },
+    },
+    signal,
+  );
+  keepAlive(ws);
   signal?.addEventListener('abort', onAbort, { once: true });
-  ws.once('close', () => signal?.removeEventListener('abort', onAbort));
   return {
     stream,
     error,
     close: () => {
-      shut(ws);
+      if (ws) shut(ws);
       if (!stream.destroyed) stream.destroy();
     },
   };
@@ -206,79 +230,94 @@ export function execQuery(o: Pick<ExecOptions, 'command' | 'container' | 'stdin'
 export async function exec(transport: KubeTransport, o: ExecOptions): Promise<ExecResult> {
   if (o.command.length === 0) throw new ClusterAccessError('bad-exec', 'exec: no command given');
   const path = `${apiPath(R.pods, o.namespace, o.pod, 'exec')}?${execQuery(o)}`;
-  const ws = await openChannelSocket(
+  let status: ExecStatus | undefined;
+  let sendError: Error | undefined;
+  let socketError: Error | undefined;
+  let closed!: (c: { code: number; reason: string }) => void;
+  const whenClosed = new Promise<{ code: number; reason: string }>((r) => (closed = r));
+  const write = (out: NodeJS.WritableStream, data: Buffer, socket: WebSocket) => {
+    if (!out.write(data)) {
+      socket.pause();
+      out.once('drain', () => socket.resume());
+    }
+  };
+  const open = await openChannelSocket(
     transport,
     path,
     [V5, V4],
     { verb: 'create', resource: 'pods/exec', namespace: o.namespace },
+    {
+      message(msg, isBinary, socket) {
+        const frame = isBinary ? decodeFrame(msg) : undefined;
+        if (!frame) return;
+        if (frame.channel === STDOUT) write(o.stdout, frame.data, socket);
+        else if (frame.channel === STDERR) {
+          if (o.stderr) write(o.stderr, frame.data, socket);
+        } else if (frame.channel === STATUS) status = parseExecStatus(frame.data.toString('utf8'));
+      },
+      error(e) {
+        socketError ??= e;
+      },
+      close(code, reason) {
+        closed({ code, reason: reason.toString('utf8') });
+      },
+    },
     o.signal,
   );
-  keepAlive(ws);
-  const protocol = ws.protocol === V5 ? V5 : V4;
-  let status: ExecStatus | undefined;
-  let sendError: Error | undefined;
+  keepAlive(open);
+  const protocol = open.protocol === V5 ? V5 : V4;
 
   const send = (data: Buffer) =>
     new Promise<void>((resolve, reject) => {
-      if (ws.readyState !== ws.OPEN) return reject(new Error('exec: the connection is closed'));
-      ws.send(data, (e) => (e ? reject(e) : resolve()));
+      if (open.readyState !== open.OPEN) return reject(new Error('exec: the connection is closed'));
+      open.send(data, (e) => (e ? reject(e) : resolve()));
     });
-
-  const stdinDone = o.stdin
-    ? (async () => {
-        for await (const chunk of o.stdin!) {
-          if (ws.readyState !== ws.OPEN) return;
-          await send(encodeFrame(STDIN, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)));
-        }
-        if (protocol === V5 && ws.readyState === ws.OPEN) await send(closeFrame(STDIN));
-      })().catch((e: unknown) => {
-        sendError ??= e as Error;
-      })
-    : Promise.resolve();
-  if (o.resize && o.tty) {
+  if (o.stdin) {
+    const stdin = o.stdin;
     void (async () => {
-      for await (const size of o.resize!) {
-        if (ws.readyState !== ws.OPEN) return;
+      for await (const chunk of stdin) {
+        if (open.readyState !== open.OPEN) return;
+        await send(encodeFrame(STDIN, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)));
+      }
+      // v5: tell the server that stdin ended (v4 has no way to).
+      if (protocol === V5 && open.readyState === open.OPEN) await send(closeFrame(STDIN));
+    })().catch((e: unknown) => {
+      sendError ??= e as Error;
+    });
+  }
+  if (o.resize && o.tty) {
+    const resize = o.resize;
+    void (async () => {
+      for await (const size of resize) {
+        if (open.readyState !== open.OPEN) return;
         await send(resizeFrame(size));
       }
     })().catch(() => undefined);
   }
 
-  const write = (out: NodeJS.WritableStream, data: Buffer) => {
-    if (!out.write(data)) {
-      ws.pause();
-      out.once('drain', () => ws.resume());
-    }
-  };
-
-  return new Promise<ExecResult>((resolve, reject) => {
-    const onAbort = () => {
-      shut(ws);
-      reject(abortError(o.signal!));
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    const signal = o.signal;
+    if (!signal) return;
+    onAbort = () => {
+      shut(open);
+      reject(abortError(signal));
     };
-    if (o.signal?.aborted) return onAbort();
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    ws.on('message', (msg: Buffer, isBinary: boolean) => {
-      const frame = isBinary ? decodeFrame(msg) : undefined;
-      if (!frame) return;
-      if (frame.channel === STDOUT) write(o.stdout, frame.data);
-      else if (frame.channel === STDERR) {
-        if (o.stderr) write(o.stderr, frame.data);
-      } else if (frame.channel === STATUS) status = parseExecStatus(frame.data.toString('utf8'));
-    });
-    let socketError: Error | undefined;
-    ws.on('error', (e) => (socketError ??= e));
-    ws.on('close', (code: number, reason: Buffer) => {
-      o.signal?.removeEventListener('abort', onAbort);
-      void stdinDone.finally(() => undefined);
-      if (status) return resolve({ status, protocol });
-      // No status message: a clean close is a success (as kubectl reads it); anything else is a failure.
-      if (code === 1000 && !socketError) return resolve({ status: { status: 'Success', exitCode: 0 }, protocol });
-      const why = socketError?.message ?? sendError?.message ?? (`${code} ${reason.toString('utf8')}`.trim() || 'closed');
-      resolve({
-        status: { status: 'Failure', reason: 'ConnectionClosed', message: `exec: the connection closed without a status (${why})` },
-        protocol,
-      });
-    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
+  aborted.catch(() => undefined);
+  try {
+    const { code, reason } = await Promise.race([whenClosed, aborted]);
+    if (status) return { status, protocol };
+    // No status message: a clean close is a success (as kubectl reads it); anything else is a failure.
+    if (code === 1000 && !socketError) return { status: { status: 'Success', exitCode: 0 }, protocol };
+    const why = socketError?.message ?? sendError?.message ?? (`${code} ${reason}`.trim() || 'closed');
+    return {
+      status: { status: 'Failure', reason: 'ConnectionClosed', message: `exec: the connection closed without a status (${why})` },
+      protocol,
+    };
+  } finally {
+    if (onAbort) o.signal?.removeEventListener('abort', onAbort);
+  }
 }
