@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createKubeConnection, type LiveKubeConnection } from '../../../src/cluster/kube-connection.js';
 import type { ObserveEvent } from '../../../src/cluster/kube-api.js';
@@ -25,8 +25,8 @@ let acceptProtocols: string[] = [];
 let rejectUpgrade: { status: number; body: string } | undefined;
 const requests: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 /** Sockets of WebSockets and watches (keep-alive sockets of plain requests are the agent's business). */
-const sockets = new Set<import('node:stream').Duplex>();
-const track = (s: import('node:stream').Duplex) => {
+const sockets = new Set<Duplex>();
+const track = (s: Duplex) => {
   sockets.add(s);
   s.on('close', () => sockets.delete(s));
 };
