@@ -44,8 +44,12 @@ export class KubeReader implements ClusterReader {
   }
 
   /** A full list and the list's resourceVersion (where a watch starts); throws like `list`. */
-  async listVersioned<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): Promise<{ items: T[]; resourceVersion?: string }> {
-    const r = await this.listOrStatus<T>(resource, opts);
+  async listVersioned<T extends KubeObject>(
+    resource: Resource,
+    opts: ListOptions = {},
+    signal?: AbortSignal,
+  ): Promise<{ items: T[]; resourceVersion?: string }> {
+    const r = await this.listOrStatus<T>(resource, opts, signal);
     if (r.ok) return { items: r.items, ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}) };
     throw this.statusError(r.res, 'list', resource, opts.namespace);
   }
@@ -65,6 +69,7 @@ export class KubeReader implements ClusterReader {
   private async listOrStatus<T extends KubeObject>(
     resource: Resource,
     opts: ListOptions,
+    signal?: AbortSignal,
   ): Promise<{ ok: true; items: T[]; resourceVersion?: string } | { ok: false; res: RawResponse }> {
     const items: T[] = [];
     let cont: string | undefined;
@@ -76,6 +81,7 @@ export class KubeReader implements ClusterReader {
       if (cont) q.set('continue', cont);
       const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, {
         accept: opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
+        ...(signal ? { signal } : {}),
       });
       if (res.status === 404) return { ok: true, items: [] };
       if (res.status === 410 && cont && !restarted) {

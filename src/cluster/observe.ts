@@ -72,7 +72,7 @@ export async function* observe<T extends KubeObject>(
   while (!signal.aborted) {
     try {
       if (needList) {
-        const listed = await unlessAborted(reader.listVersioned<T>(resource, opts), signal);
+        const listed = await unlessAborted(reader.listVersioned<T>(resource, opts, signal), signal);
         if (!listed) return;
         resourceVersion = listed.resourceVersion;
         needList = false;
