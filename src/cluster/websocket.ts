@@ -33,6 +33,12 @@ import { apiPath, type KubeTransport } from './transport.js';
 
 export const PING_INTERVAL_MS = 30_000;
 
+/** The caller's signal and the transport's (Ctrl-C ends every tunnel and exec too). */
+function withTransportSignal(transport: KubeTransport, signal: AbortSignal | undefined): AbortSignal | undefined {
+  const all = [transport.opts.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+  return all.length > 1 ? AbortSignal.any(all) : all[0];
+}
+
 /** What the caller does with the socket's events; attached before the handshake, so no early message is lost. */
 export interface ChannelEvents {
   /** `socket` is the WebSocket itself (the caller's variable is not set yet for messages that come with the handshake). */
@@ -138,8 +144,9 @@ export async function portForward(
   namespace: string,
   pod: string,
   port: number,
-  signal?: AbortSignal,
+  callerSignal?: AbortSignal,
 ): Promise<PortForwardTunnel> {
+  const signal = withTransportSignal(transport, callerSignal);
   const path = `${apiPath(R.pods, namespace, pod, 'portforward')}?ports=${port}`;
   const prefix = new PortPrefix(port);
   let ws: WebSocket | undefined;
@@ -230,6 +237,7 @@ export function execQuery(o: Pick<ExecOptions, 'command' | 'container' | 'stdin'
 export async function exec(transport: KubeTransport, o: ExecOptions): Promise<ExecResult> {
   if (o.command.length === 0) throw new ClusterAccessError('bad-exec', 'exec: no command given');
   const path = `${apiPath(R.pods, o.namespace, o.pod, 'exec')}?${execQuery(o)}`;
+  const signal = withTransportSignal(transport, o.signal);
   let status: ExecStatus | undefined;
   let sendError: Error | undefined;
   let socketError: Error | undefined;
@@ -262,7 +270,7 @@ export async function exec(transport: KubeTransport, o: ExecOptions): Promise<Ex
         closed({ code, reason: reason.toString('utf8') });
       },
     },
-    o.signal,
+    signal,
   );
   keepAlive(open);
   const protocol = open.protocol === V5 ? V5 : V4;
@@ -297,7 +305,6 @@ export async function exec(transport: KubeTransport, o: ExecOptions): Promise<Ex
 
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
-    const signal = o.signal;
     if (!signal) return;
     onAbort = () => {
       shut(open);
@@ -318,6 +325,6 @@ export async function exec(transport: KubeTransport, o: ExecOptions): Promise<Ex
       protocol,
     };
   } finally {
-    if (onAbort) o.signal?.removeEventListener('abort', onAbort);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -193,6 +193,22 @@ describe('KubeConnection against the test cluster', () => {
     expect(message).toMatch(/no forward found for port 9999/);
   });
 
+  test('portForward and exec for the limited user: refused at the handshake, naming the subresource', async () => {
+    const limited = connect(clusterInfo().limitedKubeconfig);
+    await expect(limited.portForward(LIMITED_NAMESPACE, 'any-pod', 8080)).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining(`cannot create pods/portforward in namespace "${LIMITED_NAMESPACE}"`),
+    });
+    await expect(
+      limited.exec({ namespace: LIMITED_NAMESPACE, pod: 'any-pod', command: ['true'], stdout: sink().stream }),
+    ).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    // The WebSocket handshake is a GET, yet recent apiservers also check `create` on the subresource.
+    const checks = (['get', 'create'] as const).map((verb) => ({ verb, resource: 'pods', subresource: 'portforward', namespace: ns.name }));
+    expect((await conn.canI(checks)).map((r) => r.allowed)).toEqual([true, true]);
+  });
+
   test('exec: a shim prints and exits 0 over v5.channel.k8s.io', async () => {
     const out = sink();
     const err = sink();

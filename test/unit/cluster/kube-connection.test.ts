@@ -231,6 +231,18 @@ describe('exec over WebSocket', () => {
     expect(got.map((b) => [...b])).toEqual([[0, 0x78]]);
   });
 
+  test('abort ends a running exec with an interruption and closes the socket', async () => {
+    onSocket = (ws) => ws.send(frame(1, 'started\n')); // never finishes
+    const ac = new AbortController();
+    const out = sink();
+    const running = connect().exec({ namespace: 'a', pod: 'p', command: ['sleep', '1000'], stdout: out.stream, signal: ac.signal });
+    await waitUntil(() => out.text() === 'started\n');
+    ac.abort('SIGTERM');
+    await expect(running).rejects.toMatchObject({ code: 'interrupted', exitCode: 143 });
+    await waitUntil(() => sockets.size === 0);
+    expect(sockets.size).toBe(0);
+  });
+
   test('handshake refusals: a Status 403 is RBAC, a bare 403 is the subprotocol', async () => {
     rejectUpgrade = { status: 403, body: JSON.stringify({ kind: 'Status', message: 'denied', reason: 'Forbidden', code: 403 }) };
     await expect(connect().exec({ namespace: 'a', pod: 'p', command: ['x'], stdout: sink().stream })).rejects.toMatchObject({
