@@ -16,6 +16,8 @@ import { apiPath, type KubeTransport } from './transport.js';
 
 /** Watch requests end on the server after this long (plus jitter) and are re-made from the latest version. */
 const WATCH_SECONDS = 300;
+/** How long after its timeoutSeconds a silent watch is taken for dead. */
+const WATCH_GRACE_SECONDS = 60;
 
 interface WatchEvent<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -81,7 +83,8 @@ export async function* observe<T extends KubeObject>(
         if (signal.aborted) return;
       }
       const q = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true' });
-      q.set('timeoutSeconds', String(WATCH_SECONDS + Math.floor(Math.random() * 60)));
+      const seconds = WATCH_SECONDS + Math.floor(Math.random() * 60);
+      q.set('timeoutSeconds', String(seconds));
       if (resourceVersion) q.set('resourceVersion', resourceVersion);
       if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
       if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
@@ -100,6 +103,16 @@ export async function* observe<T extends KubeObject>(
       }
       attempt = 0;
       let buffered = '';
+      // The server ends the watch after timeoutSeconds; a watch still silent well after that is a dead connection
+      // (no RST ever came): drop it and reconnect.
+      const stream = res.stream;
+      const deadline = setTimeout(
+        () =>
+          stream.destroy(
+            new Error(`watch ${resourceName(resource)}: no end from the server ${seconds + WATCH_GRACE_SECONDS} s after it began`),
+          ),
+        (seconds + WATCH_GRACE_SECONDS) * 1000,
+      );
       try {
         for await (const chunk of res.stream) {
           buffered += (chunk as Buffer).toString('utf8');
@@ -127,6 +140,7 @@ export async function* observe<T extends KubeObject>(
         }
       } finally {
         // Also when the consumer stops early: no socket may outlive the iteration.
+        clearTimeout(deadline);
         res.stream.destroy();
       }
       // The server ended the watch (timeoutSeconds): watch again from the latest version.

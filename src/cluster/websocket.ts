@@ -124,11 +124,24 @@ export function shut(ws: WebSocket, graceMs = 2_000): void {
   ws.once('close', () => clearTimeout(timer));
 }
 
-/** Keeps an idle tunnel alive through proxies and load balancers; stops with the socket. */
-function keepAlive(ws: WebSocket): void {
+/**
+ * Keeps an idle tunnel alive through proxies and load balancers, and notices a dead one: a ping every 30 s, and a
+ * socket that did not answer the previous ping with a pong is terminated (`onDead` says why). The API server and
+ * KWOK answer pings on exec (v4, v5) and port-forward sockets.
+ */
+export function keepAlive(ws: WebSocket, onDead?: (why: string) => void, intervalMs = PING_INTERVAL_MS): void {
+  let answered = true;
+  ws.on('pong', () => (answered = true));
   const timer = setInterval(() => {
-    if (ws.readyState === ws.OPEN) ws.ping();
-  }, PING_INTERVAL_MS);
+    if (ws.readyState !== ws.OPEN) return;
+    if (!answered) {
+      onDead?.(`no answer to a WebSocket ping within ${Math.round(intervalMs / 1000)} s`);
+      ws.terminate();
+      return;
+    }
+    answered = false;
+    ws.ping();
+  }, intervalMs);
   timer.unref();
   ws.once('close', () => clearInterval(timer));
 }
@@ -204,7 +217,7 @@ export async function portForward(
     },
     signal,
   );
-  keepAlive(ws);
+  keepAlive(ws, (why) => (errorText ||= why));
   signal?.addEventListener('abort', onAbort, { once: true });
   return {
     stream,
@@ -272,7 +285,7 @@ export async function exec(transport: KubeTransport, o: ExecOptions): Promise<Ex
     },
     signal,
   );
-  keepAlive(open);
+  keepAlive(open, (why) => (socketError ??= new Error(why)));
   const protocol = open.protocol === V5 ? V5 : V4;
 
   const send = (data: Buffer) =>

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable, type Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket as WsClient, WebSocketServer, type WebSocket } from 'ws';
 import { createKubeConnection, type LiveKubeConnection } from '../../../src/cluster/kube-connection.js';
+import { keepAlive } from '../../../src/cluster/websocket.js';
 import type { ObserveEvent } from '../../../src/cluster/kube-api.js';
 import { R } from '../../../src/cluster/reader.js';
 import type { KubeObject } from '../../../src/core/k8s/types.js';
@@ -367,5 +368,31 @@ describe('observe', () => {
       })(),
     ).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('cannot watch configmaps in namespace "ns"') });
     expect(seen).toEqual(['sync']);
+  });
+});
+
+describe('keep-alive', () => {
+  test('pings; a socket that stops answering pings is terminated', async () => {
+    for (const autoPong of [true, false]) {
+      const quiet = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong });
+      await new Promise((r) => quiet.once('listening', r));
+      const ws = new WsClient(`ws://127.0.0.1:${(quiet.address() as AddressInfo).port}`);
+      await new Promise((r) => ws.once('open', r));
+      let pings = 0;
+      quiet.clients.forEach((c) => c.on('ping', () => pings++));
+      const dead: string[] = [];
+      keepAlive(ws, (why) => dead.push(why), 50);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pings).toBeGreaterThan(0);
+      if (autoPong) {
+        expect(dead).toEqual([]);
+        expect(ws.readyState).toBe(ws.OPEN);
+        ws.terminate();
+      } else {
+        expect(dead).toEqual(['no answer to a WebSocket ping within 0 s']);
+        expect(ws.readyState).toBe(ws.CLOSED);
+      }
+      await new Promise((r) => quiet.close(r));
+    }
   });
 });
