@@ -294,17 +294,32 @@ export async function exec(transport: KubeTransport, o: ExecOptions): Promise<Ex
       open.send(data, (e) => (e ? reject(e) : resolve()));
     });
   if (o.stdin) {
+    // Listeners rather than `for await`: when the command ends first, kdiag lets go of stdin (often process.stdin,
+    // which must not be destroyed and must not keep the process alive) without consuming it further.
     const stdin = o.stdin;
-    void (async () => {
-      for await (const chunk of stdin) {
-        if (open.readyState !== open.OPEN) return;
-        await send(encodeFrame(STDIN, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)));
-      }
+    const onData = (chunk: Buffer | string) => {
+      stdin.pause();
+      send(encodeFrame(STDIN, typeof chunk === 'string' ? Buffer.from(chunk) : chunk)).then(
+        () => stdin.resume(),
+        (e: unknown) => {
+          sendError ??= e as Error;
+          release();
+        },
+      );
+    };
+    const onEnd = () => {
+      release();
       // v5: tell the server that stdin ended (v4 has no way to).
-      if (protocol === V5 && open.readyState === open.OPEN) await send(closeFrame(STDIN));
-    })().catch((e: unknown) => {
-      sendError ??= e as Error;
-    });
+      if (protocol === V5 && open.readyState === open.OPEN) send(closeFrame(STDIN)).catch((e: unknown) => (sendError ??= e as Error));
+    };
+    const release = () => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.pause();
+    };
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    open.once('close', release);
   }
   if (o.resize && o.tty) {
     const resize = o.resize;

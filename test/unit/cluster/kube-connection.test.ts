@@ -232,6 +232,22 @@ describe('exec over WebSocket', () => {
     expect(got.map((b) => [...b])).toEqual([[0, 0x78]]);
   });
 
+  test('a command that ends before its stdin lets go of stdin without ending it', async () => {
+    onSocket = (ws) => {
+      ws.once('message', () => {
+        ws.send(frame(3, '{"metadata":{},"status":"Success"}'));
+        ws.close(1000);
+      });
+    };
+    const stdin = new PassThrough();
+    stdin.write('first line\n');
+    const r = await connect().exec({ namespace: 'a', pod: 'p', command: ['head', '-1'], stdin, stdout: sink().stream });
+    expect(r.status.status).toBe('Success');
+    expect(stdin.listenerCount('data')).toBe(0);
+    expect(stdin.isPaused()).toBe(true);
+    expect(stdin.destroyed).toBe(false);
+  });
+
   test('abort ends a running exec with an interruption and closes the socket', async () => {
     onSocket = (ws) => ws.send(frame(1, 'started\n')); // never finishes
     const ac = new AbortController();
