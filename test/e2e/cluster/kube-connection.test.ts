@@ -3,6 +3,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { exitCodeOf } from '../../../src/cluster/channels.js';
+import { execQuery, openChannelSocket } from '../../../src/cluster/websocket.js';
+import { apiPath } from '../../../src/cluster/transport.js';
 import { createKubeConnection, type LiveKubeConnection } from '../../../src/cluster/kube-connection.js';
 import type { ObserveEvent } from '../../../src/cluster/kube-api.js';
 import { R } from '../../../src/cluster/reader.js';
@@ -236,5 +238,54 @@ describe('KubeConnection against the test cluster', () => {
     const r = await conn.exec({ namespace: ns.name, pod, command: ['sh'], stdin, stdout: out.stream, stderr: sink().stream });
     expect(out.text()).toContain('from-stdin');
     expect(exitCodeOf(r.status)).toBe(0);
+  });
+});
+
+describe('the wire protocols as the apiserver 1.36 and KWOK speak them', () => {
+  /** Opens a raw channel socket and records its binary frames until it closes (or `untilFrames` came). */
+  async function frames(path: string, protocols: string[], send?: Buffer, untilFrames = Infinity) {
+    const got: Buffer[] = [];
+    let done!: () => void;
+    const closed = new Promise<void>((r) => (done = r));
+    const ws = await openChannelSocket(
+      conn.transport,
+      path,
+      protocols,
+      { verb: 'create', resource: 'pods/x', namespace: ns.name },
+      {
+        message: (m) => {
+          got.push(Buffer.from(m));
+          if (got.length >= untilFrames) done();
+        },
+        close: () => done(),
+        error: () => undefined,
+      },
+    );
+    if (send) ws.send(send);
+    await closed;
+    ws.terminate();
+    return { protocol: ws.protocol, frames: got.map((b) => [b[0], b.subarray(1)] as const) };
+  }
+
+  test('port-forward v4: the first frame on channels 0 and 1 is the port, 2 bytes little-endian', async () => {
+    const r = await frames(`${apiPath(R.pods, ns.name, pod, 'portforward')}?ports=8080`, ['v4.channel.k8s.io'], undefined, 2);
+    expect(r.protocol).toBe('v4.channel.k8s.io');
+    expect(r.frames.map(([ch, d]) => [ch, [...d]])).toEqual([
+      [0, [0x90, 0x1f]],
+      [1, [0x90, 0x1f]],
+    ]);
+  });
+
+  test('exec: v5 and v4 are both accepted; the v5 status comes from the apiserver, v4 from KWOK', async () => {
+    const path = `${apiPath(R.pods, ns.name, pod, 'exec')}?${execQuery({ command: ['sh', '-c', 'echo x; exit 3'] })}`;
+    const v5 = await frames(path, ['v5.channel.k8s.io']);
+    const v4 = await frames(path, ['v4.channel.k8s.io']);
+    for (const r of [v5, v4]) {
+      expect(r.frames.filter(([ch]) => ch === 1).map(([, d]) => d.toString())).toEqual(['', 'x\n']);
+      const status = JSON.parse(r.frames.find(([ch]) => ch === 3)![1].toString()) as { status: string; message: string; details?: unknown };
+      expect(status).toMatchObject({ status: 'Failure', message: expect.stringContaining('exit status 3') });
+    }
+    expect(v5.protocol).toBe('v5.channel.k8s.io');
+    expect(v4.protocol).toBe('v4.channel.k8s.io');
   });
 });
