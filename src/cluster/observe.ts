@@ -88,7 +88,10 @@ export async function* observe<T extends KubeObject>(
       if (resourceVersion) q.set('resourceVersion', resourceVersion);
       if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
       if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
-      const res = await transport.stream(`${apiPath(resource, opts.namespace)}?${q}`, { signal });
+      const res = await transport.stream(`${apiPath(resource, opts.namespace)}?${q}`, {
+        signal,
+        ...(opts.metadataOnly ? { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;q=0.9' } : {}),
+      });
       if (!res.ok) {
         if (res.res.status === 410) throw new Gone();
         const err = statusError(
@@ -131,7 +134,8 @@ export async function* observe<T extends KubeObject>(
             const rv = obj.metadata?.resourceVersion;
             if (rv) resourceVersion = rv;
             if (ev.type === 'BOOKMARK') continue;
-            if (!obj.kind) obj.kind = resource.kind;
+            // As in lists: the resource's kind, also for PartialObjectMetadata.
+            if (!obj.kind || opts.metadataOnly) obj.kind = resource.kind;
             delete (obj.metadata as { managedFields?: unknown }).managedFields;
             const type = ev.type === 'ADDED' ? 'added' : ev.type === 'MODIFIED' ? 'modified' : 'deleted';
             yield { type, object: obj };

@@ -166,6 +166,26 @@ describe('KubeConnection against the test cluster', () => {
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
   });
 
+  test('observe with metadataOnly: watch events carry metadata only (kind as in lists)', async () => {
+    const ac = new AbortController();
+    const events: ObserveEvent<KubeObject>[] = [];
+    const loop = (async () => {
+      for await (const e of conn.observe<KubeObject>(R.configmaps, { namespace: ns.name, metadataOnly: true }, ac.signal)) {
+        events.push(e);
+        if (e.type === 'sync')
+          await conn.create(R.configmaps, ns.name, { metadata: { name: 'slim', labels: { x: 'y' } }, data: { big: 'z' } });
+        if (e.type === 'added') ac.abort();
+      }
+    })();
+    await loop;
+    const added = events.find((e) => e.type === 'added');
+    expect(added?.type === 'added' && added.object).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'slim', labels: { x: 'y' } },
+    });
+    expect(added?.type === 'added' && added.object.data).toBeUndefined();
+  });
+
   test('portForward: 256 KiB of random bytes come back intact through KWOK to 127.0.0.1', async () => {
     const payload = randomBytes(256 * 1024);
     const back = await tunnelRoundTrip(payload);
