@@ -71,7 +71,7 @@ beforeEach(() => {
   rejectUpgrade = undefined;
 });
 
-function connect(): LiveKubeConnection {
+function connect(user: Record<string, unknown> = { token: 'secret-token' }, cluster: Record<string, unknown> = {}): LiveKubeConnection {
   const dir = mkdtempSync(join(tmpdir(), 'kdiag-kc-'));
   const file = join(dir, 'config');
   writeFileSync(
@@ -79,8 +79,8 @@ function connect(): LiveKubeConnection {
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${port}` } }],
-      users: [{ name: 'me', user: { token: 'secret-token' } }],
+      clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${port}`, ...cluster } }],
+      users: [{ name: 'me', user }],
       contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'me', namespace: 'ns' } }],
       'current-context': 'fake',
     }),
@@ -212,6 +212,28 @@ describe('exec over WebSocket', () => {
     expect(up.headers['sec-websocket-protocol']).toMatch(/^v5\.channel\.k8s\.io, ?v4\.channel\.k8s\.io$/);
     expect(up.headers.authorization).toBe('Bearer secret-token');
     expect(up.headers.connection).toMatch(/upgrade/i);
+  });
+
+  test("an exec credential plugin's token (through client-node) reaches the WebSocket handshake", async () => {
+    onSocket = (ws) => {
+      ws.send(frame(3, '{"metadata":{},"status":"Success"}'));
+      ws.close(1000);
+    };
+    const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'plugin-token' } };
+    const c = connect(
+      {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: ['-e', `process.stdout.write(${JSON.stringify(JSON.stringify(credential))})`],
+          interactiveMode: 'Never',
+        },
+      },
+      { 'insecure-skip-tls-verify': true },
+    ); // client-node refuses a plain-HTTP server otherwise
+    const r = await c.exec({ namespace: 'a', pod: 'p', command: ['true'], stdout: sink().stream });
+    expect(r.status.status).toBe('Success');
+    expect(requests.at(-1)!.headers.authorization).toBe('Bearer plugin-token');
   });
 
   test('v4 fallback: no close message; the status carries the exit code', async () => {
