@@ -31,6 +31,8 @@ const result = await build({
     js: "import { createRequire as __kdiagCreateRequire } from 'node:module'; const require = __kdiagCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  // ws loads these native add-ons only if present (inside try/catch): never bundle or require them at build time.
+  external: ['bufferutil', 'utf-8-validate'],
 });
 await writeFile(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));
 

@@ -66,7 +66,8 @@ export function createContext(deps: ContextDeps): Context {
     clock: deps.clock ?? systemClock,
     invocation: deps.invocation,
     warn,
-    cluster: () => (reader ??= import('./cluster/kube-reader.js').then((m) => m.createKubeReader(accessOptions()))),
+    // One transport for reads, writes and streams: credentials (an exec plugin, say) are resolved once per run.
+    cluster: () => (reader ??= ctx.kube().then((c) => c.reader)),
     kube: () => (kube ??= import('./cluster/kube-connection.js').then((m) => m.createKubeConnection(accessOptions()))),
     canI: async (checks) => {
       if (checks.length === 0) return;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterAccessError } from '../errors.js';
 import type { ResolvedKubeconfig } from './kubeconfig.js';
 
@@ -63,4 +64,40 @@ function readText(path: string, what: string, cfg: ResolvedKubeconfig): string {
       'fix the path in the kubeconfig (relative paths are relative to the kubeconfig file)',
     );
   }
+}
+
+/**
+ * TLS material and headers from client-node's machinery (exec credential plugins, auth providers, proxies): the
+ * only place kdiag loads @kubernetes/client-node, and only when {@link simpleHttpsOptions} cannot do the job.
+ */
+export async function clientNodeHttpsOptions(cfg: ResolvedKubeconfig): Promise<https.RequestOptions> {
+  const o: https.RequestOptions = { headers: {} };
+  await (await clientNodeConfig(cfg)).applyToHTTPSOptions(o);
+  return o;
+}
+
+/** The client-node configuration of the resolved context (loads client-node). */
+export async function clientNodeConfig(cfg: ResolvedKubeconfig): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  return toClientNodeConfig(cfg, new KubeConfig());
+}
+
+/** Fills a client-node KubeConfig with exactly the one resolved context. */
+export function toClientNodeConfig(cfg: ResolvedKubeconfig, kc: KubeConfig): KubeConfig {
+  const user: Record<string, unknown> = { ...cfg.user };
+  if (typeof user.tokenFile === 'string') {
+    user['token-file'] = user.tokenFile;
+    delete user.tokenFile;
+  }
+  kc.loadFromString(
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: cfg.clusterName, cluster: cfg.cluster }],
+      users: [{ name: cfg.userName || 'user', user }],
+      contexts: [{ name: cfg.contextName, context: { cluster: cfg.clusterName, user: cfg.userName || 'user', namespace: cfg.namespace } }],
+      'current-context': cfg.contextName,
+    }),
+  );
+  return kc;
 }

@@ -3,7 +3,8 @@ import type { KubeObject } from '../core/k8s/types.js';
 import type { ClusterReader, ListOptions, Resource } from './reader.js';
 
 // The live cluster as commands see it, behind kdiag's own adapter (client-node only for exec-plugin and
-// auth-provider credentials). Types only: the implementation is loaded lazily by the Context.
+// auth-provider credentials). Types only: the implementation (kube-connection.ts, `createKubeConnection`) is loaded
+// lazily by the Context.
 
 /** One permission to ask the API server about (SelfSubjectAccessReview). */
 export interface AccessCheck {

@@ -239,7 +239,7 @@ describe('help, version and usage hints', () => {
     // Hints built from the invocation, as given.
     const missing = await run(runCli, ['svc', '-n', 'shop', '-f', 'examples/my-app.yaml'], { programName: 'kubectl kdiag' });
     expect(missing.err).toBe(
-      'kdiag: missing the Service NAME argument\nhint: kubectl kdiag svc NAME -n shop (list them: kubectl get services -n shop)\n',
+      'kdiag: missing the Service NAME argument\nhint: kubectl kdiag svc NAME -n shop -f examples/my-app.yaml (the file holds no Service in namespace shop)\n',
     );
   });
 });
@@ -285,12 +285,12 @@ describe('the Context', () => {
     );
   });
 
-  it('kube() loads the connection lazily (a placeholder on this branch)', async () => {
+  it('kube() loads the connection on first use, by the kubectl rules: no kubeconfig at all is exit 3, no localhost fallback', async () => {
     const err = await ctx()
       .kube()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KdiagError);
-    expect(err).toMatchObject({ code: 'not-implemented' });
+    expect(err).toMatchObject({ code: 'no-kubeconfig', exitCode: 3 });
   });
 
   it('the real clock: sleep resolves true after the time, false at once when aborted', async () => {

@@ -1,4 +1,4 @@
-import { parseTargetArg } from '../../core/k8s/resource-arg.js';
+import { parseTargetArg } from '../../core/resource-arg.js';
 import { UsageError } from '../../errors.js';
 import { parseClusterDomain } from '../shared-flags.js';
 import type { Flags } from '../types.js';

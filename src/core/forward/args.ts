@@ -1,4 +1,4 @@
-import { parseTargetArg, type TargetKind } from '../k8s/resource-arg.js';
+import { parseTargetArg, type TargetKind } from '../resource-arg.js';
 import { closeNames } from '../suggest.js';
 import { type ForwardProblem, type ForwardSpec, type PortSpec, type Result, targetText } from './types.js';
 
@@ -103,7 +103,7 @@ export function parseForwardArgs(tokens: readonly string[]): Result<ForwardSpec[
       if (i === 0 && tok.includes(':') && parsePortSpec(tok).ok) {
         return fail({ message: `missing TARGET: "${tok}" is a port`, hint: `name the target first, e.g. kdiag forward svc/web ${tok}` });
       }
-      const t = parseTargetArg(tok, 'Pod', FORWARD_KINDS);
+      const t = parseTargetArg(tok, 'Pod', FORWARD_KINDS, closeNames);
       if (!t.ok) return fail({ message: t.message, hint: t.hint });
       specs.push({ kind: t.target.kind, name: t.target.name, ports: [] });
       continue;
@@ -224,7 +224,7 @@ export function parseForwardsFile(value: unknown, where = 'the --forwards file')
     if (unk) return fail(`${at}: ${unk.message}`, unk.hint);
     if (typeof entry.target !== 'string' || entry.target === '')
       return fail(`${at}.target must be a TYPE/NAME string`, 'e.g. target: svc/web');
-    const t = parseTargetArg(entry.target, 'Pod', FORWARD_KINDS);
+    const t = parseTargetArg(entry.target, 'Pod', FORWARD_KINDS, closeNames);
     if (!t.ok) return fail(`${at}.target: ${t.message}`, t.hint);
     const spec: ForwardSpec = { kind: t.target.kind, name: t.target.name, ports: [] };
     for (const key of ['namespace', 'context'] as const) {

@@ -1,4 +1,4 @@
-import type { TargetKind } from '../k8s/resource-arg.js';
+import type { TargetKind } from '../resource-arg.js';
 import { matchesLabelSelector } from '../k8s/selectors.js';
 import { protocolOf } from '../k8s/ports.js';
 import type { EndpointSlice, KubeObject, Pod, Service, ServicePort, Workload } from '../k8s/types.js';

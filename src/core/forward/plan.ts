@@ -1,4 +1,4 @@
-import type { TargetKind } from '../k8s/resource-arg.js';
+import type { TargetKind } from '../resource-arg.js';
 import { selectorToString } from '../k8s/selectors.js';
 import type { LabelSelector } from '../k8s/types.js';
 

@@ -1,4 +1,4 @@
-import type { TargetKind } from '../k8s/resource-arg.js';
+import type { TargetKind } from '../resource-arg.js';
 
 /**
  * What `kdiag forward` reports when an argument, a `--forwards` file or a target cannot be forwarded. Core may not

@@ -1,4 +1,5 @@
-import { parseTargetArg } from '../../../src/core/k8s/resource-arg.js';
+import { parseTargetArg } from '../../../src/core/resource-arg.js';
+import { closeNames } from '../../../src/core/suggest.js';
 
 describe('parseTargetArg: kubectl TYPE/NAME spellings', () => {
   it.each([
@@ -34,12 +35,13 @@ describe('parseTargetArg: kubectl TYPE/NAME spellings', () => {
     });
   });
 
-  it('a misspelt type gets a suggestion', () => {
-    expect(parseTargetArg('sv/web', 'Service')).toMatchObject({
+  it('a misspelt type gets a suggestion when a suggester is given, else the spellings', () => {
+    expect(parseTargetArg('sv/web', 'Service', ['Service'], closeNames)).toMatchObject({
       ok: false,
       message: 'unknown resource type "sv" in "sv/web"',
       hint: 'did you mean svc/web?',
     });
+    expect(parseTargetArg('sv/web', 'Service')).toMatchObject({ ok: false, hint: 'use one of: service, services, svc' });
   });
 
   it('names are validated per kind: a Service needs an RFC 1035 label, a pod may hold dots', () => {

@@ -1,4 +1,5 @@
-import { closeNames } from '../suggest.js';
+// Parsed at start-up by every command that takes a target (its toOptions is synchronous), so it lives outside
+// core/k8s, which offline commands such as lint never load.
 
 /** The kinds a command-line TYPE/NAME can name, with kubectl's spellings of each. */
 export const TARGET_KINDS = {
@@ -29,7 +30,13 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
  * `bare` (a Service for `kdiag svc`, a pod for `kdiag forward`, as in kubectl). `allowed` limits the kinds a
  * command accepts; the error says which ones it does and suggests a close spelling.
  */
-export function parseTargetArg(arg: string, bare: TargetKind, allowed: readonly TargetKind[] = [bare]): ParseTargetResult {
+export function parseTargetArg(
+  arg: string,
+  bare: TargetKind,
+  allowed: readonly TargetKind[] = [bare],
+  /** Close spellings for a misspelt type (core/suggest.ts's closeNames); injected so that parsing stays cheap at start-up. */
+  suggest?: (typed: string, candidates: readonly string[]) => readonly string[],
+): ParseTargetResult {
   const slash = arg.indexOf('/');
   const spellings = allowed.map((k) => TARGET_KINDS[k][0]).join(', ');
   if (slash < 0) return nameOf(arg, bare, undefined);
@@ -37,15 +44,12 @@ export function parseTargetArg(arg: string, bare: TargetKind, allowed: readonly 
   const name = arg.slice(slash + 1);
   const kind = (Object.keys(TARGET_KINDS) as TargetKind[]).find((k) => (TARGET_KINDS[k] as readonly string[]).includes(type));
   if (!kind) {
-    const near = closeNames(
-      type,
-      allowed.flatMap((k) => [...TARGET_KINDS[k]]),
-      1,
-    )[0];
+    const all = allowed.flatMap((k) => [...TARGET_KINDS[k]]);
+    const near = suggest?.(type, all)[0];
     return {
       ok: false,
       message: `unknown resource type "${type}" in "${arg}"`,
-      hint: near ? `did you mean ${near}/${name}?` : `use one of: ${spellings}`,
+      hint: near ? `did you mean ${near}/${name}?` : `use one of: ${all.join(', ')}`,
     };
   }
   if (!allowed.includes(kind)) {
