@@ -157,7 +157,7 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
       });
     }
     stopAll();
-    return await writeReport(result, { io: ctx.io, format, failOn });
+    return await writeReport(result, { io: ctx.io, format, failOn, command: mod.name });
   } catch (e) {
     stopAll();
     return reportError(e, io, debug, active, programName);

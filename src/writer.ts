@@ -13,15 +13,19 @@ export function isEventStream(result: CommandResult): result is EventStream {
   return 'events' in result;
 }
 
-/** A report as text in the format asked for: json and yaml from the document, the rest from the command's renderers. */
-export async function render(result: Outcome, format: Format, io: Pick<Io, 'colorOut' | 'width'>): Promise<string> {
+/**
+ * A report as text in the format asked for: json and yaml from the document in the one envelope every command
+ * shares (`{schemaVersion, command, ...}`), the rest from the command's renderers.
+ */
+export async function render(result: Outcome, format: Format, io: Pick<Io, 'colorOut' | 'width'>, command?: string): Promise<string> {
   if (format === 'json' || format === 'yaml') {
-    const doc = { schemaVersion: SCHEMA_VERSION, ...result.document };
+    const doc = { schemaVersion: SCHEMA_VERSION, ...(command !== undefined ? { command } : {}), ...result.document };
     if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
     // yaml is CommonJS: in the esbuild bundle its chunk has only a default export (Node's own loader also gives
-    // named ones), so take stringify from the default, which both have.
+    // named ones), so take stringify from the default, which both have. A value met twice is written twice, as
+    // kubectl does, never as an anchor and alias.
     const yaml = await import('yaml');
-    return yaml.default.stringify(doc, { lineWidth: 0 });
+    return yaml.default.stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
   }
   const renderer = format === 'wide' ? (result.renderers.wide ?? result.renderers.text) : result.renderers[format];
   if (!renderer) throw new UsageError(`output format "${format}" is not supported by this command`);
@@ -38,8 +42,11 @@ export function reportStatus(result: Outcome, failOn: Severity | 'none'): number
 }
 
 /** Writes a report to stdout and returns the exit status. */
-export async function writeReport(result: Outcome, opts: { io: Io; format: Format; failOn: Severity | 'none' }): Promise<number> {
-  opts.io.out.write(await render(result, opts.format, opts.io));
+export async function writeReport(
+  result: Outcome,
+  opts: { io: Io; format: Format; failOn: Severity | 'none'; command: string },
+): Promise<number> {
+  opts.io.out.write(await render(result, opts.format, opts.io, opts.command));
   return reportStatus(result, opts.failOn);
 }
 

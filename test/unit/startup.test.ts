@@ -53,7 +53,7 @@ describe('start-up of the bundle', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-empty-'));
     const r = runBundle(['lint', '-o', 'json'], { trace: true, cwd: dir });
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('{\n  "schemaVersion": 1,\n  "findings": []\n}\n');
+    expect(r.stdout).toBe('{\n  "schemaVersion": 1,\n  "command": "lint",\n  "findings": []\n}\n');
     const files = loadedFiles(r.loaded);
     expect(files).toContain(BUNDLE);
     for (const fragment of LINT_JSON_UNNEEDED) {
@@ -64,8 +64,8 @@ describe('start-up of the bundle', () => {
   });
 
   it.each([
-    ['-o yaml', ['lint', '-o', 'yaml'], false, 'schemaVersion: 1\nfindings: []\n'],
-    ['a .kdiag.yaml', ['lint', '-o', 'json'], true, '{\n  "schemaVersion": 1,\n  "findings": []\n}\n'],
+    ['-o yaml', ['lint', '-o', 'yaml'], false, 'schemaVersion: 1\ncommand: lint\nfindings: []\n'],
+    ['a .kdiag.yaml', ['lint', '-o', 'json'], true, '{\n  "schemaVersion": 1,\n  "command": "lint",\n  "findings": []\n}\n'],
   ])('lint with %s loads yaml', (_t, args, config, stdout) => {
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-empty-'));
     if (config) writeFileSync(join(dir, '.kdiag.yaml'), 'lint:\n  allow: [10.0.0.0/8]\n');

@@ -5,7 +5,7 @@ import type { CodesOptions } from './run.js';
 export const codesCommand: CommandModule<CodesOptions, Outcome> = {
   name: 'codes',
   summary: 'List the finding codes, or explain one: what it means, how it is detected, how to fix it',
-  examples: ['kdiag codes', 'kdiag codes selector-no-match', 'kdiag codes -o markdown > docs/findings.md'],
+  examples: ['kdiag codes', 'kdiag codes selector-no-match', 'kdiag codes -o json                 # the catalogue for tools'],
   // Offline: no --fail-on (nothing to fail on) and no cluster flags.
   shared: { output: ['text', 'json', 'yaml', 'markdown'] },
   configure(cmd) {

@@ -64,7 +64,8 @@ export async function runCodes(options: CodesOptions): Promise<Outcome> {
   const code = options.code;
   const entries: readonly CatalogueEntry[] = code === undefined ? ALL_ENTRIES : [CATALOGUE.get(code)!];
   return {
-    document: { codes: entries },
+    // `command` names the command that reports the code, as the text's COMMAND column does; `area` stays (a contract).
+    document: { codes: entries.map((e) => ({ ...e, command: e.area })) },
     findings: [],
     renderers: {
       // chalk and cli-table3 are imported only for the text output.

@@ -10,7 +10,7 @@ export const lintCommand: CommandModule<LintOptions, Outcome> = {
   summary: 'Find hard-coded pod, Service and host IPs in config files and code (a CI step)',
   examples: [
     'kdiag lint',
-    'kdiag lint deploy/ charts/ --fail-on warning',
+    'kdiag lint examples/ --fail-on warning',
     'kdiag lint -o sarif > kdiag.sarif',
     'kdiag lint --pod-cidr 10.244.0.0/16 --service-cidr 10.96.0.0/12',
     'kdiag lint --cluster            # name the pods and Services the IPs belong to',

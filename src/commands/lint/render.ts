@@ -1,3 +1,4 @@
+import { severitySummary } from '../../output/summary.js';
 import type { Finding, Severity } from '../../core/finding.js';
 import type { RenderEnv } from '../types.js';
 
@@ -40,15 +41,12 @@ export function renderText(findings: readonly Finding[], summary: { files: numbe
     if (line !== undefined) out.push(`    ${c.dim('|')} ${line}`);
     if (f.hint) out.push(`    ${c.green('hint:')} ${f.hint}`);
   }
-  const count = (sev: string) => findings.filter((f) => f.severity === sev).length;
   const files = `${summary.files} file${summary.files === 1 ? '' : 's'} scanned`;
   const unread = summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : '';
   if (findings.length === 0) out.push(`no hard-coded IPs found (${files}${unread})`);
   else {
     if (out.length > 0) out.push('');
-    out.push(
-      `${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info (${files}${unread})`,
-    );
+    out.push(`${severitySummary(findings.map((f) => f.severity))} (${files}${unread})`);
   }
   return out.join('\n');
 }

@@ -23,6 +23,9 @@ export interface LintJsonFinding {
   message: string;
   hint: string;
   object?: Finding['object'];
+  /** The finding shape every command shares: the line as evidence, and where it is. */
+  evidence: Finding['evidence'];
+  location: NonNullable<Finding['location']>;
 }
 
 export { defaultJobs, MAX_JOBS, parseJobs, type LintOptions } from './options.js';
@@ -152,20 +155,47 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
   const json: LintJsonFinding[] = fileFindings.map(({ file, f }) => {
     // Key order is the documented one: file, line, column, ip, code, severity, message, hint, object.
     // Two literals rather than a spread for `ip` (a spread is a runtime call per finding).
+    const evidence = [{ kind: 'line', value: f.excerpt }];
+    const location = { file, line: f.line, column: f.column, endColumn: f.endColumn };
     const j: LintJsonFinding =
       f.ip !== undefined
-        ? { file, line: f.line, column: f.column, ip: f.ip, code: f.code, severity: f.severity, message: f.message, hint: f.hint }
-        : { file, line: f.line, column: f.column, code: f.code, severity: f.severity, message: f.message, hint: f.hint };
+        ? {
+            file,
+            line: f.line,
+            column: f.column,
+            ip: f.ip,
+            code: f.code,
+            severity: f.severity,
+            message: f.message,
+            hint: f.hint,
+            evidence,
+            location,
+          }
+        : {
+            file,
+            line: f.line,
+            column: f.column,
+            code: f.code,
+            severity: f.severity,
+            message: f.message,
+            hint: f.hint,
+            evidence,
+            location,
+          };
     if (f.object) j.object = f.object;
     return j;
   });
 
   const summary = { files, unreadable };
   return {
-    // Cluster-level notes (rbac-partial) have no file position, so they are kept apart from `findings`.
+    // Object-less findings (rbac-partial) go in `findings` as in every command, first, as the text and SARIF show
+    // them; `notes` keeps them too, as lint printed them before (schemaVersion 1 is additive).
     document:
       extraFindings.length > 0
-        ? { findings: json, notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })) }
+        ? {
+            findings: [...extraFindings, ...json],
+            notes: extraFindings.map(({ code, severity, message, hint }) => ({ code, severity, message, hint })),
+          }
         : { findings: json },
     get findings() {
       return findings();

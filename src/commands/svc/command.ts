@@ -7,6 +7,7 @@ export const svcCommand: CommandModule<SvcOptions, Outcome> = {
   summary: 'Explain why a Service has no endpoints or gets no traffic (live, or from a dump with -f)',
   examples: [
     'kdiag svc web -n my-app',
+    'kdiag svc svc/web -n my-app        # the TYPE/NAME form, as in kubectl',
     'kdiag svc web -n my-app -f examples/my-app.yaml',
     'kubectl get svc,deploy,pods,endpointslices -n my-app -o yaml | kdiag svc web -f -',
     'kdiag svc web -n my-app -o json',

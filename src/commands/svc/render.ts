@@ -1,7 +1,7 @@
 import type { RenderEnv } from '../types.js';
-import { countBySeverity } from '../../core/finding.js';
 import { readyCountForPort } from '../../core/k8s/endpoints.js';
 import type { ServiceReport } from '../../core/svc/explain.js';
+import { severitySummary } from '../../output/summary.js';
 import { table } from '../../output/table.js';
 import { paint, renderFinding } from '../../output/text.js';
 
@@ -160,18 +160,12 @@ function findingSection(r: ServiceReport, env: RenderEnv): string[] {
     const allPortsReady = ports.length > 0 && ports.every((p) => readyCountForPort(r.endpoints, { name: p.name, port: p.port }) > 0);
     return [c.green(allPortsReady ? 'No problems found: the Service has ready endpoints on every port.' : 'No problems found.')];
   }
-  const counts = countBySeverity(r.findings);
-  const parts = [
-    `${counts.error} error${counts.error === 1 ? '' : 's'}`,
-    `${counts.warning} warning${counts.warning === 1 ? '' : 's'}`,
-    `${counts.info} info`,
-  ];
   return [
     `${c.bold('Findings')} (most causal first):`,
     '',
     r.findings.map((f) => renderFinding(f, env)).join('\n\n'),
     '',
-    parts.join(', '),
+    severitySummary(r.findings.map((f) => f.severity)),
   ];
 }
 

@@ -55,7 +55,22 @@ describe('kdiag lint: every file type', () => {
       return { file, line, column: text.indexOf(ip) + 1, ip, code: 'hardcoded-private-ip', severity: 'warning' };
     });
     expect(doc.findings.map(({ file, line, column, ip, code, severity }) => ({ file, line, column, ip, code, severity }))).toEqual(want);
-    expect(Object.keys(doc.findings[0]!)).toEqual(['file', 'line', 'column', 'ip', 'code', 'severity', 'message', 'hint']);
+    expect(Object.keys(doc.findings[0]!)).toEqual([
+      'file',
+      'line',
+      'column',
+      'ip',
+      'code',
+      'severity',
+      'message',
+      'hint',
+      'evidence',
+      'location',
+    ]);
+    // The finding shape every command shares: the line as evidence, and the position as a location.
+    const first = doc.findings[0] as unknown as { file: string; line: number; column: number; evidence: unknown; location: unknown };
+    expect(first.location).toEqual({ file: first.file, line: first.line, column: first.column, endColumn: expect.any(Number) });
+    expect(first.evidence).toEqual([{ kind: 'line', value: expect.any(String) }]);
   });
 
   test('--include-comments also reports addresses in comments of each syntax', async () => {
@@ -89,7 +104,7 @@ describe('kdiag lint: every file type', () => {
         '    | value: "192.168.50.5" # the database',
         '    hint: use a DNS name (an ExternalName Service, or a setting) instead of the address; if it is intended, allow the range in .kdiag.yaml lint.allow',
         '',
-        '1 finding: 0 error(s), 1 warning(s), 0 info (1 file scanned)',
+        '0 errors, 1 warning, 0 info (1 file scanned)',
         '',
       ].join('\n'),
     );

@@ -131,7 +131,7 @@ describe('kdiag lint -j: parallel scanning', () => {
     expect(textN.stdout).toBe(text1.stdout);
     expect(textN.stderr).toBe(text1.stderr);
     expect(textN.status).toBe(text1.status);
-    expect(text1.stdout).toMatch(/findings?: \d+ error\(s\), \d+ warning\(s\), \d+ info \(\d+ files scanned, \d+ unreadable\)/);
+    expect(text1.stdout).toMatch(/^\d+ errors?, \d+ warnings?, \d+ info \(\d+ files scanned, \d+ unreadable\)$/m);
   });
 
   test('a worker that fails leaves its files to the main thread: same findings and warnings', async () => {
