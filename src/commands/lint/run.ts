@@ -101,6 +101,10 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
   const defaults = defaultRanges();
   if (pod.length === 0) pod = defaults.filter((r) => r.kind === 'pod');
   if (service.length === 0) service = defaults.filter((r) => r.kind === 'service');
+  // With --cluster, one sentence says which ranges were used and where they came from, most of all when the
+  // cluster's could not be read and the distributions' defaults stand in.
+  const guessed = [...pod, ...service].some((r) => r.source === 'default');
+  if (opts.cluster && guessed) ctx.warn(rangesSentence(pod, service));
 
   const settings: LintSettings = {
     strict: opts.strict,
@@ -237,4 +241,17 @@ export function renderGithub(findings: readonly Finding[]): string {
     return `::${level} ${props.join(',')}::${escapeData(`${f.message}. ${f.hint}`)}`;
   });
   return lines.join('\n');
+}
+
+/** `lint --cluster used pod ranges 10.244.0.0/16 (the cluster's node podCIDRs) and Service ranges ... (guessed: ...)`. */
+export function rangesSentence(pod: readonly NamedRange[], service: readonly NamedRange[]): string {
+  const part = (rs: readonly NamedRange[], noun: string): string => {
+    const cidrs = rs.map((r) => r.cidr).join(', ');
+    if (rs.length === 0) return `no ${noun} range`;
+    if (rs.every((r) => r.source === 'default')) {
+      return `${noun} ranges ${cidrs} (guessed: the distributions' defaults, as the cluster's could not be read)`;
+    }
+    return `${noun} ranges ${cidrs} (from ${[...new Set(rs.map((r) => r.source))].join('; ')})`;
+  };
+  return `lint --cluster used ${part(pod, 'pod')} and ${part(service, 'Service')}; --pod-cidr and --service-cidr set them`;
 }

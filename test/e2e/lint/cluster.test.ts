@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli.js';
 import { createTestIo } from '../../helpers/io.js';
-import { applyYaml, getJson, useNamespace, waitForReadyPods } from '../helpers/index.js';
+import { applyYaml, clusterInfo, getJson, useNamespace, waitForReadyPods } from '../helpers/index.js';
 
 const ns = useNamespace('lint-cluster');
 
@@ -106,4 +106,17 @@ test('an unreachable cluster is exit 3 with one line and a hint; without --clust
   const offline = await lint(['plain.env'], env);
   expect(offline.code).toBe(0);
   expect(offline.out).toContain('plain.env:1:4 hardcoded-private-ip warning:');
+});
+
+test('a user who cannot read the ranges: one sentence says the guessed ranges were used, and why', async () => {
+  writeFileSync(join(dir, 'guess.yaml'), 'upstream: "http://10.244.3.3:8080"\n');
+  const r = await lint(['guess.yaml', '--cluster', '-o', 'json'], { ...process.env, KUBECONFIG: clusterInfo().limitedKubeconfig });
+  expect(r.code).toBe(1);
+  const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: lint --cluster used'));
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toMatch(
+    /pod ranges [^;]*10\.244\.0\.0\/16[^;]*\(guessed: the distributions' defaults, as the cluster's could not be read\)/,
+  );
+  const doc = JSON.parse(r.out) as { findings: { code: string }[] };
+  expect(doc.findings.filter((f) => f.code === 'rbac-partial').length).toBeGreaterThan(0);
 });
