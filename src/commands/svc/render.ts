@@ -127,7 +127,10 @@ function podSection(r: ServiceReport, env: RenderEnv): string[] {
 function endpointSection(r: ServiceReport, env: RenderEnv): string[] {
   const c = paint(env);
   if (r.staticOnly && r.endpoints.length === 0) return [`${c.bold('Endpoints')}: not known offline (the input has no status)`];
-  if (!r.endpointsKnown) return [`${c.bold('Endpoints')}: not known (the input holds no EndpointSlices, or they could not be read)`];
+  if (!r.endpointsKnown) {
+    const why = r.source === 'live' ? 'its EndpointSlices could not be read' : 'the input holds no EndpointSlices';
+    return [`${c.bold('Endpoints')}: not known (${why})`];
+  }
   if (r.endpoints.length === 0) return [`${c.bold('Endpoints')}: none (no EndpointSlice lists an address)`];
   const ready = r.endpoints.filter((e) => e.ready).length;
   const head = ['SLICE', 'ADDRESS', 'READY', 'SERVING', 'TERMINATING', 'POD', 'NODE', 'PORTS'];

@@ -59,6 +59,8 @@ export interface ServiceReport {
   podsAreNearMisses: boolean;
   /** Only static checks ran: the objects have no status. */
   staticOnly: boolean;
+  /** Where the objects came from: the live cluster, or a file (`-f`). */
+  source: 'live' | 'file';
   /** EndpointSlices were not part of the input (offline) or could not be read. */
   endpointsKnown: boolean;
 }
@@ -129,7 +131,7 @@ export interface ExplainOptions {
 export function explainService(s: ServiceSnapshot, opts: ExplainOptions = {}): ServiceReport {
   const domain = opts.clusterDomain ?? s.clusterDomain;
   const invocation = opts.invocation ?? DEFAULT_INVOCATION;
-  const base = { staticOnly: !s.hasStatus, endpointsKnown: s.endpointsKnown, podsAreNearMisses: false };
+  const base = { staticOnly: !s.hasStatus, source: s.source, endpointsKnown: s.endpointsKnown, podsAreNearMisses: false };
   const missing = { ...base, service: null, pods: [], endpoints: [], names: [], summary: null };
   if (s.namespaceExists === false) return { ...missing, findings: [namespaceNotFound(s, invocation), ...svcRbacPartial(s.denied)] };
   if (!s.service) return { ...missing, findings: [serviceNotFound(s, invocation), ...svcRbacPartial(s.denied)] };

@@ -75,8 +75,8 @@ export const noSelector = defineCheck({
       return [
         finding(
           'no-selector',
-          `Service ${q(name)} has no selector and the input holds no EndpointSlices, so kdiag cannot tell whether anyone maintains its ` +
-            `endpoints.`,
+          `Service ${q(name)} has no selector and ${a.s.source === 'live' ? 'its EndpointSlices could not be read' : 'the input holds no EndpointSlices'}, ` +
+            `so kdiag cannot tell whether anyone maintains its endpoints.`,
           evidence,
           createHint,
           a.ref,
