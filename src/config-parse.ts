@@ -1,4 +1,5 @@
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { describeYamlError } from './core/yaml-error.js';
 import { CONFIG_FILE, type KdiagConfig } from './config-types.js';
 import { UsageError } from './errors.js';
 
@@ -13,24 +14,38 @@ const SCHEMA: Shape = {
 
 /** Parses and validates config text. Pure; exported for tests. */
 export function parseConfig(text: string, path = CONFIG_FILE): KdiagConfig {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: counter });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
-    const line = err.linePos?.[0]?.line;
-    throw new UsageError(`${path}${line ? `:${line}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`, 'fix the YAML syntax');
+    throw new UsageError(describeYamlError(path, err, counter.linePos(err.pos[0])), 'fix the YAML syntax');
   }
   const value: unknown = doc.toJS() ?? {};
-  validate(value, SCHEMA, '', path);
-  return value as KdiagConfig;
+  const warnings: string[] = [];
+  validate(value, SCHEMA, '', path, warnings);
+  const config = value as KdiagConfig;
+  for (const w of warnings) delete (config as Record<string, unknown>)[w];
+  return warnings.length > 0
+    ? {
+        ...config,
+        warnings: warnings.map(
+          (k) => `${path}: unknown section "${k}" ignored (a newer kdiag's, or a typo; known: ${Object.keys(SCHEMA).join(', ')})`,
+        ),
+      }
+    : config;
 }
 
-function validate(value: unknown, shape: Shape, prefix: string, path: string): void {
+function validate(value: unknown, shape: Shape, prefix: string, path: string, unknownSections: string[]): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UsageError(`${path}: ${prefix || 'the top level'} must be a mapping`);
   }
   for (const [key, v] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${key}` : key;
     const want = shape[key];
+    if (want === undefined && prefix === '') {
+      unknownSections.push(key);
+      continue;
+    }
     if (want === undefined) {
       const known = Object.keys(shape).map((k) => (prefix ? `${prefix}.${k}` : k));
       throw new UsageError(`${path}: unknown key "${name}"`, `known keys here: ${known.join(', ')}`);
@@ -42,7 +57,7 @@ function validate(value: unknown, shape: Shape, prefix: string, path: string): v
         throw new UsageError(`${path}: "${name}" must be a list of strings`);
       }
     } else if (v !== null) {
-      validate(v, want, name, path);
+      validate(v, want, name, path, unknownSections);
     }
   }
 }

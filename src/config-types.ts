@@ -6,11 +6,14 @@ export const CONFIG_FILE = '.kdiag.yaml';
 
 /**
  * `.kdiag.yaml`: found in the working folder or any parent (the first wins), or named by `--config`.
- * Unknown keys are a usage error naming the key, so a typo never silently disables a setting.
+ * An unknown key inside a known section is a usage error naming the key, so a typo never silently disables a
+ * setting; an unknown top-level section is only a warning, so an older kdiag still reads a newer config.
  */
 export interface KdiagConfig {
   /** The file it came from, when there was one. */
   path?: string;
+  /** Unknown top-level sections, said on stderr (not part of the file's data). */
+  warnings?: string[];
   lint?: {
     /** CIDRs (or single IPs) never reported. */
     allow?: string[];

@@ -76,7 +76,13 @@ export function createContext(deps: ContextDeps): Context {
       if (denied.length > 0) throw missingPermissions(denied);
     },
     // config-file.ts imports the YAML parser only once a config file is found.
-    config: () => (config ??= import('./config-file.js').then((m) => m.loadConfig(deps.cwd, globals.config))),
+    config: () =>
+      (config ??= import('./config-file.js')
+        .then((m) => m.loadConfig(deps.cwd, globals.config))
+        .then((c) => {
+          for (const w of c.warnings ?? []) warn(w);
+          return c;
+        })),
     progress: (text) => {
       const stop = startSpinner(io, text);
       deps.onStop(stop);

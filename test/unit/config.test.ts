@@ -16,12 +16,18 @@ describe('.kdiag.yaml', () => {
   it('rejects an unknown key, naming it', () => {
     expect(() => parseConfig('lint:\n  alow: []\n')).toThrow(UsageError);
     expect(() => parseConfig('lint:\n  alow: []\n')).toThrow(/unknown key "lint.alow"/);
-    expect(() => parseConfig('colour: true\n')).toThrow(/unknown key "colour"/);
+    // An unknown top-level section is a warning, not an error: an older kdiag must read a newer config.
+    const newer = parseConfig('forward:\n  address: 0.0.0.0\nlint:\n  allow: [10.0.0.0/8]\n', 'k.yaml');
+    expect(newer.lint).toEqual({ allow: ['10.0.0.0/8'] });
+    expect(newer).not.toHaveProperty('forward');
+    expect(newer.warnings).toEqual(['k.yaml: unknown section "forward" ignored (a newer kdiag\'s, or a typo; known: lint, shell)']);
   });
 
   it('rejects wrong types and broken YAML with a line number', () => {
     expect(() => parseConfig('lint:\n  allow: 10.0.0.0/8\n')).toThrow(/must be a list of strings/);
-    expect(() => parseConfig('lint: [\n', 'x.yaml')).toThrow(/^x\.yaml(:\d+)?: invalid YAML/);
+    expect(() => parseConfig('lint: [\n', 'x.yaml')).toThrow(/^x\.yaml:\d+:\d+: invalid YAML: \S/);
+    // The position is the one the parser reports, line and column.
+    expect(() => parseConfig('lint:\n  allow: [10.0.0.0/8\n', 'k.yaml')).toThrow(/^k\.yaml:3:1: invalid YAML: /);
   });
 
   it('is found in a parent folder, the nearest winning', async () => {
