@@ -15,6 +15,8 @@ export interface DocExample {
   exit?: number;
   /** argv after the program name. */
   args: string[];
+  /** Written as `kubectl kdiag ...` (the plugin form). */
+  plugin?: boolean;
   /** Output lines the run must print, in this order (`...` lines skipped). */
   expected: string[];
 }
@@ -127,6 +129,7 @@ export function scanMarkdown(text: string, file: string): DocScan {
           ...(reason ? { reason: reason.trim() } : {}),
           ...(status !== undefined ? { exit: status } : {}),
           args,
+          ...(words[0] === 'kubectl' ? { plugin: true } : {}),
           expected,
         });
       });
@@ -179,4 +182,17 @@ export function containsInOrder(output: string, expected: readonly string[]): { 
     at = found + 1;
   }
   return { ok: true };
+}
+
+/** A run of an example: the exit status it must have, its output in order, and never a stack trace. */
+export function expectExampleRun(
+  e: Pick<DocExample, 'where' | 'exit' | 'expected'>,
+  r: { status: number | null; stdout: string; stderr: string },
+): void {
+  const output = `${r.stdout}${r.stderr}`;
+  const context = `${e.where}\n${output}`;
+  if (e.exit !== undefined) expect({ context, status: r.status }).toEqual({ context, status: e.exit });
+  else expect({ context, status: [0, 1].includes(r.status ?? -1) }).toEqual({ context, status: true });
+  expect({ context, stack: /^\s+at /m.test(r.stderr) }).toEqual({ context, stack: false });
+  expect({ context, ...containsInOrder(output, e.expected) }).toEqual({ context, ok: true });
 }

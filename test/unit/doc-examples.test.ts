@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { containsInOrder, helpExamples, scanDocs, type DocExample } from '../helpers/doc-examples.js';
+import { expectExampleRun, helpExamples, scanDocs } from '../helpers/doc-examples.js';
 import { ensureBundle, ROOT, runBundle } from '../helpers/bundle.js';
 
 // Every kdiag command the README, docs/ and `--help` show runs as written, and prints what the docs say it prints.
@@ -8,19 +8,6 @@ import { ensureBundle, ROOT, runBundle } from '../helpers/bundle.js';
 beforeAll(() => ensureBundle());
 
 const scan = scanDocs(ROOT);
-
-/** A run of an example: the exit status it must have, its output in order, and never a stack trace. */
-export function expectExampleRun(
-  e: Pick<DocExample, 'where' | 'exit' | 'expected'>,
-  r: { status: number | null; stdout: string; stderr: string },
-): void {
-  const output = `${r.stdout}${r.stderr}`;
-  const context = `${e.where}\n${output}`;
-  if (e.exit !== undefined) expect({ context, status: r.status }).toEqual({ context, status: e.exit });
-  else expect({ context, status: [0, 1].includes(r.status ?? -1) }).toEqual({ context, status: true });
-  expect({ context, stack: /^\s+at /m.test(r.stderr) }).toEqual({ context, stack: false });
-  expect({ context, ...containsInOrder(output, e.expected) }).toEqual({ context, ok: true });
-}
 
 test('every block that shows a kdiag command carries a kdiag-example marker', () => {
   expect(scan.unmarked).toEqual([]);
