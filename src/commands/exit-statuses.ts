@@ -45,3 +45,14 @@ export function exitStatusHelp(command?: string, table: readonly ExitStatusRow[]
   if (rows.length === 0) return '';
   return `\nExit status:\n${rows.map((r) => `  ${String(r.status).padEnd(5)}${r.meaning}`).join('\n')}`;
 }
+
+/** The table as Markdown for docs/output.md: one row per status and meaning, with the commands it applies to. */
+export function exitStatusMarkdown(table: readonly ExitStatusRow[] = EXIT_STATUSES): string {
+  const rows = [...table].sort((a, b) => a.status - b.status);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    '| status | meaning | commands |',
+    '|---|---|---|',
+    ...rows.map((r) => `| ${r.status} | ${esc(r.meaning)} | ${r.commands.join(', ')} |`),
+  ].join('\n');
+}

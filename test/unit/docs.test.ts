@@ -140,3 +140,14 @@ describe('documentation stays in step with the code', () => {
     expect(broken).toEqual([]);
   });
 });
+
+describe('the exit-status table', () => {
+  it('docs/output.md holds the table each --help is built from (src/commands/exit-statuses.ts)', async () => {
+    const { exitStatusMarkdown } = await import('../../src/commands/exit-statuses.js');
+    const text = readFileSync(join(ROOT, 'docs', 'output.md'), 'utf8');
+    const block = /<!-- exit-statuses:begin[^>]*-->\n([\s\S]*?)\n<!-- exit-statuses:end -->/.exec(text);
+    expect(block).not.toBeNull();
+    // On a difference, paste the expected table between the markers.
+    expect(block![1]).toBe(exitStatusMarkdown());
+  });
+});
