@@ -1,7 +1,7 @@
 // kdiag's own KubeConnection against the real apiserver and KWOK: access reviews, writes, the server clock, observe,
 // port-forward over WebSocket (v4.channel.k8s.io) to a local echo server on 127.0.0.1, and exec of the shims.
 import { createHash, randomBytes } from 'node:crypto';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { exitCodeOf } from '../../../src/cluster/channels.js';
 import { execQuery, openChannelSocket } from '../../../src/cluster/websocket.js';
 import { apiPath } from '../../../src/cluster/transport.js';
@@ -21,6 +21,7 @@ import {
   waitForReadyPods,
   type LocalServer,
 } from '../helpers/index.js';
+import { sink } from '../../helpers/streams.js';
 
 const ns = useNamespace('kube-connection');
 let conn: LiveKubeConnection;
@@ -42,20 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await echo?.close();
 });
-
-/** Collects a stream's bytes. */
-function sink(): { stream: Writable; text(): string } {
-  const chunks: Buffer[] = [];
-  return {
-    stream: new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c);
-        cb();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-}
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -6,13 +6,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { WebSocket as WsClient, WebSocketServer, type WebSocket } from 'ws';
 import { createKubeConnection, type LiveKubeConnection } from '../../../src/cluster/kube-connection.js';
 import { keepAlive } from '../../../src/cluster/websocket.js';
 import type { ObserveEvent } from '../../../src/cluster/kube-api.js';
 import { R } from '../../../src/cluster/reader.js';
 import type { KubeObject } from '../../../src/core/k8s/types.js';
+import { sink } from '../../helpers/streams.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 type WsHandler = (ws: WebSocket, req: http.IncomingMessage) => void;
@@ -91,19 +92,6 @@ function connect(user: Record<string, unknown> = { token: 'secret-token' }, clus
 function json(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
-}
-
-function sink(): { stream: Writable; text(): string } {
-  const chunks: Buffer[] = [];
-  return {
-    stream: new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c);
-        cb();
-      },
-    }),
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
 }
 
 const frame = (ch: number, data: string | Buffer) => Buffer.concat([Buffer.from([ch]), Buffer.from(data)]);
