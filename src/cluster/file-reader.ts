@@ -43,17 +43,6 @@ export interface FileSource {
   text: string;
 }
 
-/** A ClusterReader that can also say whether its input holds a kind at all (a dump without EndpointSlices says nothing about endpoints). */
-export interface CoverageAware {
-  includes(resource: Resource): boolean;
-}
-
-/** True when `reader` is a file reader that can tell whether its input holds `resource` objects. */
-export function inputIncludes(reader: ClusterReader, resource: Resource): boolean {
-  const r = reader as Partial<CoverageAware>;
-  return typeof r.includes === 'function' ? r.includes(resource) : true;
-}
-
 function groupOf(apiVersion: string | undefined): string {
   if (!apiVersion || !apiVersion.includes('/')) return '';
   return apiVersion.split('/')[0]!;
@@ -219,7 +208,7 @@ function decode(buf: Buffer, shown: string): string {
  * A namespace exists if the input holds a Namespace object for it or any object in it (a dump rarely holds the
  * Namespace itself).
  */
-export class FileClusterReader implements ClusterReader, CoverageAware {
+export class FileClusterReader implements ClusterReader {
   readonly source = 'file' as const;
   readonly defaultNamespace: string;
   private calls = 0;

@@ -76,6 +76,16 @@ export interface ClusterReader {
   tryList<T extends KubeObject>(resource: Resource, opts?: ListOptions): Promise<Optional<T>>;
   /** Number of API requests made so far (benchmarks report it). */
   readonly requestCount: number;
+  /** Whether the input holds `resource` objects at all: only readers of a file know (see `inputIncludes`). */
+  includes?(resource: Resource): boolean;
+}
+
+/**
+ * True unless `reader` can tell that its input holds no `resource` objects at all: a file reader knows (a dump
+ * without EndpointSlices says nothing about endpoints); a live reader reads everything it is asked for.
+ */
+export function inputIncludes(reader: ClusterReader, resource: Resource): boolean {
+  return reader.includes ? reader.includes(resource) : true;
 }
 
 export function resourceName(r: Resource): string {

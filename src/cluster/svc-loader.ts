@@ -6,9 +6,7 @@ import { DEFAULT_CLUSTER_DOMAIN, selectorOf } from '../core/k8s/services.js';
 import { topWorkloads } from '../core/k8s/workloads.js';
 import type { ServiceSnapshot } from '../core/svc/snapshot.js';
 import { ClusterAccessError } from '../errors.js';
-// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
-import { inputIncludes } from './file-reader.js';
-import { R, type ClusterReader, type Denied, type ListOptions, type Resource } from './reader.js';
+import { inputIncludes, R, type ClusterReader, type Denied, type ListOptions, type Resource } from './reader.js';
 
 /** What to explain. */
 export interface LoadServiceOptions {

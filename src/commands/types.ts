@@ -5,6 +5,7 @@ import type { ClusterReader } from '../cluster/reader.js';
 import type { AccessCheck, KubeConnection } from '../cluster/kube-api.js';
 import type { KdiagConfig } from '../config-types.js';
 import type { Invocation } from '../core/invocation.js';
+import type { RenderEnv } from '../output/render-env.js';
 
 // The command contract. A command is a folder under src/commands whose `command.ts` exports a `CommandModule`:
 // its own flags, the shared flag groups it takes, a pure `toOptions`, an optional `validate`, and `run`. `run`
@@ -70,11 +71,7 @@ export interface Context {
 export type Format = 'text' | 'wide' | 'json' | 'yaml' | 'sarif' | 'github' | 'markdown';
 
 /** Rendering environment for text output. */
-export interface RenderEnv {
-  color: boolean;
-  width: number;
-  wide: boolean;
-}
+export type { RenderEnv } from '../output/render-env.js';
 
 /**
  * A report: what a one-shot command returns. The writer prints it once to stdout in the format asked for; json and

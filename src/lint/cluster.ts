@@ -27,7 +27,8 @@ interface ServiceCIDRObject extends KubeObject {
 }
 
 /** Reads ranges and objects. A failed required read throws ClusterAccessError (exit 3) from the reader. */
-export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFacts> {
+/** `clusterDomain` (`--cluster-domain`) names the Services' DNS names; cluster.local when unset. */
+export async function readClusterFacts(reader: ClusterReader, clusterDomain?: string): Promise<ClusterFacts> {
   const denied: Denied[] = [];
   const objects = new Map<string, ClusterObjectInfo>();
 
@@ -87,7 +88,7 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
     const ref = { kind: 'Service', namespace: ns, name: s.metadata.name };
     for (const ip of s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])) {
       const key = keyOf(ip);
-      if (key) objects.set(key, { kind: 'Service', ref, dnsName: serviceDnsName(ref) });
+      if (key) objects.set(key, { kind: 'Service', ref, dnsName: serviceDnsName(ref, clusterDomain) });
     }
   }
   for (const p of livePods) {
@@ -101,7 +102,7 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
     const info: ClusterObjectInfo = { kind: 'Pod', ref };
     if (svc) {
       info.via = { kind: 'Service', namespace: ns, name: svc.metadata.name };
-      info.dnsName = serviceDnsName(info.via);
+      info.dnsName = serviceDnsName(info.via, clusterDomain);
     }
     for (const ip of validPodIps(p)) {
       const key = keyOf(ip);

@@ -1,6 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-// eslint-disable-next-line import-x/no-restricted-paths -- issue 9 moves this import to the layer it belongs to
-import type { RenderEnv } from '../commands/types.js';
+import type { RenderEnv } from './render-env.js';
 import type { Finding, Severity } from '../core/finding.js';
 import { formatRef } from '../core/k8s/refs.js';
 

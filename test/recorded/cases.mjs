@@ -48,6 +48,12 @@ CASES.push(
   { name: 'lint-types-warning', args: ['lint', 'test/fixtures/lint/types', '--fail-on', 'warning'] },
   { name: 'lint-types-cidrs', args: ['lint', 'test/fixtures/lint/types', '--pod-cidr', '10.244.0.0/16', '--service-cidr', '10.96.0.0/12'] },
   { name: 'lint-examples', args: ['lint', 'examples'] },
+  {
+    name: 'svc-my-app-web-cluster-domain',
+    args: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '--cluster-domain', 'corp.internal'],
+  },
+  { name: 'svc-my-app-web-type-name', args: ['svc', 'svc/web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'json'] },
+  { name: 'lint-examples-cluster-domain', args: ['lint', 'examples/lint', '--cluster-domain', 'corp.internal'] },
   { name: 'codes', args: ['codes'] },
   { name: 'codes.json', args: ['codes', '-o', 'json'] },
   { name: 'codes.markdown', args: ['codes', '-o', 'markdown'] },

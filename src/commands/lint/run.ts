@@ -84,7 +84,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
       const { readClusterFacts } = await import('../../lint/cluster.js');
       // The general catalogue's builders suggest close names (fastest-levenshtein): only --cluster needs them.
       const { rbacPartial } = await import('../../core/general-catalogue.js');
-      const facts = await readClusterFacts(await ctx.cluster());
+      const facts = await readClusterFacts(await ctx.cluster(), opts.clusterDomain);
       objects = facts.objects;
       if (pod.length === 0) pod = namedRanges(facts.podCidrs, 'pod', facts.podSource);
       if (service.length === 0) service = namedRanges(facts.serviceCidrs, 'service', facts.serviceSource);
@@ -107,6 +107,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
   if (opts.cluster && guessed) ctx.warn(rangesSentence(pod, service));
 
   const settings: LintSettings = {
+    ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
     strict: opts.strict,
     includeComments: opts.includeComments,
     ranges: [...pod, ...service],

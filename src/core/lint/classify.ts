@@ -62,7 +62,7 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
       `hard-coded ${isPod ? 'pod' : 'Service'} IP ${lit.text}: the IP of ${what}${via}`,
       dns
         ? `use the DNS name ${dns} instead${isPod ? ' (the Service that selects this pod)' : ''}`
-        : 'no Service selects this pod: create one and use its DNS name (<service>.<namespace>.svc.cluster.local)',
+        : `no Service selects this pod: create one and use its DNS name (<service>.<namespace>.svc.${domain})`,
       obj.ref,
     );
   }
@@ -76,7 +76,7 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
         LINT_CODES.pod,
         'error',
         `hard-coded pod IP ${lit.text}${inRange}`,
-        'pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.cluster.local)',
+        `pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.${domain})`,
       );
     }
     return makeFinding(
@@ -86,7 +86,7 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
       LINT_CODES.service,
       'error',
       `hard-coded Service IP ${lit.text}${inRange}`,
-      "ClusterIPs change when a Service is re-created: use the Service's DNS name (<service>.<namespace>.svc.cluster.local)",
+      `ClusterIPs change when a Service is re-created: use the Service's DNS name (<service>.<namespace>.svc.${domain})`,
     );
   }
   const nodeNote = obj ? `: the address of node ${obj.ref.name}` : '';
