@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { ObjectRef, Severity } from '../finding.js';
-import { LINT_CODES } from './catalogue.js';
+import { LINT_CODES, lintSeverity, type LintCode } from './catalogue.js';
 import { serviceDnsName } from '../dns-names.js';
 import { describeRange, matchRanges, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, DOC_RANGES, isDocumentation, type Address, type Literal } from './scan.js';
@@ -58,7 +58,6 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
       endColumn,
       lit.text,
       isPod ? LINT_CODES.pod : LINT_CODES.service,
-      'error',
       `hard-coded ${isPod ? 'pod' : 'Service'} IP ${lit.text}: the IP of ${what}${via}`,
       dns
         ? `use the DNS name ${dns} instead${isPod ? ' (the Service that selects this pod)' : ''}`
@@ -74,7 +73,6 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
         endColumn,
         lit.text,
         LINT_CODES.pod,
-        'error',
         `hard-coded pod IP ${lit.text}${inRange}`,
         `pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.${domain})`,
       );
@@ -84,7 +82,6 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
       endColumn,
       lit.text,
       LINT_CODES.service,
-      'error',
       `hard-coded Service IP ${lit.text}${inRange}`,
       `ClusterIPs change when a Service is re-created: use the Service's DNS name (<service>.<namespace>.svc.${domain})`,
     );
@@ -99,7 +96,6 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
       endColumn,
       lit.text,
       LINT_CODES.private,
-      'warning',
       `hard-coded private IP ${lit.text} (${privateKind})${nodeNote}`,
       nodeHint ||
         'use a DNS name (an ExternalName Service, or a setting) instead of the address; if it is intended, allow the range in .kdiag.yaml lint.allow',
@@ -111,7 +107,6 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
     endColumn,
     lit.text,
     LINT_CODES.public,
-    'warning',
     `hard-coded public IP ${lit.text}${nodeNote}`,
     nodeHint || `use the host's DNS name; if the address is intended, add \`kdiag-ignore ${LINT_CODES.public}: <reason>\``,
     obj?.ref,
@@ -127,13 +122,13 @@ function makeFinding(
   column: number,
   endColumn: number,
   ip: string,
-  code: string,
-  severity: Severity,
+  code: LintCode,
   message: string,
   hint: string,
   object?: ObjectRef,
 ): LineFinding {
-  const f: LineFinding = { column, endColumn, ip, code, severity, message, hint };
+  // The severity is the catalogue's (one per lint code), never a literal here.
+  const f: LineFinding = { column, endColumn, ip, code, severity: lintSeverity(code), message, hint };
   if (object) f.object = object;
   return f;
 }

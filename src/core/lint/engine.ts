@@ -1,6 +1,6 @@
 import { classifyLiteral, type ClassifySettings, type LineFinding } from './classify.js';
 import { FileComments, inSpans, type FileType, type Spans } from './comments.js';
-import { LINT_CODES } from './catalogue.js';
+import { LINT_CODES, lintSeverity } from './catalogue.js';
 import { contains } from './ranges.js';
 import { codePointColumn, scanLine, type Address } from './scan.js';
 import { hasSuppressionMarker, parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
@@ -96,7 +96,7 @@ export class FileLinter {
           out = [
             {
               code: LINT_CODES.suppressionWithoutReason,
-              severity: 'info',
+              severity: lintSeverity(LINT_CODES.suppressionWithoutReason),
               column,
               endColumn: column + SUPPRESSION_MARKER.length,
               message: 'kdiag-ignore without a reason',
