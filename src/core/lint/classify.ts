@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { ObjectRef, Severity } from '../finding.js';
 import { LINT_CODES, lintSeverity, type LintCode } from './catalogue.js';
-import { serviceDnsName } from '../dns-names.js';
+import { DEFAULT_CLUSTER_DOMAIN, serviceDnsName } from '../dns-names.js';
 import { describeRange, matchRanges, type ClusterObjectInfo, type NamedRange } from './ranges.js';
 import { codePointColumn, DOC_RANGES, isDocumentation, type Address, type Literal } from './scan.js';
 
@@ -45,7 +45,7 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
   const column = codePointColumn(text, lit.start);
   // The literal itself is ASCII (digits, hex, `.`, `:`, a zone id): one column per character.
   const endColumn = column + (lit.end - lit.start);
-  const domain = settings.clusterDomain ?? 'cluster.local';
+  const domain = settings.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const obj = settings.objects?.get(addressKey(lit.addr));
 
   if (obj && obj.kind !== 'Node') {
