@@ -8,7 +8,7 @@ import { rbacPartial } from '../../core/general-catalogue.js';
 import { commandLine } from '../../core/invocation.js';
 import type { Service } from '../../core/k8s/types.js';
 import { explainService } from '../../core/svc/explain.js';
-import { UsageError } from '../../errors.js';
+import { ClusterAccessError, UsageError } from '../../errors.js';
 import { canPick, pick } from '../../ui/pick.js';
 import type { Context, Outcome } from '../types.js';
 import type { DnsOptions } from './options.js';
@@ -121,9 +121,14 @@ async function explain(reader: ClusterReader, snapshot: DnsSnapshot, denied: rea
   if (asked.length > 0) {
     const causes = new Map<string, string>();
     for (const s of asked) {
-      const snap = await loadServiceSnapshot(reader, { namespace: s.namespace, name: s.name, clusterDomain: snapshot.clusterDomain });
-      const svcReport = explainService(snap, { clusterDomain: snapshot.clusterDomain });
-      const cause = svcReport.findings[0]?.message;
+      let cause: string | undefined;
+      try {
+        const snap = await loadServiceSnapshot(reader, { namespace: s.namespace, name: s.name, clusterDomain: snapshot.clusterDomain });
+        cause = explainService(snap, { clusterDomain: snapshot.clusterDomain }).findings[0]?.message;
+      } catch (e) {
+        // The cause is extra: a read the svc diagnosis needs but may not make leaves it unknown, not the lookup.
+        if (!(e instanceof ClusterAccessError && e.code === 'forbidden')) throw e;
+      }
       if (cause !== undefined) causes.set(`${s.namespace}/${s.name}`, cause);
     }
     report = explainDns(rest, name, { noEndpointsCause: (s) => causes.get(`${s.namespace}/${s.name}`) });
