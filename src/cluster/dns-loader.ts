@@ -36,7 +36,7 @@ export const MAX_SLICE_SERVICES = 4;
  * Loads what `explainDns` needs through any ClusterReader (live or file), reading as little as the name needs:
  * - `--from-pod`: that pod (list by name in the client namespace; required, missing is a usage error);
  * - the CoreDNS ConfigMap `kube-system/coredns`, key `Corefile` (optional);
- * - Services of every namespace (optional; denied, the client namespace and the name's namespace instead, required);
+ * - Services of every namespace (optional; denied: the name's namespace, required, and the client's, optional);
  * - namespaces (metadata only, optional), only when the name's namespace holds no Service read;
  * - EndpointSlices by label `kubernetes.io/service-name` for the Services the name can land on (optional);
  * - pods, only for pod-record names: the namespace's pods for `host.svc.ns`, by IP for `a-b-c-d.ns.pod` (optional).
@@ -83,10 +83,10 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
   const targetNs = p.namespace ?? clientNs;
   let services = await optional<Service>(R.services, {});
   if (!services) {
-    // Not allowed across namespaces: the client's namespace and the one the name points at (required: without
-    // them there is no answer to explain).
-    services = [];
-    for (const ns of [...new Set([clientNs, targetNs])]) services.push(...(await reader.list<Service>(R.services, { namespace: ns })));
+    // Not allowed across namespaces: the namespace the name points at (required: without it there is no answer to
+    // explain), and the client's own (optional: a short name tried there first).
+    services = await reader.list<Service>(R.services, { namespace: targetNs });
+    if (clientNs !== targetNs) services.push(...((await optional<Service>(R.services, { namespace: clientNs })) ?? []));
   }
 
   let namespaces: string[] | undefined;

@@ -139,8 +139,8 @@ describe('loadDnsSnapshot: which reads happen', () => {
     expect(log.calls).toEqual([
       COREFILE,
       'tryList services *',
-      'list services tools',
       'list services shop',
+      'tryList services tools',
       'tryList endpointslices shop -l kubernetes.io/service-name=cart',
     ]);
     expect(denied).toEqual([{ verb: 'list', resource: 'services', message: 'forbidden' }]);
