@@ -21,7 +21,10 @@ export const dnsCommand: CommandModule<DnsOptions, Outcome> = {
         '-f, --filename <file>',
         'read objects from a file (manifests, kubectl get -o yaml|json, a List; - for stdin) instead of the cluster',
       )
-      .addHelpText('after', '\n-n, --namespace is the namespace of the client (the pod that looks the name up), not of the Service.');
+      .addHelpText(
+        'after',
+        '\n-n, --namespace is the namespace of the client (the pod that looks the name up), not of the Service.\n--cluster-domain defaults to the domain of the CoreDNS Corefile (kube-system/coredns), else cluster.local.',
+      );
   },
   toOptions: toDnsOptions,
   // The implementation is imported on use, so `--help` and other commands never parse it.
