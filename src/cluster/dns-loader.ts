@@ -36,7 +36,8 @@ export const MAX_SLICE_SERVICES = 4;
  * Loads what `explainDns` needs through any ClusterReader (live or file), reading as little as the name needs:
  * - `--from-pod`: that pod (list by name in the client namespace; required, missing is a usage error);
  * - the CoreDNS ConfigMap `kube-system/coredns`, key `Corefile` (optional);
- * - Services of every namespace (optional; denied: the name's namespace, required, and the client's, optional);
+ * - Service names of every namespace (metadata only, optional), and in full those of the name's and the client's
+ *   namespaces (when they hold any); denied across namespaces: the name's namespace (required), the client's (optional);
  * - namespaces (metadata only, optional), only when the name's namespace holds no Service read;
  * - EndpointSlices by label `kubernetes.io/service-name` for the Services the name can land on (optional);
  * - pods, only for pod-record names: the namespace's pods for `host.svc.ns`, by IP for `a-b-c-d.ns.pod` (optional).
@@ -81,8 +82,18 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
   const clusterDomainSource = opts.clusterDomain !== undefined ? 'flag' : fromCorefile !== undefined ? 'corefile' : 'assumed';
 
   const targetNs = p.namespace ?? clientNs;
-  let services = await optional<Service>(R.services, {});
-  if (!services) {
+  // The resolver's questions land only in the client's namespace and the one the name points at: the Services there
+  // are read in full; elsewhere names suffice (suggestions, a short name used across namespaces), so metadata only.
+  const home = [...new Set([targetNs, clientNs])];
+  let services: Service[];
+  const names = await optional<Service>(R.services, { metadataOnly: true });
+  if (names) {
+    services = names.filter((s) => !home.includes(s.metadata.namespace ?? 'default'));
+    for (const ns of home) {
+      const here = names.filter((s) => (s.metadata.namespace ?? 'default') === ns);
+      if (here.length > 0) services.push(...((await optional<Service>(R.services, { namespace: ns })) ?? here));
+    }
+  } else {
     // Not allowed across namespaces: the namespace the name points at (required: without it there is no answer to
     // explain), and the client's own (optional: a short name tried there first).
     services = await reader.list<Service>(R.services, { namespace: targetNs });

@@ -72,10 +72,17 @@ async function reader(deny?: (r: Resource, o: ListOptions) => boolean): Promise<
 const COREFILE = 'tryList configmaps kube-system --field-selector metadata.name=coredns';
 
 describe('loadDnsSnapshot: which reads happen', () => {
-  it('a Service name: the Corefile, every Service, the landing Service\u2019s EndpointSlices; no pods, no namespaces', async () => {
+  it('a Service name: the Corefile, Service names everywhere, the Services of the name\u2019s namespace, the landing Service\u2019s EndpointSlices', async () => {
     const log = await reader();
     const { snapshot, denied } = await loadDnsSnapshot(log, { name: name('cart.shop'), clientNamespace: 'tools' });
-    expect(log.calls).toEqual([COREFILE, 'tryList services *', 'tryList endpointslices shop -l kubernetes.io/service-name=cart']);
+    // The client namespace (tools) holds no Service: nothing to read in full there.
+    expect(log.calls).toEqual([
+      COREFILE,
+      'tryList services * (metadata)',
+      'tryList services shop',
+      'tryList endpointslices shop -l kubernetes.io/service-name=cart',
+    ]);
+    expect(snapshot.services.find((s) => s.metadata.name === 'cart')?.spec?.clusterIP).toBe('10.100.4.4');
     expect(denied).toEqual([]);
     expect(snapshot.clusterDomain).toBe('corp.internal');
     expect(snapshot.clusterDomainSource).toBe('corefile');
@@ -90,7 +97,7 @@ describe('loadDnsSnapshot: which reads happen', () => {
     await loadDnsSnapshot(log, { name: name('cart'), clientNamespace: 'tools' });
     expect(log.calls).toEqual([
       COREFILE,
-      'tryList services *',
+      'tryList services * (metadata)',
       'tryList namespaces * (metadata)',
       'tryList endpointslices shop -l kubernetes.io/service-name=cart',
     ]);
@@ -101,7 +108,8 @@ describe('loadDnsSnapshot: which reads happen', () => {
     const { snapshot } = await loadDnsSnapshot(log, { name: name('queue-0.queue.shop'), clientNamespace: 'tools' });
     expect(log.calls).toEqual([
       COREFILE,
-      'tryList services *',
+      'tryList services * (metadata)',
+      'tryList services shop',
       'tryList endpointslices shop -l kubernetes.io/service-name=queue',
       'tryList pods shop',
     ]);
@@ -138,7 +146,7 @@ describe('loadDnsSnapshot: which reads happen', () => {
     const { snapshot, denied } = await loadDnsSnapshot(log, { name: name('cart.shop'), clientNamespace: 'tools' });
     expect(log.calls).toEqual([
       COREFILE,
-      'tryList services *',
+      'tryList services * (metadata)',
       'list services shop',
       'tryList services tools',
       'tryList endpointslices shop -l kubernetes.io/service-name=cart',
