@@ -56,7 +56,7 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
 
   let clientPod: Pod | undefined;
   if (opts.fromPod !== undefined) {
-    // `list` by name, not `get`: the minimal Role grants list on pods.
+    // `list` by name, not `get`: one verb on pods (list) covers every pod read of kdiag.
     const found = await reader.list<Pod>(R.pods, { namespace: clientNs, fieldSelector: `metadata.name=${opts.fromPod}` });
     clientPod = found[0];
     if (!clientPod) {
