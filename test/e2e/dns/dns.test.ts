@@ -5,7 +5,7 @@
 // never touches kube-system.
 import { runCli } from '../../../src/cli.js';
 import { createTestIo } from '../../helpers/io.js';
-import { deployment, service } from '../../helpers/manifests.js';
+import { deployment, pod, service } from '../../helpers/manifests.js';
 import {
   applyYaml,
   getObject,
@@ -61,6 +61,26 @@ beforeAll(async () => {
 });
 
 describe('kdiag dns on the live cluster', () => {
+  test('--from-pod: a client pod with dnsPolicy Default gives dns-pod-dns-policy; a pod that does not exist is exit 2', async () => {
+    const client = pod('resolver-client', { app: 'resolver-client' }) as { spec: Record<string, unknown> };
+    client.spec.dnsPolicy = 'Default';
+    await applyYaml(client, { namespace: ns.name });
+    const io = createTestIo();
+    const code = await runCli(['dns', `greeter.${ns.name}`, '-n', ns.name, '--from-pod', 'resolver-client', '-o', 'json'], {
+      io,
+      env: process.env,
+      cwd: repoRoot,
+    });
+    expect(code).toBe(0);
+    expect(codesOf(JSON.parse(io.stdout()) as DnsDoc)).toEqual(['dns-pod-dns-policy']);
+
+    const missing = createTestIo();
+    expect(
+      await runCli(['dns', 'greeter', '-n', ns.name, '--from-pod', 'no-such-pod'], { io: missing, env: process.env, cwd: repoRoot }),
+    ).toBe(2);
+    expect(missing.stderr()).toContain(`pod no-such-pod not found in namespace ${ns.name}`);
+  });
+
   test('a short name from another namespace: dns-cross-namespace-short-name, exit 1', async () => {
     const r = await dns('greeter');
     expect(r.code).toBe(1);
