@@ -16,16 +16,21 @@ const CLUSTER_FAILED = 'cluster access failed (no kubeconfig, unknown context, u
  * no row for it here.
  */
 export const EXIT_STATUSES: readonly ExitStatusRow[] = [
-  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'lint'] },
+  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'dns', 'lint'] },
   { status: 0, meaning: 'done', commands: ['codes'] },
-  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'lint'] },
+  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'dns', 'lint'] },
   { status: 2, meaning: 'usage or input error (unknown flag, missing argument, unreadable -f file)', commands: ['svc'] },
+  {
+    status: 2,
+    meaning: 'usage or input error (unknown flag, a NAME that is no DNS name, missing NAME, --from-pod not found, unreadable -f file)',
+    commands: ['dns'],
+  },
   { status: 2, meaning: 'usage or input error (unknown flag, a path that does not exist, a bad .kdiag.yaml)', commands: ['lint'] },
   { status: 2, meaning: 'usage error (unknown flag, unknown finding code)', commands: ['codes'] },
-  { status: 3, meaning: CLUSTER_FAILED, commands: ['svc'] },
+  { status: 3, meaning: CLUSTER_FAILED, commands: ['svc', 'dns'] },
   { status: 3, meaning: `with --cluster: ${CLUSTER_FAILED}`, commands: ['lint'] },
-  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'lint'] },
-  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'lint'] },
+  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'lint'] },
+  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'lint'] },
 ];
 
 /** The rows of one command, in status order. */

@@ -1,7 +1,8 @@
 import type { CommandModule } from './types.js';
 import { codesCommand } from './codes/command.js';
 import { svcCommand } from './svc/command.js';
+import { dnsCommand } from './dns/command.js';
 import { lintCommand } from './lint/command.js';
 
 /** The command registry: one line per command, in the order `kdiag --help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [svcCommand, lintCommand, codesCommand];
+export const COMMANDS: readonly CommandModule[] = [svcCommand, dnsCommand, lintCommand, codesCommand];

@@ -8,7 +8,7 @@ export interface CatalogueEntry {
   code: string;
   severity: Severity;
   /** Which command emits it. */
-  area: 'svc' | 'lint' | 'general';
+  area: 'svc' | 'lint' | 'dns' | 'general';
   title: string;
   /** What it means for the user. */
   meaning: string;

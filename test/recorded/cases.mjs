@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 // The invocations whose stdout and exit status are recorded in test/recorded/outputs/ (scripts/record-outputs.mjs)
-// and compared byte for byte by test/unit/recorded.test.ts: svc, lint and codes must print exactly this.
+// and compared byte for byte by test/unit/recorded.test.ts: svc, dns, lint and codes must print exactly this.
 const svcCases = [
   ['examples/my-app.yaml', 'my-app', ['web']],
   ['examples/named-port.yaml', 'shop', ['api']],
@@ -40,6 +40,22 @@ CASES.push(
   { name: 'svc-unknown-service.json', args: ['svc', 'wbe', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'json'] },
   { name: 'svc-unknown-namespace', args: ['svc', 'web', '-n', 'my-ap', '-f', 'examples/my-app.yaml'] },
   { name: 'svc-fail-on-none', args: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '--fail-on', 'none'] },
+  ...[
+    ['web', 'web.my-app'],
+    ['short', 'web'],
+    ['url-port', 'http://web.my-app:8080/'],
+    ['headless', 'db.my-app'],
+    ['pod-record', 'db-0.db.my-app'],
+    ['no-ready-pods', 'cache.my-app'],
+    ['no-endpoints', 'api.my-app'],
+    ['external-name-ip', 'legacy.my-app'],
+  ].flatMap(([name, arg]) => [
+    { name: `dns-${name}`, args: ['dns', arg, '-n', 'other', '-f', 'examples/dns.yaml'] },
+    { name: `dns-${name}.json`, args: ['dns', arg, '-n', 'other', '-f', 'examples/dns.yaml', '-o', 'json'] },
+  ]),
+  { name: 'dns-web.yaml', args: ['dns', 'web.my-app', '-n', 'other', '-f', 'examples/dns.yaml', '-o', 'yaml'] },
+  { name: 'dns-from-pod', args: ['dns', 'web.my-app', '-n', 'other', '--from-pod', 'tools', '-f', 'examples/dns.yaml'] },
+  { name: 'dns-bad-name', args: ['dns', 'web..my-app', '-n', 'other', '-f', 'examples/dns.yaml'] },
   { name: 'lint-types', args: ['lint', 'test/fixtures/lint/types'] },
   { name: 'lint-types.json', args: ['lint', 'test/fixtures/lint/types', '-o', 'json'] },
   { name: 'lint-types.yaml', args: ['lint', 'test/fixtures/lint/types', '-o', 'yaml'] },

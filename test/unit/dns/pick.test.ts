@@ -1,0 +1,53 @@
+import { jest } from '@jest/globals';
+import { join } from 'node:path';
+import { FileClusterReader } from '../../../src/cluster/file-reader.js';
+import type { Context } from '../../../src/commands/types.js';
+import { contextDefaults } from '../../helpers/context.js';
+import { createTestIo } from '../../helpers/io.js';
+import { ROOT } from '../../helpers/paths.js';
+
+type Choice = { value: string; name: string };
+const select = jest.fn(async (cfg: { choices: Choice[] }, _ctx: unknown) => cfg.choices.find((c) => c.value === 'cart.shop')!.value);
+jest.unstable_mockModule('@inquirer/prompts', () => ({ select }));
+const { dnsCommand } = await import('../../../src/commands/dns/command.js');
+
+async function context(tty: boolean): Promise<{ ctx: Context; io: ReturnType<typeof createTestIo> }> {
+  const io = createTestIo({ tty });
+  const reader = await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'shop.yaml'), { cwd: ROOT });
+  const ctx: Context = {
+    ...contextDefaults('dns'),
+    io,
+    globals: { namespace: 'tools', requestTimeoutMs: 30_000, debug: false, noColor: false },
+    cwd: ROOT,
+    env: {},
+    signal: new AbortController().signal,
+    cluster: async () => reader,
+    config: async () => ({}),
+    progress: () => () => {},
+    warn: () => {},
+  };
+  return { ctx, io };
+}
+
+describe('kdiag dns without NAME', () => {
+  beforeEach(() => select.mockClear());
+
+  it('in a terminal: offers every Service as the client namespace would name it, on stderr', async () => {
+    const { ctx, io } = await context(true);
+    const outcome = await dnsCommand.run(dnsCommand.toOptions([], { namespace: 'tools' }), ctx);
+    expect(select).toHaveBeenCalledTimes(1);
+    const [cfg, opts] = select.mock.calls[0]!;
+    expect(cfg.choices.map((c) => c.value)).toEqual(['cart.shop', 'ledger.shop', 'mail.shop', 'orders.shop', 'queue.shop', 'search.shop']);
+    expect((opts as { output: unknown }).output).toBe(io.err);
+    expect((outcome.document.query as { host: string }).host).toBe('cart.shop');
+  });
+
+  it('without a terminal: a usage error naming the argument, and no prompt', async () => {
+    const { ctx } = await context(false);
+    await expect(dnsCommand.run(dnsCommand.toOptions([], { namespace: 'tools' }), ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'missing the NAME argument (the name a pod looks up)',
+    });
+    expect(select).not.toHaveBeenCalled();
+  });
+});
