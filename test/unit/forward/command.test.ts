@@ -77,8 +77,36 @@ class FakeKube {
     for (const w of this.watchers) if (w.plural === plural) w.push(e);
   }
 
+  private async *watch<T extends KubeObject>(r: Resource, opts: ListOptions, signal: AbortSignal): AsyncGenerator<ObserveEvent<T>> {
+    const queue: ObserveEvent<KubeObject>[] = [];
+    let wake: (() => void) | undefined;
+    const w = {
+      plural: r.plural,
+      push: (e: ObserveEvent<KubeObject>) => {
+        queue.push(e);
+        wake?.();
+      },
+    };
+    this.watchers.add(w);
+    this.activeWatches++;
+    const onAbort = () => wake?.();
+    signal.addEventListener('abort', onAbort);
+    try {
+      const name = opts.fieldSelector?.replace('metadata.name=', '');
+      const all = this.objects.get(r.plural) ?? [];
+      yield { type: 'sync', objects: (name ? all.filter((o) => o.metadata.name === name) : all) as T[] };
+      while (!signal.aborted) {
+        if (queue.length === 0) await new Promise<void>((res) => (wake = res));
+        while (queue.length > 0 && !signal.aborted) yield queue.shift() as ObserveEvent<T>;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.watchers.delete(w);
+      this.activeWatches--;
+    }
+  }
+
   connection(): KubeConnection {
-    const self = this;
     const reader: ClusterReader = {
       source: 'live',
       defaultNamespace: 'shop',
@@ -97,36 +125,7 @@ class FakeKube {
       patch: () => Promise.reject(new Error('not in this test')),
       delete: () => Promise.reject(new Error('not in this test')),
       exec: () => Promise.reject(new Error('not in this test')),
-      observe<T extends KubeObject>(r: Resource, opts: ListOptions, signal: AbortSignal): AsyncIterable<ObserveEvent<T>> {
-        return (async function* () {
-          const queue: ObserveEvent<KubeObject>[] = [];
-          let wake: (() => void) | undefined;
-          const w = {
-            plural: r.plural,
-            push: (e: ObserveEvent<KubeObject>) => {
-              queue.push(e);
-              wake?.();
-            },
-          };
-          self.watchers.add(w);
-          self.activeWatches++;
-          const onAbort = () => wake?.();
-          signal.addEventListener('abort', onAbort);
-          try {
-            const name = opts.fieldSelector?.replace('metadata.name=', '');
-            const all = self.objects.get(r.plural) ?? [];
-            yield { type: 'sync', objects: (name ? all.filter((o) => o.metadata.name === name) : all) as T[] };
-            while (!signal.aborted) {
-              if (queue.length === 0) await new Promise<void>((res) => (wake = res));
-              while (queue.length > 0 && !signal.aborted) yield queue.shift() as ObserveEvent<T>;
-            }
-          } finally {
-            signal.removeEventListener('abort', onAbort);
-            self.watchers.delete(w);
-            self.activeWatches--;
-          }
-        })();
-      },
+      observe: <T extends KubeObject>(r: Resource, opts: ListOptions, signal: AbortSignal) => this.watch<T>(r, opts, signal),
       portForward: async (): Promise<PortForwardTunnel> => {
         // An echo: what the client writes comes back.
         const stream = new PassThrough();
@@ -205,7 +204,10 @@ function echoOnce(port: number, text: string): Promise<string> {
     let got = '';
     s.on('data', (d) => {
       got += String(d);
-      if (got.length >= text.length) (s.end(), resolve(got));
+      if (got.length >= text.length) {
+        s.end();
+        resolve(got);
+      }
     });
     s.on('error', reject);
   });
