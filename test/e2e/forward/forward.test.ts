@@ -2,8 +2,11 @@
 // pods' port 8080 is routed by a ClusterPortForward to a TCP echo server on 127.0.0.1 (nothing dials a pod or
 // Service IP): client -> kdiag's listener -> apiserver -> kwok -> echo server.
 import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import { runCli } from '../../../src/cli.js';
+import { ensureBundle } from '../../helpers/bundle.js';
 import { createTestIo, type TestIo } from '../../helpers/io.js';
 import { deployment, service } from '../../helpers/manifests.js';
 import {
@@ -12,6 +15,7 @@ import {
   kubectl,
   roundTrip,
   routePortForward,
+  repoRoot,
   serviceEndpoints,
   startEchoServer,
   useNamespace,
@@ -235,5 +239,35 @@ describe('kdiag forward against the live cluster', () => {
     expect(f.io.stderr()).toMatch(/^kdiag: svc\/nobody has no pod that can serve it: .+\[[a-z-]+\]\nhint: .+--wait/);
     expect(f.io.stdout()).toBe('');
     expect(await refused(18231)).toBe(true);
+  });
+
+  test('the built CLI, a Deployment by container port name: SIGTERM ends it with exit 0 after the stopped line', async () => {
+    ensureBundle();
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), 'forward', 'deploy/web', ':http', '-n', ns.name], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const port = await waitFor(() => /^Forwarding from 127\.0\.0\.1:(\d+) -> deploy\/web:8080$/m.exec(out)?.[1], {
+        timeoutMs: 30_000,
+        what: `the Forwarding line; stderr: ${err}`,
+      });
+      const p = randomBytes(2048);
+      expect(sha(await roundTrip(Number(port), p))).toBe(sha(p));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(err).toMatch(/Handling connection for \d+ \(pod web-/);
+      expect(err).toMatch(/stopped deploy\/web \(SIGTERM\): 1 connection, 2\.0 kB in, 2\.0 kB out\n$/);
+      expect(await refused(Number(port))).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
