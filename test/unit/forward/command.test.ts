@@ -1,6 +1,9 @@
 // kdiag forward's options and the I/O shell's exit rules, in-process: runForward with a hand-made Context and a fake
 // KubeConnection (objects in memory, watches fed by the test, tunnels that echo), real listeners on 127.0.0.1.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AccessCheck, AccessResult, KubeConnection, ObserveEvent, PortForwardTunnel } from '../../../src/cluster/kube-api.js';
 import type { ClusterReader, ListOptions, Resource } from '../../../src/cluster/reader.js';
@@ -351,5 +354,33 @@ describe('kdiag forward: the shell exit rules (fake KubeConnection)', () => {
     const run = runForward(await options(['svc/web', ':80'], { address: '127.0.0.1,192.0.2.1' }), ctx);
     await expect(run).rejects.toMatchObject({ exitCode: 2, message: /cannot listen on 192\.0\.2\.1/ });
     expect(warnings).toEqual([expect.stringMatching(/^listening on 192\.0\.2\.1: anyone who can reach this machine/)]);
+  });
+
+  test('--forwards FILE: the targets come from the file; a bad file is exit 2 naming the entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-forwards-'));
+    writeFileSync(join(dir, 'ok.yaml'), 'forwards:\n  - target: svc/web\n    ports: [":http"]\n    address: 127.0.0.1\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'forwards:\n  - target: svc/web\n    port: [80]\n');
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = { ...context(kube, io, ac), cwd: dir };
+    const done = write(await runForward(await options([], { forwards: 'ok.yaml', output: 'json' }), ctx), ctx, 'json');
+    const l = await until(() => lines(io).find((e) => e.event === 'listening'), 'a listening event');
+    expect(l).toMatchObject({ target: 'svc/web', localAddress: '127.0.0.1', remotePort: 80 });
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+    expect(lines(io).map((e) => e.event)).toEqual(['listening', 'stopped']);
+
+    const bad = runForward(await options([], { forwards: 'bad.yaml' }), {
+      ...context(kube, createTestIo(), new AbortController()),
+      cwd: dir,
+    });
+    await expect(bad).rejects.toMatchObject({ exitCode: 2, message: 'bad.yaml: forwards[0]: unknown key "port"' });
+    const missing = runForward(await options([], { forwards: 'none.yaml' }), {
+      ...context(kube, createTestIo(), new AbortController()),
+      cwd: dir,
+    });
+    await expect(missing).rejects.toMatchObject({ exitCode: 2, message: 'cannot read --forwards none.yaml: ENOENT' });
   });
 });
