@@ -383,4 +383,36 @@ describe('kdiag forward: the shell exit rules (fake KubeConnection)', () => {
     });
     await expect(missing).rejects.toMatchObject({ exitCode: 2, message: 'cannot read --forwards none.yaml: ENOENT' });
   });
+
+  test('a UDP Service port is refused with the reason: exit 2', async () => {
+    const kube = new FakeKube();
+    kube.set('services', [service('dns', [{ name: 'dns', port: 53, protocol: 'UDP' }])]);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    await expect(runForward(await options(['svc/dns', ':53']), ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: /is UDP: port-forward carries TCP/,
+    });
+  });
+
+  test('mid-session outage: a waiting event with the svc finding, then the connection closes after --pod-running-timeout', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const opts = await options(['svc/web', ':80'], { output: 'json', address: '127.0.0.1', podRunningTimeout: '200ms' });
+    const done = write(await runForward(opts, ctx), ctx, 'json');
+    const port = (await until(() => lines(io).find((e) => e.event === 'listening'), 'listening')).localPort as number;
+    kube.push('endpointslices', { type: 'modified', object: slice('web-abc', 'web', [{ pod: 'web-1', ready: false }]) });
+    await new Promise((r) => setTimeout(r, 20));
+    const sock = net.connect({ host: '127.0.0.1', port });
+    sock.on('error', () => undefined);
+    const waiting = await until(() => lines(io).find((e) => e.event === 'waiting'), 'a waiting event');
+    expect(waiting).toMatchObject({ remotePort: 80, timeoutMs: 200, code: expect.stringMatching(/^[a-z-]+$/) });
+    const closed = await until(() => lines(io).find((e) => e.event === 'connection-closed'), 'the connection closed');
+    expect(closed).toMatchObject({ reason: 'no-ready-pod', message: 'no pod of svc/web became ready within 200ms' });
+    sock.destroy();
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+  });
 });
