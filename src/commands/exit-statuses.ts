@@ -18,7 +18,14 @@ const CLUSTER_FAILED = 'cluster access failed (no kubeconfig, unknown context, u
 export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'dns', 'lint'] },
   { status: 0, meaning: 'done', commands: ['codes'] },
+  { status: 0, meaning: 'stopped by SIGINT or SIGTERM (the normal end of a forward), after a stopped event', commands: ['forward'] },
   { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'dns', 'lint'] },
+  {
+    status: 1,
+    meaning:
+      'the target cannot serve (not found, no ready pod, ExternalName) and --wait is not given: why on stderr, nothing left listening',
+    commands: ['forward'],
+  },
   { status: 2, meaning: 'usage or input error (unknown flag, missing argument, unreadable -f file)', commands: ['svc'] },
   {
     status: 2,
@@ -27,7 +34,17 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   },
   { status: 2, meaning: 'usage or input error (unknown flag, a path that does not exist, a bad .kdiag.yaml)', commands: ['lint'] },
   { status: 2, meaning: 'usage error (unknown flag, unknown finding code)', commands: ['codes'] },
+  {
+    status: 2,
+    meaning: 'usage or input error (bad port spec, a port the target does not have, a local port taken or below 1024 without root)',
+    commands: ['forward'],
+  },
   { status: 3, meaning: CLUSTER_FAILED, commands: ['svc', 'dns'] },
+  {
+    status: 3,
+    meaning: `${CLUSTER_FAILED}, or a permission the forward needs is missing (checked before listening)`,
+    commands: ['forward'],
+  },
   { status: 3, meaning: `with --cluster: ${CLUSTER_FAILED}`, commands: ['lint'] },
   { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'lint'] },
   { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'lint'] },

@@ -3,6 +3,7 @@ import { codesCommand } from './codes/command.js';
 import { svcCommand } from './svc/command.js';
 import { dnsCommand } from './dns/command.js';
 import { lintCommand } from './lint/command.js';
+import { forwardCommand } from './forward/command.js';
 
 /** The command registry: one line per command, in the order `kdiag --help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [svcCommand, dnsCommand, lintCommand, codesCommand];
+export const COMMANDS: readonly CommandModule[] = [svcCommand, dnsCommand, forwardCommand, lintCommand, codesCommand];

@@ -1,0 +1,391 @@
+import type { AccessCheck, KubeConnection, PortForwardTunnel } from '../../cluster/kube-api.js';
+import { R, type Resource } from '../../cluster/reader.js';
+import { isPrivilegedPort, privilegedPortProblem } from '../../core/forward/args.js';
+import type { ForwardEvent } from '../../core/forward/events.js';
+import { accessNeeds, watchPlan, type WatchPlan } from '../../core/forward/plan.js';
+import { resolvePodPorts, resolveServicePorts, serviceRefusal, type PortMapping } from '../../core/forward/resolve.js';
+import { eventLines } from '../../core/forward/status.js';
+import { ForwardSupervisor, type SupervisorInput, type WaitExplanation } from '../../core/forward/supervisor.js';
+import { targetText, type ForwardSpec, type TargetRef } from '../../core/forward/types.js';
+import type { Pod, Service, Workload } from '../../core/k8s/types.js';
+import { templatePod } from '../../core/k8s/workloads.js';
+import { ClusterAccessError, KdiagError, UsageError } from '../../errors.js';
+import type { CommandEvent, Context, EventStream } from '../types.js';
+import { closeListeners, listenAll, type Listener } from './listen.js';
+import { isLoopback, type ForwardOptions } from './options.js';
+
+export { toForwardOptions, type ForwardOptions } from './options.js';
+
+/** What tests replace. */
+export interface ForwardShellDeps {
+  /** True when this process may listen on ports below 1024 (default: running as root). */
+  isRoot?: () => boolean;
+}
+
+const RESOURCES: Record<string, Resource> = {
+  services: R.services,
+  endpointslices: R.endpointslices,
+  pods: R.pods,
+  deployments: R.deployments,
+  statefulsets: R.statefulsets,
+  replicasets: R.replicasets,
+};
+
+const TARGET_RESOURCE: Record<ForwardSpec['kind'], Resource> = {
+  Service: R.services,
+  Pod: R.pods,
+  Deployment: R.deployments,
+  StatefulSet: R.statefulsets,
+  ReplicaSet: R.replicasets,
+};
+
+type Supervisor = ForwardSupervisor<PortForwardTunnel>;
+
+/** One target of the forward, from preflight to shutdown. */
+interface Target {
+  spec: ForwardSpec;
+  ref: TargetRef;
+  watches: WatchPlan[];
+  mappings: PortMapping[];
+  sup?: Supervisor;
+  listeners: Listener[];
+  /** Required inputs that have delivered their first list. */
+  synced: Set<string>;
+  /** Called after every change the watches deliver. */
+  changed: Set<() => void>;
+}
+
+/**
+ * `kdiag forward`: the I/O shell around the pure core (src/core/forward). Preflight (access reviews, the target, its
+ * ports), listeners, one list+watch per entry of the watch plan fed to the supervisor, sockets piped to the tunnels
+ * it opens; ends when ctx.signal aborts (exit 0), and closes every listener, watch and socket on every way out.
+ */
+export async function runForward(opts: ForwardOptions, ctx: Context, deps: ForwardShellDeps = {}): Promise<EventStream> {
+  const isRoot = deps.isRoot ?? (() => process.getuid?.() === 0);
+  const specs = opts.forwardsFile !== undefined ? await loadForwardsFile(opts.forwardsFile, ctx) : opts.specs;
+  for (const s of specs) {
+    if (s.context !== undefined && s.context !== ctx.globals.context) {
+      throw new UsageError(
+        `${targetText(s)}: a context of its own (${s.context}) is not supported yet`,
+        'run one kdiag forward per context, with --context',
+      );
+    }
+  }
+  const conn = await ctx.kube();
+  const defaultNs = opts.namespace ?? conn.reader.defaultNamespace;
+
+  // Everything below stops when the user does, or on the first fatal error.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal.aborted) stop.abort();
+  let fatal: unknown;
+  const fail = (e: unknown) => {
+    fatal ??= e;
+    stop.abort();
+  };
+  const stopped = new Promise<void>((resolve) => {
+    if (stop.signal.aborted) resolve();
+    stop.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+  // Events: buffered until the writer takes the stream. Text: `Forwarding from` on stdout, notices on stderr.
+  const buffered: CommandEvent[] = [];
+  let sink: ((e: CommandEvent) => void) | undefined;
+  const emit = (e: ForwardEvent) => {
+    if (opts.format === 'json') {
+      const { event, target, ts: _ts, ...rest } = e;
+      const data = { namespace: target.namespace, ...(target.context ? { context: target.context } : {}), ...rest };
+      const ce: CommandEvent = { event, target: targetText(target), text: '', data };
+      if (sink) sink(ce);
+      else buffered.push(ce);
+      return;
+    }
+    for (const line of eventLines(e)) {
+      if (line.stream === 'stderr') ctx.io.err.write(`${line.text}\n`);
+      else {
+        const ce: CommandEvent = { event: e.event, target: targetText(e.target), text: line.text };
+        if (sink) sink(ce);
+        else buffered.push(ce);
+      }
+    }
+  };
+
+  const targets: Target[] = [];
+  const watchLoops: Promise<void>[] = [];
+  const shutdown = async () => {
+    stop.abort();
+    ctx.signal.removeEventListener('abort', onAbort);
+    await Promise.all(targets.map((t) => closeListeners(t.listeners)));
+    await Promise.allSettled(watchLoops);
+  };
+
+  try {
+    // (1) what to forward, and the access it needs: one review for every target, naming everything missing.
+    for (const spec of specs) {
+      const namespace = spec.namespace ?? defaultNs;
+      const ref: TargetRef = { namespace, kind: spec.kind, name: spec.name };
+      targets.push({ spec, ref, watches: [], mappings: [], listeners: [], synced: new Set(), changed: new Set() });
+    }
+    const needs = targets.flatMap((t) =>
+      accessNeeds(
+        t.ref.kind,
+        t.ref.name,
+        t.ref.namespace,
+        watchPlan(t.ref.kind, t.ref.name, t.ref.namespace).filter((w) => !w.optional),
+      ),
+    );
+    await ctx.canI(needs as AccessCheck[]);
+
+    // (2) the targets and their ports.
+    for (const t of targets) await resolveTarget(t, conn, ctx);
+
+    // (3) privileged ports, then the listeners: a taken port fails before anything is watched.
+    for (const t of targets) {
+      for (const m of t.mappings) {
+        if (isPrivilegedPort(m.localPort) && !isRoot()) {
+          const p = privilegedPortProblem(m.localPort, m.remotePort);
+          throw new UsageError(p.message, p.hint);
+        }
+      }
+    }
+    const addresses = (t: Target) => t.spec.addresses ?? opts.addresses;
+    for (const a of new Set(targets.flatMap(addresses))) {
+      if (!isLoopback(a)) ctx.warn(`listening on ${a}: anyone who can reach this machine on that address can use the forward`);
+    }
+    for (const t of targets) {
+      const sup = new ForwardSupervisor<PortForwardTunnel>({
+        target: t.ref,
+        mappings: t.mappings,
+        openTunnel: (pod, port) => conn.portForward(t.ref.namespace, pod, port, stop.signal),
+        clock: {
+          now: () => Date.now(),
+          setTimer: (ms, fn) => {
+            const timer = setTimeout(fn, ms);
+            return () => clearTimeout(timer);
+          },
+        },
+        emit,
+        explainWhyNotReady: () => explain(t, conn, ctx),
+        podRunningTimeoutMs: opts.podRunningTimeoutMs,
+      });
+      t.sup = sup;
+      t.listeners = await listenAll(t.mappings, addresses(t), sup, ctx.warn);
+    }
+
+    // (4) the watches; the forward starts once every required one has listed.
+    const ready = targets.map((t) => watchTarget(t, conn, stop.signal, fail, ctx, watchLoops));
+    await Promise.race([Promise.all(ready), stopped]);
+    if (fatal) throw fatal;
+
+    // (5) a target no pod can serve: say why and exit 1, unless --wait.
+    if (!stop.signal.aborted && !opts.wait) {
+      for (const t of targets) {
+        if (t.sup!.servable()) continue;
+        const why = await explain(t, conn, ctx);
+        throw new KdiagError(why.code, `${targetText(t.ref)} has no pod that can serve it: ${why.message} [${why.code}]`, {
+          exitCode: 1,
+          ...(why.hint ? { hint: `${why.hint} (or add --wait to wait for one)` } : { hint: 'add --wait to wait for a pod' }),
+        });
+      }
+    }
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+
+  return {
+    events: async (write) => {
+      for (const e of buffered.splice(0)) write(e);
+      sink = write;
+      try {
+        // --wait: announce each target once it can serve.
+        await Promise.all(
+          targets.map(async (t) => {
+            const sup = t.sup!;
+            if (!sup.servable() && !stop.signal.aborted) {
+              const why = await explain(t, conn, ctx);
+              emit({
+                event: 'waiting',
+                ts: new Date().toISOString(),
+                target: t.ref,
+                remotePort: t.mappings[0]!.remotePort,
+                code: why.code,
+                message: why.message,
+                ...(why.hint ? { hint: why.hint } : {}),
+                timeoutMs: 0,
+              });
+              await new Promise<void>((resolve) => {
+                const check = () => {
+                  if (sup.servable() || stop.signal.aborted) {
+                    t.changed.delete(check);
+                    resolve();
+                  }
+                };
+                t.changed.add(check);
+                stop.signal.addEventListener('abort', check, { once: true });
+              });
+            }
+            if (stop.signal.aborted) return;
+            for (const l of t.listeners) sup.listening(l.address, l.port, l.mapping);
+          }),
+        );
+        await stopped;
+      } finally {
+        const reason: unknown = ctx.signal.reason;
+        for (const t of targets) t.sup?.handle({ type: 'stop', ...(typeof reason === 'string' ? { reason } : {}) });
+        await shutdown();
+      }
+      if (fatal) throw fatal;
+    },
+    // Stopping (SIGINT, SIGTERM) is the normal end of a forward.
+    exitStatus: () => 0,
+  };
+}
+
+/** Reads the target and resolves its ports; fills `watches` and `mappings`. */
+async function resolveTarget(t: Target, conn: KubeConnection, ctx: Context): Promise<void> {
+  const { kind, name, namespace } = t.ref;
+  const obj = await conn.reader.get<Service & Pod & Workload>(TARGET_RESOURCE[kind], namespace, name);
+  if (!obj) {
+    if (kind === 'Service') {
+      const why = await explain(t, conn, ctx);
+      throw new KdiagError(why.code, `${why.message} [${why.code}]`, { exitCode: 1, ...(why.hint ? { hint: why.hint } : {}) });
+    }
+    throw new KdiagError('not-found', `${targetText(t.ref)} not found in namespace ${namespace}`, {
+      exitCode: 1,
+      hint: `list them: kubectl get ${targetText(t.ref).split('/')[0]} -n ${namespace}`,
+    });
+  }
+  if (kind === 'Service') {
+    const svc = obj as Service;
+    const refusal = serviceRefusal(svc);
+    if (refusal) throw new KdiagError('cannot-forward', refusal.message, { exitCode: 1, hint: refusal.hint });
+    const r = resolveServicePorts(svc, t.spec.ports);
+    if (!r.ok) throw new UsageError(r.error.message, r.error.hint);
+    t.mappings = r.value;
+    t.watches = watchPlan(kind, name, namespace, svc.spec?.selector);
+  } else {
+    const pod = kind === 'Pod' ? (obj as Pod) : templatePod(obj as Workload);
+    const r = resolvePodPorts(pod, t.spec.ports);
+    if (!r.ok) throw new UsageError(r.error.message, r.error.hint);
+    t.mappings = r.value;
+    t.watches = watchPlan(kind, name, namespace, kind === 'Pod' ? undefined : (obj as Workload).spec?.selector);
+  }
+  // An optional watch the user may not run is left out (the forward works without it).
+  const optional = t.watches.filter((w) => w.optional);
+  if (optional.length > 0) {
+    const checks: AccessCheck[] = optional.flatMap((w) =>
+      (['list', 'watch'] as const).map((verb) => ({ verb, resource: w.plural, group: w.group, namespace })),
+    );
+    const results = await conn.canI(checks);
+    const denied = new Set(results.filter((r) => !r.allowed).map((r) => r.resource));
+    t.watches = t.watches.filter((w) => !(w.optional && denied.has(w.plural)));
+  }
+}
+
+/** Runs the target's watches into its supervisor; resolves once every required one has listed. */
+function watchTarget(
+  t: Target,
+  conn: KubeConnection,
+  signal: AbortSignal,
+  fail: (e: unknown) => void,
+  ctx: Context,
+  loops: Promise<void>[],
+): Promise<void> {
+  const required = t.watches.filter((w) => !w.optional);
+  return new Promise<void>((resolve) => {
+    const check = () => {
+      if (required.every((w) => t.synced.has(w.input))) resolve();
+    };
+    check();
+    for (const w of t.watches) {
+      const loop = (async () => {
+        try {
+          const opts = {
+            namespace: w.namespace,
+            ...(w.labelSelector !== undefined ? { labelSelector: w.labelSelector } : {}),
+            ...(w.fieldSelector !== undefined ? { fieldSelector: w.fieldSelector } : {}),
+          };
+          for await (const change of conn.observe(RESOURCES[w.plural]!, opts, signal)) {
+            if (change.type === 'error' && !w.optional && !t.synced.has(w.input)) {
+              throw new ClusterAccessError('unreachable', `could not list ${w.plural} in namespace ${w.namespace}: ${change.message}`);
+            }
+            t.sup!.handle({ type: w.input, change } as SupervisorInput<PortForwardTunnel>);
+            if (change.type === 'sync') {
+              t.synced.add(w.input);
+              check();
+            }
+            for (const fn of [...t.changed]) fn();
+          }
+        } catch (e) {
+          if (signal.aborted) return;
+          if (w.optional) ctx.warn(`${targetText(t.ref)}: stopped watching ${w.plural}: ${e instanceof Error ? e.message : String(e)}`);
+          else fail(e);
+        }
+      })();
+      loops.push(loop);
+    }
+  });
+}
+
+/** Why no pod can serve the target: the svc engine's first finding for a Service, a plain line otherwise. */
+async function explain(t: Target, conn: KubeConnection, ctx: Context): Promise<WaitExplanation> {
+  const fallback: WaitExplanation = {
+    code: 'no-ready-pod',
+    message: `no pod of ${targetText(t.ref)} is ready`,
+    hint: `see why: kubectl describe ${targetText(t.ref)} -n ${t.ref.namespace}`,
+  };
+  if (t.ref.kind !== 'Service') return fallback;
+  try {
+    const [{ loadServiceSnapshot }, { explainService }] = await Promise.all([
+      import('../../cluster/svc-loader.js'),
+      import('../../core/svc/explain.js'),
+    ]);
+    const clusterDomain = ctx.globals.clusterDomain;
+    const snap = await loadServiceSnapshot(conn.reader, {
+      namespace: t.ref.namespace,
+      name: t.ref.name,
+      ...(clusterDomain ? { clusterDomain } : {}),
+    });
+    const report = explainService(snap, {
+      invocation: { program: ctx.invocation.program, command: 'svc' },
+      ...(clusterDomain ? { clusterDomain } : {}),
+    });
+    const f = report.findings.find((x) => x.severity === 'error') ?? report.findings[0];
+    return f ? { code: f.code, message: f.message, hint: f.hint } : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** `--forwards FILE`: YAML (or JSON) validated by the core. */
+async function loadForwardsFile(file: string, ctx: Context): Promise<ForwardSpec[]> {
+  const [{ readFile }, path, yaml, { parseForwardsFile }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+    import('yaml'),
+    import('../../core/forward/args.js'),
+  ]);
+  let text: string;
+  try {
+    text = await readFile(path.resolve(ctx.cwd, file), 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `cannot read --forwards ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      'give the path of a YAML file',
+    );
+  }
+  let value: unknown;
+  try {
+    value = yaml.default.parse(text);
+  } catch (e) {
+    throw new UsageError(
+      `${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`,
+      'e.g. forwards: [{target: svc/web, ports: ["8080:80"]}]',
+    );
+  }
+  const r = parseForwardsFile(value, file);
+  if (!r.ok) throw new UsageError(r.error.message, r.error.hint);
+  return r.value;
+}

@@ -1,0 +1,273 @@
+// `kdiag forward` on the live cluster, in-process through runCli with an AbortController standing in for Ctrl-C. The
+// pods' port 8080 is routed by a ClusterPortForward to a TCP echo server on 127.0.0.1 (nothing dials a pod or
+// Service IP): client -> kdiag's listener -> apiserver -> kwok -> echo server.
+import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { runCli } from '../../../src/cli.js';
+import { ensureBundle } from '../../helpers/bundle.js';
+import { createTestIo, type TestIo } from '../../helpers/io.js';
+import { deployment, service } from '../../helpers/manifests.js';
+import {
+  applyYaml,
+  clusterInfo,
+  kubectl,
+  roundTrip,
+  routePortForward,
+  repoRoot,
+  serviceEndpoints,
+  startEchoServer,
+  useNamespace,
+  waitFor,
+  waitForReadyPods,
+  type LocalServer,
+} from '../helpers/index.js';
+
+const ns = useNamespace('forward');
+let echo: LocalServer;
+
+interface Ev {
+  event: string;
+  target: string;
+  [k: string]: unknown;
+}
+
+interface Running {
+  io: TestIo;
+  events(): Ev[];
+  waitEvent(pred: (e: Ev) => boolean, what: string, timeoutMs?: number): Promise<Ev>;
+  stop(): Promise<number>;
+  done: Promise<number>;
+}
+
+/** Starts `kdiag forward ARGS -o json` in-process; `stop()` aborts it as SIGINT does and resolves its exit status. */
+function forward(args: string[], kubeconfig = clusterInfo().kubeconfig): Running {
+  const io = createTestIo();
+  const ac = new AbortController();
+  const done = runCli(['forward', ...args, '-o', 'json'], {
+    io,
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    cwd: process.cwd(),
+    signal: ac.signal,
+  });
+  const events = () =>
+    io
+      .stdout()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Ev);
+  return {
+    io,
+    events,
+    done,
+    waitEvent: (pred, what, timeoutMs = 30_000) =>
+      waitFor(() => events().find(pred), { timeoutMs, intervalMs: 50, what: `${what}; stderr: ${io.stderr()}` }),
+    stop: async () => {
+      ac.abort('SIGINT');
+      return done;
+    },
+  };
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function refused(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.on('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.on('error', () => resolve(true));
+  });
+}
+
+beforeAll(async () => {
+  echo = await startEchoServer();
+  await routePortForward(ns.name, [{ podPort: 8080, localPort: echo.port }]);
+  await applyYaml(
+    [
+      deployment({ name: 'web', replicas: 2 }),
+      service({ name: 'web', selector: { 'e2e.kdiag.dev/deployment': 'web' } }),
+      service({ name: 'named', selector: { 'e2e.kdiag.dev/deployment': 'web' }, ports: [{ name: 'api', port: 81, targetPort: 'http' }] }),
+      service({ name: 'nobody', selector: { app: 'no-such-app' } }),
+    ],
+    { namespace: ns.name },
+  );
+  await waitForReadyPods(ns.name, 'e2e.kdiag.dev/deployment=web', 2);
+  for (const svc of ['web', 'named']) {
+    await waitFor(
+      async () => {
+        const e = await serviceEndpoints(ns.name, svc);
+        return e.length === 2 && e.every((x) => x.ready) ? e : undefined;
+      },
+      { what: `2 ready endpoints of ${svc}` },
+    );
+  }
+});
+afterAll(async () => {
+  await echo?.close();
+});
+
+describe('kdiag forward against the live cluster', () => {
+  test('svc/web :80: a free local port on both loopbacks, bytes intact through 20 connections, both pods used, then SIGINT leaves nothing listening', async () => {
+    const f = forward(['svc/web', ':80', '-n', ns.name]);
+    try {
+      const first = await f.waitEvent((e) => e.event === 'listening', 'a listening event');
+      const port = first.localPort as number;
+      expect(port).toBeGreaterThan(0);
+      expect(port).not.toBe(80);
+      expect(first).toMatchObject({ schemaVersion: 1, command: 'forward', target: 'svc/web', namespace: ns.name, remotePort: 80 });
+      await f.waitEvent((e) => e.event === 'listening' && e.localAddress === '::1', 'listening on ::1');
+      expect(
+        f
+          .events()
+          .filter((e) => e.event === 'listening')
+          .map((e) => [e.localAddress, e.localPort]),
+      ).toEqual([
+        ['127.0.0.1', port],
+        ['::1', port],
+      ]);
+
+      const payloads = Array.from({ length: 20 }, (_, i) => randomBytes(32 * 1024 + i * 1013));
+      const backs = await Promise.all(payloads.map((p) => roundTrip(port, p)));
+      expect(backs.map(sha)).toEqual(payloads.map(sha));
+
+      const before = f.events().filter((e) => e.event === 'pod-selected').length;
+      for (let i = 0; i < 10; i++) {
+        const p = randomBytes(1024);
+        expect(sha(await roundTrip(port, p))).toBe(sha(p));
+      }
+      const selected = f.events().filter((e) => e.event === 'pod-selected');
+      expect(selected.length - before).toBe(10);
+      const pods = new Set(selected.slice(before).map((e) => e.pod));
+      expect(pods.size).toBe(2);
+      expect(selected.every((e) => e.podPort === 8080)).toBe(true);
+
+      // SIGINT: a stopped event with the totals, exit 0, nothing listens any more.
+      expect(await f.stop()).toBe(0);
+      const last = f.events().at(-1)!;
+      expect(last).toMatchObject({ event: 'stopped', target: 'svc/web', reason: 'SIGINT' });
+      expect(last.connections).toBeGreaterThanOrEqual(30);
+      expect(await refused(port)).toBe(true);
+      expect(await refused(port, '::1')).toBe(true);
+    } finally {
+      await f.stop();
+    }
+  });
+
+  test('the serving pod is deleted mid-session: its connection closes with the reason, new connections succeed within 30 s', async () => {
+    const f = forward(['svc/web', ':80', '-n', ns.name]);
+    try {
+      const port = (await f.waitEvent((e) => e.event === 'listening', 'a listening event')).localPort as number;
+      // A connection held open: find its pod, then delete that pod.
+      const held = net.connect({ host: '127.0.0.1', port });
+      held.on('error', () => undefined);
+      held.resume();
+      const opened = await f.waitEvent((e) => e.event === 'connection-opened', 'the held connection open');
+      const victim = opened.pod as string;
+      const deletedAt = Date.now();
+      await kubectl(['delete', 'pod', victim, '--wait=false'], { namespace: ns.name });
+      const closed = await f.waitEvent(
+        (e) => e.event === 'connection-closed' && e.connection === opened.connection,
+        'the held connection closed',
+      );
+      expect(['pod-gone', 'pod-not-ready']).toContain(closed.reason);
+      held.destroy();
+
+      // No action on our side: keep connecting until one goes through, each on a pod other than the deleted one.
+      const payload = randomBytes(4096);
+      await waitFor(
+        async () => {
+          try {
+            return sha(await roundTrip(port, payload, 5_000)) === sha(payload);
+          } catch {
+            return undefined;
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'a connection after the pod was deleted' },
+      );
+      const after = f.events().filter((e) => e.event === 'pod-selected' && (e.connection as number) > (opened.connection as number));
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.every((e) => e.pod !== victim)).toBe(true);
+      expect(Date.now() - deletedAt).toBeLessThan(30_000);
+    } finally {
+      expect(await f.stop()).toBe(0);
+    }
+  });
+
+  test('a Service with a named targetPort: the port is resolved on the pod (http -> 8080)', async () => {
+    const f = forward(['svc/named', ':api', '-n', ns.name]);
+    try {
+      const l = await f.waitEvent((e) => e.event === 'listening', 'a listening event');
+      expect(l.remotePort).toBe(81);
+      const p = randomBytes(8192);
+      expect(sha(await roundTrip(l.localPort as number, p))).toBe(sha(p));
+      const sel = await f.waitEvent((e) => e.event === 'pod-selected', 'a pod-selected event');
+      expect(sel).toMatchObject({ remotePort: 81, podPort: 8080 });
+    } finally {
+      expect(await f.stop()).toBe(0);
+    }
+  });
+
+  test('a taken local port: exit 2 naming the port, suggesting :REMOTE, nothing printed on stdout', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const f = forward(['svc/web', `${port}:80`, '-n', ns.name]);
+      expect(await f.done).toBe(2);
+      expect(f.io.stderr()).toContain(`local port ${port} is already in use`);
+      expect(f.io.stderr()).toContain(':80 for a free one');
+      expect(f.io.stdout()).toBe('');
+    } finally {
+      taken.close();
+    }
+  });
+
+  test('the limited user: exit 3 naming pods/portforward, before listening', async () => {
+    const f = forward(['svc/web', ':80', '-n', ns.name], clusterInfo().limitedKubeconfig);
+    expect(await f.done).toBe(3);
+    expect(f.io.stderr()).toMatch(/not allowed to .*pods\/portforward/);
+    expect(f.io.stdout()).toBe('');
+  });
+
+  test('a Service no pod can serve: exit 1 with the svc finding, nothing listening', async () => {
+    const f = forward(['svc/nobody', '18231:80', '-n', ns.name]);
+    expect(await f.done).toBe(1);
+    expect(f.io.stderr()).toMatch(/^kdiag: svc\/nobody has no pod that can serve it: .+\[[a-z-]+\]\nhint: .+--wait/);
+    expect(f.io.stdout()).toBe('');
+    expect(await refused(18231)).toBe(true);
+  });
+
+  test('the built CLI, a Deployment by container port name: SIGTERM ends it with exit 0 after the stopped line', async () => {
+    ensureBundle();
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), 'forward', 'deploy/web', ':http', '-n', ns.name], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const port = await waitFor(() => /^Forwarding from 127\.0\.0\.1:(\d+) -> deploy\/web:8080$/m.exec(out)?.[1], {
+        timeoutMs: 30_000,
+        what: `the Forwarding line; stderr: ${err}`,
+      });
+      const p = randomBytes(2048);
+      expect(sha(await roundTrip(Number(port), p))).toBe(sha(p));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(err).toMatch(/Handling connection for \d+ \(pod web-/);
+      expect(err).toMatch(/stopped deploy\/web \(SIGTERM\): 1 connection, 2\.0 kB in, 2\.0 kB out\n$/);
+      expect(await refused(Number(port))).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

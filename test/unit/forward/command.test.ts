@@ -1,0 +1,418 @@
+// kdiag forward's options and the I/O shell's exit rules, in-process: runForward with a hand-made Context and a fake
+// KubeConnection (objects in memory, watches fed by the test, tunnels that echo), real listeners on 127.0.0.1.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { AccessCheck, AccessResult, KubeConnection, ObserveEvent, PortForwardTunnel } from '../../../src/cluster/kube-api.js';
+import type { ClusterReader, ListOptions, Resource } from '../../../src/cluster/reader.js';
+import { forwardCommand } from '../../../src/commands/forward/command.js';
+import { isLoopback, type ForwardOptions } from '../../../src/commands/forward/options.js';
+import { runForward } from '../../../src/commands/forward/run.js';
+import type { Context, EventStream } from '../../../src/commands/types.js';
+import type { KubeObject } from '../../../src/core/k8s/types.js';
+import { KdiagError, UsageError } from '../../../src/errors.js';
+import { writeStream } from '../../../src/writer.js';
+import { contextDefaults } from '../../helpers/context.js';
+import { createTestIo, type TestIo } from '../../helpers/io.js';
+import { pod, service, slice } from './fakes.js';
+
+async function options(args: string[], flags: Record<string, unknown> = {}): Promise<ForwardOptions> {
+  const o = forwardCommand.toOptions(args, { podRunningTimeout: '1m', output: 'text', ...flags });
+  await forwardCommand.validate!(o);
+  return o;
+}
+
+describe('kdiag forward options', () => {
+  test('defaults: both loopbacks, 1m per connection, no --wait, text', async () => {
+    const o = await options(['svc/web', ':80']);
+    expect(o).toMatchObject({ addresses: ['127.0.0.1', '::1'], podRunningTimeoutMs: 60_000, wait: false, format: 'text' });
+    expect(o.specs).toEqual([{ kind: 'Service', name: 'web', ports: [{ local: 0, remote: 80, text: ':80' }] }]);
+  });
+
+  test('flags: --address, --pod-running-timeout, --wait, -n, -o json', async () => {
+    const o = await options(['deploy/api', '9000:8080'], {
+      address: '127.0.0.1',
+      podRunningTimeout: '2m30s',
+      wait: true,
+      namespace: 'shop',
+      output: 'json',
+    });
+    expect(o).toMatchObject({ addresses: ['127.0.0.1'], podRunningTimeoutMs: 150_000, wait: true, namespace: 'shop', format: 'json' });
+    expect(o.specs[0]).toMatchObject({ kind: 'Deployment', name: 'api', ports: [{ local: 9000, remote: 8080 }] });
+  });
+
+  test.each([
+    [['svc/web', '8080:http:80'], {}, /more than one ":"/],
+    [['svc/web', '70000'], {}, /between 1 and 65535/],
+    [[':80'], {}, /missing TARGET/],
+    [[], {}, /missing TARGET/],
+    [['deploy/api'], {}, /no ports given/],
+    [['svc/web', ':80'], { address: 'example.com' }, /invalid --address/],
+    [['svc/web', ':80'], { podRunningTimeout: 'soon' }, /invalid --pod-running-timeout/],
+    [['svc/web', ':80'], { forwards: 'f.yaml' }, /--forwards takes no TARGET/],
+  ])('%j %j is a usage error', async (args, flags, message) => {
+    const run = options(args, flags);
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(message);
+  });
+
+  test('loopback addresses', () => {
+    expect(['127.0.0.1', '127.3.0.1', '::1'].map(isLoopback)).toEqual([true, true, true]);
+    expect(['0.0.0.0', '::', '192.168.1.2'].map(isLoopback)).toEqual([false, false, false]);
+  });
+});
+
+/** A KubeConnection over objects in memory; `push` feeds the watches. */
+class FakeKube {
+  objects = new Map<string, KubeObject[]>();
+  denied = new Set<string>();
+  tunnels: PassThrough[] = [];
+  private readonly watchers = new Set<{ plural: string; push(e: ObserveEvent<KubeObject>): void }>();
+  activeWatches = 0;
+
+  set(plural: string, objs: KubeObject[]): void {
+    this.objects.set(plural, objs);
+  }
+
+  push(plural: string, e: ObserveEvent<KubeObject>): void {
+    for (const w of this.watchers) if (w.plural === plural) w.push(e);
+  }
+
+  private async *watch<T extends KubeObject>(r: Resource, opts: ListOptions, signal: AbortSignal): AsyncGenerator<ObserveEvent<T>> {
+    const queue: ObserveEvent<KubeObject>[] = [];
+    let wake: (() => void) | undefined;
+    const w = {
+      plural: r.plural,
+      push: (e: ObserveEvent<KubeObject>) => {
+        queue.push(e);
+        wake?.();
+      },
+    };
+    this.watchers.add(w);
+    this.activeWatches++;
+    const onAbort = () => wake?.();
+    signal.addEventListener('abort', onAbort);
+    try {
+      const name = opts.fieldSelector?.replace('metadata.name=', '');
+      const all = this.objects.get(r.plural) ?? [];
+      yield { type: 'sync', objects: (name ? all.filter((o) => o.metadata.name === name) : all) as T[] };
+      while (!signal.aborted) {
+        if (queue.length === 0) await new Promise<void>((res) => (wake = res));
+        while (queue.length > 0 && !signal.aborted) yield queue.shift() as ObserveEvent<T>;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.watchers.delete(w);
+      this.activeWatches--;
+    }
+  }
+
+  connection(): KubeConnection {
+    const reader: ClusterReader = {
+      source: 'live',
+      defaultNamespace: 'shop',
+      requestCount: 0,
+      get: async <T extends KubeObject>(r: Resource, _ns: string | undefined, name: string) =>
+        (this.objects.get(r.plural) ?? []).find((o) => o.metadata.name === name) as T | undefined,
+      list: async <T extends KubeObject>(r: Resource) => (this.objects.get(r.plural) ?? []) as T[],
+      tryList: async <T extends KubeObject>(r: Resource) => ({ ok: true as const, items: (this.objects.get(r.plural) ?? []) as T[] }),
+    };
+    return {
+      reader,
+      serverTime: async () => new Date(),
+      canI: async (checks: readonly AccessCheck[]): Promise<AccessResult[]> =>
+        checks.map((c) => ({ ...c, allowed: !this.denied.has(`${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''}`) })),
+      create: () => Promise.reject(new Error('not in this test')),
+      patch: () => Promise.reject(new Error('not in this test')),
+      delete: () => Promise.reject(new Error('not in this test')),
+      exec: () => Promise.reject(new Error('not in this test')),
+      observe: <T extends KubeObject>(r: Resource, opts: ListOptions, signal: AbortSignal) => this.watch<T>(r, opts, signal),
+      portForward: async (): Promise<PortForwardTunnel> => {
+        // An echo: what the client writes comes back.
+        const stream = new PassThrough();
+        this.tunnels.push(stream);
+        let end!: (v: string | undefined) => void;
+        const error = new Promise<string | undefined>((res) => (end = res));
+        return { stream, error, close: () => (stream.destroy(), end(undefined)) };
+      },
+    };
+  }
+}
+
+function healthyWeb(kube: FakeKube): void {
+  kube.set('services', [service('web', [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }])]);
+  kube.set('endpointslices', [slice('web-abc', 'web', [{ pod: 'web-1' }])]);
+  kube.set('pods', [pod('web-1')]);
+}
+
+function context(kube: FakeKube, io: TestIo, ac: AbortController, warnings: string[] = []): Context {
+  const conn = kube.connection();
+  return {
+    ...contextDefaults('forward'),
+    io,
+    globals: { requestTimeoutMs: 30_000, debug: false, noColor: true, namespace: 'shop' },
+    cwd: process.cwd(),
+    env: {},
+    signal: ac.signal,
+    kube: async () => conn,
+    canI: async (checks) => {
+      const denied = (await conn.canI(checks)).filter((r) => !r.allowed);
+      if (denied.length > 0) {
+        const { missingPermissions } = await import('../../../src/context.js');
+        throw missingPermissions(denied);
+      }
+    },
+    cluster: async () => conn.reader,
+    config: async () => ({}),
+    progress: () => () => {},
+    warn: (t) => warnings.push(t),
+  };
+}
+
+function write(stream: EventStream, ctx: Context, format: 'text' | 'json'): Promise<number> {
+  return writeStream(stream, { io: ctx.io, command: 'forward', format, clock: ctx.clock, signal: ctx.signal });
+}
+
+function lines(io: TestIo): Record<string, unknown>[] {
+  return io
+    .stdout()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function until<T>(probe: () => T | undefined, what: string, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function connectable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+}
+
+function echoOnce(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(text));
+    let got = '';
+    s.on('data', (d) => {
+      got += String(d);
+      if (got.length >= text.length) {
+        s.end();
+        resolve(got);
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+describe('kdiag forward: the shell exit rules (fake KubeConnection)', () => {
+  test('json: listening on both loopbacks, bytes through a tunnel, abort -> stopped, exit 0, nothing listening or watching', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const done = write(await runForward(await options(['svc/web', ':80'], { output: 'json' }), ctx), ctx, 'json');
+    const listening = await until(() => {
+      const l = lines(io).filter((e) => e.event === 'listening');
+      return l.length === 2 ? l : undefined;
+    }, 'two listening events');
+    const port = listening[0]!.localPort as number;
+    expect(listening.map((e) => [e.localAddress, e.localPort, e.target, e.namespace, e.remotePort])).toEqual([
+      ['127.0.0.1', port, 'svc/web', 'shop', 80],
+      ['::1', port, 'svc/web', 'shop', 80],
+    ]);
+    expect(await echoOnce(port, 'hello')).toBe('hello');
+    await until(() => lines(io).find((e) => e.event === 'connection-closed'), 'the connection closed');
+    expect(lines(io).find((e) => e.event === 'pod-selected')).toMatchObject({ pod: 'web-1', podPort: 8080 });
+    expect(kube.activeWatches).toBe(3);
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+    expect(lines(io).at(-1)).toMatchObject({
+      event: 'stopped',
+      target: 'svc/web',
+      connections: 1,
+      bytesIn: 5,
+      bytesOut: 5,
+      reason: 'SIGINT',
+    });
+    expect(await connectable(port)).toBe(false);
+    expect(kube.activeWatches).toBe(0);
+  });
+
+  test("text: kubectl's Forwarding line on stdout, notices on stderr", async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const done = write(await runForward(await options(['svc/web', ':80'], { address: '127.0.0.1' }), ctx), ctx, 'text');
+    const line = await until(() => (io.stdout().includes('\n') ? io.stdout() : undefined), 'a line');
+    expect(line).toMatch(/^Forwarding from 127\.0\.0\.1:\d+ -> svc\/web:80\n$/);
+    ac.abort('SIGTERM');
+    expect(await done).toBe(0);
+    expect(io.stderr()).toMatch(/^stopped svc\/web \(SIGTERM\): 0 connections, 0 B in, 0 B out\n$/);
+  });
+
+  test('a local port below 1024 without root: exit 2 suggesting :REMOTE, nothing bound', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    const run = runForward(await options(['svc/web', '80:80']), ctx, { isRoot: () => false });
+    await expect(run).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/local port 80 is below 1024/) });
+    await expect(run).rejects.toMatchObject({ hint: expect.stringContaining(':80 for a free one') });
+    expect(kube.activeWatches).toBe(0);
+  });
+
+  test('a missing permission: exit 3 naming every one, before listening or watching', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    kube.denied.add('create pods/portforward');
+    kube.denied.add('watch endpointslices');
+    const ctx = context(kube, createTestIo(), new AbortController());
+    const run = runForward(await options(['svc/web', '18232:80']), ctx);
+    await expect(run).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringMatching(/create pods\/portforward in namespace shop; watch endpointslices.discovery.k8s.io/),
+    });
+    expect(kube.activeWatches).toBe(0);
+    expect(await connectable(18232)).toBe(false);
+  });
+
+  test('a Service port that does not exist: exit 2 listing its ports', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    await expect(runForward(await options(['svc/web', ':443']), ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'Service web has no port 443',
+    });
+  });
+
+  test('no pod can serve and no --wait: exit 1 with the svc finding, the listener closed, no watch left', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    kube.set('endpointslices', [slice('web-abc', 'web', [{ pod: 'web-1', ready: false }])]);
+    kube.set('pods', [pod('web-1', { ready: false })]);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    const run = runForward(await options(['svc/web', '18233:80']), ctx);
+    await expect(run).rejects.toBeInstanceOf(KdiagError);
+    await expect(run).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/^svc\/web has no pod that can serve it: .+\[[a-z-]+\]$/),
+    });
+    expect(await connectable(18233)).toBe(false);
+    expect(kube.activeWatches).toBe(0);
+  });
+
+  test('an ExternalName Service or a missing target: exit 1', async () => {
+    const kube = new FakeKube();
+    kube.set('services', [service('ext', [{ port: 80 }], { type: 'ExternalName', selector: null })]);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    await expect(runForward(await options(['svc/ext', ':80']), ctx)).rejects.toMatchObject({ exitCode: 1, message: /ExternalName/ });
+    await expect(runForward(await options(['deploy/none', '8080']), ctx)).rejects.toMatchObject({
+      exitCode: 1,
+      message: 'deploy/none not found in namespace shop',
+    });
+  });
+
+  test('--wait: a waiting event, then listening once a pod is ready', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    kube.set('endpointslices', [slice('web-abc', 'web', [{ pod: 'web-1', ready: false }])]);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const done = write(await runForward(await options(['svc/web', ':80'], { wait: true, output: 'json' }), ctx), ctx, 'json');
+    await until(() => lines(io).find((e) => e.event === 'waiting'), 'a waiting event');
+    expect(lines(io).some((e) => e.event === 'listening')).toBe(false);
+    kube.push('endpointslices', { type: 'modified', object: slice('web-abc', 'web', [{ pod: 'web-1' }]) });
+    await until(() => lines(io).find((e) => e.event === 'listening'), 'a listening event');
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+    expect(lines(io).map((e) => e.event)).toEqual(['waiting', 'listening', 'listening', 'stopped']);
+  });
+
+  test('a non-loopback --address is warned about', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const warnings: string[] = [];
+    const ac = new AbortController();
+    const ctx = context(kube, createTestIo(), ac, warnings);
+    // 127.0.0.1 and a non-loopback address that cannot be bound here: the warning comes before the bind fails.
+    const run = runForward(await options(['svc/web', ':80'], { address: '127.0.0.1,192.0.2.1' }), ctx);
+    await expect(run).rejects.toMatchObject({ exitCode: 2, message: /cannot listen on 192\.0\.2\.1/ });
+    expect(warnings).toEqual([expect.stringMatching(/^listening on 192\.0\.2\.1: anyone who can reach this machine/)]);
+  });
+
+  test('--forwards FILE: the targets come from the file; a bad file is exit 2 naming the entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-forwards-'));
+    writeFileSync(join(dir, 'ok.yaml'), 'forwards:\n  - target: svc/web\n    ports: [":http"]\n    address: 127.0.0.1\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'forwards:\n  - target: svc/web\n    port: [80]\n');
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = { ...context(kube, io, ac), cwd: dir };
+    const done = write(await runForward(await options([], { forwards: 'ok.yaml', output: 'json' }), ctx), ctx, 'json');
+    const l = await until(() => lines(io).find((e) => e.event === 'listening'), 'a listening event');
+    expect(l).toMatchObject({ target: 'svc/web', localAddress: '127.0.0.1', remotePort: 80 });
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+    expect(lines(io).map((e) => e.event)).toEqual(['listening', 'stopped']);
+
+    const bad = runForward(await options([], { forwards: 'bad.yaml' }), {
+      ...context(kube, createTestIo(), new AbortController()),
+      cwd: dir,
+    });
+    await expect(bad).rejects.toMatchObject({ exitCode: 2, message: 'bad.yaml: forwards[0]: unknown key "port"' });
+    const missing = runForward(await options([], { forwards: 'none.yaml' }), {
+      ...context(kube, createTestIo(), new AbortController()),
+      cwd: dir,
+    });
+    await expect(missing).rejects.toMatchObject({ exitCode: 2, message: 'cannot read --forwards none.yaml: ENOENT' });
+  });
+
+  test('a UDP Service port is refused with the reason: exit 2', async () => {
+    const kube = new FakeKube();
+    kube.set('services', [service('dns', [{ name: 'dns', port: 53, protocol: 'UDP' }])]);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    await expect(runForward(await options(['svc/dns', ':53']), ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: /is UDP: port-forward carries TCP/,
+    });
+  });
+
+  test('mid-session outage: a waiting event with the svc finding, then the connection closes after --pod-running-timeout', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const opts = await options(['svc/web', ':80'], { output: 'json', address: '127.0.0.1', podRunningTimeout: '200ms' });
+    const done = write(await runForward(opts, ctx), ctx, 'json');
+    const port = (await until(() => lines(io).find((e) => e.event === 'listening'), 'listening')).localPort as number;
+    kube.push('endpointslices', { type: 'modified', object: slice('web-abc', 'web', [{ pod: 'web-1', ready: false }]) });
+    await new Promise((r) => setTimeout(r, 20));
+    const sock = net.connect({ host: '127.0.0.1', port });
+    sock.on('error', () => undefined);
+    const waiting = await until(() => lines(io).find((e) => e.event === 'waiting'), 'a waiting event');
+    expect(waiting).toMatchObject({ remotePort: 80, timeoutMs: 200, code: expect.stringMatching(/^[a-z-]+$/) });
+    const closed = await until(() => lines(io).find((e) => e.event === 'connection-closed'), 'the connection closed');
+    expect(closed).toMatchObject({ reason: 'no-ready-pod', message: 'no pod of svc/web became ready within 200ms' });
+    sock.destroy();
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+  });
+});
