@@ -88,17 +88,17 @@ export function namespaceNotFound(s: NotFoundFacts, inv: Invocation = DEFAULT_IN
   const elsewhere = s.sameNameElsewhere ?? [];
   if (elsewhere.length > 0) evidence.push(elsewhereEvidence(s.name, elsewhere));
   let hint = `list the namespaces: kubectl get namespaces`;
-  // A close namespace that holds the Service comes first; one known not to hold it is not offered with its name.
+  // A close namespace that holds the Service comes first; a close one known not to hold it is suggested without
+  // the Service's name (and where a Service of that name is, if anywhere).
   const closeWithService = close.find((ns) => elsewhere.some((x) => x.namespace === ns));
   const known = s.sameNameElsewhere !== undefined;
+  const inOther = elsewhere[0]?.namespace;
   if (closeWithService) hint = `did you mean -n ${closeWithService}? ${commandLine(inv, s.name, '-n', closeWithService)}`;
-  else if (close.length > 0 && known && elsewhere.length === 0) {
+  else if (close.length > 0 && known) {
     hint = `did you mean -n ${close[0]}? It holds no Service named ${q(s.name)} either: ${commandLine(inv, 'NAME', '-n', close[0]!)}`;
-  } else if (close.length > 0 && !known) hint = `did you mean -n ${close[0]}? ${commandLine(inv, s.name, '-n', close[0]!)}`;
-  else if (elsewhere.length > 0) {
-    const ns = elsewhere[0]!.namespace;
-    hint = `the Service is in namespace ${ns}: ${commandLine(inv, s.name, '-n', ns)}`;
-  }
+    if (inOther) hint += `; a Service of that name is in namespace ${inOther}: ${commandLine(inv, s.name, '-n', inOther)}`;
+  } else if (close.length > 0) hint = `did you mean -n ${close[0]}? ${commandLine(inv, s.name, '-n', close[0]!)}`;
+  else if (inOther) hint = `the Service is in namespace ${inOther}: ${commandLine(inv, s.name, '-n', inOther)}`;
   return makeFinding(entryOf(GENERAL_CODES, 'namespace-not-found'), {
     message: `Namespace ${q(s.namespace)} does not exist.`,
     evidence,

@@ -18,6 +18,16 @@ describe('namespace-not-found hints', () => {
     expect(f.hint).toBe('did you mean -n my-app? It holds no Service named "wbe" either: kdiag svc NAME -n my-app');
   });
 
+  it('a close namespace without the Service is still suggested first, then where a Service of that name lives', () => {
+    const f = namespaceNotFound(
+      { namespace: 'shp', name: 'web', namespaceNames: ['shop', 'other'], sameNameElsewhere: [{ namespace: 'other', name: 'web' }] },
+      inv,
+    );
+    expect(f.hint).toBe(
+      'did you mean -n shop? It holds no Service named "web" either: kdiag svc NAME -n shop; a Service of that name is in namespace other: kdiag svc web -n other',
+    );
+  });
+
   it('keeps the name when where the Service lives could not be read', () => {
     const f = namespaceNotFound({ namespace: 'my-ap', name: 'web', namespaceNames: ['my-app'] }, inv);
     expect(f.hint).toBe('did you mean -n my-app? kdiag svc web -n my-app');
