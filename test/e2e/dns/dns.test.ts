@@ -16,6 +16,7 @@ import {
   waitFor,
   waitForReadyPods,
 } from '../helpers/index.js';
+import { waitForSliceAddresses } from '../svc/helpers.js';
 
 const ns = useNamespace('dns');
 const CLIENT = 'default';
@@ -49,6 +50,8 @@ beforeAll(async () => {
     { namespace: ns.name },
   );
   await waitForReadyPods(ns.name, 'app=greeter', 1);
+  // Ready pods are not yet endpoints: wait for the EndpointSlice controller to list greeter's ready address.
+  await waitForSliceAddresses(ns.name, 'greeter', 1, (ep: { conditions?: { ready?: boolean } }) => ep.conditions?.ready !== false);
   const [peer] = await waitForReadyPods(ns.name, 'app=peer', 1);
   await setPodReady(ns.name, peer!.metadata.name, false);
   await waitFor(

@@ -5,6 +5,7 @@ import { runCli } from '../../../src/cli.js';
 import { createTestIo } from '../../helpers/io.js';
 import { deployment, service } from '../../helpers/manifests.js';
 import { applyYaml, clusterInfo, getObject, repoRoot, useNamespace, waitForReadyPods } from '../helpers/index.js';
+import { waitForSliceAddresses } from '../svc/helpers.js';
 
 const ns = useNamespace('dns-least-privilege');
 
@@ -48,6 +49,8 @@ beforeAll(async () => {
     { namespace: ns.name },
   );
   await waitForReadyPods(ns.name, 'app=tally', 1);
+  // Ready pods are not yet endpoints: wait for the EndpointSlice controller to list the ready address.
+  await waitForSliceAddresses(ns.name, 'tally', 1, (ep: { conditions?: { ready?: boolean } }) => ep.conditions?.ready !== false);
 });
 
 test('a name from another namespace resolves (exit 0); what could not be read is rbac-partial', async () => {
