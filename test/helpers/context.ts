@@ -1,4 +1,7 @@
 import type { Clock, Context, Invocation } from '../../src/commands/types.js';
+import { FileClusterReader } from '../../src/cluster/file-reader.js';
+import { createTestIo } from './io.js';
+import { ROOT } from './paths.js';
 
 /** A clock that starts at `start` and moves only when `sleep` is called (which resolves at once, false if aborted). */
 export function fakeClock(start = new Date('2026-01-02T03:04:05.000Z')): Clock & { slept: number[] } {
@@ -26,4 +29,31 @@ export function contextDefaults(command: string): Pick<Context, 'clock' | 'invoc
     kube: () => Promise.reject(new Error('no connection in this test')),
     canI: () => Promise.reject(new Error('no connection in this test')),
   };
+}
+
+/**
+ * A Context whose cluster is a file (read as the live reader would be), with a test io: for a command's `run` in a
+ * terminal (`tty`) or not.
+ */
+export async function fileContext(
+  command: string,
+  file: string,
+  namespace: string,
+  tty: boolean,
+): Promise<{ ctx: Context; io: ReturnType<typeof createTestIo> }> {
+  const io = createTestIo({ tty });
+  const reader = await FileClusterReader.load(file, { cwd: ROOT });
+  const ctx: Context = {
+    ...contextDefaults(command),
+    io,
+    globals: { namespace, requestTimeoutMs: 30_000, debug: false, noColor: false },
+    cwd: ROOT,
+    env: {},
+    signal: new AbortController().signal,
+    cluster: async () => reader,
+    config: async () => ({}),
+    progress: () => () => {},
+    warn: () => {},
+  };
+  return { ctx, io };
 }

@@ -1,63 +1,15 @@
 import { join } from 'node:path';
 import { loadDnsSnapshot, landingServices } from '../../../src/cluster/dns-loader.js';
 import { FileClusterReader } from '../../../src/cluster/file-reader.js';
-import type { ClusterReader, ListOptions, Optional, Resource } from '../../../src/cluster/reader.js';
+import type { ListOptions, Resource } from '../../../src/cluster/reader.js';
 import { parseDnsName } from '../../../src/core/dns/name.js';
 import type { ParsedName } from '../../../src/core/dns/types.js';
-import type { KubeObject, Service } from '../../../src/core/k8s/types.js';
-import { ClusterAccessError, UsageError } from '../../../src/errors.js';
+import type { Service } from '../../../src/core/k8s/types.js';
+import { UsageError } from '../../../src/errors.js';
 import { ROOT } from '../../helpers/paths.js';
+import { RecordingReader } from '../../helpers/recording-reader.js';
 
 const SHOP = join(ROOT, 'test', 'fixtures', 'dns', 'shop.yaml');
-
-/** Records every read of the loader; `deny` makes chosen reads fail as RBAC would. */
-class Log implements ClusterReader {
-  readonly calls: string[] = [];
-  constructor(
-    private readonly inner: ClusterReader,
-    private readonly deny: (r: Resource, o: ListOptions) => boolean = () => false,
-  ) {}
-  get source() {
-    return this.inner.source;
-  }
-  get defaultNamespace() {
-    return this.inner.defaultNamespace;
-  }
-  get requestCount() {
-    return this.calls.length;
-  }
-  async get<T extends KubeObject>(r: Resource, ns: string | undefined, name: string): Promise<T | undefined> {
-    this.calls.push(`get ${r.plural} ${ns ?? '*'}/${name}`);
-    return this.inner.get<T>(r, ns, name);
-  }
-  async list<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<T[]> {
-    this.calls.push(`list ${describeCall(r, o)}`);
-    if (this.deny(r, o)) throw new ClusterAccessError('forbidden', `${r.plural} is forbidden`);
-    return this.inner.list<T>(r, o);
-  }
-  async tryList<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<Optional<T>> {
-    this.calls.push(`tryList ${describeCall(r, o)}`);
-    if (this.deny(r, o)) {
-      return {
-        ok: false,
-        denied: { verb: 'list', resource: r.plural, ...(o.namespace ? { namespace: o.namespace } : {}), message: 'forbidden' },
-      };
-    }
-    return this.inner.tryList<T>(r, o);
-  }
-}
-
-function describeCall(r: Resource, o: ListOptions): string {
-  return [
-    r.plural,
-    o.namespace ?? '*',
-    o.labelSelector && `-l ${o.labelSelector}`,
-    o.fieldSelector && `--field-selector ${o.fieldSelector}`,
-  ]
-    .concat(o.metadataOnly ? ['(metadata)'] : [])
-    .filter(Boolean)
-    .join(' ');
-}
 
 function name(s: string): ParsedName {
   const p = parseDnsName(s);
@@ -65,8 +17,8 @@ function name(s: string): ParsedName {
   return p.name;
 }
 
-async function reader(deny?: (r: Resource, o: ListOptions) => boolean): Promise<Log> {
-  return new Log(await FileClusterReader.load(SHOP, { cwd: ROOT }), deny);
+async function reader(deny?: (r: Resource, o: ListOptions) => boolean): Promise<RecordingReader> {
+  return new RecordingReader(await FileClusterReader.load(SHOP, { cwd: ROOT }), deny && ((verb, r, o) => verb === 'list' && deny(r, o)));
 }
 
 const COREFILE = 'tryList configmaps kube-system --field-selector metadata.name=coredns';
@@ -151,7 +103,7 @@ describe('loadDnsSnapshot: which reads happen', () => {
       'tryList services tools',
       'tryList endpointslices shop -l kubernetes.io/service-name=cart',
     ]);
-    expect(denied).toEqual([{ verb: 'list', resource: 'services', message: 'forbidden' }]);
+    expect(denied).toEqual([{ verb: 'list', resource: 'services', message: 'services is forbidden' }]);
     expect(snapshot.services.map((s) => s.metadata.name)).toContain('cart');
   });
 

@@ -1,9 +1,6 @@
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
-import { FileClusterReader } from '../../../src/cluster/file-reader.js';
-import type { Context } from '../../../src/commands/types.js';
-import { contextDefaults } from '../../helpers/context.js';
-import { createTestIo } from '../../helpers/io.js';
+import { fileContext } from '../../helpers/context.js';
 import { ROOT } from '../../helpers/paths.js';
 
 type Choice = { value: string; name: string };
@@ -11,23 +8,7 @@ const select = jest.fn(async (cfg: { choices: Choice[] }, _ctx: unknown) => cfg.
 jest.unstable_mockModule('@inquirer/prompts', () => ({ select }));
 const { dnsCommand } = await import('../../../src/commands/dns/command.js');
 
-async function context(tty: boolean): Promise<{ ctx: Context; io: ReturnType<typeof createTestIo> }> {
-  const io = createTestIo({ tty });
-  const reader = await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'shop.yaml'), { cwd: ROOT });
-  const ctx: Context = {
-    ...contextDefaults('dns'),
-    io,
-    globals: { namespace: 'tools', requestTimeoutMs: 30_000, debug: false, noColor: false },
-    cwd: ROOT,
-    env: {},
-    signal: new AbortController().signal,
-    cluster: async () => reader,
-    config: async () => ({}),
-    progress: () => () => {},
-    warn: () => {},
-  };
-  return { ctx, io };
-}
+const context = (tty: boolean) => fileContext('dns', join(ROOT, 'test', 'fixtures', 'dns', 'shop.yaml'), 'tools', tty);
 
 describe('kdiag dns without NAME', () => {
   beforeEach(() => select.mockClear());

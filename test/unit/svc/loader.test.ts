@@ -1,67 +1,16 @@
 import { join } from 'node:path';
 import { FileClusterReader, parseObjects } from '../../../src/cluster/file-reader.js';
-import { R, type ClusterReader, type Denied, type ListOptions, type Optional, type Resource } from '../../../src/cluster/reader.js';
+import { R } from '../../../src/cluster/reader.js';
 import { LIMITS, listServiceChoices, loadServiceSnapshot } from '../../../src/cluster/svc-loader.js';
-import type { KubeObject } from '../../../src/core/k8s/types.js';
 import { explainService } from '../../../src/core/svc/explain.js';
 import { ClusterAccessError } from '../../../src/errors.js';
 import { FIXTURES, ROOT } from './helpers.js';
+import { RecordingReader, type Deny } from '../../helpers/recording-reader.js';
 
 /** Wraps a reader, recording every call; `deny` makes chosen reads fail as RBAC would. */
-class Recorder implements ClusterReader {
-  readonly calls: string[] = [];
-  constructor(
-    private readonly inner: FileClusterReader,
-    private readonly deny: (verb: 'get' | 'list', r: Resource, o: ListOptions & { name?: string }) => boolean = () => false,
-  ) {}
-  get source() {
-    return this.inner.source;
-  }
-  get defaultNamespace() {
-    return this.inner.defaultNamespace;
-  }
-  get requestCount() {
-    return this.calls.length;
-  }
-  includes(r: Resource): boolean {
-    return this.inner.includes(r);
-  }
-  private denied(r: Resource, o: ListOptions): Denied {
-    return { verb: 'list', resource: r.plural, ...(o.namespace ? { namespace: o.namespace } : {}), message: `${r.plural} is forbidden` };
-  }
-  async get<T extends KubeObject>(r: Resource, ns: string | undefined, name: string): Promise<T | undefined> {
-    this.calls.push(`get ${r.plural} ${ns ?? '*'}/${name}`);
-    if (this.deny('get', r, { ...(ns ? { namespace: ns } : {}), name }))
-      throw new ClusterAccessError('forbidden', `forbidden: cannot get ${r.plural}`);
-    return this.inner.get<T>(r, ns, name);
-  }
-  async list<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<T[]> {
-    this.calls.push(`list ${describeCall(r, o)}`);
-    if (this.deny('list', r, o)) throw new ClusterAccessError('forbidden', `forbidden: cannot list ${r.plural}`);
-    return this.inner.list<T>(r, o);
-  }
-  async tryList<T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<Optional<T>> {
-    this.calls.push(`tryList ${describeCall(r, o)}`);
-    if (this.deny('list', r, o)) return { ok: false, denied: this.denied(r, o) };
-    return this.inner.tryList<T>(r, o);
-  }
-}
-
-function describeCall(r: Resource, o: ListOptions): string {
-  return [
-    r.plural,
-    o.namespace ?? '*',
-    o.labelSelector && `-l ${o.labelSelector}`,
-    o.fieldSelector && `--field-selector ${o.fieldSelector}`,
-    o.metadataOnly && '(metadata)',
-  ]
-    .filter(Boolean)
-    .join(' ');
-}
-
-async function recorder(file: string, deny?: ConstructorParameters<typeof Recorder>[1]): Promise<Recorder> {
+async function recorder(file: string, deny?: Deny): Promise<RecordingReader> {
   const path = file.startsWith('examples/') ? join(ROOT, file) : join(FIXTURES, file);
-  return new Recorder(await FileClusterReader.load(path, { cwd: ROOT }), deny);
+  return new RecordingReader(await FileClusterReader.load(path, { cwd: ROOT }), deny);
 }
 
 describe('loadServiceSnapshot reads only what the question needs', () => {
@@ -159,7 +108,7 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
       ].join('\n---\n'),
       'e.yaml',
     );
-    const r = new Recorder(new FileClusterReader(objs), (_v, res) => res === R.endpointslices);
+    const r = new RecordingReader(new FileClusterReader(objs), (_v, res) => res === R.endpointslices);
     const snap = await loadServiceSnapshot(r, { namespace: 'a', name: 's' });
     expect(r.calls.slice(0, 3)).toEqual([
       'get services a/s',
@@ -183,7 +132,7 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
         `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: a, labels: {app: x}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {phase: Running, podIP: 10.0.0.${i}, containerStatuses: [{name: c, ready: false, state: {waiting: {reason: CrashLoopBackOff}}}]}`,
       );
     }
-    const r = new Recorder(new FileClusterReader(parseObjects(docs.join('\n---\n'), 'p.yaml')));
+    const r = new RecordingReader(new FileClusterReader(parseObjects(docs.join('\n---\n'), 'p.yaml')));
     const report = explainService(await loadServiceSnapshot(r, { namespace: 'a', name: 's' }));
     expect(r.calls.filter((c) => c.startsWith('tryList events'))).toHaveLength(LIMITS.eventPods);
     expect(r.calls.some((c) => c.includes('nodes'))).toBe(false);

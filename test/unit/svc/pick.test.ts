@@ -1,33 +1,14 @@
 import { jest } from '@jest/globals';
 import { join } from 'node:path';
-import { FileClusterReader } from '../../../src/cluster/file-reader.js';
-import type { Context } from '../../../src/commands/types.js';
-import { contextDefaults } from '../../helpers/context.js';
-import { createTestIo } from '../../helpers/io.js';
-import { FIXTURES, ROOT } from './helpers.js';
+import { fileContext } from '../../helpers/context.js';
+import { FIXTURES } from './helpers.js';
 
 type Choice = { value: string; name: string };
 const select = jest.fn(async (cfg: { choices: Choice[] }, _ctx: unknown) => cfg.choices[0]!.value);
 jest.unstable_mockModule('@inquirer/prompts', () => ({ select }));
 const { svcCommand } = await import('../../../src/commands/svc/command.js');
 
-async function context(tty: boolean): Promise<{ ctx: Context; io: ReturnType<typeof createTestIo> }> {
-  const io = createTestIo({ tty });
-  const reader = await FileClusterReader.load(join(FIXTURES, 'pod-states.yaml'), { cwd: ROOT });
-  const ctx: Context = {
-    ...contextDefaults('svc'),
-    io,
-    globals: { namespace: 't', requestTimeoutMs: 30_000, debug: false, noColor: false },
-    cwd: ROOT,
-    env: {},
-    signal: new AbortController().signal,
-    cluster: async () => reader,
-    config: async () => ({}),
-    progress: () => () => {},
-    warn: () => {},
-  };
-  return { ctx, io };
-}
+const context = (tty: boolean) => fileContext('svc', join(FIXTURES, 'pod-states.yaml'), 't', tty);
 
 describe('kdiag svc without NAME', () => {
   beforeEach(() => select.mockClear());
