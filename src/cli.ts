@@ -18,8 +18,6 @@ import type { Io } from './ui/io.js';
 import { VERSION } from './version.js';
 import { isEventStream, writeReport, writeStream } from './writer.js';
 
-export { render, SCHEMA_VERSION } from './writer.js';
-
 /** What `runCli` needs from the process; tests pass their own. */
 export interface CliDeps {
   io: Io;

@@ -131,7 +131,7 @@ export class LiveKubeConnection implements KubeConnection {
   }
 }
 
-/** Connects lazily (the first request loads credentials); same options as createKubeReader. */
+/** Connects lazily (the first request loads credentials); same options as the reader's transport (KubeAccessOptions). */
 export function createKubeConnection(opts: KubeAccessOptions): LiveKubeConnection {
   return new LiveKubeConnection(new KubeTransport(opts));
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config-file.js';
+import { parseConfig } from '../../src/config-parse.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('.kdiag.yaml', () => {

@@ -4,7 +4,7 @@ import { ROOT } from '../helpers/bundle.js';
 
 /**
  * eslint's import-x/no-cycle does not follow `await import()`: this walks src/ counting static and dynamic imports
- * (not `import type`, which vanish at run time) and fails on any cycle, e.g. config.ts <-> config-file.ts.
+ * (not `import type`, which vanish at run time) and fails on any cycle, as config.ts <-> config-file.ts was.
  */
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
