@@ -1,7 +1,7 @@
 import type { KubeObject } from '../core/k8s/types.js';
 import { deniedFrom, parseJson, statusError, type RawResponse } from './api-errors.js';
 import { resourceName, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
-import { apiPath, KubeTransport } from './transport.js';
+import { apiPath, type KubeTransport } from './transport.js';
 
 /**
  * Reading the live cluster: get, list and tryList over kdiag's own transport (transport.ts: kubeconfig, credentials,
