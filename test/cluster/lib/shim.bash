@@ -7,9 +7,12 @@
 # (bounded). Reading stdin stops after KDIAG_SHIM_STDIN_IDLE seconds (default 10) without input.
 #
 # Data it reads (all optional), from $KDIAG_SHIM_DATA (the ClusterExec sets it to <run dir>/shim-data):
-#   dns.txt      lines "<name> <ip>": answers for nslookup, dig, host, getent, ping, curl, wget, nc
+#   dns.txt      lines "<name> <ip>": answers for nslookup, dig, host, getent, ping, curl, wget, nc (several lines
+#                for one name: several addresses, in file order); lines "<name> SRV <priority> <weight> <port>
+#                <target>": SRV records for `nslookup -type=SRV`
 #   closed.txt   lines "<host>:<port>": curl, wget and nc report "connection refused" for them
-# Other environment: KDIAG_SHIM_NAMESPACE (search path, default "default"), KDIAG_SHIM_HOSTNAME,
+# Other environment: KDIAG_SHIM_NAMESPACE (search path, default "default"), KDIAG_SHIM_DOMAIN (the cluster domain
+# of the search path and of /etc/resolv.conf, default "cluster.local"), KDIAG_SHIM_HOSTNAME,
 # KDIAG_SHIM_SLEEP_MAX (seconds, default 60).
 set -u
 shim_name=${1:-}
@@ -18,15 +21,19 @@ shift || true
 data=${KDIAG_SHIM_DATA:-}
 ns=${KDIAG_SHIM_NAMESPACE:-default}
 dns_server=10.96.0.10
-search="$ns.svc.cluster.local svc.cluster.local cluster.local"
+domain=${KDIAG_SHIM_DOMAIN:-cluster.local}
+domain=${domain%.}
+search="$ns.svc.$domain svc.$domain $domain"
 
 lower() { printf '%s' "${1,,}"; }
 
-# lookup NAME -> prints "fqdn ip" of the first match (search path applied as with ndots:5), returns 1 if none.
+# lookup NAME [TYPE] -> prints "fqdn value" lines for every record of TYPE (A, the default, or SRV, whose value is
+# "priority weight port target") of the first candidate name that has any (search path applied as with ndots:5);
+# returns 1 if none. lookup1 NAME -> the first such line.
 lookup() {
-  local name qname fqdn cands=() n line key ip
+  local name type=${2:-A} qname cands=() n key rtype rest found=0
   name=$(lower "$1")
-  if [[ $name =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then printf '%s %s\n' "$name" "$name"; return 0; fi
+  if [[ $type == A && $name =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then printf '%s %s\n' "$name" "$name"; return 0; fi
   if [[ $name == *. ]]; then
     cands=("${name%.}")
   else
@@ -35,18 +42,26 @@ lookup() {
     if ((${#n} >= 5)); then cands=("$name" "${cands[@]}"); else cands+=("$name"); fi
   fi
   for qname in "${cands[@]}"; do
-    if [[ $qname == kubernetes.default.svc.cluster.local ]]; then printf '%s 10.96.0.1\n' "$qname"; return 0; fi
-    if [[ $qname == localhost ]]; then printf 'localhost 127.0.0.1\n'; return 0; fi
+    if [[ $type == A && $qname == "kubernetes.default.svc.$domain" ]]; then printf '%s 10.96.0.1\n' "$qname"; return 0; fi
+    if [[ $type == A && $qname == localhost ]]; then printf 'localhost 127.0.0.1\n'; return 0; fi
     if [[ -n $data && -r $data/dns.txt ]]; then
-      while read -r key ip _; do
-        [[ -z ${key:-} || $key == \#* ]] && continue
+      while read -r key rtype rest; do
+        [[ -z ${key:-} || $key == \#* || -z ${rtype:-} ]] && continue
         key=$(lower "${key%.}")
-        if [[ $key == "$qname" ]]; then fqdn=$qname; printf '%s %s\n' "$fqdn" "$ip"; return 0; fi
+        [[ $key == "$qname" ]] || continue
+        if [[ $rtype == SRV ]]; then
+          [[ $type == SRV ]] && { printf '%s %s\n' "$qname" "$rest"; found=1; }
+        elif [[ $type == A ]]; then
+          printf '%s %s\n' "$qname" "$rtype"; found=1
+        fi
       done <"$data/dns.txt"
+      ((found)) && return 0
     fi
   done
   return 1
 }
+
+lookup1() { local r; r=$(lookup "$@") || return 1; printf '%s\n' "${r%%$'\n'*}"; }
 
 closed() { # closed HOST PORT
   local line
@@ -68,12 +83,26 @@ url_host_port() { # url_host_port URL -> "host port"
 
 case "$shim_name" in
 nslookup)
-  name=""
-  for a in "$@"; do [[ $a == -* ]] && continue; [[ -z $name ]] && name=$a; done
-  [[ -n $name ]] || { echo "nslookup: usage: nslookup NAME (kdiag shim)" >&2; exit 1; }
+  name=""; type=A
+  for a in "$@"; do
+    case $a in
+    -type=*|-query=*|-q=*|-t=*) type=${a#*=}; type=${type^^} ;;
+    -*) ;;
+    *) [[ -z $name ]] && name=$a ;;
+    esac
+  done
+  [[ -n $name ]] || { echo "nslookup: usage: nslookup [-type=A|SRV] NAME (kdiag shim)" >&2; exit 1; }
+  [[ $type == SRV ]] || type=A
   printf 'Server:\t\t%s\nAddress:\t%s#53\n\n' "$dns_server" "$dns_server"
-  if r=$(lookup "$name"); then
-    printf 'Name:\t%s\nAddress: %s\n\n' "${r% *}" "${r##* }"
+  if r=$(lookup "$name" "$type"); then
+    if [[ $type == SRV ]]; then
+      # bind's format: "NAME<TAB>service = PRIORITY WEIGHT PORT TARGET." per record
+      while read -r fq p w port target; do printf '%s\tservice = %s %s %s %s.\n' "$fq" "$p" "$w" "$port" "${target%.}"; done <<<"$r"
+      echo
+    else
+      while read -r fq ip; do printf 'Name:\t%s\nAddress: %s\n' "$fq" "$ip"; done <<<"$r"
+      echo
+    fi
   else
     printf "** server can't find %s: NXDOMAIN\n\n" "$(first_search_fqdn "$name")"
     exit 1
@@ -85,7 +114,7 @@ dig)
     case $a in +short) short=1 ;; +*|@*|-*) ;; A|AAAA|SRV|CNAME|ANY|a|aaaa|srv) ;; *) [[ -z $name ]] && name=$a ;; esac
   done
   [[ -n $name ]] || name=.
-  if r=$(lookup "${name%.}."); then status=NOERROR; else status=NXDOMAIN; r=""; fi
+  if r=$(lookup1 "${name%.}."); then status=NOERROR; else status=NXDOMAIN; r=""; fi
   if ((short)); then [[ -n $r ]] && echo "${r##* }"; exit 0; fi
   printf '; <<>> DiG (kdiag shim) <<>> %s\n;; ->>HEADER<<- opcode: QUERY, status: %s, id: 1\n\n' "$name" "$status"
   printf ';; QUESTION SECTION:\n;%s.\t\tIN\tA\n\n' "${name%.}"
@@ -94,18 +123,27 @@ dig)
   ;;
 host)
   name=""; for a in "$@"; do [[ $a == -* ]] && continue; [[ -z $name ]] && name=$a; done
-  if r=$(lookup "$name"); then echo "${r% *} has address ${r##* }"; else echo "Host $name not found: 3(NXDOMAIN)"; exit 1; fi
+  if r=$(lookup "$name"); then while read -r fq ip; do echo "$fq has address $ip"; done <<<"$r"; else echo "Host $name not found: 3(NXDOMAIN)"; exit 1; fi
   ;;
 getent)
   db=${1:-}; name=${2:-}
   case $db in
-  hosts|ahosts|ahostsv4) if r=$(lookup "$name"); then printf '%-15s %s\n' "${r##* }" "${r% *}"; else exit 2; fi ;;
+  hosts) if r=$(lookup "$name"); then while read -r fq ip; do printf '%-15s %s\n' "$ip" "$fq"; done <<<"$r"; else exit 2; fi ;;
+  ahosts|ahostsv4)
+    # glibc's format: per address a STREAM, a DGRAM and a RAW line; the canonical name on the very first line only.
+    if r=$(lookup "$name"); then
+      first=1
+      while read -r fq ip; do
+        if ((first)); then printf '%-15s STREAM %s\n' "$ip" "$fq"; first=0; else printf '%-15s STREAM\n' "$ip"; fi
+        printf '%-15s DGRAM\n%-15s RAW\n' "$ip" "$ip"
+      done <<<"$r"
+    else exit 2; fi ;;
   *) exit 2 ;;
   esac
   ;;
 ping)
   name=""; for a in "$@"; do [[ $a == -* || $a =~ ^[0-9]+$ ]] && continue; [[ -z $name ]] && name=$a; done
-  if r=$(lookup "$name"); then
+  if r=$(lookup1 "$name"); then
     printf 'PING %s (%s): 56 data bytes\n64 bytes from %s: seq=0 ttl=64 time=0.100 ms\n\n' "$name" "${r##* }" "${r##* }"
     printf -- '--- %s ping statistics ---\n1 packets transmitted, 1 packets received, 0%% packet loss\n' "$name"
   else echo "ping: bad address '$name'" >&2; exit 1; fi
@@ -145,7 +183,7 @@ nc|ncat|netcat)
   done
   host=${args[0]:-}; port=${args[1]:-}
   [[ -n $host && -n $port ]] || { echo "nc: usage: nc [-zv] [-w secs] HOST PORT (kdiag shim)" >&2; exit 1; }
-  if ! r=$(lookup "$host"); then echo "nc: bad address '$host'" >&2; exit 1; fi
+  if ! r=$(lookup1 "$host"); then echo "nc: bad address '$host'" >&2; exit 1; fi
   if closed "$host" "$port"; then echo "nc: connect to $host port $port (tcp) failed: Connection refused" >&2; exit 1; fi
   ((verbose)) && echo "Connection to $host (${r##* }) $port port [tcp/*] succeeded!" >&2
   exit 0

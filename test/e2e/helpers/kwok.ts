@@ -104,6 +104,18 @@ export async function addShimDnsAnswer(name: string, ip: string): Promise<void> 
   await appendFile(path.join(clusterInfo().shimDataDir, 'dns.txt'), `${name.replace(/\.$/, '')} ${ip}\n`);
 }
 
+/**
+ * Adds a canned SRV record for the exec shims (`nslookup -type=SRV name`): `name` answers
+ * `priority weight port target` (one line per record; call once per record).
+ */
+export async function addShimSrvAnswer(
+  name: string,
+  srv: { priority?: number; weight?: number; port: number; target: string },
+): Promise<void> {
+  const line = `${name.replace(/\.$/, '')} SRV ${srv.priority ?? 0} ${srv.weight ?? 100} ${srv.port} ${srv.target}\n`;
+  await appendFile(path.join(clusterInfo().shimDataDir, 'dns.txt'), line);
+}
+
 /** Makes `<service>.<namespace>.svc.cluster.local` resolve (in the shims) to the Service's real ClusterIP. */
 export async function registerServiceDns(namespace: string, service: string): Promise<string> {
   const svc = await getObject<{ spec: { clusterIP?: string } }>('service', service, namespace);
