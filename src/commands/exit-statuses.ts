@@ -29,7 +29,8 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   { status: 2, meaning: 'usage or input error (unknown flag, missing argument, unreadable -f file)', commands: ['svc'] },
   {
     status: 2,
-    meaning: 'usage or input error (unknown flag, a NAME that is no DNS name, missing NAME, --from-pod not found, unreadable -f file)',
+    meaning:
+      'usage or input error (unknown flag, a NAME that is no DNS name, missing NAME, --from-pod not found, unreadable -f file, --probe with -f)',
     commands: ['dns'],
   },
   { status: 2, meaning: 'usage or input error (unknown flag, a path that does not exist, a bad .kdiag.yaml)', commands: ['lint'] },
@@ -40,6 +41,12 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     commands: ['forward'],
   },
   { status: 3, meaning: CLUSTER_FAILED, commands: ['svc', 'dns'] },
+  {
+    status: 3,
+    meaning:
+      'with --probe: a permission the probe needs is missing (checked before anything is read or run: create and get on pods/exec; without --from-pod also create, list and delete on pods), or the debug pod did not start',
+    commands: ['dns'],
+  },
   {
     status: 3,
     meaning: `${CLUSTER_FAILED}, or a permission the forward needs is missing (checked before listening)`,

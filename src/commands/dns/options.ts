@@ -14,8 +14,10 @@ export interface DnsOptions {
   namespace?: string;
   /** `--from-pod POD`: the client pod, in the client namespace. */
   fromPod?: string;
-  /** `--cluster-domain`: wins over the Corefile's domain. */
+  /** `--cluster-domain`: wins over the probed resolv.conf and the Corefile's domain. */
   clusterDomain?: string;
+  /** `--probe`: run the lookup inside the cluster (in --from-pod, else in a short-lived debug pod). */
+  probe?: boolean;
 }
 
 /** Pure argv → options; throws UsageError on bad input (a NAME that is no DNS name, an empty -f or --from-pod). */
@@ -33,12 +35,19 @@ export function toDnsOptions(args: readonly string[], flags: Flags): DnsOptions 
   if (fromPod !== undefined && (typeof fromPod !== 'string' || stripPod(fromPod) === '' || stripPod(fromPod).includes('/')))
     throw new UsageError('--from-pod needs a pod name (POD or pod/POD)', 'the pod is looked up in the client namespace (-n)');
   const clusterDomain = parseClusterDomain(flags.clusterDomain);
+  const probe = flags.probe === true;
+  if (probe && file !== undefined)
+    throw new UsageError(
+      '--probe runs the lookup inside the cluster; it cannot read -f',
+      'drop -f to probe the live cluster, or --probe to explain the file',
+    );
   return {
     ...(name !== undefined ? { name } : {}),
     ...(typeof file === 'string' ? { file } : {}),
     ...(typeof flags.namespace === 'string' ? { namespace: flags.namespace } : {}),
     ...(typeof fromPod === 'string' ? { fromPod: stripPod(fromPod) } : {}),
     ...(clusterDomain !== undefined ? { clusterDomain } : {}),
+    ...(probe ? { probe } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { severitySummary } from '../../output/summary.js';
 import { table } from '../../output/table.js';
 import { paint, renderFinding } from '../../output/text.js';
 import type { RenderEnv } from '../types.js';
+import type { ProbeOutcome } from './probe.js';
 
 function value(r: DnsRecord): string {
   if (r.type === 'SRV') return `${r.value.priority} ${r.value.weight} ${r.value.port} ${r.value.target}`;
@@ -10,11 +11,11 @@ function value(r: DnsRecord): string {
 }
 
 /** The `kdiag dns` text report: the queries the resolver sends, the answer, notes, then the findings. */
-export function renderDnsText(r: DnsReport, env: RenderEnv): string {
+export function renderDnsText(r: DnsReport, env: RenderEnv, probe?: ProbeOutcome): string {
   const c = paint(env);
   const out: string[] = [];
   out.push(
-    `${c.bold('Lookup')} ${r.query.host}${r.query.port !== undefined ? ` (port ${r.query.port})` : ''} from namespace ${r.clientNamespace} (cluster domain ${r.clusterDomain}${r.clusterDomainSource === 'assumed' ? ', assumed' : ''})`,
+    `${c.bold('Lookup')} ${r.query.host}${r.query.port !== undefined ? ` (port ${r.query.port})` : ''} from namespace ${r.clientNamespace} (cluster domain ${r.clusterDomain}${r.clusterDomainSource === 'assumed' ? ', assumed' : r.clusterDomainSource === 'resolv.conf' ? ", from the pod's resolv.conf" : ''})`,
   );
   if (r.queries.length > 0) {
     out.push('', `${c.bold('Queries')} (search ${r.resolver.search.join(' ') || '(none)'}, ndots ${r.resolver.ndots}):`);
@@ -38,6 +39,18 @@ export function renderDnsText(r: DnsReport, env: RenderEnv): string {
         ),
       ),
     );
+  }
+  if (probe) {
+    out.push('', `${c.bold('Probe')} in pod ${probe.pod.namespace}/${probe.pod.name}${probe.pod.debug ? ' (a debug pod, deleted)' : ''}:`);
+    for (const cmd of probe.commands) {
+      const how = cmd.missing ? 'not in the image' : cmd.failure !== undefined ? `failed: ${cmd.failure}` : `exit ${cmd.exitCode ?? '?'}`;
+      out.push(`  $ ${cmd.command}   (${how})`);
+    }
+    const o = probe.observed;
+    if (o) {
+      const got = o.srv ? o.srv.map((x) => `${x.priority} ${x.weight} ${x.port} ${x.target}`) : (o.addresses ?? []);
+      out.push(`  answered: ${got.length > 0 ? got.join(', ') : (o.error ?? 'nothing')}`);
+    }
   }
   if (r.notes.length > 0) {
     out.push('', `${c.bold('Notes')}:`, ...r.notes.map((n) => `  - ${n}`));

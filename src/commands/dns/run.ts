@@ -12,11 +12,12 @@ import { ClusterAccessError, UsageError } from '../../errors.js';
 import { canPick, pick } from '../../ui/pick.js';
 import type { Context, Outcome } from '../types.js';
 import type { DnsOptions } from './options.js';
+import type { ProbeOutcome } from './probe.js';
 
 export { toDnsOptions, type DnsOptions } from './options.js';
 
 /** The JSON/YAML document of `kdiag dns` (the writer adds `schemaVersion` and `command`). */
-export function dnsDocument(r: DnsReport): Record<string, unknown> {
+export function dnsDocument(r: DnsReport, probe?: ProbeOutcome): Record<string, unknown> {
   return {
     query: r.query,
     clientNamespace: r.clientNamespace,
@@ -26,6 +27,28 @@ export function dnsDocument(r: DnsReport): Record<string, unknown> {
     answer: { records: r.answer.records.map((x) => ({ type: x.type, name: x.name, value: x.value })) },
     findings: r.findings,
     notes: r.notes,
+    ...(probe ? { probe: probeDocument(probe) } : {}),
+  };
+}
+
+/** `probe` in the JSON document: where the lookup ran, what ran, what came back. */
+function probeDocument(p: ProbeOutcome): Record<string, unknown> {
+  return {
+    pod: p.pod,
+    commands: p.commands,
+    ...(p.resolvConf
+      ? { resolvConf: { search: p.resolvConf.search, ndots: p.resolvConf.ndots, nameservers: p.resolvConf.nameservers } }
+      : {}),
+    ...(p.observed
+      ? {
+          observed: {
+            source: p.observed.source,
+            ...(p.observed.addresses ? { addresses: p.observed.addresses } : {}),
+            ...(p.observed.srv ? { srv: p.observed.srv } : {}),
+            ...(p.observed.error ? { error: p.observed.error } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -80,8 +103,14 @@ export async function runDns(opts: DnsOptions, ctx: Context): Promise<Outcome> {
   const reader = await openReader(opts, ctx);
   const clientNs = opts.namespace ?? reader.defaultNamespace;
   const name = opts.name ?? (await pickName(reader, clientNs, ctx));
+  if (opts.probe) {
+    // Before anything is read, created or run: name every permission the probe lacks (exit 3).
+    const { probeAccessChecks } = await import('../../cluster/dns-probe.js');
+    await ctx.canI(probeAccessChecks(clientNs, opts.fromPod === undefined));
+  }
   const stop = reader.source === 'live' ? ctx.progress(`Looking up ${name.host} from namespace ${clientNs}`) : () => {};
   let report: DnsReport;
+  let probe: ProbeOutcome | undefined;
   try {
     const loaded = await loadDnsSnapshot(reader, {
       name,
@@ -89,17 +118,33 @@ export async function runDns(opts: DnsOptions, ctx: Context): Promise<Outcome> {
       ...(opts.fromPod !== undefined ? { fromPod: opts.fromPod } : {}),
       ...(opts.clusterDomain !== undefined ? { clusterDomain: opts.clusterDomain } : {}),
     });
-    report = await explain(reader, loaded.snapshot, loaded.denied, name);
-    report.notes.push(...loaded.notes);
+    if (opts.probe) {
+      stop();
+      probe = await (
+        await import('./probe.js')
+      ).runProbe(ctx, {
+        namespace: clientNs,
+        name,
+        ...(opts.fromPod !== undefined ? { fromPod: opts.fromPod } : {}),
+        ...(loaded.snapshot.clientPod ? { clientPod: loaded.snapshot.clientPod } : {}),
+      });
+      // The pod's resolv.conf names the domain it searches: it wins over the Corefile (not over --cluster-domain).
+      if (opts.clusterDomain === undefined && probe.clusterDomain !== undefined) {
+        loaded.snapshot.clusterDomain = probe.clusterDomain;
+        loaded.snapshot.clusterDomainSource = 'resolv.conf';
+      }
+    }
+    report = await explain(reader, loaded.snapshot, loaded.denied, name, probe);
+    report.notes.push(...loaded.notes, ...(probe?.notes ?? []));
   } finally {
     stop();
   }
   return {
-    document: dnsDocument(report),
+    document: dnsDocument(report, probe),
     findings: report.findings,
     renderers: {
       // The text report (chalk, cli-table3) is imported only when it is printed, not for -o json/yaml.
-      text: async (env) => (await import('./render.js')).renderDnsText(report, env),
+      text: async (env) => (await import('./render.js')).renderDnsText(report, env, probe),
     },
   };
 }
@@ -108,10 +153,23 @@ export async function runDns(opts: DnsOptions, ctx: Context): Promise<Outcome> {
  * Runs the engine; when it asks why a Service has no ready endpoints, runs the svc engine on that Service and asks
  * again with its first finding. Denied reads become rbac-partial findings (not also the engine's notes).
  */
-async function explain(reader: ClusterReader, snapshot: DnsSnapshot, denied: readonly Denied[], name: ParsedName): Promise<DnsReport> {
+async function explain(
+  reader: ClusterReader,
+  snapshot: DnsSnapshot,
+  denied: readonly Denied[],
+  name: ParsedName,
+  probe?: ProbeOutcome,
+): Promise<DnsReport> {
   const { denied: _notes, ...rest } = snapshot;
+  const probed =
+    probe && (probe.resolvConf || probe.observed)
+      ? {
+          probe: { ...(probe.resolvConf ? { resolvConf: probe.resolvConf } : {}), ...(probe.observed ? { observed: probe.observed } : {}) },
+        }
+      : {};
   const asked: { namespace: string; name: string }[] = [];
   const first = explainDns(rest, name, {
+    ...probed,
     noEndpointsCause: (s) => {
       asked.push(s);
       return undefined;
@@ -131,7 +189,7 @@ async function explain(reader: ClusterReader, snapshot: DnsSnapshot, denied: rea
       }
       if (cause !== undefined) causes.set(`${s.namespace}/${s.name}`, cause);
     }
-    report = explainDns(rest, name, { noEndpointsCause: (s) => causes.get(`${s.namespace}/${s.name}`) });
+    report = explainDns(rest, name, { ...probed, noEndpointsCause: (s) => causes.get(`${s.namespace}/${s.name}`) });
   }
   if (denied.length > 0) {
     const rbac = rbacPartial(denied, { means: () => 'answers that depend on these objects may be wrong' });
