@@ -81,6 +81,9 @@ export async function runProbe(
       else out.observed = answered(r, out) && parseNslookup(r.stdout, show(r.argv));
     } else {
       let r = await run(['getent', 'ahosts', name]);
+      // musl's getent (Alpine) knows only the hosts database: `ahosts` is an unknown database there (exit 1).
+      if (!r.missing && r.exitCode !== undefined && r.exitCode !== 0 && r.exitCode !== 2 && !r.stdout.trim())
+        r = await run(['getent', 'hosts', name]);
       if (r.missing) {
         const ns = await run(['nslookup', name]);
         if (ns.missing) {

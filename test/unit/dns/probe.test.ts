@@ -120,3 +120,68 @@ Address: 10.96.0.20
     expect(r.error).toBeUndefined();
   });
 });
+
+// More outputs, one per resolver family, as each tool prints them (written for these tests).
+describe('probe parsers across libc and tool families', () => {
+  it('glibc getent ahosts on a dual-stack Service: IPv6 and IPv4, zone ids dropped', () => {
+    const out = `fd00:10:96::4d2   STREAM dual.my-app.svc.cluster.local
+fd00:10:96::4d2   DGRAM
+fd00:10:96::4d2   RAW
+10.96.4.210     STREAM
+10.96.4.210     DGRAM
+10.96.4.210     RAW
+fe80::1%eth0    STREAM
+`;
+    expect(parseGetent(out, 'getent ahosts dual').addresses).toEqual(['fd00:10:96::4d2', '10.96.4.210', 'fe80::1']);
+  });
+
+  it('musl getent hosts (Alpine): the name repeated as an alias', () => {
+    const out = '10.96.7.7         api.shop.svc.cluster.local  api.shop.svc.cluster.local\n';
+    const r = parseGetent(out, 'getent hosts api.shop', 0);
+    expect(r).toEqual({ source: 'getent hosts api.shop', addresses: ['10.96.7.7'], canonicalName: 'api.shop.svc.cluster.local' });
+  });
+
+  it('bind nslookup with "Non-authoritative answer:" and two addresses of a headless Service', () => {
+    const out = `Server:		10.96.0.10
+Address:	10.96.0.10#53
+
+Non-authoritative answer:
+Name:	db.data.svc.cluster.local
+Address: 10.244.1.5
+Name:	db.data.svc.cluster.local
+Address: 10.244.2.6
+`;
+    expect(parseNslookup(out, 'nslookup db.data')).toEqual({
+      source: 'nslookup db.data',
+      server: '10.96.0.10',
+      addresses: ['10.244.1.5', '10.244.2.6'],
+    });
+  });
+
+  it('BusyBox 1.36 nslookup: an A answer, then an empty AAAA section', () => {
+    const out = `Server:		10.96.0.10
+Address:	10.96.0.10:53
+
+Name:	web.my-app.svc.cluster.local
+Address: 10.96.3.3
+
+`;
+    expect(parseNslookup(out, 'nslookup web.my-app').addresses).toEqual(['10.96.3.3']);
+  });
+
+  it('bind nslookup -type=SRV that finds nothing: NXDOMAIN; an empty answer: NODATA', () => {
+    const nx = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\n** server can't find _x._tcp.web.my-app.svc.cluster.local: NXDOMAIN\n";
+    expect(parseNslookup(nx, 'n')).toEqual({ source: 'n', server: '10.96.0.10', error: 'NXDOMAIN' });
+    const nodata = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\n*** Can't find _x._tcp.web.my-app.svc.cluster.local: No answer\n";
+    expect(parseNslookup(nodata, 'n').error).toBe('NODATA');
+  });
+
+  it('the kubelet-written resolv.conf of a pod on a node with its own search domains', () => {
+    const r = parseResolvConf(
+      'search shop.svc.k8s.corp svc.k8s.corp k8s.corp eu-west-1.compute.internal corp.example\nnameserver 169.254.20.10\noptions ndots:5 edns0\n',
+    );
+    expect(clusterDomainFromResolvConf(r)).toBe('k8s.corp');
+    expect(r.search.slice(3)).toEqual(['eu-west-1.compute.internal', 'corp.example']);
+    expect(r.options).toEqual(['edns0']);
+  });
+});
