@@ -13,6 +13,7 @@
  * - kwok.ts: routePortForward, routeExec, execInPod, addShimDnsAnswer, registerServiceDns, closeShimPort
  * - net.ts: startEchoServer, roundTrip, kubectlPortForward, clientNodePortForward
  * - scripts.ts: isolatedClusterEnv, runClusterScript (failure-path tests of the cluster scripts)
+ * - lock.ts: withClusterLock, acquireClusterLock (a lock shared by all e2e runs, e.g. around kube-system/coredns)
  */
 export * from './cluster.js';
 export * from './namespace.js';
@@ -20,3 +21,4 @@ export * from './pods.js';
 export * from './kwok.js';
 export * from './net.js';
 export * from './scripts.js';
+export * from './lock.js';
