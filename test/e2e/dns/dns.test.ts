@@ -1,8 +1,8 @@
 // `kdiag dns` against the live test cluster (no --probe: nothing is dialled, kdiag only reads objects). A namespace
 // holds a Deployment with a Service (greeter: a name no other e2e file uses) and a headless Service whose only pod is made not ready; lookups are made from
-// namespace default. The cluster has no kube-system/coredns ConfigMap, so the domain is cluster.local, assumed; the
-// custom-domain case (a Corefile serving another zone) is covered offline in test/unit/dns/cli.test.ts, so this file
-// never touches kube-system.
+// namespace default. The cluster has no kube-system/coredns ConfigMap, so the domain is cluster.local, assumed: the
+// file holds the shared `coredns` lock, so test/e2e/dns/probe.test.ts (which creates that ConfigMap under the
+// exclusive lock) never runs its custom-domain case at the same time.
 import { runCli } from '../../../src/cli.js';
 import { createTestIo } from '../../helpers/io.js';
 import { deployment, pod, service } from '../../helpers/manifests.js';
@@ -13,11 +13,13 @@ import {
   serviceEndpoints,
   setPodReady,
   useNamespace,
+  useSharedClusterLock,
   waitFor,
   waitForReadyPods,
 } from '../helpers/index.js';
 import { waitForSliceAddresses } from '../svc/helpers.js';
 
+useSharedClusterLock('coredns');
 const ns = useNamespace('dns');
 const CLIENT = 'default';
 

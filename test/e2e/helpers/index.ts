@@ -13,7 +13,7 @@
  * - kwok.ts: routePortForward, routeExec, execInPod, addShimDnsAnswer, registerServiceDns, closeShimPort
  * - net.ts: startEchoServer, roundTrip, kubectlPortForward, clientNodePortForward
  * - scripts.ts: isolatedClusterEnv, runClusterScript (failure-path tests of the cluster scripts)
- * - lock.ts: withClusterLock, acquireClusterLock (a lock shared by all e2e runs, e.g. around kube-system/coredns)
+ * - lock.ts: withClusterLock, useSharedClusterLock, acquireClusterLock (locks shared by all e2e runs, e.g. kube-system/coredns)
  */
 export * from './cluster.js';
 export * from './namespace.js';

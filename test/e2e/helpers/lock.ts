@@ -15,13 +15,21 @@ export function clusterLockPath(name: string): string {
   return `${clusterInfo().runDir.replace(/\/+$/, '')}.${name}.lock`;
 }
 
-/** Waits (up to `timeoutMs`, default 120 s) for the exclusive lock `name`; resolves with the function that releases it. */
-export function acquireClusterLock(name: string, timeoutMs = 120_000): Promise<() => Promise<void>> {
+/**
+ * Waits (up to `timeoutMs`, default 100 s) for the lock `name`, exclusive (a test that changes the object) or
+ * shared (tests that rely on it staying as it is); resolves with the function that releases it.
+ */
+export function acquireClusterLock(name: string, opts: { shared?: boolean; timeoutMs?: number } = {}): Promise<() => Promise<void>> {
   const file = clusterLockPath(name);
+  const timeoutMs = opts.timeoutMs ?? 100_000;
   // `read` is the shell's builtin: the child holds the lock until its stdin ends.
-  const child = spawn('flock', ['-x', '-w', String(Math.ceil(timeoutMs / 1000)), file, 'sh', '-c', 'echo locked; read _ || true'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'flock',
+    [opts.shared ? '-s' : '-x', '-w', String(Math.ceil(timeoutMs / 1000)), file, 'sh', '-c', 'echo locked; read _ || true'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -43,12 +51,27 @@ export function acquireClusterLock(name: string, timeoutMs = 120_000): Promise<(
   });
 }
 
-/** Runs `work` holding the lock `name`. */
+/** Runs `work` holding the exclusive lock `name`. */
 export async function withClusterLock<T>(name: string, work: () => Promise<T>, timeoutMs?: number): Promise<T> {
-  const release = await acquireClusterLock(name, timeoutMs);
+  const release = await acquireClusterLock(name, timeoutMs !== undefined ? { timeoutMs } : {});
   try {
     return await work();
   } finally {
     await release();
   }
+}
+
+/**
+ * Holds the shared lock `name` for a whole test file (beforeAll to afterAll): for files whose expectations rely on a
+ * cluster-wide object staying as the cluster starts (e.g. no kube-system/coredns), so that a test holding the
+ * exclusive lock waits for them, and they for it.
+ */
+export function useSharedClusterLock(name: string): void {
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    release = await acquireClusterLock(name, { shared: true });
+  }, 110_000);
+  afterAll(async () => {
+    await release?.();
+  });
 }
