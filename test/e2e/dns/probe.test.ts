@@ -5,7 +5,9 @@
 //
 // The custom-domain case creates kube-system/coredns: it holds the cluster-wide `coredns` lock (test/e2e/helpers/
 // lock.ts) shared by every e2e run, and removes the ConfigMap (restoring one that was there) before releasing it.
+import { spawn } from 'node:child_process';
 import { runCli } from '../../../src/cli.js';
+import { BUNDLE, ensureBundle } from '../../helpers/bundle.js';
 import { createTestIo } from '../../helpers/io.js';
 import { deployment, pod, service } from '../../helpers/manifests.js';
 import {
@@ -160,6 +162,31 @@ describe('kdiag dns --probe on the live cluster (KWOK Exec, shims)', () => {
     );
     expect(left).toEqual([]);
   });
+});
+
+test('Ctrl-C while the debug pod starts: exit 130, and the pod is deleted (a request the interrupt does not cancel)', async () => {
+  ensureBundle();
+  // --debug logs each request on stderr: SIGINT goes out as soon as the debug pod's POST is answered.
+  const child = spawn(process.execPath, [BUNDLE, 'dns', `echoer.${ns.name}`, '-n', ns.name, '--probe', '--debug'], {
+    cwd: repoRoot,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!sent && new RegExp(`POST /api/v1/namespaces/${ns.name}/pods -> 201`).test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  expect(sent).toBe(true);
+  expect(code).toBe(130);
+  expect(stderr).toMatch(new RegExp(`DELETE /api/v1/namespaces/${ns.name}/pods/kdiag-dns-[a-z0-9]{5}\\?gracePeriodSeconds=0 -> 200`));
+  const pods = await getJson<{ items: unknown[] }>(['pods', '-n', ns.name, '-l', 'app.kubernetes.io/managed-by=kdiag']);
+  expect(pods.items).toEqual([]);
 });
 
 describe('kdiag dns --probe permissions (the limited user)', () => {
