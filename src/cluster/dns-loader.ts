@@ -35,7 +35,8 @@ export const MAX_SLICE_SERVICES = 4;
 /**
  * Loads what `explainDns` needs through any ClusterReader (live or file), reading as little as the name needs:
  * - `--from-pod`: that pod (list by name in the client namespace; required, missing is a usage error);
- * - the CoreDNS ConfigMap `kube-system/coredns`, key `Corefile` (optional);
+ * - the CoreDNS ConfigMap `kube-system/coredns`, key `Corefile` (optional); when it is absent, the one the pods of
+ *   Service kube-system/kube-dns mount, else RKE2's name (findMountedCorefile, best effort);
  * - Service names of every namespace (metadata only, optional), and in full those of the name's and the client's
  *   namespaces (when they hold any); denied across namespaces: the name's namespace (required), the client's (optional);
  * - namespaces (metadata only, optional), only when the name's namespace holds no Service read;
@@ -68,7 +69,15 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
   }
 
   const cms = await optional<ConfigMap>(R.configmaps, { namespace: 'kube-system', fieldSelector: 'metadata.name=coredns' });
-  const text = cms?.[0]?.data?.Corefile;
+  let text = cms?.[0]?.data?.Corefile;
+  if (cms && text === undefined) {
+    // Not kubeadm's name: the ConfigMap the pods behind kube-system/kube-dns mount (RKE2's, a Helm release's).
+    const found = await findMountedCorefile(reader);
+    if (found) {
+      text = found.text;
+      notes.push(`The Corefile comes from ConfigMap kube-system/${found.name}${found.mounted ? ' (mounted by the pods of Service kube-system/kube-dns)' : ''}.`);
+    }
+  }
   const parsed = text !== undefined ? parseCorefile(text) : undefined;
   if (cms && !parsed) {
     notes.push(
@@ -136,6 +145,42 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
     ...(denied.length > 0 ? { denied } : {}),
   };
   return { snapshot, notes, denied };
+}
+
+/** ConfigMap names other distributions give CoreDNS's Corefile, tried when kube-dns's pods cannot be read. */
+export const OTHER_COREFILE_CONFIGMAPS = ['rke2-coredns-rke2-coredns'];
+
+/**
+ * The Corefile of a cluster whose CoreDNS ConfigMap is not `coredns`: the configMap volumes of the pods selected by
+ * Service kube-system/kube-dns (every distribution keeps that Service name), else the known names of other
+ * distributions. Best effort: reads it may not make are skipped (the denied `coredns` read is what rbac-partial says).
+ */
+export async function findMountedCorefile(reader: ClusterReader): Promise<{ name: string; text: string; mounted: boolean } | undefined> {
+  const mounted: string[] = [];
+  const svcs = await reader.tryList<Service>(R.services, { namespace: 'kube-system', fieldSelector: 'metadata.name=kube-dns' });
+  const selector = svcs.ok ? svcs.items[0]?.spec?.selector : undefined;
+  if (selector && Object.keys(selector).length > 0) {
+    const labelSelector = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const pods = await reader.tryList<Pod>(R.pods, { namespace: 'kube-system', labelSelector });
+    if (pods.ok) {
+      for (const pod of pods.items) {
+        const volumes = (pod.spec as { volumes?: { configMap?: { name?: string } }[] } | undefined)?.volumes ?? [];
+        for (const v of volumes) {
+          const n = v.configMap?.name;
+          if (n && n !== 'coredns' && !mounted.includes(n)) mounted.push(n);
+        }
+      }
+    }
+  }
+  const candidates = [...mounted, ...OTHER_COREFILE_CONFIGMAPS.filter((n) => !mounted.includes(n))];
+  for (const name of candidates) {
+    const got = await reader.tryList<ConfigMap>(R.configmaps, { namespace: 'kube-system', fieldSelector: `metadata.name=${name}` });
+    const text = got.ok ? got.items[0]?.data?.Corefile : undefined;
+    if (text !== undefined) return { name, text, mounted: mounted.includes(name) };
+  }
+  return undefined;
 }
 
 /**

@@ -124,6 +124,31 @@ describe('loadDnsSnapshot: which reads happen', () => {
   });
 });
 
+describe('loadDnsSnapshot: a Corefile under another name', () => {
+  it('the ConfigMap the pods behind kube-system/kube-dns mount, said in a note', async () => {
+    const log = new RecordingReader(
+      await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'mounted-corefile.yaml'), { cwd: ROOT }),
+    );
+    const { snapshot, notes } = await loadDnsSnapshot(log, { name: name('api.backend'), clientNamespace: 'x' });
+    expect(snapshot.clusterDomain).toBe('k8s.example');
+    expect(snapshot.clusterDomainSource).toBe('corefile');
+    expect(notes.join(' ')).toContain('ConfigMap kube-system/cluster-dns-config (mounted by the pods of Service kube-system/kube-dns)');
+    expect(log.calls.slice(0, 4)).toEqual([
+      COREFILE,
+      'tryList services kube-system --field-selector metadata.name=kube-dns',
+      'tryList pods kube-system -l k8s-app=cluster-dns',
+      'tryList configmaps kube-system --field-selector metadata.name=cluster-dns-config',
+    ]);
+  });
+
+  it('RKE2\u2019s name when kube-dns\u2019s pods say nothing', async () => {
+    const file = await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'rke2-corefile.yaml'), { cwd: ROOT });
+    const { snapshot, notes } = await loadDnsSnapshot(file, { name: name('api.backend'), clientNamespace: 'x' });
+    expect(snapshot.clusterDomain).toBe('rke.internal');
+    expect(notes.join(' ')).toContain('ConfigMap kube-system/rke2-coredns-rke2-coredns.');
+  });
+});
+
 describe('landingServices', () => {
   const svc = (ns: string, n: string): Service => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name: n } });
   const all = [svc('shop', 'cart'), svc('tools', 'shop'), svc('a', 'cart'), svc('b', 'cart'), svc('c', 'cart'), svc('d', 'cart')];
