@@ -26,6 +26,7 @@ import {
   waitForReadyPods,
   withClusterLock,
 } from '../helpers/index.js';
+import { waitForSliceAddresses } from '../svc/helpers.js';
 
 const ns = useNamespace('dns-probe');
 
@@ -131,6 +132,25 @@ describe('kdiag dns --probe on the live cluster (KWOK Exec, shims)', () => {
     expect(r.doc.answer.records).toEqual([
       { type: 'SRV', name, value: { priority: 0, weight: 100, port: 80, target: `echoer.${ns.name}.svc.cluster.local` } },
     ]);
+  });
+
+  test('a headless Service\u2019s SRV name: one record per ready endpoint, the endpoint\u2019s port, a dashed-IP target; the pod agrees', async () => {
+    await applyYaml(service({ name: 'ringer', selector: { app: 'echoer' }, spec: { clusterIP: 'None' } }), { namespace: ns.name });
+    const slices = await waitForSliceAddresses(
+      ns.name,
+      'ringer',
+      1,
+      (ep: { conditions?: { ready?: boolean } }) => ep.conditions?.ready !== false,
+    );
+    const ip = (slices[0] as { endpoints: { addresses: string[] }[] }).endpoints[0]!.addresses[0]!;
+    const target = `${ip.replace(/\./g, '-')}.ringer.${ns.name}.svc.cluster.local`;
+    const name = `_http._tcp.ringer.${ns.name}.svc.cluster.local`;
+    await addShimSrvAnswer(name, { weight: 100, port: 8080, target });
+    const r = await probe(name, ['--from-pod', 'prober']);
+    expect(r.doc.answer.records).toEqual([{ type: 'SRV', name, value: { priority: 0, weight: 100, port: 8080, target } }]);
+    expect(r.doc.probe?.observed?.srv).toEqual([{ priority: 0, weight: 100, port: 8080, target }]);
+    expect(codesOf(r.doc)).not.toContain('dns-probe-mismatch');
+    expect(r.code).toBe(0);
   });
 
   test('text output shows the probe section', async () => {
