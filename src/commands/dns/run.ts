@@ -103,7 +103,9 @@ export async function runDns(opts: DnsOptions, ctx: Context): Promise<Outcome> {
   const reader = await openReader(opts, ctx);
   const clientNs = opts.namespace ?? reader.defaultNamespace;
   const name = opts.name ?? (await pickName(reader, clientNs, ctx));
-  if (opts.probe) {
+  // An IP address is not looked up: there is nothing to run in a pod.
+  const probing = opts.probe === true && name.kind !== 'ip';
+  if (probing) {
     // Before anything is read, created or run: name every permission the probe lacks (exit 3).
     const { probeAccessChecks } = await import('../../cluster/dns-probe.js');
     await ctx.canI(probeAccessChecks(clientNs, opts.fromPod === undefined));
@@ -118,7 +120,7 @@ export async function runDns(opts: DnsOptions, ctx: Context): Promise<Outcome> {
       ...(opts.fromPod !== undefined ? { fromPod: opts.fromPod } : {}),
       ...(opts.clusterDomain !== undefined ? { clusterDomain: opts.clusterDomain } : {}),
     });
-    if (opts.probe) {
+    if (probing) {
       stop();
       probe = await (
         await import('./probe.js')

@@ -226,6 +226,14 @@ describe('kdiag dns --probe (fake connection, file snapshot)', () => {
     expect(r.doc.probe).toMatchObject({ pod: { debug: true } });
   });
 
+  it('an IP address is not probed: no permission asked, nothing run', async () => {
+    const conn = fakeConnection({});
+    const r = await probe(['10.100.4.4', '--from-pod', 'debug'], conn);
+    expect(r.asked).toEqual([]);
+    expect(conn.execs).toEqual([]);
+    expect(r.doc.probe).toBeUndefined();
+  });
+
   it('--probe with -f is a usage error', () => {
     expect(() => toDnsOptions(['cart.shop'], { probe: true, filename: SHOP })).toThrow(UsageError);
   });
