@@ -75,7 +75,9 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
     const found = await findMountedCorefile(reader);
     if (found) {
       text = found.text;
-      notes.push(`The Corefile comes from ConfigMap kube-system/${found.name}${found.mounted ? ' (mounted by the pods of Service kube-system/kube-dns)' : ''}.`);
+      notes.push(
+        `The Corefile comes from ConfigMap kube-system/${found.name}${found.mounted ? ' (mounted by the pods of Service kube-system/kube-dns)' : ''}.`,
+      );
     }
   }
   const parsed = text !== undefined ? parseCorefile(text) : undefined;
