@@ -7,6 +7,9 @@ import type { Io } from './io.js';
  */
 export function startSpinner(io: Pick<Io, 'err' | 'errIsTTY' | 'colorErr'>, text: string): () => void {
   if (!io.errIsTTY || !io.colorErr) return () => {};
+  // A terminal that reports 0 columns (a pseudo-terminal nobody sized, e.g. under `script`) makes ora clear
+  // endlessly many lines: no spinner there.
+  if ((io.err as { columns?: number }).columns === 0) return () => {};
   let stopped = false;
   let spinner: { stop(): void } | undefined;
   void import('ora')

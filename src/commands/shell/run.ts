@@ -261,7 +261,10 @@ async function admittedProfile(s: Session, build: (p: Profile) => Pod): Promise<
   for (const profile of cascade) {
     try {
       await conn.create(R.pods, namespace, build(profile), { dryRun: true });
-      if (first) ctx.io.err.write(`kdiag: namespace ${namespace} does not admit the image's defaults (${first.message}); using the ${profile} profile\n`);
+      if (first) {
+        const what = /violates PodSecurity "[^"]+"/.exec(first.message)?.[0] ?? first.kind;
+        ctx.io.err.write(`kdiag: namespace ${namespace} does not admit the ${cascade[0]} profile (${what}); using the ${profile} profile\n`);
+      }
       return profile;
     } catch (e) {
       if (!(e instanceof KdiagError) || !/forbidden|api-error/.test(e.code)) throw e;
