@@ -58,7 +58,11 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     meaning: 'the command failed without an exit code (KWOK reports every failure so), or the connection to it was lost',
     commands: ['shell'],
   },
-  { status: 2, meaning: 'usage error (unknown flag, bad duration, no terminal for an interactive shell, --ephemeral without --yes and no terminal)', commands: ['shell'] },
+  {
+    status: 2,
+    meaning: 'usage error (unknown flag, bad duration, no terminal for an interactive shell, --ephemeral without --yes and no terminal)',
+    commands: ['shell'],
+  },
   { status: 3, meaning: `with --gc: ${CLUSTER_FAILED}, or pods list/delete is not allowed`, commands: ['shell'] },
   {
     status: 125,

@@ -29,8 +29,7 @@ export function rawTerminal(io: Pick<Io, 'in' | 'out'>): RawTerminal {
   const queue: TerminalSize[] = [];
   let wake: (() => void) | undefined;
   let done = false;
-  const size = (): TerminalSize | undefined =>
-    output.columns && output.rows ? { columns: output.columns, rows: output.rows } : undefined;
+  const size = (): TerminalSize | undefined => (output.columns && output.rows ? { columns: output.columns, rows: output.rows } : undefined);
   const push = () => {
     const s = size();
     if (!s) return;

@@ -17,11 +17,14 @@ export const shellCommand: CommandModule<ShellOptions, Outcome> = {
     cmd
       .argument('[command...]', 'after --: the command to run in the pod (a program name, never a path); none: an interactive shell')
       .option('--image <image>', 'the image (default: nicolaka/netshoot pinned; also KDIAG_SHELL_IMAGE or shell.image in .kdiag.yaml)')
-      .option('--profile <profile>', 'security profile: default, netadmin (adds NET_ADMIN, NET_RAW), baseline, restricted (default: the first one the namespace admits)')
+      .option(
+        '--profile <profile>',
+        'security profile: default, netadmin (adds NET_ADMIN, NET_RAW), baseline, restricted (default: the first one the namespace admits)',
+      )
       .option('--near <pod>', 'run on the node of this pod')
       .option('--node <node>', 'run on this node (tolerating its taints)')
       .option('--ephemeral <pod>', 'add an ephemeral container to this pod instead (it can never be removed)')
-      .option('--target <container>', 'with --ephemeral: share this container\'s process namespace (as kubectl debug --target)')
+      .option('--target <container>', "with --ephemeral: share this container's process namespace (as kubectl debug --target)")
       .option('--deadline <duration>', 'how long the pod may live at most (activeDeadlineSeconds)', DEFAULTS.deadline)
       .option('--start-timeout <duration>', 'how long to wait for the pod to start', DEFAULTS.startTimeout)
       .option('-i, --stdin', 'with -- CMD: pass stdin to the command')

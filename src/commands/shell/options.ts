@@ -68,7 +68,8 @@ export function toShellOptions(args: readonly string[], flags: Flags): ShellOpti
   let profile: ProfileName | undefined;
   if (flags.profile !== undefined) {
     const p = String(flags.profile);
-    if (!(PROFILE_NAMES as readonly string[]).includes(p)) throw new UsageError(`unknown --profile "${p}"`, `use one of: ${PROFILE_NAMES.join(', ')}`);
+    if (!(PROFILE_NAMES as readonly string[]).includes(p))
+      throw new UsageError(`unknown --profile "${p}"`, `use one of: ${PROFILE_NAMES.join(', ')}`);
     profile = p as ProfileName;
   }
   for (const [flag, v] of [
@@ -82,7 +83,10 @@ export function toShellOptions(args: readonly string[], flags: Flags): ShellOpti
   const podName = (v: string | undefined) => (v === undefined ? undefined : v.slice(v.indexOf('/') + 1));
   const command = [...args];
   if (command.length > 0 && command[0]!.includes('/')) {
-    throw new UsageError(`the command "${command[0]}" is a path`, 'name the program (e.g. curl), never a path: it is looked up in the image');
+    throw new UsageError(
+      `the command "${command[0]}" is a path`,
+      'name the program (e.g. curl), never a path: it is looked up in the image',
+    );
   }
   const deadlineText = String(flags.deadline ?? DEFAULTS.deadline);
   const deadlineMs = duration('--deadline', flags.deadline, DEFAULTS.deadline);

@@ -41,7 +41,8 @@ const done = (exitCode: number): Outcome => ({ document: { exitCode }, findings:
 /** kdiag's own failure before the command started: 125 (usage errors keep 2). */
 function beforeStart(e: unknown): unknown {
   if (e instanceof UsageError) return e;
-  if (e instanceof KdiagError) return new KdiagError(e.code, e.message, { exitCode: ExitCode.ShellFailed, ...(e.hint ? { hint: e.hint } : {}), cause: e });
+  if (e instanceof KdiagError)
+    return new KdiagError(e.code, e.message, { exitCode: ExitCode.ShellFailed, ...(e.hint ? { hint: e.hint } : {}), cause: e });
   return e;
 }
 
@@ -200,8 +201,14 @@ async function podSession(s: Session, interactive: boolean): Promise<number> {
       let node = opts.node;
       if (opts.near) {
         const near = await conn.reader.get<Pod>(R.pods, namespace, opts.near);
-        if (!near) throw new KdiagError('pod-not-found', `--near: pod ${opts.near} not found in namespace ${namespace}`, { hint: `list them: kubectl get pods -n ${namespace}` });
-        if (!near.spec?.nodeName) throw new KdiagError('pod-not-scheduled', `--near: pod ${opts.near} is not on a node yet`, { hint: 'wait until it is scheduled, or use --node NODE' });
+        if (!near)
+          throw new KdiagError('pod-not-found', `--near: pod ${opts.near} not found in namespace ${namespace}`, {
+            hint: `list them: kubectl get pods -n ${namespace}`,
+          });
+        if (!near.spec?.nodeName)
+          throw new KdiagError('pod-not-scheduled', `--near: pod ${opts.near} is not on a node yet`, {
+            hint: 'wait until it is scheduled, or use --node NODE',
+          });
         node = near.spec.nodeName;
       }
       const now = await conn.serverTime();
@@ -237,7 +244,9 @@ async function podSession(s: Session, interactive: boolean): Promise<number> {
       stopProgress();
       if (s.stop.aborted) throw new KdiagError('interrupted', 'interrupted');
       if (!w.ok) {
-        const events = await conn.reader.tryList<KubeEvent>(R.events, { namespace, fieldSelector: `involvedObject.name=${name}` }).catch(() => undefined);
+        const events = await conn.reader
+          .tryList<KubeEvent>(R.events, { namespace, fieldSelector: `involvedObject.name=${name}` })
+          .catch(() => undefined);
         const why = explainNotStarted(w.pod, events?.ok ? events.items : [], durationText(opts.startTimeoutMs));
         throw new KdiagError('pod-not-started', why.message, { hint: why.hint });
       }
@@ -263,7 +272,9 @@ async function admittedProfile(s: Session, build: (p: Profile) => Pod): Promise<
       await conn.create(R.pods, namespace, build(profile), { dryRun: true });
       if (first) {
         const what = /violates PodSecurity "[^"]+"/.exec(first.message)?.[0] ?? first.kind;
-        ctx.io.err.write(`kdiag: namespace ${namespace} does not admit the ${cascade[0]} profile (${what}); using the ${profile} profile\n`);
+        ctx.io.err.write(
+          `kdiag: namespace ${namespace} does not admit the ${cascade[0]} profile (${what}); using the ${profile} profile\n`,
+        );
       }
       return profile;
     } catch (e) {
@@ -340,13 +351,15 @@ async function enter(s: Session, pod: string, container: string, interactive: bo
   let res: ExecResult;
   if (!interactive) {
     res = await run(conn.exec({ ...common, command: opts.command, stderr: ctx.io.err, ...(opts.stdin ? { stdin: ctx.io.in } : {}) }));
-    if (opts.stdin && res.protocol === 'v4.channel.k8s.io') ctx.warn('the server speaks only v4.channel.k8s.io: the end of stdin could not reach the command');
+    if (opts.stdin && res.protocol === 'v4.channel.k8s.io')
+      ctx.warn('the server speaks only v4.channel.k8s.io: the end of stdin could not reach the command');
   } else {
     const term = rawTerminal(ctx.io);
     try {
       res = await run(conn.exec({ ...common, command: ['bash'], stdin: ctx.io.in, tty: true, resize: term.resize }));
       // Images without bash (alpine, busybox): sh.
-      if (isNotFound(res.status) && !s.stop.aborted) res = await run(conn.exec({ ...common, command: ['sh'], stdin: ctx.io.in, tty: true, resize: term.resize }));
+      if (isNotFound(res.status) && !s.stop.aborted)
+        res = await run(conn.exec({ ...common, command: ['sh'], stdin: ctx.io.in, tty: true, resize: term.resize }));
     } finally {
       term.restore();
     }
@@ -356,7 +369,8 @@ async function enter(s: Session, pod: string, container: string, interactive: bo
     return 1;
   }
   const status = shellExitStatus(res.status);
-  if ((status === SHELL_EXIT.notFound || status === SHELL_EXIT.cannotRun) && res.status.message) ctx.io.err.write(`kdiag: ${res.status.message}\n`);
+  if ((status === SHELL_EXIT.notFound || status === SHELL_EXIT.cannotRun) && res.status.message)
+    ctx.io.err.write(`kdiag: ${res.status.message}\n`);
   return status;
 }
 
@@ -368,7 +382,10 @@ async function ephemeralSession(s: Session): Promise<number> {
   try {
     await preflight(s, 'ephemeral');
     const pod = await conn.reader.get<Pod>(R.pods, namespace, podName);
-    if (!pod) throw new KdiagError('pod-not-found', `--ephemeral: pod ${podName} not found in namespace ${namespace}`, { hint: `list them: kubectl get pods -n ${namespace}` });
+    if (!pod)
+      throw new KdiagError('pod-not-found', `--ephemeral: pod ${podName} not found in namespace ${namespace}`, {
+        hint: `list them: kubectl get pods -n ${namespace}`,
+      });
     if (opts.target && !pod.spec?.containers.some((c) => c.name === opts.target)) {
       throw new UsageError(
         `--target: pod ${podName} has no container "${opts.target}"`,
@@ -387,9 +404,21 @@ async function ephemeralSession(s: Session): Promise<number> {
     let added = false;
     let last: Rejection | undefined;
     for (const profile of profileCascade(opts.profile)) {
-      const container = ephemeralContainer({ name, image, profile, deadlineSeconds: opts.deadlineSeconds, ...(opts.target ? { target: opts.target } : {}) });
+      const container = ephemeralContainer({
+        name,
+        image,
+        profile,
+        deadlineSeconds: opts.deadlineSeconds,
+        ...(opts.target ? { target: opts.target } : {}),
+      });
       try {
-        await conn.patch(R.pods, namespace, podName, { spec: { ephemeralContainers: [container] } }, { type: 'strategic', subresource: 'ephemeralcontainers' });
+        await conn.patch(
+          R.pods,
+          namespace,
+          podName,
+          { spec: { ephemeralContainers: [container] } },
+          { type: 'strategic', subresource: 'ephemeralcontainers' },
+        );
         for (const line of profileLimits(profile)) ctx.io.err.write(`kdiag: ${line}\n`);
         added = true;
         break;
@@ -404,9 +433,13 @@ async function ephemeralSession(s: Session): Promise<number> {
     const w = await waitStarted(conn, namespace, podName, name, true, opts.startTimeoutMs, s.stop).finally(stopProgress);
     if (s.stop.aborted) throw new KdiagError('interrupted', 'interrupted');
     if (!w.ok) {
-      throw new KdiagError('container-not-started', `ephemeral container ${name} did not start within ${durationText(opts.startTimeoutMs)}`, {
-        hint: `see why: kubectl describe pod ${podName} -n ${namespace}`,
-      });
+      throw new KdiagError(
+        'container-not-started',
+        `ephemeral container ${name} did not start within ${durationText(opts.startTimeoutMs)}`,
+        {
+          hint: `see why: kubectl describe pod ${podName} -n ${namespace}`,
+        },
+      );
     }
   } catch (e) {
     throw beforeStart(e);

@@ -13,12 +13,12 @@ export interface ShellAccessCheck {
 export type ShellMode = { kind: 'pod' } | { kind: 'ephemeral' } | { kind: 'gc'; allNamespaces: boolean };
 
 export function shellAccessNeeds(mode: ShellMode, namespace: string): ShellAccessCheck[] {
-  const c = (verb: ShellAccessCheck['verb'], subresource?: ShellAccessCheck['subresource'], ns: string | undefined = namespace) => ({
+  const c = (verb: ShellAccessCheck['verb'], subresource?: ShellAccessCheck['subresource'], ns: string | null = namespace) => ({
     verb,
     resource: 'pods' as const,
     group: '' as const,
     ...(subresource ? { subresource } : {}),
-    ...(ns !== undefined ? { namespace: ns } : {}),
+    ...(ns !== null ? { namespace: ns } : {}),
   });
   switch (mode.kind) {
     case 'pod':
@@ -27,7 +27,8 @@ export function shellAccessNeeds(mode: ShellMode, namespace: string): ShellAcces
     case 'ephemeral':
       return [c('get'), c('watch'), c('patch', 'ephemeralcontainers'), c('get', 'exec'), c('create', 'exec')];
     case 'gc': {
-      const ns = mode.allNamespaces ? undefined : namespace;
+      // -A: cluster-wide (no namespace in the review).
+      const ns = mode.allNamespaces ? null : namespace;
       return [c('list', undefined, ns), c('delete', undefined, ns)];
     }
   }

@@ -41,7 +41,11 @@ export function shellExitStatus(s: ExecStatusLike): number {
   if (s.status === 'Success') return 0;
   if (s.exitCode !== undefined) {
     // A runtime that reports its own failure to start the program as 126/128 with a "not found" message: 127.
-    if (s.exitCode !== 127 && NOT_FOUND.test(s.message ?? '') && /exec failed|starting container process|OCI runtime/i.test(s.message ?? ''))
+    if (
+      s.exitCode !== 127 &&
+      NOT_FOUND.test(s.message ?? '') &&
+      /exec failed|starting container process|OCI runtime/i.test(s.message ?? '')
+    )
       return SHELL_EXIT.notFound;
     return s.exitCode;
   }

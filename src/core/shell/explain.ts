@@ -18,7 +18,11 @@ export interface StartFailure {
 /** The pod did not become Running within the start timeout (or ended first). */
 export function explainNotStarted(pod: Pod | undefined, events: readonly KubeEvent[], waitedText: string): StartFailure {
   if (!pod) {
-    return { reason: 'Gone', message: `the debug pod disappeared while starting (after ${waitedText})`, hint: 'someone or something deleted it; try again' };
+    return {
+      reason: 'Gone',
+      message: `the debug pod disappeared while starting (after ${waitedText})`,
+      hint: 'someone or something deleted it; try again',
+    };
   }
   const d = diagnosePod(pod, events, undefined, undefined);
   const name = pod.metadata.name;
@@ -54,7 +58,11 @@ export function stricterProfileMayHelp(r: Rejection): boolean {
 }
 
 /** The explanation when no profile is accepted. `labels` are the namespace's labels when kdiag could read them. */
-export function explainRejected(namespace: string, r: Rejection, labels: Record<string, string> | undefined): { message: string; hint: string } {
+export function explainRejected(
+  namespace: string,
+  r: Rejection,
+  labels: Record<string, string> | undefined,
+): { message: string; hint: string } {
   const enforce = labels?.[ENFORCE_LABEL];
   switch (r.kind) {
     case 'pod-security':
@@ -76,6 +84,9 @@ export function explainRejected(namespace: string, r: Rejection, labels: Record<
         hint: `a policy engine (Kyverno, Gatekeeper, a webhook) enforces this; try --image with an allowed image, or another namespace`,
       };
     default:
-      return { message: `the API server rejected the debug pod in namespace ${namespace}: ${r.message}`, hint: 'retry with --debug to see the requests' };
+      return {
+        message: `the API server rejected the debug pod in namespace ${namespace}: ${r.message}`,
+        hint: 'retry with --debug to see the requests',
+      };
   }
 }

@@ -52,7 +52,9 @@ export function selectGarbage(pods: readonly Pod[], serverNow: Date, staleAfterM
       runId: pod.metadata.labels?.[RUN_ID_LABEL] ?? null,
     });
   }
-  return rows.sort((a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  return rows.sort(
+    (a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
+  );
 }
 
 /** `3m12s`, `45s`, `2h5m`: an age for the table. */
