@@ -147,7 +147,18 @@ const kubectlMs = [];
 const image = /DEFAULT_IMAGE = '([^']+)'/.exec(readFileSync(join(ROOT, 'src/core/shell/spec.ts'), 'utf8'))[1];
 for (let i = 0; i < TIMING_RUNS; i++) {
   const t0 = process.hrtime.bigint();
-  const c = start(join(cluster.bin, 'kubectl'), ['run', `bench-kubectl-${i}`, '-n', NS, '--rm', '-i', '--restart=Never', `--image=${image}`, '--', 'true']);
+  const c = start(join(cluster.bin, 'kubectl'), [
+    'run',
+    `bench-kubectl-${i}`,
+    '-n',
+    NS,
+    '--rm',
+    '-i',
+    '--restart=Never',
+    `--image=${image}`,
+    '--',
+    'true',
+  ]);
   for (let j = 0; j < 600 && !/If you don't see a command prompt/.test(c.out()); j++) await sleep(10);
   kubectlMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
   c.proc.kill('SIGINT');

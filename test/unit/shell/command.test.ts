@@ -148,6 +148,21 @@ describe('kdiag shell run (fake API server)', () => {
     expect(conn.pods.size).toBe(0);
   });
 
+  test('the image: --image, then KDIAG_SHELL_IMAGE, then shell.image in .kdiag.yaml, then the pinned default', async () => {
+    const image = async (flags: Record<string, unknown>, env: NodeJS.ProcessEnv, config: { shell?: { image?: string } }) => {
+      const conn = new FakeConn();
+      const { ctx, opts } = setup(['true'], flags);
+      ctx.env = env;
+      ctx.config = async () => config;
+      await runShell(opts, ctx, { connection: async () => conn });
+      return (conn.created[0]!.spec!.containers[0] as { image?: string }).image;
+    };
+    expect(await image({ image: 'a:1' }, { KDIAG_SHELL_IMAGE: 'b:1' }, { shell: { image: 'c:1' } })).toBe('a:1');
+    expect(await image({}, { KDIAG_SHELL_IMAGE: 'b:1' }, { shell: { image: 'c:1' } })).toBe('b:1');
+    expect(await image({}, {}, { shell: { image: 'c:1' } })).toBe('c:1');
+    expect(await image({}, {}, {})).toMatch(/^nicolaka\/netshoot:/);
+  });
+
   test('a denied permission is named and nothing is created (125)', async () => {
     const conn = new FakeConn();
     conn.denied = ['create pods/exec', 'delete pods'];
