@@ -31,8 +31,8 @@ const log = (s) => process.stderr.write(`bench: ${s}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const cluster = clusterUp();
-kubectl(cluster, ['create', 'namespace', NS, '--dry-run=client', '-o', 'yaml']) &&
-  kubectl(cluster, ['apply', '-f', '-'], kubectl(cluster, ['create', 'namespace', NS, '--dry-run=client', '-o', 'yaml']));
+// Create the namespace if needed (apply of a generated manifest is idempotent).
+kubectl(cluster, ['apply', '-f', '-'], kubectl(cluster, ['create', 'namespace', NS, '--dry-run=client', '-o', 'yaml']));
 for (let i = 0; i < 60; i++) {
   try {
     kubectl(cluster, ['get', 'serviceaccount', 'default', '-n', NS]);
