@@ -93,7 +93,9 @@ class FakeConn implements KubeConnection {
     }
     return body;
   }
-  async patch<T extends KubeObject>(): Promise<T> {
+  patches: unknown[] = [];
+  async patch<T extends KubeObject>(_r: Resource, _ns: string | undefined, _name: string, body: unknown): Promise<T> {
+    this.patches.push(body);
     return {} as T;
   }
   async delete(_r: Resource, _ns: string | undefined, name: string): Promise<boolean> {
@@ -108,10 +110,15 @@ class FakeConn implements KubeConnection {
   portForward(): never {
     throw new Error('no port-forward');
   }
+  execDelayMs = 0;
   async exec(o: ExecOptions): Promise<ExecResult> {
     this.execs.push(o);
+    if (o.command[0] === 'bash' && this.noBash)
+      return { status: { status: 'Failure', message: 'exec: "bash": executable file not found in $PATH' }, protocol: 'v5.channel.k8s.io' };
+    if (this.execDelayMs) await new Promise((r) => setTimeout(r, this.execDelayMs));
     return this.execResult;
   }
+  noBash = false;
 }
 
 function setup(
@@ -161,6 +168,37 @@ describe('kdiag shell run (fake API server)', () => {
     expect(await image({}, { KDIAG_SHELL_IMAGE: 'b:1' }, { shell: { image: 'c:1' } })).toBe('b:1');
     expect(await image({}, {}, { shell: { image: 'c:1' } })).toBe('c:1');
     expect(await image({}, {}, {})).toMatch(/^nicolaka\/netshoot:/);
+  });
+
+  test('the heartbeat renews the annotation with the API server time while the command runs', async () => {
+    const conn = new FakeConn();
+    conn.execDelayMs = 250;
+    const { ctx, opts } = setup(['sleep', '1']);
+    await runShell(opts, ctx, { connection: async () => conn, heartbeatMs: 60 });
+    expect(conn.patches.length).toBeGreaterThanOrEqual(2);
+    expect(conn.patches[0]).toEqual({ metadata: { annotations: { 'kdiag.dev/heartbeat': '2026-01-02T03:04:05.000Z' } } });
+    const after = conn.patches.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(conn.patches.length).toBe(after); // stopped with the session
+  });
+
+  test('interactive: a terminal in raw mode, bash, and sh when the image has no bash', async () => {
+    const conn = new FakeConn();
+    conn.noBash = true;
+    const { ctx, opts } = setup([]);
+    const raw: boolean[] = [];
+    const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode: (r: boolean) => raw.push(r) });
+    const output = Object.assign(new PassThrough(), { columns: 120, rows: 40 });
+    Object.assign(ctx.io, { in: input, out: output, stdinIsTTY: true, outIsTTY: true });
+    const out = await runShell(opts, ctx, { connection: async () => conn });
+    expect(out.exitCode).toBe(0);
+    expect(conn.execs.map((e) => [e.command, e.tty])).toEqual([
+      [['bash'], true],
+      [['sh'], true],
+    ]);
+    expect(raw).toEqual([true, false]);
+    const sizes = conn.execs[1]!.resize![Symbol.asyncIterator]();
+    expect((await sizes.next()).done).toBe(true); // the terminal was restored: the size stream ended
   });
 
   test('a denied permission is named and nothing is created (125)', async () => {
@@ -237,5 +275,24 @@ describe('kdiag shell run (fake API server)', () => {
     await expect(runShell(none.opts, none.ctx, { connection: async () => conn })).rejects.toThrow(/needs a terminal/);
     const eph = setup([], { ephemeral: 'web-0' });
     await expect(runShell(eph.opts, eph.ctx, { connection: async () => conn })).rejects.toThrow(UsageError);
+  });
+});
+
+describe('the local terminal', () => {
+  test('raw mode on and back off; the size first, then each resize', async () => {
+    const { rawTerminal } = await import('../../../src/ui/terminal.js');
+    const raw: boolean[] = [];
+    const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode: (r: boolean) => raw.push(r) });
+    const output = Object.assign(new PassThrough(), { columns: 100, rows: 30 });
+    const term = rawTerminal({ in: input, out: output });
+    const it = term.resize[Symbol.asyncIterator]();
+    expect((await it.next()).value).toEqual({ columns: 100, rows: 30 });
+    Object.assign(output, { columns: 132, rows: 43 });
+    output.emit('resize');
+    expect((await it.next()).value).toEqual({ columns: 132, rows: 43 });
+    term.restore();
+    term.restore();
+    expect((await it.next()).done).toBe(true);
+    expect(raw).toEqual([true, false]);
   });
 });
