@@ -14,7 +14,9 @@ export function startSpinner(io: Pick<Io, 'err' | 'errIsTTY' | 'colorErr'>, text
   let spinner: { stop(): void } | undefined;
   void import('ora')
     .then(({ default: ora }) => {
-      if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean } }).start();
+      // discardStdin off: ora would pause stdin when it stops, and an interactive command that reads it next
+      // (kdiag shell) would never see a key.
+      if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean }, discardStdin: false }).start();
     })
     .catch(() => undefined);
   return () => {

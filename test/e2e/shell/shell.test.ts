@@ -235,7 +235,10 @@ describe('kdiag shell on the live cluster', () => {
     expect(gc.stderr).toMatch(/not allowed to list pods cluster-wide; delete pods cluster-wide/);
   });
 
-  test('interactive, in a real pseudo-terminal (script): bash answers, exit ends it, the pod is gone', async () => {
+  test.each([
+    ['exit 0', 0],
+    ['exit 3', 1], // KWOK turns every non-zero exit into 1
+  ])('interactive, in a real pseudo-terminal (script): bash answers; "%s" ends it with %i, the pod is gone', async (exitLine, status) => {
     // `stty` sizes the pseudo-terminal (script gives it 0x0 when its own input is a pipe), so kdiag sends a size.
     const cmd = `stty cols 100 rows 30; exec ${BIN} shell -n ${ns.name}`;
     const child = spawn('script', ['-qec', cmd, '/dev/null'], {
@@ -257,8 +260,8 @@ describe('kdiag shell on the live cluster', () => {
       what: `the echo; output: ${JSON.stringify(out)}`,
       timeoutMs: 20_000,
     });
-    child.stdin.write('exit 0\r');
-    expect(await exit).toBe(0);
+    child.stdin.write(`${exitLine}\r`);
+    expect(await exit).toBe(status);
     await gone(ns.name, pod.metadata.name);
   });
 
