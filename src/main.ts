@@ -8,9 +8,10 @@ import { processIo } from './ui/io.js';
  */
 const controller = new AbortController();
 let signalled: NodeJS.Signals | undefined;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP (the terminal closed) too: kdiag shell must delete its pod then as well.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
-    if (signalled) process.exit(sig === 'SIGINT' ? 130 : 143);
+    if (signalled) process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129);
     signalled = sig;
     controller.abort(sig);
   });

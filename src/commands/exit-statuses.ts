@@ -53,8 +53,35 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     commands: ['forward'],
   },
   { status: 3, meaning: `with --cluster: ${CLUSTER_FAILED}`, commands: ['lint'] },
-  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'lint'] },
-  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'lint'] },
+  {
+    status: 0,
+    meaning:
+      "the command's (or the interactive shell's) own exit status, 0 or any other (128+N when it died of signal N); the debug pod is deleted on every way out",
+    commands: ['shell'],
+  },
+  { status: 0, meaning: 'with --gc: done (the table lists what was removed)', commands: ['shell'] },
+  {
+    status: 1,
+    meaning: 'the command failed without an exit code (KWOK reports every failure so), or the connection to it was lost',
+    commands: ['shell'],
+  },
+  {
+    status: 2,
+    meaning: 'usage error (unknown flag, bad duration, no terminal for an interactive shell, --ephemeral without --yes and no terminal)',
+    commands: ['shell'],
+  },
+  { status: 3, meaning: `with --gc: ${CLUSTER_FAILED}, or pods list/delete is not allowed`, commands: ['shell'] },
+  {
+    status: 125,
+    meaning:
+      'kdiag failed before the command started: cluster access, a missing permission (checked before creating anything), the pod rejected (Pod Security, quota, policy) or not started within --start-timeout (why on stderr)',
+    commands: ['shell'],
+  },
+  { status: 126, meaning: 'the command was found but cannot run', commands: ['shell'] },
+  { status: 127, meaning: 'the command was not found in the image', commands: ['shell'] },
+  { status: 129, meaning: 'kdiag got SIGHUP (the terminal closed), after deleting the pod', commands: ['shell'] },
+  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'lint', 'shell'] },
+  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'lint', 'shell'] },
 ];
 
 /** The rows of one command, in status order. */

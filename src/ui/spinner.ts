@@ -7,11 +7,16 @@ import type { Io } from './io.js';
  */
 export function startSpinner(io: Pick<Io, 'err' | 'errIsTTY' | 'colorErr'>, text: string): () => void {
   if (!io.errIsTTY || !io.colorErr) return () => {};
+  // A terminal that reports 0 columns (a pseudo-terminal nobody sized, e.g. under `script`) makes ora clear
+  // endlessly many lines: no spinner there.
+  if ((io.err as { columns?: number }).columns === 0) return () => {};
   let stopped = false;
   let spinner: { stop(): void } | undefined;
   void import('ora')
     .then(({ default: ora }) => {
-      if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean } }).start();
+      // discardStdin off: ora would pause stdin when it stops, and an interactive command that reads it next
+      // (kdiag shell) would never see a key.
+      if (!stopped) spinner = ora({ text, stream: io.err as NodeJS.WritableStream & { isTTY?: boolean }, discardStdin: false }).start();
     })
     .catch(() => undefined);
   return () => {

@@ -12,9 +12,11 @@ const SAMPLES: Record<string, string[]> = {
   codes: ['codes'],
   // A forward runs until stopped: its sample is a usage error (exit 2, the message on stderr, nothing on stdout).
   forward: ['forward', 'svc/web', '8080:http:80'],
+  // A shell needs a cluster: its sample is a usage error too (an interactive shell without a terminal).
+  shell: ['shell', '-n', 'my-app'],
 };
 /** Samples whose run writes only to stderr (their --help still goes to stdout). */
-const STDERR_ONLY = new Set(['forward']);
+const STDERR_ONLY = new Set(['forward', 'shell']);
 const ESC = '\u001b';
 
 describe('piped output carries no escape sequences', () => {
