@@ -150,7 +150,7 @@ export function keepAlive(ws: WebSocket, onDead?: (why: string) => void, interva
  * One port-forward tunnel (v4.channel.k8s.io): channel 0 carries the data, channel 1 the errors; the server's first
  * message on each carries the port (2 bytes little-endian), which is checked and stripped. The protocol cannot
  * half-close: ending the writable side keeps the tunnel open for the answer; `close()` (or destroying the stream)
- * ends it.
+ * ends it. `error` rejects when the tunnel is lost (a ping not answered within 30 s, a socket error).
  */
 export async function portForward(
   transport: KubeTransport,
@@ -164,8 +164,16 @@ export async function portForward(
   const prefix = new PortPrefix(port);
   let ws: WebSocket | undefined;
   let errorText = '';
+  // Set when the tunnel itself failed (no pong, a socket error), as opposed to a clean end or an error-channel message.
+  let lost: string | undefined;
   let settle!: (v: string | undefined) => void;
-  const error = new Promise<string | undefined>((r) => (settle = r));
+  let fail!: (e: Error) => void;
+  const error = new Promise<string | undefined>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // Nobody may be listening yet (the supervisor attaches once the tunnel is handed over).
+  error.catch(() => undefined);
   const stream = new Duplex({
     write(chunk: Buffer, _enc, cb) {
       if (!ws || ws.readyState !== ws.OPEN) return cb(new Error('port-forward: the tunnel is closed'));
@@ -205,11 +213,12 @@ export async function portForward(
         } else if (frame.channel === 1 && data.length > 0) errorText += data.toString('utf8');
       },
       error(e) {
-        errorText ||= e.message;
+        lost ??= e.message;
       },
       close() {
         signal?.removeEventListener('abort', onAbort);
-        settle(errorText.trim() || undefined);
+        if (lost !== undefined && !errorText.trim()) fail(new Error(lost));
+        else settle(errorText.trim() || undefined);
         stream.push(null);
         // Nothing more can be written once the socket is gone.
         if (!stream.writableFinished) stream.end();
@@ -217,7 +226,7 @@ export async function portForward(
     },
     signal,
   );
-  keepAlive(ws, (why) => (errorText ||= why));
+  keepAlive(ws, (why) => (lost ??= why));
   signal?.addEventListener('abort', onAbort, { once: true });
   return {
     stream,
