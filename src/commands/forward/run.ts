@@ -5,7 +5,7 @@ import { isRetryableStatus } from '../../core/forward/backoff.js';
 import type { ForwardEvent } from '../../core/forward/events.js';
 import { accessNeeds, watchPlan, type WatchPlan } from '../../core/forward/plan.js';
 import { resolvePodPorts, resolveServicePorts, serviceRefusal, type PortMapping } from '../../core/forward/resolve.js';
-import { eventLines } from '../../core/forward/status.js';
+import { applyEvent, emptyStatus, eventLines, formatBytes } from '../../core/forward/status.js';
 import { ForwardSupervisor, type SupervisorInput, type WaitExplanation } from '../../core/forward/supervisor.js';
 import { targetText, type ForwardSpec, type TargetRef } from '../../core/forward/types.js';
 import type { Pod, Service, Workload } from '../../core/k8s/types.js';
@@ -99,9 +99,12 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
     stop.signal.addEventListener('abort', () => resolve(), { once: true });
   });
 
-  // Events: buffered until the writer takes the stream. Text: `Forwarding from` on stdout, notices on stderr.
+  // Events: buffered until the writer takes the stream. Text: `Forwarding from` on stdout, notices on stderr, and on a
+  // terminal the status table on stderr, redrawn in place (its rows replace the per-connection lines).
   const buffered: CommandEvent[] = [];
   let sink: ((e: CommandEvent) => void) | undefined;
+  const table = opts.format === 'text' && ctx.io.errIsTTY ? await statusTable(ctx) : undefined;
+  let model = emptyStatus();
   const emit = (e: ForwardEvent) => {
     if (opts.format === 'json') {
       const { event, target, ts: _ts, ...rest } = e;
@@ -111,13 +114,22 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       else buffered.push(ce);
       return;
     }
-    for (const line of eventLines(e)) {
-      if (line.stream === 'stderr') ctx.io.err.write(`${line.text}\n`);
-      else {
-        const ce: CommandEvent = { event: e.event, target: targetText(e.target), text: line.text };
-        if (sink) sink(ce);
-        else buffered.push(ce);
+    const lines = eventLines(e).filter((l) => !(table && e.event === 'connection-opened'));
+    const write = () => {
+      for (const line of lines) {
+        if (line.stream === 'stderr') ctx.io.err.write(`${line.text}\n`);
+        else {
+          const ce: CommandEvent = { event: e.event, target: targetText(e.target), text: line.text };
+          if (sink) sink(ce);
+          else buffered.push(ce);
+        }
       }
+    };
+    if (!table) return write();
+    if (lines.length > 0) table.around(write);
+    model = applyEvent(model, e);
+    for (const r of model.rows) {
+      table.set([r.local, r.target, r.pod ?? '-', r.state, `${r.open}/${r.total}`, formatBytes(r.bytesIn), formatBytes(r.bytesOut)]);
     }
   };
 
@@ -227,7 +239,9 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
 
   return {
     events: async (write) => {
-      for (const e of buffered.splice(0)) write(e);
+      const early = buffered.splice(0);
+      if (table) table.around(() => early.forEach(write));
+      else early.forEach(write);
       sink = write;
       try {
         // --wait: announce each target once it can serve.
@@ -265,6 +279,7 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       } finally {
         const reason: unknown = ctx.signal.reason;
         for (const t of targets) t.sup?.handle({ type: 'stop', ...(typeof reason === 'string' ? { reason } : {}) });
+        table?.close();
         await shutdown();
       }
       if (fatal) throw fatal;
@@ -475,4 +490,10 @@ export function retryableOpen(err: unknown): boolean {
   if (err.code !== 'api-error') return false;
   const status = /failed: (\d{3})\b/.exec(err.message)?.[1];
   return isRetryableStatus(status === undefined ? undefined : Number(status));
+}
+
+/** The live status table on stderr (a terminal only): one row per bound local address. */
+async function statusTable(ctx: Context) {
+  const { createStatusTable } = await import('../../ui/status-table.js');
+  return createStatusTable(ctx.io, ['LOCAL', 'TARGET', 'POD', 'STATE', 'CONNS', 'IN', 'OUT']);
 }

@@ -271,6 +271,29 @@ describe('kdiag forward: the shell exit rules (fake KubeConnection)', () => {
     expect(io.stderr()).toMatch(/^stopped svc\/web \(SIGTERM\): 0 connections, 0 B in, 0 B out\n$/);
   });
 
+  test('text on a terminal: the status table on stderr, redrawn as connections come and go; Forwarding lines on stdout', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo({ tty: true });
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const done = write(await runForward(await options(['svc/web', ':80'], { address: '127.0.0.1' }), ctx), ctx, 'text');
+    const port = Number(
+      (await until(() => /Forwarding from 127\.0\.0\.1:(\d+) -> svc\/web:80/.exec(io.stdout())?.[1], 'the Forwarding line'))!,
+    );
+    expect(await echoOnce(port, 'hello')).toBe('hello');
+    await until(() => (/1\/1|0\/1/.test(io.stderr()) ? true : undefined), 'a row counting the connection');
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+    const err = io.stderr();
+    expect(err).toMatch(/LOCAL +TARGET +POD +STATE +CONNS +IN +OUT/);
+    expect(err).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} +svc/web:80 +web-1 +serving +1/1`));
+    expect(err).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} +svc/web:80 +web-1 +stopped +0/1 +5 B +5 B`));
+    expect(err).toContain('\u001b[0J');
+    expect(err).not.toContain('Handling connection');
+    expect(err).toMatch(/stopped svc\/web \(SIGINT\): 1 connection, 5 B in, 5 B out\n/);
+  });
+
   test('a local port below 1024 without root: exit 2 suggesting :REMOTE, nothing bound', async () => {
     const kube = new FakeKube();
     healthyWeb(kube);
