@@ -114,7 +114,7 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       else buffered.push(ce);
       return;
     }
-    const lines = eventLines(e).filter((l) => !(table && e.event === 'connection-opened'));
+    const lines = eventLines(e).filter(() => !(table && e.event === 'connection-opened'));
     const write = () => {
       for (const line of lines) {
         if (line.stream === 'stderr') ctx.io.err.write(`${line.text}\n`);
