@@ -244,11 +244,12 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       else early.forEach(write);
       sink = write;
       try {
-        // --wait: announce each target once it can serve.
+        // --wait: listen on each target once it can serve.
         await Promise.all(
           targets.map(async (t) => {
             const sup = t.sup!;
-            if (!sup.servable() && !stop.signal.aborted) {
+            // (--all listens at once: a connection to a Service without a ready pod waits for one.)
+            if (opts.wait && !sup.servable() && !stop.signal.aborted) {
               const why = await explain(t, t.conn, ctx);
               emit({
                 event: 'waiting',
@@ -482,13 +483,15 @@ async function allServices(opts: ForwardOptions, namespace: string, conn: KubeCo
 
 /**
  * True when a failed tunnel open may succeed if tried again: the API server throttled (429), failed (5xx), timed out
- * or could not be reached. Forbidden, unauthorised and not-found answers do not change on a retry.
+ * or could not be reached, or the pod was gone (404: another pod is picked). Forbidden and unauthorised do not change.
  */
 export function retryableOpen(err: unknown): boolean {
   if (!(err instanceof KdiagError)) return true;
   if (['unreachable', 'connection-failed', 'timeout'].includes(err.code)) return true;
   if (err.code !== 'api-error') return false;
   const status = /failed: (\d{3})\b/.exec(err.message)?.[1];
+  // 404: the pod went between the pick and the open (a rollout); the next try picks a pod that is there.
+  if (status === '404') return true;
   return isRetryableStatus(status === undefined ? undefined : Number(status));
 }
 

@@ -9,10 +9,10 @@ import type { AccessCheck, AccessResult, KubeConnection, ObserveEvent, PortForwa
 import type { ClusterReader, ListOptions, Resource } from '../../../src/cluster/reader.js';
 import { forwardCommand } from '../../../src/commands/forward/command.js';
 import { isLoopback, type ForwardOptions } from '../../../src/commands/forward/options.js';
-import { runForward } from '../../../src/commands/forward/run.js';
+import { retryableOpen, runForward } from '../../../src/commands/forward/run.js';
 import type { Context, EventStream } from '../../../src/commands/types.js';
 import type { KubeObject } from '../../../src/core/k8s/types.js';
-import { KdiagError, UsageError } from '../../../src/errors.js';
+import { ClusterAccessError, KdiagError, UsageError } from '../../../src/errors.js';
 import { writeStream } from '../../../src/writer.js';
 import { contextDefaults } from '../../helpers/context.js';
 import { createTestIo, type TestIo } from '../../helpers/io.js';
@@ -60,6 +60,16 @@ describe('kdiag forward options', () => {
     const run = options(args, flags);
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
+  });
+
+  test('which failed tunnel opens are tried again: 429, 5xx, 404 (the pod went), unreachable; never 403 or 401', () => {
+    const api = (status: number) =>
+      new ClusterAccessError('api-error', `create pods/portforward in namespace "shop" failed: ${status} Reason`);
+    expect([429, 500, 503, 404].map((n) => retryableOpen(api(n)))).toEqual([true, true, true, true]);
+    expect(retryableOpen(api(400))).toBe(false);
+    expect(retryableOpen(new ClusterAccessError('forbidden', 'forbidden: cannot create pods/portforward'))).toBe(false);
+    expect(retryableOpen(new ClusterAccessError('unauthorized', 'rejected'))).toBe(false);
+    expect(retryableOpen(new ClusterAccessError('unreachable', 'connection refused'))).toBe(true);
   });
 
   test('loopback addresses', () => {
