@@ -33,6 +33,9 @@ import { apiPath, type KubeTransport } from './transport.js';
 
 export const PING_INTERVAL_MS = 30_000;
 
+/** Bytes a port-forward tunnel buffers each way before it applies backpressure. */
+const TUNNEL_BUFFER = 1024 * 1024;
+
 /** The caller's signal and the transport's (Ctrl-C ends every tunnel and exec too). */
 function withTransportSignal(transport: KubeTransport, signal: AbortSignal | undefined): AbortSignal | undefined {
   const all = [transport.opts.signal, signal].filter((s): s is AbortSignal => s !== undefined);
@@ -175,6 +178,8 @@ export async function portForward(
   // Nobody may be listening yet (the supervisor attaches once the tunnel is handed over).
   error.catch(() => undefined);
   const stream = new Duplex({
+    // Larger buffers than the 16 KB default: fewer pause/resume turns of the socket on a bulk transfer.
+    highWaterMark: TUNNEL_BUFFER,
     write(chunk: Buffer, _enc, cb) {
       if (!ws || ws.readyState !== ws.OPEN) return cb(new Error('port-forward: the tunnel is closed'));
       ws!.send(encodeFrame(0, chunk), cb);
