@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import type { IncomingMessage, ClientRequest } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import type WebSocket from 'ws';
 import { ClusterAccessError, type KdiagError } from '../errors.js';
 import { abortError, parseStatus, statusError, transportError } from './api-errors.js';
@@ -19,7 +20,7 @@ import {
 } from './channels.js';
 import type { ExecOptions, ExecResult, ExecStatus, PortForwardTunnel } from './kube-api.js';
 import { R } from './reader.js';
-import { apiPath, type KubeTransport } from './transport.js';
+import { apiPath, type KubeTransport, type WebSocketClientOptions } from './transport.js';
 
 /**
  * Port-forward and exec over WebSocket (the `ws` package, loaded only here and only when used), through kdiag's own
@@ -50,6 +51,25 @@ export interface ChannelEvents {
   error(e: Error): void;
 }
 
+const tlsContexts = new WeakMap<KubeTransport, { key: string; context: SecureContext }>();
+
+/**
+ * The client certificate and CA as one TLS context per transport, made once: without it every WebSocket (one per
+ * forwarded connection) would parse the CA and key again, which costs milliseconds of CPU per connection.
+ */
+async function withSharedTlsContext(transport: KubeTransport, options: WebSocketClientOptions): Promise<WebSocketClientOptions> {
+  const { ca, cert, key, ...rest } = options;
+  if (ca === undefined && cert === undefined && key === undefined) return options;
+  const id = JSON.stringify([ca, cert, key].map((x) => (x === undefined ? null : String(x))));
+  let cached = tlsContexts.get(transport);
+  if (!cached || cached.key !== id) {
+    const tls = await import('node:tls');
+    cached = { key: id, context: tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }) };
+    tlsContexts.set(transport, cached);
+  }
+  return { ...rest, secureContext: cached.context } as WebSocketClientOptions;
+}
+
 /**
  * Opens a channel WebSocket; resolves once the server accepted it, else rejects with a kdiag error. `events` get
  * everything after the handshake: the server may send (e.g. the port-forward port prefix) in the same packet as its
@@ -63,7 +83,8 @@ export async function openChannelSocket(
   events: ChannelEvents,
   signal?: AbortSignal,
 ): Promise<WebSocket> {
-  const { url, options } = await transport.websocketOptions(path);
+  const { url, options: raw } = await transport.websocketOptions(path);
+  const options = await withSharedTlsContext(transport, raw);
   const { WebSocket: WS } = await import('ws');
   const started = Date.now();
   const ws = new WS(url, protocols, { ...options, perMessageDeflate: false });
