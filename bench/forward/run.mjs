@@ -151,7 +151,18 @@ function startForward(cmd, args, env, re) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = re.exec(out);
-      if (m) resolve({ port: Number(m[1]), pid: child.pid, child, get out() { return out; }, get err() { return err; } });
+      if (m)
+        resolve({
+          port: Number(m[1]),
+          pid: child.pid,
+          child,
+          get out() {
+            return out;
+          },
+          get err() {
+            return err;
+          },
+        });
     });
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${err}`)));
@@ -197,7 +208,11 @@ async function main() {
     metadata: { name, namespace: NS },
     spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
   });
-  kubectl(cluster, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [deploy('web', 1), svc('web'), deploy('solo', 1), svc('solo')] }));
+  kubectl(
+    cluster,
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [deploy('web', 1), svc('web'), deploy('solo', 1), svc('solo')] }),
+  );
   kubectl(cluster, ['-n', NS, 'rollout', 'status', 'deployment/web', '--timeout=120s']);
   kubectl(cluster, ['-n', NS, 'rollout', 'status', 'deployment/solo', '--timeout=120s']);
   await sleep(1000);
@@ -238,7 +253,10 @@ async function main() {
       while (readyAt === undefined && performance.now() - deletedAt < 60_000) {
         const json = JSON.parse(kubectl(cluster, ['-n', NS, 'get', 'pods', '-l', 'app=solo', '-o', 'json']));
         const fresh = json.items.find(
-          (p) => p.metadata.name !== podName && !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          (p) =>
+            p.metadata.name !== podName &&
+            !p.metadata.deletionTimestamp &&
+            p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
         );
         if (fresh) readyAt = performance.now();
       }
@@ -300,8 +318,12 @@ async function main() {
   console.log('\nrecovery after deleting the only pod (svc/solo, one replica):');
   for (const r of [recKdiag, recKubectl]) {
     if (r.error) console.log(`- ${r.label}: ${r.error}`);
-    else if (r.fromDeleteMs === undefined) console.log(`- ${r.label}: no connection went through within 30 s of the deletion (does not recover)`);
-    else console.log(`- ${r.label}: first connection through ${r.fromDeleteMs} ms after the deletion, ${r.fromReadyMs ?? '?'} ms after the replacement was seen Ready`);
+    else if (r.fromDeleteMs === undefined)
+      console.log(`- ${r.label}: no connection went through within 30 s of the deletion (does not recover)`);
+    else
+      console.log(
+        `- ${r.label}: first connection through ${r.fromDeleteMs} ms after the deletion, ${r.fromReadyMs ?? '?'} ms after the replacement was seen Ready`,
+      );
   }
   console.log(
     `\nRSS of kdiag forward: ${rssBefore.toFixed(1)} MB after 200 connections, ${rssAfter.toFixed(1)} MB after ${CONNECTIONS} more (${(rssAfter - rssBefore).toFixed(1)} MB growth; ${failed} failed; ${soakS.toFixed(0)} s)`,

@@ -183,7 +183,16 @@ export async function portForward(
   port: number,
   callerSignal?: AbortSignal,
 ): Promise<PortForwardTunnel> {
-  const signal = withTransportSignal(transport, callerSignal);
+  // One relay per tunnel, released when it closes (AbortSignal.any would tie every tunnel to the long-lived signals).
+  const relay = new AbortController();
+  const sources = [transport.opts.signal, callerSignal].filter((s): s is AbortSignal => s !== undefined);
+  const onSourceAbort = () => relay.abort();
+  for (const s of sources) {
+    if (s.aborted) relay.abort();
+    else s.addEventListener('abort', onSourceAbort, { once: true });
+  }
+  const release = () => sources.forEach((s) => s.removeEventListener('abort', onSourceAbort));
+  const signal = relay.signal;
   const path = `${apiPath(R.pods, namespace, pod, 'portforward')}?ports=${port}`;
   const prefix = new PortPrefix(port);
   let ws: WebSocket | undefined;
@@ -242,7 +251,8 @@ export async function portForward(
         lost ??= e.message;
       },
       close() {
-        signal?.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
+        release();
         if (lost !== undefined && !errorText.trim()) fail(new Error(lost));
         else settle(errorText.trim() || undefined);
         stream.push(null);
@@ -251,9 +261,12 @@ export async function portForward(
       },
     },
     signal,
-  );
+  ).catch((e: unknown) => {
+    release();
+    throw e;
+  });
   keepAlive(ws, (why) => (lost ??= why));
-  signal?.addEventListener('abort', onAbort, { once: true });
+  signal.addEventListener('abort', onAbort, { once: true });
   return {
     stream,
     error,
