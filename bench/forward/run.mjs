@@ -217,7 +217,9 @@ async function main() {
   kubectl(cluster, ['-n', NS, 'rollout', 'status', 'deployment/solo', '--timeout=120s']);
   await sleep(1000);
 
-  const kdiagArgs = (target) => [`${ROOT}/dist/kdiag.js`, 'forward', target, ':80', '-n', NS, '--address', '127.0.0.1'];
+  // BENCH_NODE_ARGS: extra node flags for kdiag, e.g. --max-old-space-size=48 to tell a leak from lazy collection.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const kdiagArgs = (target) => [...nodeArgs, `${ROOT}/dist/kdiag.js`, 'forward', target, ':80', '-n', NS, '--address', '127.0.0.1'];
   const kdiag = await startForward(process.execPath, kdiagArgs('svc/web'), env, /Forwarding from 127\.0\.0\.1:(\d+)/);
   const kctl = await startForward(
     `${cluster.bin}/kubectl`,
