@@ -62,7 +62,10 @@ export interface ExecResult {
 export interface PortForwardTunnel {
   /** The data stream to the pod port. */
   stream: Duplex;
-  /** Resolves with the error channel's message (e.g. connection refused in the pod) or undefined at a clean end. */
+  /**
+   * Resolves with the error channel's message (e.g. connection refused in the pod) or undefined at a clean end;
+   * rejects when the tunnel is lost (no answer to a ping, a socket error).
+   */
   error: Promise<string | undefined>;
   close(): void;
 }

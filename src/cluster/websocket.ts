@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import type { IncomingMessage, ClientRequest } from 'node:http';
+import type { SecureContext } from 'node:tls';
 import type WebSocket from 'ws';
 import { ClusterAccessError, type KdiagError } from '../errors.js';
 import { abortError, parseStatus, statusError, transportError } from './api-errors.js';
@@ -19,7 +20,7 @@ import {
 } from './channels.js';
 import type { ExecOptions, ExecResult, ExecStatus, PortForwardTunnel } from './kube-api.js';
 import { R } from './reader.js';
-import { apiPath, type KubeTransport } from './transport.js';
+import { apiPath, type KubeTransport, type WebSocketClientOptions } from './transport.js';
 
 /**
  * Port-forward and exec over WebSocket (the `ws` package, loaded only here and only when used), through kdiag's own
@@ -32,6 +33,9 @@ import { apiPath, type KubeTransport } from './transport.js';
  */
 
 export const PING_INTERVAL_MS = 30_000;
+
+/** Bytes a port-forward tunnel buffers each way before it applies backpressure. */
+const TUNNEL_BUFFER = 1024 * 1024;
 
 /** The caller's signal and the transport's (Ctrl-C ends every tunnel and exec too). */
 function withTransportSignal(transport: KubeTransport, signal: AbortSignal | undefined): AbortSignal | undefined {
@@ -47,6 +51,25 @@ export interface ChannelEvents {
   error(e: Error): void;
 }
 
+const tlsContexts = new WeakMap<KubeTransport, { key: string; context: SecureContext }>();
+
+/**
+ * The client certificate and CA as one TLS context per transport, made once: without it every WebSocket (one per
+ * forwarded connection) would parse the CA and key again, which costs milliseconds of CPU per connection.
+ */
+async function withSharedTlsContext(transport: KubeTransport, options: WebSocketClientOptions): Promise<WebSocketClientOptions> {
+  const { ca, cert, key, ...rest } = options;
+  if (ca === undefined && cert === undefined && key === undefined) return options;
+  const id = JSON.stringify([ca, cert, key].map((x) => (x === undefined ? null : String(x))));
+  let cached = tlsContexts.get(transport);
+  if (!cached || cached.key !== id) {
+    const tls = await import('node:tls');
+    cached = { key: id, context: tls.createSecureContext({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }) };
+    tlsContexts.set(transport, cached);
+  }
+  return { ...rest, secureContext: cached.context } as WebSocketClientOptions;
+}
+
 /**
  * Opens a channel WebSocket; resolves once the server accepted it, else rejects with a kdiag error. `events` get
  * everything after the handshake: the server may send (e.g. the port-forward port prefix) in the same packet as its
@@ -60,7 +83,8 @@ export async function openChannelSocket(
   events: ChannelEvents,
   signal?: AbortSignal,
 ): Promise<WebSocket> {
-  const { url, options } = await transport.websocketOptions(path);
+  const { url, options: raw } = await transport.websocketOptions(path);
+  const options = await withSharedTlsContext(transport, raw);
   const { WebSocket: WS } = await import('ws');
   const started = Date.now();
   const ws = new WS(url, protocols, { ...options, perMessageDeflate: false });
@@ -150,7 +174,7 @@ export function keepAlive(ws: WebSocket, onDead?: (why: string) => void, interva
  * One port-forward tunnel (v4.channel.k8s.io): channel 0 carries the data, channel 1 the errors; the server's first
  * message on each carries the port (2 bytes little-endian), which is checked and stripped. The protocol cannot
  * half-close: ending the writable side keeps the tunnel open for the answer; `close()` (or destroying the stream)
- * ends it.
+ * ends it. `error` rejects when the tunnel is lost (a ping not answered within 30 s, a socket error).
  */
 export async function portForward(
   transport: KubeTransport,
@@ -159,14 +183,33 @@ export async function portForward(
   port: number,
   callerSignal?: AbortSignal,
 ): Promise<PortForwardTunnel> {
-  const signal = withTransportSignal(transport, callerSignal);
+  // One relay per tunnel, released when it closes (AbortSignal.any would tie every tunnel to the long-lived signals).
+  const relay = new AbortController();
+  const sources = [transport.opts.signal, callerSignal].filter((s): s is AbortSignal => s !== undefined);
+  const onSourceAbort = () => relay.abort();
+  for (const s of sources) {
+    if (s.aborted) relay.abort();
+    else s.addEventListener('abort', onSourceAbort, { once: true });
+  }
+  const release = () => sources.forEach((s) => s.removeEventListener('abort', onSourceAbort));
+  const signal = relay.signal;
   const path = `${apiPath(R.pods, namespace, pod, 'portforward')}?ports=${port}`;
   const prefix = new PortPrefix(port);
   let ws: WebSocket | undefined;
   let errorText = '';
+  // Set when the tunnel itself failed (no pong, a socket error), as opposed to a clean end or an error-channel message.
+  let lost: string | undefined;
   let settle!: (v: string | undefined) => void;
-  const error = new Promise<string | undefined>((r) => (settle = r));
+  let fail!: (e: Error) => void;
+  const error = new Promise<string | undefined>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // Nobody may be listening yet (the supervisor attaches once the tunnel is handed over).
+  error.catch(() => undefined);
   const stream = new Duplex({
+    // Larger buffers than the 16 KB default: fewer pause/resume turns of the socket on a bulk transfer.
+    highWaterMark: TUNNEL_BUFFER,
     write(chunk: Buffer, _enc, cb) {
       if (!ws || ws.readyState !== ws.OPEN) return cb(new Error('port-forward: the tunnel is closed'));
       ws!.send(encodeFrame(0, chunk), cb);
@@ -205,20 +248,25 @@ export async function portForward(
         } else if (frame.channel === 1 && data.length > 0) errorText += data.toString('utf8');
       },
       error(e) {
-        errorText ||= e.message;
+        lost ??= e.message;
       },
       close() {
-        signal?.removeEventListener('abort', onAbort);
-        settle(errorText.trim() || undefined);
+        signal.removeEventListener('abort', onAbort);
+        release();
+        if (lost !== undefined && !errorText.trim()) fail(new Error(lost));
+        else settle(errorText.trim() || undefined);
         stream.push(null);
         // Nothing more can be written once the socket is gone.
         if (!stream.writableFinished) stream.end();
       },
     },
     signal,
-  );
-  keepAlive(ws, (why) => (errorText ||= why));
-  signal?.addEventListener('abort', onAbort, { once: true });
+  ).catch((e: unknown) => {
+    release();
+    throw e;
+  });
+  keepAlive(ws, (why) => (lost ??= why));
+  signal.addEventListener('abort', onAbort, { once: true });
   return {
     stream,
     error,

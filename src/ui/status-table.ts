@@ -5,6 +5,11 @@ import type { Io } from './io.js';
 export interface StatusTable {
   /** Sets a row (its first cell is its key); a row equal to the one shown changes nothing. */
   set(cells: readonly string[]): void;
+  /**
+   * Writes lines that are not part of the table (notices, stdout lines on the same terminal) through `write`: on a
+   * TTY the table is taken off the screen first and drawn again under them, so the in-place redraw stays aligned.
+   */
+  around(write: () => void): void;
   /** Stops updating; on a TTY the last table stays on screen. */
   close(): void;
 }
@@ -24,6 +29,10 @@ export function createStatusTable(io: Pick<Io, 'err' | 'errIsTTY'>, head: readon
     io.err.write(`${up}${text}\n`);
     shownLines = text.split('\n').length;
   };
+  const erase = () => {
+    if (shownLines > 0) io.err.write(`\u001b[${shownLines}A\r\u001b[0J`);
+    shownLines = 0;
+  };
   return {
     set(cells) {
       if (closed || cells.length === 0) return;
@@ -33,6 +42,12 @@ export function createStatusTable(io: Pick<Io, 'err' | 'errIsTTY'>, head: readon
       rows.set(key, [...cells]);
       if (io.errIsTTY) redraw();
       else io.err.write(`${cells.join('  ')}\n`);
+    },
+    around(write) {
+      if (closed || !io.errIsTTY || shownLines === 0) return write();
+      erase();
+      write();
+      redraw();
     },
     close() {
       closed = true;

@@ -29,6 +29,20 @@ describe('ui/status-table', () => {
     t.set(['8080', 'ready']);
     expect(io.stderr()).toBe('PORT   STATE\n8080   connecting\n\u001b[2A\r\u001b[0JPORT   STATE\n8080   ready\n');
   });
+
+  it('lines written around the table: off the screen, the lines, the table again under them (plain without a TTY)', () => {
+    const io = createTestIo({ tty: true });
+    const t = createStatusTable(io, ['PORT', 'STATE']);
+    t.around(() => io.err.write('before any row\n'));
+    t.set(['8080', 'ready']);
+    t.around(() => io.err.write('a notice\n'));
+    expect(io.stderr()).toBe('before any row\nPORT   STATE\n8080   ready\n\u001b[2A\r\u001b[0Ja notice\nPORT   STATE\n8080   ready\n');
+    const plain = createTestIo();
+    const p = createStatusTable(plain, ['PORT', 'STATE']);
+    p.set(['8080', 'ready']);
+    p.around(() => plain.err.write('a notice\n'));
+    expect(plain.stderr()).toBe('8080  ready\na notice\n');
+  });
 });
 
 describe('ui/pick', () => {

@@ -11,6 +11,7 @@ export const forwardCommand: CommandModule<ForwardOptions, EventStream> = {
     'kdiag forward deploy/web 9000:8080 -n my-app --wait',
     'kdiag forward pod/web-0 8080 -n my-app --address 127.0.0.1',
     'kdiag forward --forwards forwards.yaml',
+    'kdiag forward --all -l tier=backend -n my-app   # every Service, each port on its own number',
   ],
   shared: { output: ['text', 'json'], cluster: true },
   configure(cmd: Command): void {
@@ -22,7 +23,12 @@ export const forwardCommand: CommandModule<ForwardOptions, EventStream> = {
       )
       .option('--pod-running-timeout <duration>', 'how long a connection waits for a ready pod (0: for ever)', DEFAULT_POD_RUNNING_TIMEOUT)
       .option('--wait', 'when no pod can serve at start, wait for one instead of exiting 1')
-      .option('--forwards <file>', 'a YAML file listing the targets: forwards: [{target, namespace, context, ports, address}]');
+      .option('--forwards <file>', 'a YAML file listing the targets: forwards: [{target, namespace, context, ports, address}]')
+      .option(
+        '--all',
+        'every selector-backed Service of the namespace, each TCP port on its own number (a free one when taken or below 1024)',
+      )
+      .option('-l, --selector <selector>', 'with --all: only the Services whose labels match (kubectl syntax, e.g. tier=backend)');
   },
   toOptions: toForwardOptions,
   validate: validateForwardOptions,

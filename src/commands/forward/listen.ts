@@ -61,7 +61,8 @@ export function bindError(e: unknown, address: string, port: number, m: PortMapp
 }
 
 /**
- * Binds every mapping on every address. A free port (0) is chosen on the first address and shared by the others
+ * Binds every mapping on every address. A port kdiag chose (the mapping has no `text`) falls back to a free one when
+ * taken. A free port (0) is chosen on the first address and shared by the others
  * (tried again a few times when the others have it taken). `::1` is skipped with a warning when this machine has no
  * IPv6 loopback, as long as another address is bound. On an error, everything bound so far is closed.
  */
@@ -70,13 +71,17 @@ export async function listenAll(
   addresses: readonly string[],
   sup: Supervisor,
   warn: (text: string) => void,
+  /** The target, for warnings (`svc/web`). */
+  label = 'the forward',
 ): Promise<Listener[]> {
   const listeners: Listener[] = [];
   try {
     for (const [i, m] of mappings.entries()) {
+      // A number kdiag chose itself (no ports given, --all) gives way to a free port when it is taken.
+      let want = m.localPort;
       for (let attempt = 0; ; attempt++) {
         const bound: net.Server[] = [];
-        let port = m.localPort;
+        let port = want;
         let retry = false;
         for (const address of addresses) {
           try {
@@ -90,7 +95,15 @@ export async function listenAll(
               warn(`no IPv6 loopback on this machine: not listening on [::1]:${port}`);
               continue;
             }
-            if (m.localPort === 0 && code === 'EADDRINUSE' && bound.length > 0 && attempt < 5) {
+            if (want === 0 && code === 'EADDRINUSE' && bound.length > 0 && attempt < 5) {
+              retry = true;
+              break;
+            }
+            if (want !== 0 && m.text === undefined && (code === 'EADDRINUSE' || code === 'EACCES')) {
+              warn(
+                `local port ${want} is ${code === 'EACCES' ? 'not allowed' : 'taken'}: ${label}:${m.remotePort} listens on a free port instead`,
+              );
+              want = 0;
               retry = true;
               break;
             }

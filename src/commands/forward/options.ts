@@ -13,6 +13,10 @@ export interface ForwardOptions {
   specs: ForwardSpec[];
   /** `--forwards FILE`: the targets come from this YAML file instead of the arguments. */
   forwardsFile?: string;
+  /** `--all`: every selector-backed Service of the namespace, each TCP port on its own number (or a free one). */
+  all: boolean;
+  /** `-l, --selector` with `--all`: only the Services whose labels match (kubectl syntax). */
+  selector?: string;
   /** `--address` parsed by `validate`: where to listen (default localhost: 127.0.0.1 and ::1). */
   addresses: string[];
   /** `-n`; else the kubeconfig's namespace. */
@@ -41,6 +45,20 @@ export function toForwardOptions(args: readonly string[], flags: Flags): Forward
       );
     }
   }
+  const all = Boolean(flags.all);
+  const selector = flags.selector;
+  if (all && file !== undefined) throw new UsageError('--all and --forwards cannot be combined', 'use one of them');
+  if (all && args.length > 0) {
+    throw new UsageError(
+      `--all takes no TARGET or ports (got "${args.join(' ')}")`,
+      'drop --all to forward one target, or narrow --all with -l SELECTOR',
+    );
+  }
+  if (selector !== undefined) {
+    if (!all) throw new UsageError('-l/--selector is only used with --all', 'e.g. kdiag forward --all -l app=web');
+    if (typeof selector !== 'string' || selector.trim() === '')
+      throw new UsageError('-l/--selector needs a label selector', 'e.g. -l app=web');
+  }
   const rawTimeout = String(flags.podRunningTimeout ?? DEFAULT_POD_RUNNING_TIMEOUT);
   const podRunningTimeoutMs = parseDuration(rawTimeout);
   if (podRunningTimeoutMs === undefined) {
@@ -51,6 +69,8 @@ export function toForwardOptions(args: readonly string[], flags: Flags): Forward
     ...(flags.address !== undefined ? { addressText: flags.address as string | string[] } : {}),
     specs: [],
     ...(typeof file === 'string' ? { forwardsFile: file } : {}),
+    all,
+    ...(typeof selector === 'string' ? { selector } : {}),
     addresses: [],
     ...(typeof flags.namespace === 'string' ? { namespace: flags.namespace } : {}),
     podRunningTimeoutMs,
@@ -67,7 +87,15 @@ export function isLoopback(address: string): boolean {
 /** Parses the targets, ports and addresses into `options` (the parsers are imported here); throws UsageError. */
 export async function validateForwardOptions(options: ForwardOptions): Promise<void> {
   const { LOCALHOST_ADDRESSES, parseAddresses, parseForwardArgs } = await import('../../core/forward/args.js');
-  if (options.forwardsFile === undefined) {
+  if (options.selector !== undefined) {
+    const { parseSelector } = await import('../../core/k8s/selectors.js');
+    try {
+      parseSelector(options.selector);
+    } catch (e) {
+      throw new UsageError((e as Error).message, 'kubectl syntax: a=b, a!=b, a in (x,y), a, !a; comma-separated');
+    }
+  }
+  if (options.forwardsFile === undefined && !options.all) {
     const parsed = parseForwardArgs(options.args);
     if (!parsed.ok) throw new UsageError(parsed.error.message, parsed.error.hint);
     options.specs = parsed.value;

@@ -1,10 +1,11 @@
 import type { AccessCheck, KubeConnection, PortForwardTunnel } from '../../cluster/kube-api.js';
 import { R, type Resource } from '../../cluster/reader.js';
 import { isPrivilegedPort, privilegedPortProblem } from '../../core/forward/args.js';
+import { isRetryableStatus } from '../../core/forward/backoff.js';
 import type { ForwardEvent } from '../../core/forward/events.js';
 import { accessNeeds, watchPlan, type WatchPlan } from '../../core/forward/plan.js';
 import { resolvePodPorts, resolveServicePorts, serviceRefusal, type PortMapping } from '../../core/forward/resolve.js';
-import { eventLines } from '../../core/forward/status.js';
+import { applyEvent, emptyStatus, eventLines, formatBytes } from '../../core/forward/status.js';
 import { ForwardSupervisor, type SupervisorInput, type WaitExplanation } from '../../core/forward/supervisor.js';
 import { targetText, type ForwardSpec, type TargetRef } from '../../core/forward/types.js';
 import type { Pod, Service, Workload } from '../../core/k8s/types.js';
@@ -20,6 +21,8 @@ export { toForwardOptions, type ForwardOptions } from './options.js';
 export interface ForwardShellDeps {
   /** True when this process may listen on ports below 1024 (default: running as root). */
   isRoot?: () => boolean;
+  /** The connection for another kubeconfig context (a `--forwards` entry's `context`); default: a new live one. */
+  connect?: (context: string) => Promise<KubeConnection>;
 }
 
 const RESOURCES: Record<string, Resource> = {
@@ -44,6 +47,7 @@ type Supervisor = ForwardSupervisor<PortForwardTunnel>;
 /** One target of the forward, from preflight to shutdown. */
 interface Target {
   spec: ForwardSpec;
+  conn: KubeConnection;
   ref: TargetRef;
   watches: WatchPlan[];
   mappings: PortMapping[];
@@ -62,17 +66,23 @@ interface Target {
  */
 export async function runForward(opts: ForwardOptions, ctx: Context, deps: ForwardShellDeps = {}): Promise<EventStream> {
   const isRoot = deps.isRoot ?? (() => process.getuid?.() === 0);
-  const specs = opts.forwardsFile !== undefined ? await loadForwardsFile(opts.forwardsFile, ctx) : opts.specs;
-  for (const s of specs) {
-    if (s.context !== undefined && s.context !== ctx.globals.context) {
-      throw new UsageError(
-        `${targetText(s)}: a context of its own (${s.context}) is not supported yet`,
-        'run one kdiag forward per context, with --context',
-      );
-    }
-  }
   const conn = await ctx.kube();
   const defaultNs = opts.namespace ?? conn.reader.defaultNamespace;
+  // One connection per kubeconfig context (a --forwards entry may name its own), made on first use.
+  const connections = new Map<string, Promise<KubeConnection>>();
+  const connectionFor = (context: string | undefined): Promise<KubeConnection> => {
+    if (context === undefined || context === ctx.globals.context) return Promise.resolve(conn);
+    let c = connections.get(context);
+    if (!c) {
+      c = deps.connect ? deps.connect(context) : connectContext(context, ctx);
+      connections.set(context, c);
+    }
+    return c;
+  };
+  let specs: ForwardSpec[];
+  if (opts.forwardsFile !== undefined) specs = await loadForwardsFile(opts.forwardsFile, ctx);
+  else if (opts.all) specs = await allServices(opts, defaultNs, conn, ctx);
+  else specs = opts.specs;
 
   // Everything below stops when the user does, or on the first fatal error.
   const stop = new AbortController();
@@ -89,9 +99,12 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
     stop.signal.addEventListener('abort', () => resolve(), { once: true });
   });
 
-  // Events: buffered until the writer takes the stream. Text: `Forwarding from` on stdout, notices on stderr.
+  // Events: buffered until the writer takes the stream. Text: `Forwarding from` on stdout, notices on stderr, and on a
+  // terminal the status table on stderr, redrawn in place (its rows replace the per-connection lines).
   const buffered: CommandEvent[] = [];
   let sink: ((e: CommandEvent) => void) | undefined;
+  const table = opts.format === 'text' && ctx.io.errIsTTY ? await statusTable(ctx) : undefined;
+  let model = emptyStatus();
   const emit = (e: ForwardEvent) => {
     if (opts.format === 'json') {
       const { event, target, ts: _ts, ...rest } = e;
@@ -101,13 +114,22 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       else buffered.push(ce);
       return;
     }
-    for (const line of eventLines(e)) {
-      if (line.stream === 'stderr') ctx.io.err.write(`${line.text}\n`);
-      else {
-        const ce: CommandEvent = { event: e.event, target: targetText(e.target), text: line.text };
-        if (sink) sink(ce);
-        else buffered.push(ce);
+    const lines = eventLines(e).filter(() => !(table && e.event === 'connection-opened'));
+    const write = () => {
+      for (const line of lines) {
+        if (line.stream === 'stderr') ctx.io.err.write(`${line.text}\n`);
+        else {
+          const ce: CommandEvent = { event: e.event, target: targetText(e.target), text: line.text };
+          if (sink) sink(ce);
+          else buffered.push(ce);
+        }
       }
+    };
+    if (!table) return write();
+    if (lines.length > 0) table.around(write);
+    model = applyEvent(model, e);
+    for (const r of model.rows) {
+      table.set([r.local, r.target, r.pod ?? '-', r.state, `${r.open}/${r.total}`, formatBytes(r.bytesIn), formatBytes(r.bytesOut)]);
     }
   };
 
@@ -121,24 +143,43 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
   };
 
   try {
-    // (1) what to forward, and the access it needs: one review for every target, naming everything missing.
+    // (1) what to forward, and the access it needs: one review per context, naming everything missing.
     for (const spec of specs) {
-      const namespace = spec.namespace ?? defaultNs;
-      const ref: TargetRef = { namespace, kind: spec.kind, name: spec.name };
-      targets.push({ spec, ref, watches: [], mappings: [], listeners: [], synced: new Set(), changed: new Set() });
+      const tconn = await connectionFor(spec.context);
+      const namespace = spec.namespace ?? (spec.context !== undefined && tconn !== conn ? tconn.reader.defaultNamespace : defaultNs);
+      const ref: TargetRef = {
+        ...(spec.context !== undefined ? { context: spec.context } : {}),
+        namespace,
+        kind: spec.kind,
+        name: spec.name,
+      };
+      targets.push({ spec, conn: tconn, ref, watches: [], mappings: [], listeners: [], synced: new Set(), changed: new Set() });
     }
-    const needs = targets.flatMap((t) =>
-      accessNeeds(
-        t.ref.kind,
-        t.ref.name,
-        t.ref.namespace,
-        watchPlan(t.ref.kind, t.ref.name, t.ref.namespace).filter((w) => !w.optional),
-      ),
-    );
-    await ctx.canI(needs as AccessCheck[]);
+    for (const c of new Set(targets.map((t) => t.conn))) {
+      const needs = targets
+        .filter((t) => t.conn === c)
+        .flatMap((t) =>
+          accessNeeds(
+            t.ref.kind,
+            t.ref.name,
+            t.ref.namespace,
+            watchPlan(t.ref.kind, t.ref.name, t.ref.namespace).filter((w) => !w.optional),
+          ),
+        );
+      if (c === conn) await ctx.canI(needs as AccessCheck[]);
+      else {
+        const denied = (await c.canI(needs as AccessCheck[])).filter((r) => !r.allowed);
+        if (denied.length > 0) {
+          const { missingPermissions } = await import('../../context.js');
+          const e = missingPermissions(denied);
+          const context = targets.find((t) => t.conn === c)?.ref.context;
+          throw new ClusterAccessError(e.code, `context ${context}: ${e.message}`, e.hint);
+        }
+      }
+    }
 
     // (2) the targets and their ports.
-    for (const t of targets) await resolveTarget(t, conn, ctx);
+    for (const t of targets) await resolveTarget(t, t.conn, ctx);
 
     // (3) privileged ports, then the listeners: a taken port fails before anything is watched.
     for (const t of targets) {
@@ -157,7 +198,7 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       const sup = new ForwardSupervisor<PortForwardTunnel>({
         target: t.ref,
         mappings: t.mappings,
-        openTunnel: (pod, port) => conn.portForward(t.ref.namespace, pod, port, stop.signal),
+        openTunnel: (pod, port) => t.conn.portForward(t.ref.namespace, pod, port, stop.signal),
         clock: {
           now: () => Date.now(),
           setTimer: (ms, fn) => {
@@ -166,23 +207,25 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
           },
         },
         emit,
-        explainWhyNotReady: () => explain(t, conn, ctx),
+        explainWhyNotReady: () => explain(t, t.conn, ctx),
+        isRetryable: retryableOpen,
+        random: Math.random,
         podRunningTimeoutMs: opts.podRunningTimeoutMs,
       });
       t.sup = sup;
-      t.listeners = await listenAll(t.mappings, addresses(t), sup, ctx.warn);
+      t.listeners = await listenAll(t.mappings, addresses(t), sup, ctx.warn, targetText(t.ref));
     }
 
     // (4) the watches; the forward starts once every required one has listed.
-    const ready = targets.map((t) => watchTarget(t, conn, stop.signal, fail, ctx, watchLoops));
+    const ready = targets.map((t) => watchTarget(t, t.conn, stop.signal, fail, ctx, watchLoops));
     await Promise.race([Promise.all(ready), stopped]);
     if (fatal) throw fatal;
 
-    // (5) a target no pod can serve: say why and exit 1, unless --wait.
-    if (!stop.signal.aborted && !opts.wait) {
+    // (5) a target no pod can serve: say why and exit 1, unless --wait (--all waits: kubefwd's use is every Service).
+    if (!stop.signal.aborted && !opts.wait && !opts.all) {
       for (const t of targets) {
         if (t.sup!.servable()) continue;
-        const why = await explain(t, conn, ctx);
+        const why = await explain(t, t.conn, ctx);
         throw new KdiagError(why.code, `${targetText(t.ref)} has no pod that can serve it: ${why.message} [${why.code}]`, {
           exitCode: 1,
           ...(why.hint ? { hint: `${why.hint} (or add --wait to wait for one)` } : { hint: 'add --wait to wait for a pod' }),
@@ -196,15 +239,18 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
 
   return {
     events: async (write) => {
-      for (const e of buffered.splice(0)) write(e);
+      const early = buffered.splice(0);
+      if (table) table.around(() => early.forEach(write));
+      else early.forEach(write);
       sink = write;
       try {
-        // --wait: announce each target once it can serve.
+        // --wait: listen on each target once it can serve.
         await Promise.all(
           targets.map(async (t) => {
             const sup = t.sup!;
-            if (!sup.servable() && !stop.signal.aborted) {
-              const why = await explain(t, conn, ctx);
+            // (--all listens at once: a connection to a Service without a ready pod waits for one.)
+            if (opts.wait && !sup.servable() && !stop.signal.aborted) {
+              const why = await explain(t, t.conn, ctx);
               emit({
                 event: 'waiting',
                 ts: new Date().toISOString(),
@@ -234,6 +280,7 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
       } finally {
         const reason: unknown = ctx.signal.reason;
         for (const t of targets) t.sup?.handle({ type: 'stop', ...(typeof reason === 'string' ? { reason } : {}) });
+        table?.close();
         await shutdown();
       }
       if (fatal) throw fatal;
@@ -388,4 +435,68 @@ async function loadForwardsFile(file: string, ctx: Context): Promise<ForwardSpec
   const r = parseForwardsFile(value, file);
   if (!r.ok) throw new UsageError(r.error.message, r.error.hint);
   return r.value;
+}
+
+/** A live connection for another kubeconfig context, with the command's kubeconfig, timeout and signal. */
+async function connectContext(context: string, ctx: Context): Promise<KubeConnection> {
+  const { createKubeConnection } = await import('../../cluster/kube-connection.js');
+  const g = ctx.globals;
+  return createKubeConnection({
+    ...(g.kubeconfig !== undefined ? { kubeconfig: g.kubeconfig } : {}),
+    context,
+    requestTimeoutMs: g.requestTimeoutMs,
+    env: ctx.env,
+    signal: ctx.signal,
+    ...(g.debug ? { debug: (line: string) => void ctx.io.err.write(`debug: ${line}\n`) } : {}),
+    warn: ctx.warn,
+  });
+}
+
+/** `--all [-l SELECTOR]`: every selector-backed Service of the namespace with a TCP port, each port on its own number. */
+async function allServices(opts: ForwardOptions, namespace: string, conn: KubeConnection, ctx: Context): Promise<ForwardSpec[]> {
+  const [{ allServiceForwards }, { parseSelector }] = await Promise.all([
+    import('../../core/forward/resolve.js'),
+    import('../../core/k8s/selectors.js'),
+  ]);
+  const services = await conn.reader.list<Service>(R.services, {
+    namespace,
+    ...(opts.selector !== undefined ? { labelSelector: opts.selector } : {}),
+  });
+  const { specs, skipped } = allServiceForwards(
+    services.map((s) => ({ ...s, metadata: { ...s.metadata, namespace } })),
+    opts.selector !== undefined ? parseSelector(opts.selector) : [],
+  );
+  for (const s of skipped) ctx.warn(`--all: skipping svc/${s.name}: ${s.reason}`);
+  if (specs.length === 0) {
+    const which = opts.selector !== undefined ? ` matching ${opts.selector}` : '';
+    throw new KdiagError(
+      'no-services',
+      `no Service${which} in namespace ${namespace} can be forwarded (${services.length} found, none with a selector and a TCP port)`,
+      {
+        exitCode: 1,
+        hint: `list them: kubectl get svc -n ${namespace}${opts.selector !== undefined ? ` -l ${opts.selector}` : ''}`,
+      },
+    );
+  }
+  return specs;
+}
+
+/**
+ * True when a failed tunnel open may succeed if tried again: the API server throttled (429), failed (5xx), timed out
+ * or could not be reached, or the pod was gone (404: another pod is picked). Forbidden and unauthorised do not change.
+ */
+export function retryableOpen(err: unknown): boolean {
+  if (!(err instanceof KdiagError)) return true;
+  if (['unreachable', 'connection-failed', 'timeout'].includes(err.code)) return true;
+  if (err.code !== 'api-error') return false;
+  const status = /failed: (\d{3})\b/.exec(err.message)?.[1];
+  // 404: the pod went between the pick and the open (a rollout); the next try picks a pod that is there.
+  if (status === '404') return true;
+  return isRetryableStatus(status === undefined ? undefined : Number(status));
+}
+
+/** The live status table on stderr (a terminal only): one row per bound local address. */
+async function statusTable(ctx: Context) {
+  const { createStatusTable } = await import('../../ui/status-table.js');
+  return createStatusTable(ctx.io, ['LOCAL', 'TARGET', 'POD', 'STATE', 'CONNS', 'IN', 'OUT']);
 }

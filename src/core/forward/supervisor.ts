@@ -1,6 +1,7 @@
 import type { EndpointSlice, Pod, Service, Workload } from '../k8s/types.js';
 import type { CloseReason, ForwardEvent, WaitingEvent } from './events.js';
 import { rfc3339 } from './events.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { applyChange, candidatesFor, podStanding, Picker, wantsAffinity, type ObjectChange, type TargetView } from './pick.js';
 import type { PortMapping } from './resolve.js';
 import { formatMs, targetText, type TargetRef } from './types.js';
@@ -51,7 +52,18 @@ export interface SupervisorDeps<T extends TunnelLike> {
   explainWhyNotReady(): WaitExplanation | Promise<WaitExplanation>;
   /** How long a connection waits for a pod (--pod-running-timeout). Default 60 000; 0 waits for ever. */
   podRunningTimeoutMs?: number;
+  /**
+   * True when a failed tunnel open is worth another try (throttling, a server error, the API server unreachable),
+   * false for an answer that will not change (forbidden, not found). Default: never retried.
+   */
+  isRetryable?(err: unknown): boolean;
+  /** Randomness for the backoff's jitter (Math.random in the shell). Default: no jitter. */
+  random?(): number;
 }
+
+/** How often a connection's tunnel is opened again after a retryable failure, and how long it waits in between. */
+export const TUNNEL_RETRIES = 5;
+export const TUNNEL_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 4_000, factor: 2, jitter: 0.2 };
 
 /** Everything that drives the supervisor. The shell sends object changes, connections, local closes and stop; the tunnel and timeout inputs come from the supervisor's own promises and timers. */
 export type SupervisorInput<T extends TunnelLike> =
@@ -63,7 +75,7 @@ export type SupervisorInput<T extends TunnelLike> =
   | { type: 'local-closed'; id: number }
   | { type: 'stop'; reason?: string }
   | { type: 'tunnel-opened'; id: number; tunnel: T }
-  | { type: 'tunnel-failed'; id: number; message: string }
+  | { type: 'tunnel-failed'; id: number; message: string; retryable?: boolean }
   | { type: 'tunnel-ended'; id: number; error: string | undefined }
   | { type: 'tunnel-lost'; id: number; message: string }
   | { type: 'timeout'; id: number };
@@ -79,6 +91,9 @@ interface Conn<T extends TunnelLike> {
   podPort?: number;
   tunnel?: T;
   cancelTimer?: () => void;
+  /** Failed tunnel opens so far (retryable ones are tried again with backoff). */
+  attempts: number;
+  cancelRetry?: () => void;
 }
 
 export const DEFAULT_POD_RUNNING_TIMEOUT_MS = 60_000;
@@ -149,6 +164,10 @@ export class ForwardSupervisor<T extends TunnelLike> {
         return undefined;
       case 'tunnel-failed': {
         const c = this.conns.get(input.id);
+        if (c && c.state === 'opening' && input.retryable && c.attempts < TUNNEL_RETRIES) {
+          this.retry(c);
+          return undefined;
+        }
         this.closeIfOpen(input.id, 'tunnel-failed', {
           message: `could not open a tunnel to ${c?.pod?.name ?? 'the pod'}: ${input.message}`,
           hint: 'the pod may have just gone; the next connection picks a ready pod',
@@ -251,10 +270,11 @@ export class ForwardSupervisor<T extends TunnelLike> {
   }
 
   private serveWaiting(view: TargetView): void {
+    // A connection backing off after a failed open waits for its timer.
     for (const c of [...this.conns.values()]) {
-      if (c.state === 'waiting') this.tryServe(c, view);
+      if (c.state === 'waiting' && !c.cancelRetry) this.tryServe(c, view);
     }
-    for (const c of this.conns.values()) if (c.state === 'waiting') this.announceWaiting(c.local.mapping);
+    for (const c of this.conns.values()) if (c.state === 'waiting' && !c.cancelRetry) this.announceWaiting(c.local.mapping);
   }
 
   private accept(local: LocalConnection<T>): number | undefined {
@@ -263,7 +283,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
       local.close();
       return undefined;
     }
-    const c: Conn<T> = { id: this.nextId++, local, mapping, state: 'waiting' };
+    const c: Conn<T> = { id: this.nextId++, local, mapping, state: 'waiting', attempts: 0 };
     this.conns.set(c.id, c);
     this.totals.connections++;
     this.tryServe(c, this.currentView());
@@ -297,8 +317,28 @@ export class ForwardSupervisor<T extends TunnelLike> {
     const id = c.id;
     this.deps.openTunnel(candidate.pod, candidate.port).then(
       (tunnel) => this.handle({ type: 'tunnel-opened', id, tunnel }),
-      (err: unknown) => this.handle({ type: 'tunnel-failed', id, message: messageOf(err) }),
+      (err: unknown) =>
+        this.handle({ type: 'tunnel-failed', id, message: messageOf(err), retryable: this.deps.isRetryable?.(err) ?? false }),
     );
+  }
+
+  /** A retryable open failed: wait (exponential backoff with jitter), then pick a ready pod again for this connection. */
+  private retry(c: Conn<T>): void {
+    const delay = backoffDelay(c.attempts, this.deps.random ?? (() => 0), TUNNEL_BACKOFF);
+    c.attempts++;
+    c.state = 'waiting';
+    delete c.pod;
+    delete c.podPort;
+    c.cancelRetry = this.deps.clock.setTimer(delay, () => {
+      delete c.cancelRetry;
+      if (c.state !== 'waiting' || this.stopped) return;
+      this.tryServe(c, this.currentView());
+      if (c.state === 'waiting') {
+        if (this.timeoutMs > 0 && !c.cancelTimer)
+          c.cancelTimer = this.deps.clock.setTimer(this.timeoutMs, () => this.handle({ type: 'timeout', id: c.id }));
+        this.announceWaiting(c.local.mapping);
+      }
+    });
   }
 
   private opened(id: number, tunnel: T): void {
@@ -359,6 +399,7 @@ export class ForwardSupervisor<T extends TunnelLike> {
     if (c.state === 'closed') return;
     c.state = 'closed';
     c.cancelTimer?.();
+    c.cancelRetry?.();
     c.tunnel?.close();
     c.local.close();
     const b = c.local.bytes();

@@ -92,6 +92,8 @@ beforeAll(async () => {
       service({ name: 'web', selector: { 'e2e.kdiag.dev/deployment': 'web' } }),
       service({ name: 'named', selector: { 'e2e.kdiag.dev/deployment': 'web' }, ports: [{ name: 'api', port: 81, targetPort: 'http' }] }),
       service({ name: 'nobody', selector: { app: 'no-such-app' } }),
+      deployment({ name: 'later', replicas: 0 }),
+      service({ name: 'later', selector: { 'e2e.kdiag.dev/deployment': 'later' } }),
     ],
     { namespace: ns.name },
   );
@@ -111,7 +113,7 @@ afterAll(async () => {
 });
 
 describe('kdiag forward against the live cluster', () => {
-  test('svc/web :80: a free local port on both loopbacks, bytes intact through 20 connections, both pods used, then SIGINT leaves nothing listening', async () => {
+  test('svc/web :80: a free local port on both loopbacks, bytes intact through 100 concurrent connections, both pods used, then SIGINT leaves nothing listening', async () => {
     const f = forward(['svc/web', ':80', '-n', ns.name]);
     try {
       const first = await f.waitEvent((e) => e.event === 'listening', 'a listening event');
@@ -130,8 +132,8 @@ describe('kdiag forward against the live cluster', () => {
         ['::1', port],
       ]);
 
-      const payloads = Array.from({ length: 20 }, (_, i) => randomBytes(32 * 1024 + i * 1013));
-      const backs = await Promise.all(payloads.map((p) => roundTrip(port, p)));
+      const payloads = Array.from({ length: 100 }, (_, i) => randomBytes(16 * 1024 + i * 1013));
+      const backs = await Promise.all(payloads.map((p) => roundTrip(port, p, 60_000)));
       expect(backs.map(sha)).toEqual(payloads.map(sha));
 
       const before = f.events().filter((e) => e.event === 'pod-selected').length;
@@ -149,7 +151,7 @@ describe('kdiag forward against the live cluster', () => {
       expect(await f.stop()).toBe(0);
       const last = f.events().at(-1)!;
       expect(last).toMatchObject({ event: 'stopped', target: 'svc/web', reason: 'SIGINT' });
-      expect(last.connections).toBeGreaterThanOrEqual(30);
+      expect(last.connections).toBeGreaterThanOrEqual(110);
       expect(await refused(port)).toBe(true);
       expect(await refused(port, '::1')).toBe(true);
     } finally {
@@ -192,6 +194,118 @@ describe('kdiag forward against the live cluster', () => {
       expect(after.length).toBeGreaterThan(0);
       expect(after.every((e) => e.pod !== victim)).toBe(true);
       expect(Date.now() - deletedAt).toBeLessThan(30_000);
+    } finally {
+      expect(await f.stop()).toBe(0);
+    }
+  });
+
+  test('a rolling update (rollout restart) during a forward: no action taken, and no new connection fails once the new pods are ready', async () => {
+    const f = forward(['svc/web', ':80', '-n', ns.name]);
+    const failures: { at: number; error: string }[] = [];
+    let stopLoad = false;
+    try {
+      const port = (await f.waitEvent((e) => e.event === 'listening', 'a listening event')).localPort as number;
+      const old = new Set((await serviceEndpoints(ns.name, 'web')).map((e) => e.pod));
+      // Connections all through the rollout, one every 50 ms, each checked byte for byte.
+      const load = (async () => {
+        while (!stopLoad) {
+          const p = randomBytes(2048);
+          try {
+            const back = await roundTrip(port, p, 10_000);
+            if (sha(back) !== sha(p)) failures.push({ at: Date.now(), error: 'bytes differ' });
+          } catch (e) {
+            failures.push({ at: Date.now(), error: String(e) });
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      await kubectl(['rollout', 'restart', 'deployment/web'], { namespace: ns.name });
+      await kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s'], { namespace: ns.name });
+      const fresh = await waitFor(
+        async () => {
+          const e = await serviceEndpoints(ns.name, 'web');
+          return e.length === 2 && e.every((x) => x.ready && !old.has(x.pod)) ? e : undefined;
+        },
+        { timeoutMs: 60_000, what: 'the new pods as the only ready endpoints' },
+      );
+      const readyAt = Date.now();
+      // 30 more connections after the new pods are ready: every one must succeed, on a new pod.
+      const firstNew = f.events().filter((e) => e.event === 'pod-selected').length;
+      for (let i = 0; i < 30; i++) {
+        const p = randomBytes(4096);
+        expect(sha(await roundTrip(port, p, 10_000))).toBe(sha(p));
+      }
+      stopLoad = true;
+      await load;
+      expect(failures.filter((x) => x.at >= readyAt)).toEqual([]);
+      // serviceEndpoints names pods namespace/name; events name them by name.
+      const freshPods = new Set(fresh.map((e) => e.pod!.split('/').pop()!));
+      const later = f
+        .events()
+        .filter((e) => e.event === 'pod-selected')
+        .slice(firstNew);
+      expect(later.length).toBeGreaterThanOrEqual(30);
+      expect(later.filter((e) => !freshPods.has(e.pod as string))).toEqual([]);
+      // The forward itself never stopped.
+      expect(f.events().some((e) => e.event === 'stopped')).toBe(false);
+    } finally {
+      stopLoad = true;
+      expect(await f.stop()).toBe(0);
+    }
+  });
+
+  test('a Service with no ready endpoints: --wait waits, listens and serves once a pod is ready; a connection made during a later outage waits and is served', async () => {
+    const f = forward(['svc/later', ':80', '-n', ns.name, '--wait', '--pod-running-timeout', '2m']);
+    try {
+      const waiting = await f.waitEvent((e) => e.event === 'waiting', 'a waiting event');
+      expect(waiting).toMatchObject({ target: 'svc/later', remotePort: 80, code: expect.stringMatching(/^[a-z-]+$/) });
+      expect(f.events().some((e) => e.event === 'listening')).toBe(false);
+      await kubectl(['scale', 'deployment/later', '--replicas=1'], { namespace: ns.name });
+      const l = await f.waitEvent((e) => e.event === 'listening', 'listening once a pod is ready', 60_000);
+      const port = l.localPort as number;
+      const p = randomBytes(4096);
+      expect(sha(await roundTrip(port, p))).toBe(sha(p));
+
+      // An outage mid-session: the connection made meanwhile waits (no failure), then goes through.
+      await kubectl(['scale', 'deployment/later', '--replicas=0'], { namespace: ns.name });
+      await waitFor(async () => ((await serviceEndpoints(ns.name, 'later')).some((e) => e.ready) ? undefined : true), {
+        timeoutMs: 60_000,
+        what: 'no ready endpoint of later',
+      });
+      const q = randomBytes(4096);
+      const pending = roundTrip(port, q, 90_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      await kubectl(['scale', 'deployment/later', '--replicas=1'], { namespace: ns.name });
+      expect(sha(await pending)).toBe(sha(q));
+      const waits = f.events().filter((e) => e.event === 'waiting');
+      expect(waits.length).toBeGreaterThanOrEqual(2);
+      expect(f.events().filter((e) => e.event === 'connection-closed' && e.reason === 'no-ready-pod')).toEqual([]);
+    } finally {
+      expect(await f.stop()).toBe(0);
+    }
+  });
+
+  test('--all: every selector-backed Service of the namespace on its own port or a free one, each serving', async () => {
+    const f = forward(['--all', '-n', ns.name, '--address', '127.0.0.1']);
+    try {
+      const want = ['svc/later', 'svc/named', 'svc/nobody', 'svc/web'];
+      const ls = await waitFor(
+        () => {
+          const l = f.events().filter((e) => e.event === 'listening');
+          return want.every((t) => l.some((e) => e.target === t)) ? l : undefined;
+        },
+        { timeoutMs: 30_000, what: `listening on ${want.join(', ')}; stderr: ${f.io.stderr()}` },
+      );
+      // Ports 80 and 81 are below 1024: free ports instead.
+      const web = ls.find((e) => e.target === 'svc/web')!;
+      const named = ls.find((e) => e.target === 'svc/named')!;
+      expect(web.remotePort).toBe(80);
+      expect(web.localPort).not.toBe(80);
+      expect(named.remotePort).toBe(81);
+      for (const e of [web, named]) {
+        const p = randomBytes(2048);
+        expect(sha(await roundTrip(e.localPort as number, p))).toBe(sha(p));
+      }
     } finally {
       expect(await f.stop()).toBe(0);
     }

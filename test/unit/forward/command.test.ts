@@ -9,10 +9,10 @@ import type { AccessCheck, AccessResult, KubeConnection, ObserveEvent, PortForwa
 import type { ClusterReader, ListOptions, Resource } from '../../../src/cluster/reader.js';
 import { forwardCommand } from '../../../src/commands/forward/command.js';
 import { isLoopback, type ForwardOptions } from '../../../src/commands/forward/options.js';
-import { runForward } from '../../../src/commands/forward/run.js';
+import { retryableOpen, runForward } from '../../../src/commands/forward/run.js';
 import type { Context, EventStream } from '../../../src/commands/types.js';
 import type { KubeObject } from '../../../src/core/k8s/types.js';
-import { KdiagError, UsageError } from '../../../src/errors.js';
+import { ClusterAccessError, KdiagError, UsageError } from '../../../src/errors.js';
 import { writeStream } from '../../../src/writer.js';
 import { contextDefaults } from '../../helpers/context.js';
 import { createTestIo, type TestIo } from '../../helpers/io.js';
@@ -52,10 +52,24 @@ describe('kdiag forward options', () => {
     [['svc/web', ':80'], { address: 'example.com' }, /invalid --address/],
     [['svc/web', ':80'], { podRunningTimeout: 'soon' }, /invalid --pod-running-timeout/],
     [['svc/web', ':80'], { forwards: 'f.yaml' }, /--forwards takes no TARGET/],
+    [['svc/web'], { all: true }, /--all takes no TARGET/],
+    [[], { all: true, forwards: 'f.yaml' }, /--all and --forwards cannot be combined/],
+    [['svc/web', ':80'], { selector: 'app=web' }, /only used with --all/],
+    [[], { all: true, selector: 'app in (web' }, /invalid label selector/],
   ])('%j %j is a usage error', async (args, flags, message) => {
     const run = options(args, flags);
     await expect(run).rejects.toBeInstanceOf(UsageError);
     await expect(run).rejects.toThrow(message);
+  });
+
+  test('which failed tunnel opens are tried again: 429, 5xx, 404 (the pod went), unreachable; never 403 or 401', () => {
+    const api = (status: number) =>
+      new ClusterAccessError('api-error', `create pods/portforward in namespace "shop" failed: ${status} Reason`);
+    expect([429, 500, 503, 404].map((n) => retryableOpen(api(n)))).toEqual([true, true, true, true]);
+    expect(retryableOpen(api(400))).toBe(false);
+    expect(retryableOpen(new ClusterAccessError('forbidden', 'forbidden: cannot create pods/portforward'))).toBe(false);
+    expect(retryableOpen(new ClusterAccessError('unauthorized', 'rejected'))).toBe(false);
+    expect(retryableOpen(new ClusterAccessError('unreachable', 'connection refused'))).toBe(true);
   });
 
   test('loopback addresses', () => {
@@ -96,7 +110,9 @@ class FakeKube {
     signal.addEventListener('abort', onAbort);
     try {
       const name = opts.fieldSelector?.replace('metadata.name=', '');
-      const all = this.objects.get(r.plural) ?? [];
+      // Equality label selectors only (the EndpointSlices of one Service).
+      const [key, value] = opts.labelSelector?.includes('=') ? opts.labelSelector.split('=') : [];
+      const all = (this.objects.get(r.plural) ?? []).filter((o) => key === undefined || o.metadata.labels?.[key] === value);
       yield { type: 'sync', objects: (name ? all.filter((o) => o.metadata.name === name) : all) as T[] };
       while (!signal.aborted) {
         if (queue.length === 0) await new Promise<void>((res) => (wake = res));
@@ -265,6 +281,29 @@ describe('kdiag forward: the shell exit rules (fake KubeConnection)', () => {
     expect(io.stderr()).toMatch(/^stopped svc\/web \(SIGTERM\): 0 connections, 0 B in, 0 B out\n$/);
   });
 
+  test('text on a terminal: the status table on stderr, redrawn as connections come and go; Forwarding lines on stdout', async () => {
+    const kube = new FakeKube();
+    healthyWeb(kube);
+    const io = createTestIo({ tty: true });
+    const ac = new AbortController();
+    const ctx = context(kube, io, ac);
+    const done = write(await runForward(await options(['svc/web', ':80'], { address: '127.0.0.1' }), ctx), ctx, 'text');
+    const port = Number(
+      (await until(() => /Forwarding from 127\.0\.0\.1:(\d+) -> svc\/web:80/.exec(io.stdout())?.[1], 'the Forwarding line'))!,
+    );
+    expect(await echoOnce(port, 'hello')).toBe('hello');
+    await until(() => (/1\/1|0\/1/.test(io.stderr()) ? true : undefined), 'a row counting the connection');
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+    const err = io.stderr();
+    expect(err).toMatch(/LOCAL +TARGET +POD +STATE +CONNS +IN +OUT/);
+    expect(err).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} +svc/web:80 +web-1 +serving +1/1`));
+    expect(err).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} +svc/web:80 +web-1 +stopped +0/1 +5 B +5 B`));
+    expect(err).toContain('\u001b[0J');
+    expect(err).not.toContain('Handling connection');
+    expect(err).toMatch(/stopped svc\/web \(SIGINT\): 1 connection, 5 B in, 5 B out\n/);
+  });
+
   test('a local port below 1024 without root: exit 2 suggesting :REMOTE, nothing bound', async () => {
     const kube = new FakeKube();
     healthyWeb(kube);
@@ -414,5 +453,131 @@ describe('kdiag forward: the shell exit rules (fake KubeConnection)', () => {
     sock.destroy();
     ac.abort('SIGINT');
     expect(await done).toBe(0);
+  });
+
+  test('--all -l: every selector-backed Service that matches, each TCP port on its own number or a free one; the rest skipped with the reason', async () => {
+    const kube = new FakeKube();
+    const labelled = (svc: ReturnType<typeof service>, labels: Record<string, string>) => ({
+      ...svc,
+      metadata: { ...svc.metadata, labels },
+    });
+    kube.set('services', [
+      labelled(service('api', [{ name: 'http', port: 18251, targetPort: 8080, protocol: 'TCP' }]), { tier: 'back' }),
+      // 18251 again: taken by api, so a free port. 18252 is taken by another program: a free port too, with a warning.
+      labelled(
+        service('api2', [
+          { name: 'http', port: 18251, targetPort: 8080, protocol: 'TCP' },
+          { name: 'admin', port: 18252, targetPort: 8080, protocol: 'TCP' },
+          { name: 'dns', port: 53, protocol: 'UDP' },
+        ]),
+        { tier: 'back' },
+      ),
+      labelled(service('ext', [{ port: 80 }], { type: 'ExternalName', selector: null }), { tier: 'back' }),
+      labelled(service('front', [{ name: 'http', port: 18253, targetPort: 8080, protocol: 'TCP' }]), { tier: 'front' }),
+    ]);
+    kube.set('endpointslices', [
+      slice('api-a', 'api', [{ pod: 'web-1' }]),
+      slice(
+        'api2-a',
+        'api2',
+        [{ pod: 'web-1' }],
+        [
+          { name: 'http', port: 8080 },
+          { name: 'admin', port: 8080 },
+        ],
+      ),
+    ]);
+    kube.set('pods', [pod('web-1')]);
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(18252, '127.0.0.1', r));
+    try {
+      const io = createTestIo();
+      const ac = new AbortController();
+      const warnings: string[] = [];
+      const ctx = context(kube, io, ac, warnings);
+      const opts = await options([], { all: true, selector: 'tier=back', output: 'json', address: '127.0.0.1' });
+      const done = write(await runForward(opts, ctx), ctx, 'json');
+      const listening = await until(() => {
+        const l = lines(io).filter((e) => e.event === 'listening');
+        return l.length === 3 ? l : undefined;
+      }, 'three listening events');
+      expect(listening.map((e) => [e.target, e.remotePort])).toEqual([
+        ['svc/api', 18251],
+        ['svc/api2', 18251],
+        ['svc/api2', 18252],
+      ]);
+      expect(listening[0]!.localPort).toBe(18251);
+      expect(listening[1]!.localPort).not.toBe(18251);
+      expect(listening[2]!.localPort).not.toBe(18252);
+      expect(await echoOnce(listening[2]!.localPort as number, 'admin')).toBe('admin');
+      expect(warnings).toEqual([
+        expect.stringMatching(/^--all: skipping svc\/ext: Service ext is of type ExternalName/),
+        'local port 18252 is taken: svc/api2:18252 listens on a free port instead',
+      ]);
+      ac.abort('SIGINT');
+      expect(await done).toBe(0);
+    } finally {
+      busy.close();
+    }
+  });
+
+  test('--all in a namespace with nothing to forward: exit 1 saying so', async () => {
+    const kube = new FakeKube();
+    kube.set('services', [service('ext', [{ port: 80 }], { type: 'ExternalName', selector: null })]);
+    const ctx = context(kube, createTestIo(), new AbortController());
+    await expect(runForward(await options([], { all: true }), ctx)).rejects.toMatchObject({
+      exitCode: 1,
+      message: 'no Service in namespace shop can be forwarded (1 found, none with a selector and a TCP port)',
+    });
+  });
+
+  test('--forwards: an entry with a context of its own uses that context, its namespace, and names it in events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-forwards-'));
+    writeFileSync(
+      join(dir, 'two.yaml'),
+      'forwards:\n  - target: svc/web\n    ports: [":80"]\n  - target: svc/web\n    context: staging\n    ports: [":80"]\n',
+    );
+    const here = new FakeKube();
+    healthyWeb(here);
+    const there = new FakeKube();
+    healthyWeb(there);
+    there.denied.add('nothing');
+    const thereConn = { ...there.connection(), reader: { ...there.connection().reader, defaultNamespace: 'staging-ns' } };
+    const asked: string[] = [];
+    const io = createTestIo();
+    const ac = new AbortController();
+    const ctx = { ...context(here, io, ac), cwd: dir };
+    const stream = await runForward(await options([], { forwards: 'two.yaml', output: 'json', address: '127.0.0.1' }), ctx, {
+      connect: async (c) => (asked.push(c), thereConn),
+    });
+    const done = write(stream, ctx, 'json');
+    const listening = await until(() => {
+      const l = lines(io).filter((e) => e.event === 'listening');
+      return l.length === 2 ? l : undefined;
+    }, 'two listening events');
+    expect(asked).toEqual(['staging']);
+    expect(listening.map((e) => [e.context, e.namespace])).toEqual([
+      [undefined, 'shop'],
+      ['staging', 'staging-ns'],
+    ]);
+    expect(await echoOnce(listening[1]!.localPort as number, 'there')).toBe('there');
+    expect(there.tunnels.length).toBe(1);
+    expect(here.tunnels.length).toBe(0);
+    ac.abort('SIGINT');
+    expect(await done).toBe(0);
+
+    // A permission missing in that context is named with the context, before anything listens.
+    there.denied.add('create pods/portforward');
+    const denied = runForward(
+      await options([], { forwards: 'two.yaml' }),
+      { ...context(here, createTestIo(), new AbortController()), cwd: dir },
+      {
+        connect: async () => thereConn,
+      },
+    );
+    await expect(denied).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringMatching(/^context staging: not allowed to create pods\/portforward/),
+    });
   });
 });

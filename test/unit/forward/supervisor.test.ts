@@ -1,7 +1,7 @@
 import { resolveServicePorts, type PortMapping } from '../../../src/core/forward/resolve.js';
-import { hintForTunnelError } from '../../../src/core/forward/supervisor.js';
+import { hintForTunnelError, TUNNEL_RETRIES } from '../../../src/core/forward/supervisor.js';
 import { formatMs, targetText } from '../../../src/core/forward/types.js';
-import { flush, harness, pod, service, slice } from './fakes.js';
+import { FakeTunnel, flush, harness, pod, service, slice } from './fakes.js';
 
 const WEB = service('web', [{ name: 'http', port: 80, targetPort: 'http' }]);
 
@@ -470,6 +470,56 @@ describe('ForwardSupervisor: tunnels', () => {
       reason: 'tunnel-failed',
       message: 'could not open a tunnel to web-a: pods "web-a" not found',
     });
+  });
+
+  it('a retryable open failure is tried again with backoff (250 ms, 500 ms, ...), then opens; a non-retryable one closes at once', async () => {
+    let failures = 2;
+    const opened: string[] = [];
+    const h = webWith(['web-a', 'web-b'], WEB, {
+      isRetryable: (e: unknown) => String(e).includes('503'),
+      openTunnel: async (p: string, port: number) => {
+        opened.push(p);
+        if (failures-- > 0) throw new Error('create pods/portforward failed: 503 ServiceUnavailable');
+        const t = new FakeTunnel(p, port);
+        h.tunnels.push(t);
+        return t;
+      },
+    });
+    await h.connect(1);
+    expect(opened).toHaveLength(1);
+    expect(h.of('connection-closed')).toEqual([]);
+    h.clock.advance(249);
+    await flush();
+    expect(opened).toHaveLength(1);
+    h.clock.advance(1);
+    await flush();
+    expect(opened).toHaveLength(2);
+    h.clock.advance(500);
+    await flush();
+    expect(opened).toHaveLength(3);
+    expect(h.of('connection-opened')).toHaveLength(1);
+    expect(h.of('connection-closed')).toEqual([]);
+    // Each try picks a pod again (round-robin).
+    expect(h.of('pod-selected').map((e) => e.pod)).toEqual(['web-a', 'web-b', 'web-a']);
+  });
+
+  it('retries stop after TUNNEL_RETRIES, and a closed connection cancels its retry', async () => {
+    const h = webWith(['web-a'], WEB, {
+      isRetryable: () => true,
+      openTunnel: async () => {
+        throw new Error('connection refused by the API server');
+      },
+    });
+    await h.connect(1);
+    for (let i = 0; i < TUNNEL_RETRIES; i++) {
+      h.clock.advance(10_000);
+      await flush();
+    }
+    expect(h.of('pod-selected')).toHaveLength(TUNNEL_RETRIES + 1);
+    expect(h.of('connection-closed')).toEqual([expect.objectContaining({ reason: 'tunnel-failed' })]);
+    const [c] = await h.connect(1);
+    h.sup.handle({ type: 'local-closed', id: c!.id });
+    expect(h.clock.pending()).toBe(0);
   });
 
   it('the client closing closes the tunnel, once', async () => {
