@@ -4,6 +4,7 @@ import { svcCommand } from './svc/command.js';
 import { dnsCommand } from './dns/command.js';
 import { lintCommand } from './lint/command.js';
 import { forwardCommand } from './forward/command.js';
+import { routeCommand } from './route/command.js';
 
 /** The command registry: one line per command, in the order `kdiag --help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [svcCommand, dnsCommand, forwardCommand, lintCommand, codesCommand];
+export const COMMANDS: readonly CommandModule[] = [svcCommand, dnsCommand, routeCommand, forwardCommand, lintCommand, codesCommand];
