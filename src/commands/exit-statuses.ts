@@ -32,7 +32,11 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     meaning: 'usage or input error (unknown flag, a NAME that is no DNS name, missing NAME, --from-pod not found, unreadable -f file)',
     commands: ['dns'],
   },
-  { status: 2, meaning: 'usage or input error (unknown flag, a target that is no URL nor TYPE/NAME, a bad -H, unreadable -f file)', commands: ['route'] },
+  {
+    status: 2,
+    meaning: 'usage or input error (unknown flag, a target that is no URL nor TYPE/NAME, a bad -H, unreadable -f file)',
+    commands: ['route'],
+  },
   { status: 2, meaning: 'usage or input error (unknown flag, a path that does not exist, a bad .kdiag.yaml)', commands: ['lint'] },
   { status: 2, meaning: 'usage error (unknown flag, unknown finding code)', commands: ['codes'] },
   {

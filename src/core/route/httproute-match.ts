@@ -155,12 +155,15 @@ function hostRank(h: string | null): [number, number] {
 /**
  * HTTPRoute precedence (Gateway API v1): the longest non-wildcard hostname, then the longest hostname; an Exact path;
  * the longest PathPrefix; a method match; the most header matches; the most query matches; then the oldest route,
- * `{namespace}/{name}` alphabetically, and rule and match order.
+ * `{namespace}/{name}` alphabetically, and rule and match order. A match that needs input the request does not give
+ * (a method without -X, a header without -H) comes after those that hold as given.
  */
 export function compareRouteCandidates(a: HTTPRouteCandidate, b: HTTPRouteCandidate): number {
   const [an, al] = hostRank(a.hostname);
   const [bn, bl] = hostRank(b.hostname);
   return (
+    // kdiag's own first key: a match that holds for the request as given beats one that needs more input.
+    Number(a.result.conditional.length > 0) - Number(b.result.conditional.length > 0) ||
     bn - an ||
     bl - al ||
     Number(b.result.exact) - Number(a.result.exact) ||
