@@ -18,7 +18,7 @@ export const ROUTE_RESOURCES = {
   httproutes: { group: GW, version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', namespaced: true },
   gateways: { group: GW, version: 'v1', plural: 'gateways', kind: 'Gateway', namespaced: true },
   gatewayclasses: { group: GW, version: 'v1', plural: 'gatewayclasses', kind: 'GatewayClass', namespaced: false },
-  referencegrants: { group: GW, version: 'v1beta1', plural: 'referencegrants', kind: 'ReferenceGrant', namespaced: true },
+  referencegrants: { group: GW, version: 'v1', plural: 'referencegrants', kind: 'ReferenceGrant', namespaced: true },
   secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
 } as const satisfies Record<string, Resource>;
 const RR = ROUTE_RESOURCES;

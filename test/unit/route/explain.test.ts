@@ -507,7 +507,7 @@ describe('Gateway API findings', () => {
       'gateway-reference-grant-missing',
     ]);
     const grant: KubeObject = {
-      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'ReferenceGrant',
       metadata: { name: 'allow', namespace: 'data' },
       spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: NS }], to: [{ group: '', kind: 'Service' }] },
