@@ -150,7 +150,7 @@ export function explainRoute(s: RouteSnapshot, opts: RouteExplainOptions): Route
   } else {
     for (const choice of plan.backends) {
       const facts = b.backend(choice);
-      const ok = backendHops(b, choice, facts, plan.backends.length > 1);
+      const ok = backendHops(b, choice, facts, choice.from.kind === 'HTTPRoute' && plan.backends.length > 1);
       backends.push({ weight: choice.weight, namespace: choice.namespace, name: choice.name, report: ok ? (facts?.report ?? null) : null });
     }
   }
@@ -181,7 +181,7 @@ export function explainRoute(s: RouteSnapshot, opts: RouteExplainOptions): Route
     );
   return {
     request: req ? { url: req.url, host: req.host, path: req.path, port: req.port } : null,
-    target: t.kind === 'url' ? t.request.url : `${t.kind}/${t.namespace}/${t.name}`,
+    target: t.kind === 'url' ? t.request.url : `${t.kind}/${t.name} in namespace ${t.namespace}`,
     hops: b.hops,
     findings: [...own, ...fromSvc, ...access],
     backends,
@@ -351,7 +351,7 @@ function ingressClassHops(b: Builder, ing: Ingress): void {
       kind: 'address',
       object: obj,
       ok: null,
-      detail: 'no address in status.loadBalancer.ingress (not admitted yet, or the controller writes no status)',
+      detail: `Ingress ${ing.metadata.name} has no address in status.loadBalancer.ingress (not admitted yet, or the controller writes no status)`,
     });
     b.add(
       routeFinding('ingress-not-admitted', {

@@ -122,8 +122,9 @@ export function matchIngresses(ingresses: readonly Ingress[], req: Pick<RouteReq
         ok: true,
       };
   }
+  // With a winner, only the paths of the same host that missed are worth showing; without, the closest of all.
   const nearMisses = all
-    .filter((c) => !c.ok && missRank(c, req) < 9)
+    .filter((c) => !c.ok && missRank(c, req) < (winner ? 1 : 9))
     .map((c, i) => ({ c, i, r: missRank(c, req) }))
     .sort((a, b) => a.r - b.r || b.c.pathMatch.length - a.c.pathMatch.length || a.i - b.i)
     .slice(0, maxMisses)
