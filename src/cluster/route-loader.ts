@@ -1,5 +1,6 @@
 import type { Denied } from '../core/k8s/access.js';
 import type { KubeObject } from '../core/k8s/types.js';
+import { routeHostnameFor } from '../core/route/httproute-match.js';
 import { planRoute } from '../core/route/plan.js';
 import type { BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
 import { secretFacts } from '../core/route/tls.js';
@@ -102,7 +103,10 @@ export async function loadRouteSnapshot(
   // The classes: small cluster-scoped lists, read only when something needs them.
   const needIngressClasses = objects.ingresses.some((i) => i.spec?.ingressClassName);
   const parentKeys = new Map<string, { ns: string; name: string }>();
-  for (const r of objects.httpRoutes)
+  // For a URL, only the parents of routes whose hostnames can match it are read.
+  const candidates =
+    t.kind === 'url' ? objects.httpRoutes.filter((r) => routeHostnameFor(r, t.request.host) !== undefined) : objects.httpRoutes;
+  for (const r of candidates)
     for (const p of r.spec?.parentRefs ?? [])
       if ((p.kind ?? 'Gateway') === 'Gateway') {
         const ns = p.namespace ?? r.metadata.namespace ?? '';
