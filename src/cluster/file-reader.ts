@@ -24,6 +24,7 @@ const CLUSTER_SCOPED = new Set([
   'StorageClass',
   'CustomResourceDefinition',
   'IngressClass',
+  'GatewayClass',
   'PriorityClass',
   'ValidatingWebhookConfiguration',
   'MutatingWebhookConfiguration',

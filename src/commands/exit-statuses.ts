@@ -16,10 +16,10 @@ const CLUSTER_FAILED = 'cluster access failed (no kubeconfig, unknown context, u
  * no row for it here.
  */
 export const EXIT_STATUSES: readonly ExitStatusRow[] = [
-  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'dns', 'lint'] },
+  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'dns', 'route', 'lint'] },
   { status: 0, meaning: 'done', commands: ['codes'] },
   { status: 0, meaning: 'stopped by SIGINT or SIGTERM (the normal end of a forward), after a stopped event', commands: ['forward'] },
-  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'dns', 'lint'] },
+  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'dns', 'route', 'lint'] },
   {
     status: 1,
     meaning:
@@ -33,6 +33,11 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
       'usage or input error (unknown flag, a NAME that is no DNS name, missing NAME, --from-pod not found, unreadable -f file, --probe with -f)',
     commands: ['dns'],
   },
+  {
+    status: 2,
+    meaning: 'usage or input error (unknown flag, a target that is no URL nor TYPE/NAME, a bad -H, unreadable -f file)',
+    commands: ['route'],
+  },
   { status: 2, meaning: 'usage or input error (unknown flag, a path that does not exist, a bad .kdiag.yaml)', commands: ['lint'] },
   { status: 2, meaning: 'usage error (unknown flag, unknown finding code)', commands: ['codes'] },
   {
@@ -40,7 +45,7 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     meaning: 'usage or input error (bad port spec, a port the target does not have, a local port taken or below 1024 without root)',
     commands: ['forward'],
   },
-  { status: 3, meaning: CLUSTER_FAILED, commands: ['svc', 'dns'] },
+  { status: 3, meaning: CLUSTER_FAILED, commands: ['svc', 'dns', 'route'] },
   {
     status: 3,
     meaning:
@@ -80,8 +85,8 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   { status: 126, meaning: 'the command was found but cannot run', commands: ['shell'] },
   { status: 127, meaning: 'the command was not found in the image', commands: ['shell'] },
   { status: 129, meaning: 'kdiag got SIGHUP (the terminal closed), after deleting the pod', commands: ['shell'] },
-  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'lint', 'shell'] },
-  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'lint', 'shell'] },
+  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'route', 'lint', 'shell'] },
+  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'route', 'lint', 'shell'] },
 ];
 
 /** The rows of one command, in status order. */

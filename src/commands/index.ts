@@ -5,6 +5,15 @@ import { dnsCommand } from './dns/command.js';
 import { lintCommand } from './lint/command.js';
 import { forwardCommand } from './forward/command.js';
 import { shellCommand } from './shell/command.js';
+import { routeCommand } from './route/command.js';
 
 /** The command registry: one line per command, in the order `kdiag --help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [svcCommand, dnsCommand, forwardCommand, shellCommand, lintCommand, codesCommand];
+export const COMMANDS: readonly CommandModule[] = [
+  svcCommand,
+  dnsCommand,
+  routeCommand,
+  forwardCommand,
+  shellCommand,
+  lintCommand,
+  codesCommand,
+];

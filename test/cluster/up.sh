@@ -316,6 +316,11 @@ start kube-scheduler "$bin/kube-scheduler" \
 log "applying the KWOK CRDs from $key_dir/kwok/kustomize/crd/bases"
 k apply --server-side --force-conflicts -f "$key_dir/kwok/kustomize/crd/bases" >/dev/null
 k wait --for=condition=Established --timeout=60s crd --all >/dev/null
+# The Gateway API standard CRDs (kdiag route): the whole standard bundle, cached like the binaries.
+gateway_api=$(bash "$here/gateway-api.sh")
+log "applying the Gateway API standard CRDs from $gateway_api"
+k apply --server-side --force-conflicts -f "$gateway_api" >/dev/null
+k wait --for=condition=Established --timeout=60s crd --all >/dev/null
 
 printf 'kubernetes.default.svc.cluster.local 10.96.0.1\n' >"$run/shim-data/dns.txt"
 : >"$run/shim-data/closed.txt"

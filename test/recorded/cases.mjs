@@ -75,6 +75,10 @@ CASES.push(
   { name: 'codes.markdown', args: ['codes', '-o', 'markdown'] },
   { name: 'codes-one', args: ['codes', 'selector-no-match'] },
   { name: 'codes-unknown', args: ['codes', 'selector-no-matc'] },
+  { name: 'route-api', args: ['route', 'https://shop.example.com/api/v1', '-f', 'test/fixtures/route/shop.yaml'] },
+  { name: 'route-api.json', args: ['route', 'https://shop.example.com/api/v1', '-f', 'test/fixtures/route/shop.yaml', '-o', 'json'] },
+  { name: 'route-no-match', args: ['route', 'http://admin.shop.example.com/login/', '-f', 'test/fixtures/route/shop.yaml'] },
+  { name: 'route-ingress', args: ['route', 'ingress/shop', '-n', 'shop', '-f', 'test/fixtures/route/shop.yaml'] },
 );
 
 /** Runs the built CLI as a script would: piped, no colour, no terminal. */

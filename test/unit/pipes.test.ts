@@ -10,6 +10,7 @@ const SAMPLES: Record<string, string[]> = {
   dns: ['dns', 'web', '-n', 'other', '-f', 'examples/dns.yaml'],
   lint: ['lint', 'test/fixtures/lint/types'],
   codes: ['codes'],
+  route: ['route', 'http://shop.example.com/api', '-f', 'test/fixtures/route/shop.yaml'],
   // A forward runs until stopped: its sample is a usage error (exit 2, the message on stderr, nothing on stdout).
   forward: ['forward', 'svc/web', '8080:http:80'],
   // A shell needs a cluster: its sample is a usage error too (an interactive shell without a terminal).

@@ -1,0 +1,174 @@
+import type { Denied } from '../core/k8s/access.js';
+import type { KubeObject } from '../core/k8s/types.js';
+import { routeHostnameFor } from '../core/route/httproute-match.js';
+import { planRoute } from '../core/route/plan.js';
+import type { BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
+import { secretFacts } from '../core/route/tls.js';
+import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant, Secret, SecretFacts } from '../core/route/types.js';
+import { explainService, type ExplainOptions } from '../core/svc/explain.js';
+import { ClusterAccessError } from '../errors.js';
+import { loadServiceSnapshot } from './svc-loader.js';
+import { R, resourceName, type ClusterReader, type ListOptions, type Resource } from './reader.js';
+
+const GW = 'gateway.networking.k8s.io';
+
+/** The resources `kdiag route` reads beyond the core ones. */
+export const ROUTE_RESOURCES = {
+  ingresses: R.ingresses,
+  ingressclasses: { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', kind: 'IngressClass', namespaced: false },
+  httproutes: { group: GW, version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', namespaced: true },
+  gateways: { group: GW, version: 'v1', plural: 'gateways', kind: 'Gateway', namespaced: true },
+  gatewayclasses: { group: GW, version: 'v1', plural: 'gatewayclasses', kind: 'GatewayClass', namespaced: false },
+  referencegrants: { group: GW, version: 'v1', plural: 'referencegrants', kind: 'ReferenceGrant', namespaced: true },
+  secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
+} as const satisfies Record<string, Resource>;
+const RR = ROUTE_RESOURCES;
+
+/** How many backend Services are followed into the `kdiag svc` engine (an `ingress/NAME` may name many). */
+export const MAX_BACKENDS = 5;
+
+export interface LoadRouteOptions {
+  target: RouteTarget;
+  /** The namespace to narrow the lists to (URL mode); undefined lists across all namespaces. */
+  namespace?: string;
+  /** The context's namespace: where a denied cluster-wide list falls back to. */
+  fallbackNamespace: string;
+}
+
+function isForbidden(e: unknown): e is ClusterAccessError {
+  return e instanceof ClusterAccessError && e.code === 'forbidden';
+}
+
+/**
+ * Reads what the route needs, as little as it needs: URL mode lists Ingresses and HTTPRoutes (in `-n`, else across
+ * namespaces, falling back to the context's namespace with rbac-partial when that is denied), gets the parent
+ * Gateways by name, lists IngressClasses and GatewayClasses (small, cluster-scoped, optional) and ReferenceGrants
+ * only in namespaces a cross-namespace reference points into. `ingress/NAME` and `httproute/NAME` get that object.
+ * Then, from the plan: the TLS secrets by name (get, never list: a denial is rbac-partial) and each backend Service
+ * through the `kdiag svc` loader and engine.
+ */
+export async function loadRouteSnapshot(
+  reader: ClusterReader,
+  opts: LoadRouteOptions,
+  svcOpts: ExplainOptions = {},
+): Promise<RouteSnapshot> {
+  const denied: Denied[] = [];
+  const optional = async <T extends KubeObject>(r: Resource, o: ListOptions): Promise<T[] | undefined> => {
+    const res = await reader.tryList<T>(r, o);
+    if (res.ok) return res.items;
+    denied.push(res.denied);
+    return undefined;
+  };
+  const optionalGet = async <T extends KubeObject>(r: Resource, ns: string | undefined, name: string): Promise<T | undefined | null> => {
+    try {
+      return await reader.get<T>(r, ns, name);
+    } catch (e) {
+      if (!isForbidden(e)) throw e;
+      denied.push({ verb: 'get', resource: resourceName(r), ...(ns ? { namespace: ns } : {}), message: e.message });
+      return null;
+    }
+  };
+  /** A list across namespaces, or in the fallback namespace when that is denied. */
+  const scoped = async <T extends KubeObject>(r: Resource): Promise<T[]> => {
+    if (opts.namespace !== undefined) return (await optional<T>(r, { namespace: opts.namespace })) ?? [];
+    const all = await reader.tryList<T>(r, {});
+    if (all.ok) return all.items;
+    denied.push(all.denied);
+    return (await optional<T>(r, { namespace: opts.fallbackNamespace })) ?? [];
+  };
+
+  const t = opts.target;
+  const objects: RouteObjects = {
+    source: reader.source,
+    target: t,
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+    ingresses: [],
+    httpRoutes: [],
+    gateways: [],
+    denied,
+  };
+  if (t.kind === 'url') {
+    const [ingresses, routes] = await Promise.all([scoped<Ingress>(RR.ingresses), scoped<HTTPRoute>(RR.httproutes)]);
+    objects.ingresses = ingresses;
+    objects.httpRoutes = routes;
+  } else if (t.kind === 'ingress') {
+    const ing = await reader.get<Ingress>(RR.ingresses, t.namespace, t.name);
+    if (ing) objects.ingresses = [ing];
+    else objects.targetMissing = true;
+  } else if (t.kind === 'httproute') {
+    const route = await reader.get<HTTPRoute>(RR.httproutes, t.namespace, t.name);
+    if (route) objects.httpRoutes = [route];
+    else objects.targetMissing = true;
+  }
+  // The classes: small cluster-scoped lists, read only when something needs them.
+  const needIngressClasses = objects.ingresses.some((i) => i.spec?.ingressClassName);
+  const parentKeys = new Map<string, { ns: string; name: string }>();
+  // For a URL, only the parents of routes whose hostnames can match it are read.
+  const candidates =
+    t.kind === 'url' ? objects.httpRoutes.filter((r) => routeHostnameFor(r, t.request.host) !== undefined) : objects.httpRoutes;
+  for (const r of candidates)
+    for (const p of r.spec?.parentRefs ?? [])
+      if ((p.kind ?? 'Gateway') === 'Gateway') {
+        const ns = p.namespace ?? r.metadata.namespace ?? '';
+        parentKeys.set(`${ns}/${p.name}`, { ns, name: p.name });
+      }
+  const [ingressClasses, gateways] = await Promise.all([
+    needIngressClasses ? optional<IngressClass>(RR.ingressclasses, {}) : Promise.resolve(undefined),
+    Promise.all([...parentKeys.values()].map((k) => optionalGet<Gateway>(RR.gateways, k.ns, k.name))),
+  ]);
+  if (ingressClasses) objects.ingressClasses = ingressClasses;
+  objects.gateways = gateways.filter((g): g is Gateway => !!g);
+  if (objects.gateways.length > 0) {
+    const classes = await optional<GatewayClass>(RR.gatewayclasses, {});
+    if (classes) objects.gatewayClasses = classes;
+  }
+  // Namespace labels, only for listeners that select route namespaces by label.
+  if (objects.gateways.some((g) => (g.spec?.listeners ?? []).some((l) => l.allowedRoutes?.namespaces?.from === 'Selector'))) {
+    const nss = await optional<KubeObject>(R.namespaces, { metadataOnly: true });
+    if (nss) objects.namespaceLabels = Object.fromEntries(nss.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+  }
+
+  const plan = planRoute(objects);
+  // ReferenceGrants live in the target's namespace: read them where a cross-namespace reference points.
+  const grantNs = new Set<string>();
+  for (const b of plan.backends) if (b.from.kind === 'HTTPRoute' && b.namespace !== b.from.namespace) grantNs.add(b.namespace);
+  for (const s of plan.secrets)
+    if (s.for === 'Gateway') for (const g of objects.gateways) if (g.metadata.namespace !== s.namespace) grantNs.add(s.namespace);
+  if (grantNs.size > 0) {
+    const lists = await Promise.all([...grantNs].map((ns) => optional<ReferenceGrant>(RR.referencegrants, { namespace: ns })));
+    if (lists.every((l) => l !== undefined)) objects.referenceGrants = lists.flatMap((l) => l ?? []);
+  }
+
+  // Secrets by name (get, never list); only their name, type, SANs and dates leave this function.
+  const secrets: SecretFacts[] = await Promise.all(
+    plan.secrets.map(async (s) => {
+      const got = await optionalGet<Secret>(RR.secrets, s.namespace, s.name);
+      if (got === null) return { namespace: s.namespace, name: s.name, exists: null };
+      return secretFacts(s.namespace, s.name, got);
+    }),
+  );
+
+  const backends: BackendFacts[] = [];
+  const seen = new Set<string>();
+  for (const b of plan.backends) {
+    const key = `${b.namespace}/${b.name}`;
+    if (b.kind || seen.has(key) || seen.size >= MAX_BACKENDS) continue;
+    seen.add(key);
+    const snap = await loadServiceSnapshot(reader, {
+      namespace: b.namespace,
+      name: b.name,
+      ...(svcOpts.clusterDomain ? { clusterDomain: svcOpts.clusterDomain } : {}),
+    });
+    // Its denied reads are in its report (rbac-partial in the svc wording).
+    if (!snap.service) {
+      backends.push({
+        namespace: b.namespace,
+        name: b.name,
+        ...(snap.serviceNamesInNamespace ? { namesInNamespace: snap.serviceNamesInNamespace } : {}),
+      });
+      continue;
+    }
+    backends.push({ namespace: b.namespace, name: b.name, service: snap.service, report: explainService(snap, svcOpts) });
+  }
+  return { ...objects, secrets, backends };
+}
