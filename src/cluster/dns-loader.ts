@@ -1,4 +1,11 @@
-import { clusterDomainOf, corefileFacts, parseCorefile } from '../core/dns/corefile.js';
+import {
+  clusterDomainOf,
+  corefileFacts,
+  CUSTOM_COREFILE_CONFIGMAP,
+  expandCustomImports,
+  importsCustom,
+  parseCorefile,
+} from '../core/dns/corefile.js';
 import { undashIp } from '../core/dns/name.js';
 import type { DnsSnapshot, ParsedName } from '../core/dns/types.js';
 import type { EndpointSlice, KubeObject, Pod, Service } from '../core/k8s/types.js';
@@ -80,7 +87,24 @@ export async function loadDnsSnapshot(reader: ClusterReader, opts: LoadDnsOption
       );
     }
   }
-  const parsed = text !== undefined ? parseCorefile(text) : undefined;
+  let parsed = text !== undefined ? parseCorefile(text) : undefined;
+  if (text !== undefined && parsed && importsCustom(parsed)) {
+    // AKS: the Corefile imports custom/*.server and custom/*.override from ConfigMap kube-system/coredns-custom.
+    const custom = await optional<ConfigMap>(R.configmaps, {
+      namespace: 'kube-system',
+      fieldSelector: `metadata.name=${CUSTOM_COREFILE_CONFIGMAP}`,
+    });
+    const data = custom?.[0]?.data;
+    if (data) {
+      const expanded = expandCustomImports(text, data);
+      if (expanded.used.length > 0) {
+        parsed = parseCorefile(expanded.text);
+        notes.push(
+          `The Corefile imports ConfigMap kube-system/${CUSTOM_COREFILE_CONFIGMAP} (AKS's customisation): ${expanded.used.join(', ')} included.`,
+        );
+      }
+    }
+  }
   if (cms && !parsed) {
     notes.push(
       reader.source === 'live'

@@ -4,9 +4,7 @@ import { clusterDomainFromResolvConf, parseGetent, parseNslookup, parseResolvCon
 import type { ObservedAnswer, ParsedName, ResolvConf } from '../../core/dns/types.js';
 import type { Pod } from '../../core/k8s/types.js';
 import type { Context } from '../types.js';
-
-/** The image of the debug pod when `.kdiag.yaml` names none (shell.image): it has getent, nslookup and cat. */
-export const DEFAULT_PROBE_IMAGE = 'nicolaka/netshoot:v0.13';
+import { chooseDebugImage } from '../../core/shell/spec.js';
 
 /** What `--probe` saw, for the engine and the JSON document. */
 export interface ProbeOutcome {
@@ -109,7 +107,8 @@ export async function runProbe(
 
   if (o.fromPod !== undefined) return probeIn(o.fromPod, false);
   const config = await ctx.config();
-  const image = config.shell?.image ?? DEFAULT_PROBE_IMAGE;
+  // The same image as kdiag shell (it has getent, nslookup and cat), chosen the same way but without a flag.
+  const image = chooseDebugImage(undefined, ctx.env.KDIAG_SHELL_IMAGE, config.shell?.image);
   const stop = ctx.progress(`Starting a probe pod (${image}) in namespace ${o.namespace}`);
   let stopped = false;
   const done = () => {

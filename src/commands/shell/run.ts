@@ -7,7 +7,7 @@ import { classifyRejection, explainNotStarted, explainRejected, stricterProfileM
 import { isNotFound, shellExitStatus, signalExitStatus, SHELL_EXIT } from '../../core/shell/exit.js';
 import {
   CONTAINER_NAME,
-  DEFAULT_IMAGE,
+  chooseDebugImage,
   debugPod,
   ephemeralContainer,
   HEARTBEAT_ANNOTATION,
@@ -59,9 +59,8 @@ function ownerText(): string {
 /** The image: --image > KDIAG_SHELL_IMAGE > shell.image in .kdiag.yaml > the pinned default. */
 async function imageFor(opts: ShellOptions, ctx: Context): Promise<string> {
   if (opts.image) return opts.image;
-  if (ctx.env.KDIAG_SHELL_IMAGE) return ctx.env.KDIAG_SHELL_IMAGE;
   const config = await ctx.config();
-  return config.shell?.image ?? DEFAULT_IMAGE;
+  return chooseDebugImage(undefined, ctx.env.KDIAG_SHELL_IMAGE, config.shell?.image);
 }
 
 /** The `--gc` command that removes what this run could not, with the cluster flags the user gave. */

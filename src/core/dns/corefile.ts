@@ -166,3 +166,28 @@ export function corefileFacts(c: ParsedCorefile): CorefileFacts {
   const pods = c.pods ?? (c.hasKubernetes ? 'disabled' : undefined);
   return { zones: c.zones, ignoreEmptyService: c.ignoreEmptyService, ...(pods ? { pods } : {}) };
 }
+
+/** The ConfigMap AKS's Corefile imports as `custom/*.server` and `custom/*.override` (mounted at `custom/`). */
+export const CUSTOM_COREFILE_CONFIGMAP = 'coredns-custom';
+
+/** True when the Corefile imports files from the `custom/` folder (AKS mounts coredns-custom there). */
+export function importsCustom(c: ParsedCorefile): boolean {
+  return c.imports.some((i) => i.startsWith('custom/'));
+}
+
+/**
+ * The Corefile with each `import custom/GLOB` line replaced by the ConfigMap entries whose keys match GLOB (`*` only),
+ * in key order, as CoreDNS reads the mounted files: `*.server` entries become server blocks, `*.override` entries
+ * directives of the block that imports them. Returns the keys it used.
+ */
+export function expandCustomImports(text: string, data: Readonly<Record<string, string>>): { text: string; used: string[] } {
+  const used: string[] = [];
+  const keys = Object.keys(data).sort();
+  const out = text.replace(/^[ \t]*import[ \t]+custom\/(\S+)[ \t]*$/gm, (_line, glob: string) => {
+    const re = new RegExp(`^${glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+    const hits = keys.filter((k) => re.test(k));
+    for (const k of hits) if (!used.includes(k)) used.push(k);
+    return hits.map((k) => data[k]!.replace(/\n$/, '')).join('\n');
+  });
+  return { text: out, used };
+}

@@ -8,6 +8,14 @@ import type { Pod } from '../k8s/types.js';
 /** The default image: a maintained network-utils image, pinned to a release tag and its digest (the one place). */
 export const DEFAULT_IMAGE = 'nicolaka/netshoot:v0.15@sha256:47b907d662d139d1e2f22bfe14f4efca1e3f1feed283572f47c970c780c03b61';
 
+/**
+ * The debug image, for `kdiag shell` and `kdiag dns --probe` alike: --image > KDIAG_SHELL_IMAGE > shell.image in
+ * .kdiag.yaml > the pinned default.
+ */
+export function chooseDebugImage(flag: string | undefined, env: string | undefined, configured: string | undefined): string {
+  return flag || env || configured || DEFAULT_IMAGE;
+}
+
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'kdiag';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';

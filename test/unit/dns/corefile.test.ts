@@ -1,4 +1,11 @@
-import { clusterDomainOf, corefileFacts, parseCorefile, zoneOfKey } from '../../../src/core/dns/corefile.js';
+import {
+  clusterDomainOf,
+  corefileFacts,
+  expandCustomImports,
+  importsCustom,
+  parseCorefile,
+  zoneOfKey,
+} from '../../../src/core/dns/corefile.js';
 
 // Written for these tests in the shape kubeadm and managed clusters ship.
 const KUBEADM = `.:53 {
@@ -101,5 +108,29 @@ example.com {
     expect(zoneOfKey('dns://Cluster.Local.:53')).toBe('cluster.local');
     expect(zoneOfKey('.:53')).toBe('');
     expect(zoneOfKey('10.in-addr.arpa')).toBe('10.in-addr.arpa');
+  });
+});
+
+describe('expandCustomImports (AKS coredns-custom)', () => {
+  const corefile = '.:53 {\n    kubernetes cluster.local\n    import custom/*.override\n}\nimport custom/*.server\n';
+
+  it('puts each matching entry where its import line was, in key order, and says which it used', () => {
+    const got = expandCustomImports(corefile, {
+      'b.server': 'b.test:53 {\n    forward . 192.0.2.53\n}\n',
+      'a.server': 'a.test:53 {\n    kubernetes a.test\n}\n',
+      'x.override': '    log\n',
+      'notes.txt': 'ignored',
+    });
+    expect(got.used).toEqual(['x.override', 'a.server', 'b.server']);
+    expect(got.text).toBe(
+      '.:53 {\n    kubernetes cluster.local\n    log\n}\na.test:53 {\n    kubernetes a.test\n}\nb.test:53 {\n    forward . 192.0.2.53\n}\n',
+    );
+    expect(parseCorefile(got.text).zones).toEqual(['cluster.local', 'a.test']);
+  });
+
+  it('imports nothing from the ConfigMap when the Corefile does not import custom/', () => {
+    expect(importsCustom(parseCorefile('.:53 {\n    kubernetes cluster.local\n}\n'))).toBe(false);
+    expect(importsCustom(parseCorefile(corefile))).toBe(true);
+    expect(expandCustomImports('.:53 {\n}\n', { 'a.server': 'x' })).toEqual({ text: '.:53 {\n}\n', used: [] });
   });
 });

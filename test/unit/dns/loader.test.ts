@@ -141,6 +141,21 @@ describe('loadDnsSnapshot: a Corefile under another name', () => {
     ]);
   });
 
+  it('AKS: the entries of kube-system/coredns-custom the Corefile imports, and only when it imports them', async () => {
+    const log = new RecordingReader(
+      await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'aks-custom-corefile.yaml'), { cwd: ROOT }),
+    );
+    const { snapshot, notes } = await loadDnsSnapshot(log, { name: name('api.backend'), clientNamespace: 'x' });
+    expect(notes.join(' ')).toContain('ConfigMap kube-system/coredns-custom (AKS');
+    expect(notes.join(' ')).toContain('ignore.override, internal.server included');
+    expect(log.calls).toContain('tryList configmaps kube-system --field-selector metadata.name=coredns-custom');
+    const plain = new RecordingReader(
+      await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'rke2-corefile.yaml'), { cwd: ROOT }),
+    );
+    await loadDnsSnapshot(plain, { name: name('api.backend'), clientNamespace: 'x' });
+    expect(plain.calls).not.toContain('tryList configmaps kube-system --field-selector metadata.name=coredns-custom');
+  });
+
   it('RKE2\u2019s name when kube-dns\u2019s pods say nothing', async () => {
     const file = await FileClusterReader.load(join(ROOT, 'test', 'fixtures', 'dns', 'rke2-corefile.yaml'), { cwd: ROOT });
     const { snapshot, notes } = await loadDnsSnapshot(file, { name: name('api.backend'), clientNamespace: 'x' });
