@@ -227,6 +227,8 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       if (!line.startsWith(marker, i)) continue;
       if (syntax.lineStartOnly && !firstNonBlank) continue;
       if (syntax.markerNeedsSpace && i > from && !isSpace(line.charCodeAt(i - 1))) continue;
+      // `://` is a URL (`https://10.7.7.7:8443` in a string that spans lines), never a `//` comment.
+      if (marker === '//' && i > from && line.charCodeAt(i - 1) === 58) continue;
       out.push(i, len);
       return sawBlock;
     }
