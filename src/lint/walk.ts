@@ -248,7 +248,9 @@ function* walkDir(
     }
     if (isDir) {
       if (VCS_DIRS.has(ent.name)) continue;
-      if (!opts.includeTests && TEST_DIRS.has(ent.name)) {
+      // A Helm chart's `ci/` folder holds chart-testing's test values (`ct install` reads `ci/*-values.yaml`).
+      const chartCi = ent.name === 'ci' && frame.entries.some((e) => e.name === 'Chart.yaml');
+      if (!opts.includeTests && (TEST_DIRS.has(ent.name) || chartCi)) {
         // Counted below as the files it holds would be: one walk of the folder, without reading any.
         if (!(isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true)))) stats.skippedTests += countFiles(abs);
         continue;
@@ -283,7 +285,20 @@ function* walkDir(
  * Folders of test code and test data, skipped by default (docs/commands/lint.md lists them): fixtures are full of
  * addresses on purpose.
  */
-export const TEST_DIRS: ReadonlySet<string> = new Set(['test', 'tests', '__tests__', 'testdata', 'fixtures', 'fixture', 'spec']);
+export const TEST_DIRS: ReadonlySet<string> = new Set([
+  'test',
+  'tests',
+  '__tests__',
+  'testdata',
+  'fixtures',
+  'fixture',
+  'spec',
+  'e2e',
+  'unittests',
+  'testing',
+  // Ansible's role tests (Molecule scenarios).
+  'molecule',
+]);
 
 /** Test files by name: `*_test.go`, `*.test.*`, `*.spec.*`, `*_test.py`, `test_*.py`. */
 export function isTestFileName(name: string): boolean {

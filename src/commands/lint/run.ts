@@ -295,7 +295,7 @@ function declaredRanges(declared: readonly TreeDeclaration[], kind: RangeKind): 
   const out: NamedRange[] = [];
   for (const [cidr, places] of where) {
     const more = places.length > 3 ? ` and ${places.length - 3} more` : '';
-    out.push(...namedRanges([cidr], kind, `declared in ${places.slice(0, 3).join(', ')}${more}`));
+    out.push(...namedRanges([cidr], kind, `${places.slice(0, 3).join(', ')}${more}`));
   }
   return out;
 }

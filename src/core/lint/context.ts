@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { Literal } from './scan.js';
 
 /**
@@ -23,6 +24,8 @@ export interface YamlParent {
  * Other link-local addresses stay warnings.
  */
 const FIXED = new Set(['169.254.169.254', '169.254.170.2', '169.254.20.10', 'fd00:ec2::254']);
+
+const RESERVED_V6 = ipaddr.IPv6.parse('fe00::');
 
 /** Keys whose value is text for people: a CRD `description`, a flag's `help`, an `example`. */
 const PROSE_KEY = /^(?:.*[._-])?(?:description|desc|help|usage|examples?|summary|docs?|comments?|message|msg|title|notes?)$/i;
@@ -82,6 +85,8 @@ export function notConfiguration(lit: Literal, text: string, parent?: YamlParent
   const t = lit.text;
   if (FIXED.has(t)) return 'fixed-by-design';
   if (lit.family === 4 && isPlaceholder(t)) return 'placeholder';
+  // fe00::/9 is reserved by the IETF (no host has such an address): `fe00::0 ip6-localnet` in /etc/hosts.
+  if (lit.addr.kind() === 'ipv6' && lit.addr.match(RESERVED_V6, 9)) return 'not-address';
   const start = lit.start;
   const before = text.slice(Math.max(0, start - 40), start);
   if (SECTION_BEFORE.test(before)) return 'not-address';
@@ -151,9 +156,13 @@ export function yamlParent(buf: Uint8Array, ls: number, floor: number, maxLines 
   return undefined;
 }
 
-/** Keys that declare a pod or Service range in the scanned tree (kubeadm, kind, k3s, kubespray, Terraform, Helm). */
+/**
+ * Keys that declare a pod or Service range in the scanned tree: kubeadm and kind (`podSubnet`, `serviceSubnet`), k3s
+ * (`cluster-cidr`, `service-cidr`), kube-apiserver/controller-manager flags (`--service-cluster-ip-range`,
+ * `--cluster-cidr`), kubespray, Terraform and Helm values keys.
+ */
 const DECLARING_KEY =
-  /(?:^|[\s"'{,-])(podSubnet|serviceSubnet|podCIDR|serviceCIDR|clusterCIDR|cluster-cidr|service-cidr|kube_pods_subnet|kube_service_addresses|pod_cidr|service_cidr|cluster_ipv4_cidr|services_ipv4_cidr_block|service_ipv4_cidr)["']?\s*[:=]\s*(.*)$/;
+  /(?:^|[\s"'{,-])(podSubnet|serviceSubnet|podCIDR|serviceCIDR|clusterCIDR|cluster-cidr|service-cidr|kube_pods_subnet|kube_service_addresses|pod_cidr|service_cidr|cluster_ipv4_cidr|services_ipv4_cidr_block|service_ipv4_cidr|service-cluster-ip-range)["']?\s*[:=]\s*(.*)$/;
 const POD_KEYS = new Set(['podsubnet', 'podcidr', 'clustercidr', 'cluster-cidr', 'kube_pods_subnet', 'pod_cidr', 'cluster_ipv4_cidr']);
 
 /** A range declared on one line: `podSubnet: 10.244.0.0/16`, `service_cidr = "172.20.0.0/16"`. */
@@ -164,7 +173,7 @@ export interface Declaration {
 
 /** Cheap test: can line `text` declare a range at all (one of the declaring keys occurs)? */
 export function mayDeclare(text: string): boolean {
-  return /[Ss]ubnet|CIDR|cidr|kube_service_addresses/.test(text);
+  return /[Ss]ubnet|CIDR|cidr|kube_service_addresses|cluster-ip-range/.test(text);
 }
 
 /**
