@@ -254,7 +254,7 @@ export class LineProcessor {
         }
       }
       // Tell the engine whether the IPv6 prefilter hit this line, so it can skip its IPv6 pass otherwise.
-      const parent = this.yamlLike && !tokenLine ? yamlParent(buf, ls, start) : undefined;
+      const parent = this.yamlLike && !tokenLine ? () => yamlParent(buf, ls, start) : undefined;
       const results = linter.line(text, prevFedEnd + 1 === base + ls, mayHoldV6, parent);
       prevFedEnd = base + le;
       // A line fed only for its block-comment delimiter has no address: what it can report is a `kdiag-ignore`

@@ -79,9 +79,17 @@ function inList(text: string, start: number): boolean {
 
 /**
  * Why `lit` (a reportable literal of line `text`) is not configuration worth a finding, or undefined when it
- * is. `parent` is the YAML block the line belongs to, when the file scanner found one.
+ * is. `parentOf` finds the YAML block the line belongs to (asked only for a literal that gets this far: it looks back
+ * over earlier lines).
  */
-export function notConfiguration(lit: Literal, text: string, parent?: YamlParent): ContextReason | undefined {
+export function notConfiguration(lit: Literal, text: string, parentOf?: () => YamlParent | undefined): ContextReason | undefined {
+  let parent: YamlParent | undefined;
+  let asked = false;
+  const parentKey = (): YamlParent | undefined => {
+    if (!asked && parentOf !== undefined) parent = parentOf();
+    asked = true;
+    return parent;
+  };
   const t = lit.text;
   if (FIXED.has(t)) return 'fixed-by-design';
   if (lit.family === 4 && isPlaceholder(t)) return 'placeholder';
@@ -99,14 +107,15 @@ export function notConfiguration(lit: Literal, text: string, parent?: YamlParent
   if ((key !== undefined && OID_KEY.test(key)) || (first !== undefined && OID_KEY.test(first))) return 'not-address';
   // Prose: the value of a description-like key, on the line or as the block scalar the line belongs to.
   if ((first !== undefined && PROSE_KEY.test(first)) || (key !== undefined && PROSE_KEY.test(key))) return 'prose';
-  if (parent !== undefined && parent.block && PROSE_KEY.test(parent.key)) return 'prose';
+  const p = parentKey();
+  if (p !== undefined && p.block && PROSE_KEY.test(p.key)) return 'prose';
   if (EXAMPLE_WORDS.test(stringBefore(text, start))) return 'prose';
   // A prefix with host bits set (`10.10.10.0/19`) is a range only under a range-like key or in a list.
   if (lit.prefix !== undefined && lit.prefix < (lit.family === 4 ? 32 : 128)) {
     const rangeKey =
       (key !== undefined && RANGE_KEY.test(key)) ||
       (first !== undefined && RANGE_KEY.test(first)) ||
-      (parent !== undefined && !parent.block && RANGE_KEY.test(parent.key));
+      (p !== undefined && !p.block && RANGE_KEY.test(p.key));
     if (rangeKey || inList(text, start)) return 'range';
   }
   return undefined;

@@ -71,7 +71,7 @@ export class FileLinter {
    * (a suppression on it then applies here). `mayHoldV6` false lets the caller's prefilter skip the IPv6 pass.
    * Returns a shared empty array when there is nothing.
    */
-  line(text: string, followsPrevious: boolean, mayHoldV6 = true, parent?: YamlParent): LineFinding[] {
+  line(text: string, followsPrevious: boolean, mayHoldV6 = true, parent?: () => YamlParent | undefined): LineFinding[] {
     const carried = followsPrevious ? this.pending : undefined;
     this.pending = undefined;
     const comments = this.comments;
