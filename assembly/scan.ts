@@ -303,7 +303,7 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
     }
     const pair = c | (at(i + 1, le) << 8);
     if (blockOpeners != 0 && (pair == (blockOpeners & 0xffff) || pair == blockOpeners >>> 16)) return false;
-    if (markerAt(i, le, lineMarkers & 0xffff) || markerAt(i, le, lineMarkers >>> 16)) {
+    if ((markerAt(i, le, lineMarkers & 0xffff) || markerAt(i, le, lineMarkers >>> 16)) && !isUrlSlashes(i, ls)) {
       const startOk = (syntaxBits & LINE_START_ONLY) == 0 || firstNonBlank;
       const spaceOk = (syntaxBits & MARKER_NEEDS_SPACE) == 0 || i == ls || isSpace(<u32>load<u8>(BUFFER + i - 1));
       if (startOk && spaceOk) return true;
@@ -312,6 +312,13 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
     i++;
   }
   return false;
+}
+
+/** True when `//` starts at `i` right after a colon: a URL (`https://...`), never a `//` comment. */
+// @ts-ignore: decorator
+@inline
+function isUrlSlashes(i: usize, ls: usize): bool {
+  return i > ls && load<u8>(BUFFER + i - 1) == 58 && load<u8>(BUFFER + i) == 47 && load<u8>(BUFFER + i + 1) == 47;
 }
 
 /** Lists line [ls, le) unless it is a comment to drop; returns the new event count. */

@@ -6,9 +6,16 @@ import { UsageError } from './errors.js';
 // Parsing and validating `.kdiag.yaml`. config-file.ts imports this module (and so `yaml`) only once a config file
 // has been found and read.
 
-type Shape = { [key: string]: 'string' | 'string[]' | Shape };
+type Shape = { [key: string]: 'string' | 'string[]' | 'boolean' | Shape };
 const SCHEMA: Shape = {
-  lint: { allow: 'string[]', ignorePaths: 'string[]', disable: 'string[]', podCidrs: 'string[]', serviceCidrs: 'string[]' },
+  lint: {
+    allow: 'string[]',
+    ignorePaths: 'string[]',
+    disable: 'string[]',
+    podCidrs: 'string[]',
+    serviceCidrs: 'string[]',
+    includeTests: 'boolean',
+  },
   shell: { image: 'string' },
 };
 
@@ -50,7 +57,9 @@ function validate(value: unknown, shape: Shape, prefix: string, path: string, un
       const known = Object.keys(shape).map((k) => (prefix ? `${prefix}.${k}` : k));
       throw new UsageError(`${path}: unknown key "${name}"`, `known keys here: ${known.join(', ')}`);
     }
-    if (want === 'string') {
+    if (want === 'boolean') {
+      if (typeof v !== 'boolean') throw new UsageError(`${path}: "${name}" must be true or false`);
+    } else if (want === 'string') {
       if (typeof v !== 'string') throw new UsageError(`${path}: "${name}" must be a string`);
     } else if (want === 'string[]') {
       if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {

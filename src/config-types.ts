@@ -25,6 +25,8 @@ export interface KdiagConfig {
     podCidrs?: string[];
     /** The cluster's Service ranges (the `--service-cidr` flag wins). */
     serviceCidrs?: string[];
+    /** Scan test files and folders too (the `--include-tests` flag). */
+    includeTests?: boolean;
   };
   shell?: {
     image?: string;

@@ -29,6 +29,25 @@ const BY_EXTENSION: Record<string, FileType> = {
   zsh: 'shell',
   ksh: 'shell',
   tpl: 'helm',
+  tmpl: 'helm',
+  gotmpl: 'helm',
+  jsonnet: 'jsonnet',
+  libsonnet: 'jsonnet',
+  j2: 'jinja',
+  jinja: 'jinja',
+  jinja2: 'jinja',
+  cue: 'c-like',
+  nix: 'nix',
+  // systemd units: INI-like, `#` and `;` comments.
+  service: 'ini',
+  socket: 'ini',
+  timer: 'ini',
+  mount: 'ini',
+  netdev: 'ini',
+  network: 'ini',
+  link: 'ini',
+  // Ansible inventories named `*.inventory`.
+  inventory: 'ini',
   // C-like sources
   js: 'c-like',
   mjs: 'c-like',
@@ -84,6 +103,10 @@ const BY_NAME: Record<string, FileType> = {
   rakefile: 'hash-code',
   'nginx.conf': 'nginx',
   'haproxy.cfg': 'haproxy',
+  caddyfile: 'shell',
+  // Ansible inventories (INI without an extension).
+  hosts: 'ini',
+  inventory: 'ini',
 };
 
 /** Lock files and minified bundles: generated, full of versions and hashes, never hand-written addresses. */
@@ -147,6 +170,8 @@ function typeOf(relPath: string, slash: number, lower: string, firstLine: string
   if (ext === 'nginx') return 'nginx';
   if (ext === 'haproxy') return 'haproxy';
   if (ext !== '') return Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
+  // Ansible inventories: extensionless files in an inventory folder (`inventory/production`, `inventories/x/hosts`).
+  if (INVENTORY_DIR.test(folderOf(relPath, slash)) && !lower.startsWith('.')) return 'ini';
   if (firstLine?.startsWith('#!')) {
     if (/\b(ba|z|k|da)?sh\b/.test(firstLine)) return 'shell';
     if (/\b(python[0-9.]*|ruby|perl)\b/.test(firstLine)) return 'hash-code';
@@ -156,6 +181,7 @@ function typeOf(relPath: string, slash: number, lower: string, firstLine: string
 }
 
 const TEMPLATES = /(^|\/)templates(\/|$)/;
+const INVENTORY_DIR = /(^|\/)(inventory|inventories)(\/|$)/;
 const COMPOSE = /^(docker-)?compose([.-].*)?\.ya?ml$/;
 const NGINX_DIR = /(^|\/)(nginx|sites-available|sites-enabled|conf\.d)(\/|$)/;
 const HAPROXY_DIR = /(^|\/)haproxy(\/|$)/;

@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import type { FileType } from '../core/lint/comments.js';
+import { yamlParent } from '../core/lint/context.js';
 import { FileLinter, type LineFinding, type LintSettings } from '../core/lint/engine.js';
 import { SUPPRESSION_MARKER } from '../core/lint/suppress.js';
 import { Chunker, CHUNK_SIZE, type Round } from './chunker.js';
@@ -88,6 +89,8 @@ export class LineProcessor {
   private readonly linter: FileLinter;
   private readonly tokens: readonly string[];
   private readonly nextTok: number[];
+  /** YAML-like files: each line fed is told the key of the block it belongs to (prose, range lists). */
+  private readonly yamlLike: boolean;
   /** File offset of the current round's buf[0]. */
   private base = 0;
   /** The line number of the line at the current round's `start`. */
@@ -103,6 +106,7 @@ export class LineProcessor {
 
   constructor(fileType: FileType, settings: LintSettings) {
     this.linter = new FileLinter(fileType, settings);
+    this.yamlLike = fileType === 'yaml' || fileType === 'compose' || fileType === 'helm' || fileType === 'envoy';
     // Block-comment delimiters change state on lines without any address, so they are searched for too.
     // `kdiag-ignore` is not: a suppression matters only on a candidate line or the line before one, which is
     // looked at when that candidate is found.
@@ -250,7 +254,8 @@ export class LineProcessor {
         }
       }
       // Tell the engine whether the IPv6 prefilter hit this line, so it can skip its IPv6 pass otherwise.
-      const results = linter.line(text, prevFedEnd + 1 === base + ls, mayHoldV6);
+      const parent = this.yamlLike && !tokenLine ? () => yamlParent(buf, ls, start) : undefined;
+      const results = linter.line(text, prevFedEnd + 1 === base + ls, mayHoldV6, parent);
       prevFedEnd = base + le;
       // A line fed only for its block-comment delimiter has no address: what it can report is a `kdiag-ignore`
       // without a reason, which counts only right above a line with an address-like literal outside a comment

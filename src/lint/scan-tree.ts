@@ -19,6 +19,7 @@ import {
   type WorkerInit,
   type WorkerMessage,
 } from './parallel.js';
+import { isDeclaration, DECLARED_POD } from '../core/lint/engine.js';
 import { FileScanner, type FileFinding } from './scan-file.js';
 import { walk, type WalkEntry, type WalkOptions, type WalkStats } from './walk.js';
 
@@ -57,8 +58,20 @@ export interface TreeScanOptions {
   worker?: URL;
 }
 
+/** A pod or Service range declared in the scanned tree, and where. */
+export interface TreeDeclaration {
+  kind: 'pod' | 'service';
+  cidr: string;
+  file: string;
+  line: number;
+}
+
 export interface TreeScanResult {
   fileFindings: { file: string; f: FileFinding }[];
+  /** Ranges declared in the tree (kubeadm, kind, k3s, kubespray, Terraform, Helm values), in walk order. */
+  declared: TreeDeclaration[];
+  /** Files skipped because they are test files (without --include-tests). */
+  testFiles: number;
   /** Text files scanned (binary files are not counted). */
   files: number;
   unreadable: number;
@@ -66,10 +79,14 @@ export interface TreeScanResult {
 }
 
 export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
-  const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0 };
+  const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0, skippedTests: 0 };
   const { settings } = o;
   const scanner = new FileScanner();
-  const res: TreeScanResult = { fileFindings: [], files: 0, unreadable: 0, stats };
+  const res: TreeScanResult = { fileFindings: [], declared: [], testFiles: 0, files: 0, unreadable: 0, stats };
+  const add = (file: string, f: FileFinding): void => {
+    if (isDeclaration(f.code)) res.declared.push({ kind: f.code === DECLARED_POD ? 'pod' : 'service', cidr: f.ip!, file, line: f.line });
+    else res.fileFindings.push({ file, f });
+  };
   // The walk's warnings go out at once, until workers start: then they wait for their place in walk order.
   let held: { pos: number; message: string }[] | undefined;
   let walked = 0;
@@ -91,7 +108,10 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
   let first: WalkEntry | undefined;
   for (;;) {
     const next = it.next();
-    if (next.done) return res;
+    if (next.done) {
+      res.testFiles = stats.skippedTests;
+      return res;
+    }
     if (script && bytes >= PARALLEL_MIN_BYTES) {
       first = next.value;
       break;
@@ -108,9 +128,12 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
       continue;
     }
     bytes += result.bytes;
-    if (result.binary) continue;
+    if (result.binary) {
+      if (entry.named) o.warn(`skipping ${entry.rel}: a binary file (it holds NUL bytes)`);
+      continue;
+    }
     res.files++;
-    for (const f of result.findings) res.fileFindings.push({ file: entry.rel, f });
+    for (const f of result.findings) add(entry.rel, f);
   }
 
   // With workers.
@@ -123,6 +146,7 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
   const rels: string[] = [];
   const abs: string[] = [];
   const types: FileType[] = [];
+  const named: boolean[] = [];
   const outcome: number[] = [];
   const data = new Map<number, FileFinding[] | string>();
   let recorded = 0;
@@ -201,6 +225,7 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
       rels.push(entry.rel);
       abs.push(entry.abs);
       types.push(entry.type);
+      named.push(entry.named === true);
       seg.abs.push(entry.abs);
       seg.types.push(entry.type);
     }
@@ -267,12 +292,15 @@ export async function scanTree(o: TreeScanOptions): Promise<TreeScanResult> {
     if (kind === TEXT) {
       res.files++;
       const fs = data.get(i) as FileFinding[] | undefined;
-      if (fs) for (const f of fs) res.fileFindings.push({ file: rels[k]!, f });
+      if (fs) for (const f of fs) add(rels[k]!, f);
+    } else if (kind === BINARY && named[k]) {
+      o.warn(`skipping ${rels[k]}: a binary file (it holds NUL bytes)`);
     } else if (kind === UNREADABLE) {
       res.unreadable++;
       o.warn(`cannot read ${rels[k]}: ${data.get(i) as string}; skipped`);
     }
   }
   while (h < held.length) o.warn(held[h++]!.message);
+  res.testFiles = stats.skippedTests;
   return res;
 }

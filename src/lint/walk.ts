@@ -16,6 +16,8 @@ export interface WalkEntry {
   /** Relative to the working folder, `/` separators (the path findings show). */
   rel: string;
   type: FileType;
+  /** True for a file named on the command line (scanned whatever its path or type). */
+  named?: boolean;
 }
 
 export interface WalkOptions {
@@ -25,6 +27,8 @@ export interface WalkOptions {
   /** gitignore-syntax patterns relative to `ignoreBase` (from `.kdiag.yaml`). */
   ignorePaths?: readonly string[];
   ignoreBase?: string;
+  /** Scan test files too (`--include-tests`, `.kdiag.yaml` lint.includeTests). */
+  includeTests?: boolean;
   /** Called for things worth a line on stderr (unreadable folders). */
   warn(message: string): void;
 }
@@ -34,6 +38,8 @@ export interface WalkStats {
   skippedSymlinks: number;
   skippedSpecial: number;
   skippedUnknownType: number;
+  /** Test files passed over (see isTestPath). */
+  skippedTests: number;
 }
 
 interface Level {
@@ -149,7 +155,7 @@ export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry>
       seen?.add(abs);
       const rel = toSlash(relative(opts.cwd, abs)) || '.';
       const type = detectFileType(rel, needsFirstLine(rel) ? firstLineOf(abs) : undefined) ?? 'text';
-      yield { abs, rel, type };
+      yield { abs, rel, type, named: true };
       continue;
     }
     if (!st.isDirectory()) {
@@ -158,7 +164,9 @@ export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry>
       continue;
     }
     const levels = ancestorLevels(abs, opts.warn);
-    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, extra, opts, stats, seen);
+    // A folder named on the command line is scanned even when lint.ignorePaths covers it (the user asked for it).
+    const own = extra && isIgnored([extra], abs, true) ? undefined : extra;
+    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, own, opts, stats, seen);
   }
 }
 
@@ -240,6 +248,13 @@ function* walkDir(
     }
     if (isDir) {
       if (VCS_DIRS.has(ent.name)) continue;
+      // A Helm chart's `ci/` folder holds chart-testing's test values (`ct install` reads `ci/*-values.yaml`).
+      const chartCi = ent.name === 'ci' && frame.entries.some((e) => e.name === 'Chart.yaml');
+      if (!opts.includeTests && (TEST_DIRS.has(ent.name) || chartCi)) {
+        // Counted below as the files it holds would be: one walk of the folder, without reading any.
+        if (!(isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true)))) stats.skippedTests += countFiles(abs);
+        continue;
+      }
       if (isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true))) continue;
       const child = openFrame(abs, frame.relPrefix + ent.name, levels, opts);
       if (child) stack.push(child);
@@ -257,7 +272,69 @@ function* walkDir(
       stats.skippedUnknownType++;
       continue;
     }
+    if (!opts.includeTests && isTestFileName(ent.name)) {
+      stats.skippedTests++;
+      continue;
+    }
     seen?.add(abs);
     yield { abs, rel, type };
   }
+}
+
+/**
+ * Folders of test code and test data, skipped by default (docs/commands/lint.md lists them): fixtures are full of
+ * addresses on purpose.
+ */
+export const TEST_DIRS: ReadonlySet<string> = new Set([
+  'test',
+  'tests',
+  '__tests__',
+  'testdata',
+  'fixtures',
+  'fixture',
+  'spec',
+  'e2e',
+  'unittests',
+  'testing',
+  // Ansible's role tests (Molecule scenarios).
+  'molecule',
+]);
+
+/** Test files by name: `*_test.go`, `*.test.*`, `*.spec.*`, `*_test.py`, `test_*.py`. */
+export function isTestFileName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    lower.endsWith('_test.go') ||
+    /\.(test|spec)\.[a-z0-9]+$/.test(lower) ||
+    lower.endsWith('_test.py') ||
+    (lower.startsWith('test_') && lower.endsWith('.py'))
+  );
+}
+
+/** True when `relPath` (`/` separators) is a test path: in a test folder, or a test file by name. */
+export function isTestPath(relPath: string): boolean {
+  const parts = relPath.split('/');
+  for (let i = 0; i < parts.length - 1; i++) if (TEST_DIRS.has(parts[i]!)) return true;
+  return isTestFileName(parts[parts.length - 1]!);
+}
+
+/** Regular files under `dir` (not following symlinks), for the count of skipped test files. */
+function countFiles(dir: string): number {
+  let n = 0;
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!VCS_DIRS.has(e.name)) stack.push(join(d, e.name));
+      } else if (e.isFile() && detectFileTypeOf(e.name, e.name) !== undefined) n++;
+    }
+  }
+  return n;
 }

@@ -26,6 +26,7 @@ export const lintCommand: CommandModule<LintOptions, Outcome> = {
       .addOption(new Option('--service-cidr <cidr>', 'a Service range of your cluster (repeatable)').argParser(collect))
       .option('--strict', 'also report documentation ranges (192.0.2.0/24, 2001:db8::/32, ...)')
       .option('--include-comments', 'also report addresses inside comments')
+      .option('--include-tests', 'also scan test files and folders (test/, testdata/, fixtures/, *_test.go, *.test.*, ...)')
       .option('-j, --jobs <n>', 'scanning threads (default: the CPUs, at most 4, with 3 CPUs or more; else 1)');
   },
   // The implementation is imported on use, so `--help` and other commands never parse it.

@@ -17,6 +17,8 @@ export interface LintOptions {
   cluster: boolean;
   strict: boolean;
   includeComments: boolean;
+  /** `--include-tests`: scan test files and folders too (else `.kdiag.yaml` lint.includeTests decides). */
+  includeTests: boolean;
   /** `--cluster-domain`; unset means cluster.local. */
   clusterDomain?: string;
 }
@@ -33,6 +35,7 @@ export function toLintOptions(args: readonly string[], flags: Flags): LintOption
     cluster: Boolean(flags.cluster),
     strict: Boolean(flags.strict),
     includeComments: Boolean(flags.includeComments),
+    includeTests: Boolean(flags.includeTests),
     ...(clusterDomain !== undefined ? { clusterDomain } : {}),
   };
 }

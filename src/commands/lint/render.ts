@@ -31,7 +31,11 @@ export async function lintStyles(env: Pick<RenderEnv, 'color'>): Promise<LintSty
 }
 
 /** `file:line:col code message`, the line excerpt, the hint; then a summary. */
-export function renderText(findings: readonly Finding[], summary: { files: number; unreadable: number }, c: LintStyles): string {
+export function renderText(
+  findings: readonly Finding[],
+  summary: { files: number; unreadable: number; testFiles?: number },
+  c: LintStyles,
+): string {
   const out: string[] = [];
   for (const f of findings) {
     const where = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : 'cluster';
@@ -42,7 +46,8 @@ export function renderText(findings: readonly Finding[], summary: { files: numbe
     if (f.hint) out.push(`    ${c.green('hint:')} ${f.hint}`);
   }
   const files = `${summary.files} file${summary.files === 1 ? '' : 's'} scanned`;
-  const unread = summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : '';
+  const tests = summary.testFiles ? `, ${summary.testFiles} test file${summary.testFiles === 1 ? '' : 's'} skipped (--include-tests)` : '';
+  const unread = `${summary.unreadable > 0 ? `, ${summary.unreadable} unreadable` : ''}${tests}`;
   if (findings.length === 0) out.push(`no hard-coded IPs found (${files}${unread})`);
   else {
     if (out.length > 0) out.push('');

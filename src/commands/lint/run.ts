@@ -2,8 +2,22 @@ import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { LINT_ENTRIES } from '../../core/lint/catalogue.js';
 import type { LintSettings } from '../../core/lint/engine.js';
-import { defaultRanges, isValidCidr, namedRanges, parseCidr, type NamedRange } from '../../core/lint/ranges.js';
-import type { Address } from '../../core/lint/scan.js';
+import ipaddr from 'ipaddr.js';
+import { LINT_CODES } from '../../core/lint/catalogue.js';
+import { classifyLiteral } from '../../core/lint/classify.js';
+import {
+  defaultRanges,
+  describeRange,
+  isValidCidr,
+  matchRanges,
+  namedRanges,
+  parseCidr,
+  type NamedRange,
+  type RangeKind,
+} from '../../core/lint/ranges.js';
+import type { Address, Literal } from '../../core/lint/scan.js';
+import type { FileFinding } from '../../lint/scan-file.js';
+import type { TreeDeclaration } from '../../lint/scan-tree.js';
 import type { Finding } from '../../core/finding.js';
 import { InterruptedError, UsageError } from '../../errors.js';
 import { scanTree } from '../../lint/scan-tree.js';
@@ -106,7 +120,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
   const guessed = [...pod, ...service].some((r) => r.source === 'default');
   if (opts.cluster && guessed) ctx.warn(rangesSentence(pod, service));
 
-  const settings: LintSettings = {
+  const settings: LintSettings & { ranges: NamedRange[] } = {
     ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
     strict: opts.strict,
     includeComments: opts.includeComments,
@@ -116,7 +130,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
     ...(objects ? { objects } : {}),
   };
 
-  const { fileFindings, files, unreadable } = await (async () => {
+  const scanned = await (async () => {
     const stop = ctx.progress('scanning files');
     try {
       return await scanTree({
@@ -125,6 +139,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
           roots,
           ignorePaths: lintConfig.ignorePaths ?? [],
           ignoreBase: config.path ? dirname(config.path) : ctx.cwd,
+          includeTests: opts.includeTests || lintConfig.includeTests === true,
         },
         settings,
         jobs,
@@ -137,6 +152,17 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
       stop();
     }
   })();
+  const { files, unreadable, testFiles } = scanned;
+  // Ranges declared in the scanned tree stand in for the guessed defaults (never for flags, config or cluster).
+  const declaredPod = pod.every((r) => r.source === 'default') ? declaredRanges(scanned.declared, 'pod') : [];
+  const declaredService = service.every((r) => r.source === 'default') ? declaredRanges(scanned.declared, 'service') : [];
+  let fileFindings = scanned.fileFindings;
+  if (declaredPod.length > 0 || declaredService.length > 0) {
+    if (declaredPod.length > 0) pod = declaredPod;
+    if (declaredService.length > 0) service = declaredService;
+    settings.ranges = [...pod, ...service];
+    fileFindings = reclassify(fileFindings, settings);
+  }
 
   // The findings as Finding objects (evidence, location) only for the formats that print them: -o json needs
   // none, and the exit status only the severities.
@@ -149,7 +175,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
           code: f.code,
           severity: f.severity,
           message: f.message,
-          evidence: [{ kind: 'line', value: f.excerpt }],
+          evidence: evidenceOf(f, settings.ranges),
           hint: f.hint,
           location: { file, line: f.line, column: f.column, endColumn: f.endColumn },
         };
@@ -160,7 +186,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
   const json: LintJsonFinding[] = fileFindings.map(({ file, f }) => {
     // Key order is the documented one: file, line, column, ip, code, severity, message, hint, object.
     // Two literals rather than a spread for `ip` (a spread is a runtime call per finding).
-    const evidence = [{ kind: 'line', value: f.excerpt }];
+    const evidence = evidenceOf(f, settings.ranges);
     const location = { file, line: f.line, column: f.column, endColumn: f.endColumn };
     const j: LintJsonFinding =
       f.ip !== undefined
@@ -191,7 +217,7 @@ export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome>
     return j;
   });
 
-  const summary = { files, unreadable };
+  const summary = { files, unreadable, testFiles };
   return {
     // Object-less findings (rbac-partial) go in `findings` as in every command, first, as the text and SARIF show
     // them; `notes` keeps them too, as lint printed them before (schemaVersion 1 is additive).
@@ -255,4 +281,64 @@ export function rangesSentence(pod: readonly NamedRange[], service: readonly Nam
     return `${noun} ranges ${cidrs} (from ${[...new Set(rs.map((r) => r.source))].join('; ')})`;
   };
   return `lint --cluster used ${part(pod, 'pod')} and ${part(service, 'Service')}; --pod-cidr and --service-cidr set them`;
+}
+
+/** The declared ranges of one kind as named ranges, one per CIDR, the source naming every file:line. */
+function declaredRanges(declared: readonly TreeDeclaration[], kind: RangeKind): NamedRange[] {
+  const where = new Map<string, string[]>();
+  for (const d of declared) {
+    if (d.kind !== kind || !isValidCidr(d.cidr)) continue;
+    const list = where.get(d.cidr) ?? [];
+    list.push(`${d.file}:${d.line}`);
+    where.set(d.cidr, list);
+  }
+  const out: NamedRange[] = [];
+  for (const [cidr, places] of where) {
+    const more = places.length > 3 ? ` and ${places.length - 3} more` : '';
+    out.push(...namedRanges([cidr], kind, `${places.slice(0, 3).join(', ')}${more}`));
+  }
+  return out;
+}
+
+/** The findings classified again against `settings.ranges` (after ranges declared in the tree were found). */
+function reclassify(findings: readonly { file: string; f: FileFinding }[], settings: LintSettings): { file: string; f: FileFinding }[] {
+  const out: { file: string; f: FileFinding }[] = [];
+  for (const x of findings) {
+    const f = x.f;
+    if (f.ip === undefined || f.code === LINT_CODES.suppressionWithoutReason) {
+      out.push(x);
+      continue;
+    }
+    let addr: Address;
+    try {
+      addr = ipaddr.process(f.ip.split('%')[0]!);
+    } catch {
+      out.push(x);
+      continue;
+    }
+    const lit: Literal = { text: f.ip, family: f.ip.includes(':') ? 6 : 4, start: 0, end: f.ip.length, addr };
+    const c = classifyLiteral(lit, f.ip, settings);
+    if (settings.disabled.has(c.code)) continue;
+    out.push({ file: x.file, f: { ...f, code: c.code, severity: c.severity, message: c.message, hint: c.hint } });
+  }
+  return out;
+}
+
+/** Evidence of a finding: its line, and for a pod or Service IP, the range it is in and where that came from. */
+function evidenceOf(f: FileFinding, ranges: readonly NamedRange[]): Finding['evidence'] {
+  const line = { kind: 'line', value: f.excerpt };
+  if (f.ip === undefined || (f.code !== LINT_CODES.pod && f.code !== LINT_CODES.service) || f.object !== undefined) return [line];
+  let addr: Address;
+  try {
+    addr = ipaddr.process(f.ip.split('%')[0]!);
+  } catch {
+    return [line];
+  }
+  const kind: RangeKind = f.code === LINT_CODES.pod ? 'pod' : 'service';
+  const matched = matchRanges(ranges, addr).filter((r) => r.kind === kind);
+  const best = matched[0];
+  if (best === undefined) return [line];
+  const described = describeRange(best, matched);
+  const value = best.source === 'default' ? `guessed: ${described} (no ${kind === 'pod' ? 'pod' : 'Service'} range is known)` : described;
+  return [line, { kind: 'range', value }];
 }

@@ -1,4 +1,4 @@
-import { defineCatalogue, entryOf, publicEntry, type CatalogueEntry, type CodeOf, type TypedEntry } from '../catalogue.js';
+import { defineCatalogue, entryOf, publicEntry, severityFor, type CatalogueEntry, type CodeOf, type TypedEntry } from '../catalogue.js';
 import type { Severity } from '../finding.js';
 
 /** The codes `kdiag lint` reports. */
@@ -20,24 +20,24 @@ export const LINT_CATALOGUE = [
     code: LINT_CODES.pod,
     area: 'lint',
     stage: 'address',
-    severities: ['error'],
+    severities: ['error', 'warning'],
     title: 'Hard-coded pod IP',
     meaning:
       'A file addresses a pod by its IP. Pod IPs change every time a pod is rescheduled or restarted, so this breaks on the next rollout.',
     detection:
-      'An IPv4 or IPv6 literal (not in a comment, not a version, mask, range or other look-alike) lies in a pod range: from --pod-cidr, .kdiag.yaml lint.podCidrs, the live cluster with --cluster (node podCIDRs, else the ranges of live pod IPs), else the documented distribution defaults. With --cluster, an address that is a current pod IP names the pod.',
+      "An IPv4 or IPv6 literal (not in a comment, not a version, mask, range or other look-alike) lies in a pod range: from --pod-cidr, .kdiag.yaml lint.podCidrs, the live cluster with --cluster (node podCIDRs, else the ranges of live pod IPs), or declared in the scanned files (a kubeadm ClusterConfiguration or kind Cluster podSubnet, k3s cluster-cidr, kubespray kube_pods_subnet, Terraform pod_cidr or cluster_ipv4_cidr, Helm values podCIDR/podSubnet/clusterCIDR): an error. In a distribution's default pod range only (a guess), a warning that names the distribution and range. With --cluster, an address that is a current pod IP names the pod.",
     fix: 'Address the pod through a Service and use its DNS name (<service>.<namespace>.svc.cluster.local); for one specific pod of a StatefulSet, use its headless-Service name (<pod>.<service>.<namespace>.svc.cluster.local).',
   },
   {
     code: LINT_CODES.service,
     area: 'lint',
     stage: 'address',
-    severities: ['error'],
+    severities: ['error', 'warning'],
     title: 'Hard-coded Service IP',
     meaning:
       "A file addresses a Service by its ClusterIP. The IP changes when the Service is re-created (or the cluster is rebuilt), while the Service's DNS name does not.",
     detection:
-      'An address literal lies in a Service range: from --service-cidr, .kdiag.yaml lint.serviceCidrs, the live cluster with --cluster (ServiceCIDR objects where served, else the range around the kubernetes Service IP), else the distribution defaults. With --cluster, an address that is a current ClusterIP names the Service.',
+      "An address literal lies in a Service range: from --service-cidr, .kdiag.yaml lint.serviceCidrs, the live cluster with --cluster (ServiceCIDR objects where served, else the range around the kubernetes Service IP), or declared in the scanned files (kubeadm or kind serviceSubnet, k3s service-cidr, kubespray kube_service_addresses, Terraform service_cidr, service_ipv4_cidr or services_ipv4_cidr_block, Helm values serviceCIDR/serviceSubnet): an error. In a distribution's default Service range only (a guess), a warning that names the distribution and range. With --cluster, an address that is a current ClusterIP names the Service.",
     fix: "Use the Service's DNS name, <service>.<namespace>.svc.cluster.local (or just <service> from the same namespace).",
   },
   {
@@ -79,9 +79,10 @@ export type LintEntry = (typeof LINT_CATALOGUE)[number];
 
 export const LINT_INDEX: ReadonlyMap<string, LintEntry> = defineCatalogue(LINT_CATALOGUE);
 
-/** The severity of a lint code, from the catalogue (lint findings always take their default). */
-export function lintSeverity(code: LintCode): Severity {
-  return entryOf(LINT_INDEX, code).severities[0];
+/** The severity of a lint code, from the catalogue: its default, or `wanted` when the entry lists it. */
+export function lintSeverity(code: LintCode, wanted?: Severity): Severity {
+  const entry = entryOf(LINT_INDEX, code);
+  return wanted === undefined ? entry.severities[0] : severityFor(entry, wanted);
 }
 
 /** The entries as `kdiag codes` and SARIF rules show them. */

@@ -67,14 +67,22 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
   }
   const { best, inRange, privateKind } = rangeFacts(settings.ranges, lit.addr);
   if (best && !obj) {
+    // Only a known range (flags, .kdiag.yaml, --cluster, declared in the tree) makes an error: a distribution's
+    // default is a guess, a warning that says so.
+    const guessed = best.source === 'default';
+    const guess = guessed
+      ? ` (a guess: no ${best.kind === 'pod' ? 'pod' : 'Service'} range is known; give it with --${best.kind}-cidr)`
+      : '';
     if (best.kind === 'pod') {
       return makeFinding(
         column,
         endColumn,
         lit.text,
         LINT_CODES.pod,
-        `hard-coded pod IP ${lit.text}${inRange}`,
+        `hard-coded pod IP ${lit.text}${inRange}${guess}`,
         `pod IPs change on every restart: use the DNS name of a Service that selects the pod (<service>.<namespace>.svc.${domain})`,
+        undefined,
+        guessed ? 'warning' : undefined,
       );
     }
     return makeFinding(
@@ -82,8 +90,10 @@ export function classifyLiteral(lit: Literal, text: string, settings: ClassifySe
       endColumn,
       lit.text,
       LINT_CODES.service,
-      `hard-coded Service IP ${lit.text}${inRange}`,
+      `hard-coded Service IP ${lit.text}${inRange}${guess}`,
       `ClusterIPs change when a Service is re-created: use the Service's DNS name (<service>.<namespace>.svc.${domain})`,
+      undefined,
+      guessed ? 'warning' : undefined,
     );
   }
   const nodeNote = obj ? `: the address of node ${obj.ref.name}` : '';
@@ -126,9 +136,10 @@ function makeFinding(
   message: string,
   hint: string,
   object?: ObjectRef,
+  severity?: Severity,
 ): LineFinding {
-  // The severity is the catalogue's (one per lint code), never a literal here.
-  const f: LineFinding = { column, endColumn, ip, code, severity: lintSeverity(code), message, hint };
+  // The severity is the catalogue's (its default, or one it lists), never a literal here.
+  const f: LineFinding = { column, endColumn, ip, code, severity: lintSeverity(code, severity), message, hint };
   if (object) f.object = object;
   return f;
 }

@@ -29,6 +29,9 @@ export type FileType =
   | 'sql'
   | 'lua'
   | 'markup'
+  | 'jsonnet'
+  | 'jinja'
+  | 'nix'
   | 'text';
 
 /** The file types that are program source (where `::` is a scope operator, not an address). */
@@ -93,6 +96,12 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
   sql: { line: ['--'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: `"'`, quoteNeedsBoundary: false },
   lua: { line: ['--'], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: false },
   markup: { line: [], markerNeedsSpace: false, lineStartOnly: false, block: [['<!--', '-->']], quotes: '', quoteNeedsBoundary: false },
+  // Jsonnet/libsonnet: `//`, `#` and `/* */` comments.
+  jsonnet: { line: ['//', '#'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: `"'`, quoteNeedsBoundary: false },
+  // Jinja templates (`.j2`): YAML-like text plus `{# ... #}` comments.
+  jinja: { ...YAML, block: [['{#', '#}']] },
+  // Nix: `#` and `/* */` comments (`//` is an operator there).
+  nix: { line: ['#'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: '"', quoteNeedsBoundary: false },
   text: { line: [], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: '', quoteNeedsBoundary: false },
 };
 
@@ -227,6 +236,8 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       if (!line.startsWith(marker, i)) continue;
       if (syntax.lineStartOnly && !firstNonBlank) continue;
       if (syntax.markerNeedsSpace && i > from && !isSpace(line.charCodeAt(i - 1))) continue;
+      // `://` is a URL (`https://10.7.7.7:8443` in a string that spans lines), never a `//` comment.
+      if (marker === '//' && i > from && line.charCodeAt(i - 1) === 58) continue;
       out.push(i, len);
       return sawBlock;
     }

@@ -1,6 +1,7 @@
 import { classifyLiteral, type ClassifySettings, type LineFinding } from './classify.js';
 import { FileComments, inSpans, type FileType, type Spans } from './comments.js';
 import { LINT_CODES, lintSeverity } from './catalogue.js';
+import { declarations, mayDeclare, notConfiguration, type YamlParent } from './context.js';
 import { contains } from './ranges.js';
 import { codePointColumn, scanLine, type Address } from './scan.js';
 import { hasSuppressionMarker, parseSuppression, suppresses, SUPPRESSION_MARKER, type Suppression } from './suppress.js';
@@ -31,6 +32,19 @@ export interface LintSettings extends ClassifySettings {
 }
 
 export type { LineFinding } from './classify.js';
+
+/**
+ * Pseudo-codes of the results that declare a range (`podSubnet: 10.244.0.0/16` in a kubeadm, kind, k3s, kubespray,
+ * Terraform or Helm file): never printed, they travel with the findings (`ip` holds the CIDR) and the run collects
+ * them (see `isDeclaration`).
+ */
+export const DECLARED_POD = '#declared-pod-range';
+export const DECLARED_SERVICE = '#declared-service-range';
+
+/** True for the pseudo-findings that carry a declared range. */
+export function isDeclaration(code: string): boolean {
+  return code === DECLARED_POD || code === DECLARED_SERVICE;
+}
 export { addressKey } from './classify.js';
 
 const NONE: LineFinding[] = [];
@@ -57,7 +71,7 @@ export class FileLinter {
    * (a suppression on it then applies here). `mayHoldV6` false lets the caller's prefilter skip the IPv6 pass.
    * Returns a shared empty array when there is nothing.
    */
-  line(text: string, followsPrevious: boolean, mayHoldV6 = true): LineFinding[] {
+  line(text: string, followsPrevious: boolean, mayHoldV6 = true, parent?: () => YamlParent | undefined): LineFinding[] {
     const carried = followsPrevious ? this.pending : undefined;
     this.pending = undefined;
     const comments = this.comments;
@@ -80,29 +94,43 @@ export class FileLinter {
     if (spans !== undefined && spans.length > 0 && !this.settings.includeComments && spans[spans.length - 1] === text.length) {
       scanText = text.slice(0, spans[spans.length - 2]);
     }
+    let out: LineFinding[] = NONE;
+    // A range declared in the tree: reported to the run as a pseudo-finding (it decides severities).
+    if (mayDeclare(scanText)) {
+      for (const d of declarations(scanText)) {
+        if (out === NONE) out = [];
+        out.push({
+          code: d.kind === 'pod' ? DECLARED_POD : DECLARED_SERVICE,
+          severity: 'info',
+          column: 1,
+          endColumn: 1,
+          ip: d.cidr,
+          message: '',
+          hint: '',
+        });
+      }
+    }
     const literals = scanLine(scanText, this.fileType, this.settings, mayHoldV6, false);
     let reportable = false;
     for (const lit of literals) if (lit.decoy === undefined) reportable = true;
-    if (!reportable && markerAt === -1) return NONE;
+    if (!reportable && markerAt === -1) return out;
 
     let own: Suppression | undefined;
-    let out: LineFinding[] = NONE;
     if (markerAt !== -1) {
       // In files with comments, only a comment can suppress (a string mentioning kdiag-ignore does not).
       if (!comments.hasComments || (spans !== undefined && inSpans(spans, markerAt))) {
         own = parseSuppression(text.slice(markerAt), markerAt);
         if (own && own.reason === '' && !this.settings.disabled.has(LINT_CODES.suppressionWithoutReason)) {
           const column = codePointColumn(text, own.index);
-          out = [
-            {
-              code: LINT_CODES.suppressionWithoutReason,
-              severity: lintSeverity(LINT_CODES.suppressionWithoutReason),
-              column,
-              endColumn: column + SUPPRESSION_MARKER.length,
-              message: 'kdiag-ignore without a reason',
-              hint: 'say why the address is fine after a colon: `kdiag-ignore: <reason>`',
-            },
-          ];
+          if (out === NONE) out = [];
+          out.push({
+            code: LINT_CODES.suppressionWithoutReason,
+            severity: lintSeverity(LINT_CODES.suppressionWithoutReason),
+            column,
+            endColumn: column + SUPPRESSION_MARKER.length,
+            message: 'kdiag-ignore without a reason',
+            hint: 'say why the address is fine after a colon: `kdiag-ignore: <reason>`',
+          });
         }
       }
     }
@@ -112,6 +140,7 @@ export class FileLinter {
       if (lit.decoy !== undefined) continue;
       if (!this.settings.includeComments && spans !== undefined && inSpans(spans, lit.start)) continue;
       if (this.allowed(lit.addr)) continue;
+      if (notConfiguration(lit, text, parent) !== undefined) continue;
       const f = classifyLiteral(lit, text, this.settings);
       if (this.settings.disabled.has(f.code)) continue;
       if ((own && suppresses(own, f.code)) || (carried && suppresses(carried, f.code))) continue;

@@ -84,7 +84,10 @@ function isWord(c: number): boolean {
 // ---------------------------------------------------------------- context rules
 
 /** Keys whose value is a version: `version`, `appVersion`, `IMAGE_TAG`, `--kube-version`, `<version>`, `tag`... */
-const VERSION_KEY = /(version|^ver$|^v$|tags?$|^rev(ision)?$|^release$|^build$|^chart$)/i;
+const VERSION_KEY = /(version|^ver$|tags?$|^rev(ision)?$|^release$|^build$|^chart$)/i;
+/** Keys that name an address: they win over a version-like part (`version_server_ip`, `release_host`). */
+const ADDRESS_KEY =
+  /(?:ip|ips|ipv4|ipv6|addr|address|host|hosts|hostname|server|servers|endpoint|endpoints|url|uri|upstream|peer|gateway|dns|nameservers?)$/i;
 /** Keys whose value is a network rather than a host: `podSubnet`, `cidr`, `network`, `route`... */
 const NETWORK_KEY = /(subnet|cidr|network|^net$|range|prefix|route|netmask|mask)/i;
 /** An image reference right before a `:tag`: `registry.io/team/app:`. */
@@ -158,7 +161,7 @@ function versionOperatorBefore(line: string, start: number): boolean {
 /** What the key or word before a value says: a version, or (for a network-like value) a range. */
 function keyDecoy(k: string, isNetworkLike: boolean): DecoyReason | undefined {
   const bare = k.charCodeAt(0) === 45 /* - */ ? k.replace(/^-+/, '') : k;
-  if (VERSION_KEY.test(bare)) return 'version';
+  if (VERSION_KEY.test(bare) && !ADDRESS_KEY.test(bare)) return 'version';
   if (isNetworkLike && NETWORK_KEY.test(bare)) return 'cidr';
   return undefined;
 }

@@ -2,7 +2,7 @@ import { makeFinding, publicEntry, severityFor } from '../../../src/core/catalog
 import { ALL_ENTRIES } from '../../../src/core/catalogues.js';
 import { GENERAL_CATALOGUE, GENERAL_EMITTERS } from '../../../src/core/general-catalogue.js';
 import { FileLinter } from '../../../src/core/lint/engine.js';
-import { LINT_CATALOGUE, LINT_CODES, lintSeverity, type LintCode } from '../../../src/core/lint/catalogue.js';
+import { LINT_CATALOGUE, LINT_CODES, LINT_INDEX, lintSeverity, type LintCode } from '../../../src/core/lint/catalogue.js';
 import { defaultRanges, namedRanges } from '../../../src/core/lint/ranges.js';
 import { SVC_CATALOGUE, SVC_REPORTED, SVC_STAGES, stageIndex } from '../../../src/core/svc/catalogue.js';
 import { CHECKS, EXTERNAL_NAME_CHECKS, defineCheck, runCheck, type Analysis } from '../../../src/core/svc/checks/index.js';
@@ -36,15 +36,27 @@ describe('catalogue codes and their emitters', () => {
     const settings = {
       strict: false,
       includeComments: false,
-      ranges: [...defaultRanges(), ...namedRanges(['10.96.0.0/12'], 'service', '--service-cidr')],
+      ranges: [
+        ...namedRanges(['10.244.0.0/16'], 'pod', '--pod-cidr'),
+        ...namedRanges(['10.96.0.0/12'], 'service', '--service-cidr'),
+        ...defaultRanges().filter((r) => r.cidr === '10.42.0.0/16'),
+      ],
       allow: [],
       disabled: new Set<string>(),
     };
     const l = new FileLinter('yaml', settings);
-    const lines = ['a: 10.244.1.2', 'b: 10.96.0.10', 'c: 192.168.1.1', 'd: 8.8.8.8', 'e: 8.8.4.4 # kdiag-ignore'];
-    const seen = lines.flatMap((line) => l.line(line, false)).map((f) => [f.code, f.severity]);
+    const lines = ['a: 10.244.1.2', 'b: 10.96.0.10', 'c: 192.168.1.1', 'd: 8.8.8.8', 'e: 8.8.4.4 # kdiag-ignore', 'f: 10.42.0.9'];
+    const seen = lines.flatMap((line) => l.line(line, false)).map((f) => [f.code, f.severity, f.message]);
     expect(new Set(seen.map(([c]) => c))).toEqual(new Set(Object.values(LINT_CODES)));
-    for (const [code, severity] of seen) expect([code, severity]).toEqual([code, lintSeverity(code as LintCode)]);
+    // Known ranges give the catalogue's default severity; a guessed one (10.42.0.0/16, k3s's default) a severity the
+    // entry lists too (warning).
+    for (const [code, severity, message] of seen) {
+      if (message!.includes('a guess')) {
+        expect([code, severity]).toEqual(['hardcoded-pod-ip', 'warning']);
+        expect(LINT_INDEX.get(code!)!.severities).toContain('warning');
+      } else expect([code, severity]).toEqual([code, lintSeverity(code as LintCode)]);
+    }
+    expect(seen.filter(([, , m]) => m!.includes('a guess'))).toHaveLength(1);
   });
 });
 

@@ -22,7 +22,7 @@ function tmp(files: Record<string, string | Buffer>): string {
 }
 
 function walkAll(cwd: string, roots: string[] = ['.']): { files: string[]; stats: WalkStats; warnings: string[] } {
-  const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0 };
+  const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0, skippedTests: 0 };
   const warnings: string[] = [];
   const files = [...walk({ cwd, roots, warn: (m) => warnings.push(m) }, stats)].map((e) => e.rel);
   return { files, stats, warnings };
@@ -136,7 +136,7 @@ describe('walk', () => {
       execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
       const r = walkAll(dir);
       expect(r.files).toEqual(['a.yaml']);
-      expect(r.stats).toEqual({ skippedSymlinks: 2, skippedSpecial: 1, skippedUnknownType: 0 });
+      expect(r.stats).toEqual({ skippedSymlinks: 2, skippedSpecial: 1, skippedUnknownType: 0, skippedTests: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(outside, { recursive: true, force: true });
@@ -301,7 +301,7 @@ describe('unreadable files', () => {
     // Tests run as root, where chmod 000 does not stop a read: replace b.yaml, after the walk listed it, by a
     // folder of the same name (open succeeds, read fails with EISDIR), which is what a racing writer can do.
     const io = createTestIo();
-    const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0 };
+    const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0, skippedTests: 0 };
     const entries = [...walk({ cwd: dir, roots: ['.'], warn: () => {} }, stats)];
     rmSync(join(dir, 'b.yaml'));
     mkdirSync(join(dir, 'b.yaml'));
@@ -332,7 +332,8 @@ describe('unreadable files', () => {
       }
       const io = createTestIo();
       const code = await runCli(['lint', '-o', 'json', ...(isRoot ? ['p.yaml', 'a.yaml'] : ['.'])], { io, env: {}, cwd: dir });
-      expect(code).toBe(1);
+      // 10.42.0.1 is in k3s's default pod range only: a guess, a warning (exit 0 with --fail-on error).
+      expect(code).toBe(0);
       expect(io.stderr()).toBe(
         isRoot ? 'warning: skipping p.yaml: not a regular file or folder\n' : 'warning: cannot read b.yaml: EACCES; skipped\n',
       );

@@ -68,6 +68,12 @@ function makeTree(): string {
       }
     }
   }
+  // A kubeadm configuration late in the walk (so scanned by a worker thread) declares the pod range: addresses in it
+  // are errors everywhere in the tree, whichever thread found them.
+  writeFileSync(
+    join(dir, 'team-14', 'svc-9', 'zz-kubeadm.yaml'),
+    'apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.0.0.0/10\n',
+  );
   // An unreadable folder late in the walk (its warning comes from the walk, not from a scan).
   mkdirSync(join(dir, 'team-14', 'svc-5', 'zz-locked'));
   writeFileSync(join(dir, 'team-14', 'svc-5', 'zz-locked', 'x.yaml'), `a: ${ip()}\n`);
@@ -96,8 +102,11 @@ describe('kdiag lint -j: parallel scanning', () => {
   });
 
   test('the -j 1 run has findings in many files, unreadable files and a warning from the walk', () => {
-    expect(one.status).toBe(1); // Service IPs are errors
-    const findings = (JSON.parse(one.stdout) as { findings: { file: string }[] }).findings;
+    expect(one.status).toBe(1); // pod IPs in the declared range are errors
+    const findings = (JSON.parse(one.stdout) as { findings: { file: string; severity: string; evidence: { value: string }[] }[] }).findings;
+    const errors = findings.filter((f) => f.severity === 'error');
+    expect(errors.length).toBeGreaterThan(10);
+    expect(errors[0]!.evidence[1]!.value).toBe('the pod range 10.0.0.0/10 (from team-14/svc-9/zz-kubeadm.yaml:4)');
     expect(new Set(findings.map((f) => f.file)).size).toBeGreaterThan(300);
     expect(one.stderr).toMatch(/warning: cannot read team-\d+\/svc-\d\/locked-\d+\.yaml: EACCES; skipped\n/);
     expect(one.stderr).toContain('warning: cannot read folder team-14/svc-5/zz-locked: EACCES\n');
