@@ -147,6 +147,7 @@ describe('loadDnsSnapshot: a Corefile under another name', () => {
     );
     const { snapshot, notes } = await loadDnsSnapshot(log, { name: name('api.backend'), clientNamespace: 'x' });
     expect(notes.join(' ')).toContain('ConfigMap kube-system/coredns-custom (AKS');
+    expect(snapshot.corefile?.zones).toContain('cluster.local');
     expect(notes.join(' ')).toContain('ignore.override, internal.server included');
     expect(log.calls).toContain('tryList configmaps kube-system --field-selector metadata.name=coredns-custom');
     const plain = new RecordingReader(
