@@ -319,7 +319,8 @@ export class FileClusterReader implements ClusterReader {
       const terms = parseFieldSelector(opts.fieldSelector);
       items = items.filter((o) => terms.every((t) => (fieldValue(o, t.path) === t.value) === t.equal));
     }
-    return opts.metadataOnly ? items.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata })) : items;
+    if (opts.metadataOnly) return items.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata }));
+    return opts.project ? items.map(opts.project) : items;
   }
 
   async get<T extends KubeObject>(resource: Resource, namespace: string | undefined, name: string): Promise<T | undefined> {

@@ -112,7 +112,7 @@ export function buildSarif(findings: readonly Finding[], opts: SarifOptions): Lo
       ruleId: f.code,
       ruleIndex: ruleFor(f.code, f.severity),
       level: LEVEL[f.severity],
-      message: { text: f.hint ? `${f.message}. ${f.hint}` : f.message },
+      message: { text: f.hint ? `${f.message}${f.message.endsWith('.') ? '' : '.'} ${f.hint}` : f.message },
     };
     if (f.location) {
       const loc = f.location;
