@@ -6,7 +6,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { kubectl } from '../lib/cluster.mjs';
 
 /** The planted problems: kind, how many, what each peer would have to name. */
-export const PLANTED_KINDS = ['selector-no-match', 'target-port-not-found', 'pods-not-running', 'network-policy-denies-all', 'target-port-not-declared'];
+export const PLANTED_KINDS = [
+  'selector-no-match',
+  'target-port-not-found',
+  'pods-not-running',
+  'network-policy-denies-all',
+  'target-port-not-declared',
+];
 
 export function plan({ namespaces, services, pods, planted }) {
   const perNs = services / namespaces;
@@ -93,7 +99,9 @@ function pod(namespace, name, labels, nodeName) {
 
 function create(cluster, items) {
   return new Promise((resolve, reject) => {
-    const c = spawn(`${cluster.bin}/kubectl`, ['--kubeconfig', cluster.kubeconfig, 'create', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const c = spawn(`${cluster.bin}/kubectl`, ['--kubeconfig', cluster.kubeconfig, 'create', '-f', '-'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
     c.stderr.on('data', (d) => (err += d));
     c.on('close', (code) => {
@@ -110,7 +118,14 @@ function create(cluster, items) {
 export async function populate(cluster, p, { namespaces, nodes, parallel = 6 }) {
   const marker = `${p.perNs}-${p.podsPerNs}-${p.broken.length}`;
   const have = new Map(
-    kubectl(cluster, ['get', 'ns', '-l', 'kdiag-bench-audit', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.labels.kdiag-bench-audit}{"\\n"}{end}'])
+    kubectl(cluster, [
+      'get',
+      'ns',
+      '-l',
+      'kdiag-bench-audit',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.metadata.labels.kdiag-bench-audit}{"\\n"}{end}',
+    ])
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split('=')),

@@ -16,10 +16,10 @@ const CLUSTER_FAILED = 'cluster access failed (no kubeconfig, unknown context, u
  * no row for it here.
  */
 export const EXIT_STATUSES: readonly ExitStatusRow[] = [
-  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'dns', 'lint'] },
+  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'audit', 'dns', 'lint'] },
   { status: 0, meaning: 'done', commands: ['codes'] },
   { status: 0, meaning: 'stopped by SIGINT or SIGTERM (the normal end of a forward), after a stopped event', commands: ['forward'] },
-  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'dns', 'lint'] },
+  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'audit', 'dns', 'lint'] },
   {
     status: 1,
     meaning:
@@ -27,6 +27,11 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     commands: ['forward'],
   },
   { status: 2, meaning: 'usage or input error (unknown flag, missing argument, unreadable -f file)', commands: ['svc'] },
+  {
+    status: 2,
+    meaning: 'usage or input error (unknown flag, unknown finding code in --only/--skip, bad -l, unreadable -f file)',
+    commands: ['audit'],
+  },
   {
     status: 2,
     meaning: 'usage or input error (unknown flag, a NAME that is no DNS name, missing NAME, --from-pod not found, unreadable -f file)',
@@ -42,12 +47,17 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   { status: 3, meaning: CLUSTER_FAILED, commands: ['svc', 'dns'] },
   {
     status: 3,
+    meaning: `${CLUSTER_FAILED}; with -A, list on services, endpointslices and pods across namespaces is required`,
+    commands: ['audit'],
+  },
+  {
+    status: 3,
     meaning: `${CLUSTER_FAILED}, or a permission the forward needs is missing (checked before listening)`,
     commands: ['forward'],
   },
   { status: 3, meaning: `with --cluster: ${CLUSTER_FAILED}`, commands: ['lint'] },
-  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'lint'] },
-  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'lint'] },
+  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'audit', 'dns', 'lint'] },
+  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'audit', 'dns', 'lint'] },
 ];
 
 /** The rows of one command, in status order. */

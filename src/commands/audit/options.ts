@@ -62,7 +62,10 @@ export async function validateAuditOptions(o: AuditOptions): Promise<void> {
     for (const c of list) {
       if (CATALOGUE.has(c)) continue;
       const close = closeNames(c, [...CATALOGUE.keys()]);
-      throw new UsageError(`${flag}: unknown finding code "${c}"`, close.length ? `did you mean ${close.join(', ')}?` : 'kdiag codes lists them');
+      throw new UsageError(
+        `${flag}: unknown finding code "${c}"`,
+        close.length ? `did you mean ${close.join(', ')}?` : 'kdiag codes lists them',
+      );
     }
   }
 }

@@ -9,7 +9,12 @@ import { paint, renderFinding, severityLabel } from '../../output/text.js';
  * ready endpoints per port, the most causal code and its message), then one summary line. `-o wide` follows the
  * table with every finding of each Service, as `kdiag svc` prints them.
  */
-export function renderAuditText(broken: readonly AuditedService[], summary: AuditSummary, topLevel: readonly Finding[], env: RenderEnv): string {
+export function renderAuditText(
+  broken: readonly AuditedService[],
+  summary: AuditSummary,
+  topLevel: readonly Finding[],
+  env: RenderEnv,
+): string {
   const c = paint(env);
   const out: string[] = [];
   for (const f of topLevel) out.push(renderFinding(f, env), '');

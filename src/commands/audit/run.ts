@@ -103,9 +103,7 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
   } finally {
     progress.stop();
   }
-  audited.sort(
-    (a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name),
-  );
+  audited.sort((a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
   const summary = summarize(audited);
   const broken = worstFirst(audited);
   const all = [...topLevel, ...broken.flatMap((a) => a.findings)];

@@ -18,7 +18,14 @@ export function projectPod(o: KubeObject): KubeObject {
       ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
       ...(m.labels !== undefined ? { labels: m.labels } : {}),
       ...(m.ownerReferences !== undefined
-        ? { ownerReferences: m.ownerReferences.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, name: r.name, ...(r.controller ? { controller: true } : {}) })) }
+        ? {
+            ownerReferences: m.ownerReferences.map((r) => ({
+              apiVersion: r.apiVersion,
+              kind: r.kind,
+              name: r.name,
+              ...(r.controller ? { controller: true } : {}),
+            })),
+          }
         : {}),
       ...(m.creationTimestamp !== undefined ? { creationTimestamp: m.creationTimestamp } : {}),
       ...(m.deletionTimestamp !== undefined ? { deletionTimestamp: m.deletionTimestamp } : {}),

@@ -343,12 +343,16 @@ export function schedulingHint(pod: Pod, message: string, nodeLabels: readonly R
           (none ? 'label a node (kubectl label node NODE KEY=VALUE) or fix the nodeSelector' : 'fix the nodeSelector, or free those nodes'),
       );
     }
-    if (pod.spec?.affinity) parts.push("check spec.affinity's required nodeAffinity terms against the nodes' labels (kubectl get nodes --show-labels)");
-    if (parts.length === 0) parts.push("no node matches the pod's node affinity or selector: compare them with kubectl get nodes --show-labels");
+    if (pod.spec?.affinity)
+      parts.push("check spec.affinity's required nodeAffinity terms against the nodes' labels (kubectl get nodes --show-labels)");
+    if (parts.length === 0)
+      parts.push("no node matches the pod's node affinity or selector: compare them with kubectl get nodes --show-labels");
   }
   const taints = [...message.matchAll(/untolerated taint(?:\(s\))? ?\{([^}]*)\}/g)].map((m) => m[1]!.trim());
   if (taints.length > 0) {
-    parts.push(`nodes carry the taint ${[...new Set(taints)].map((t) => `{${t}}`).join(', ')} the pod does not tolerate: add a toleration or remove the taint`);
+    parts.push(
+      `nodes carry the taint ${[...new Set(taints)].map((t) => `{${t}}`).join(', ')} the pod does not tolerate: add a toleration or remove the taint`,
+    );
   }
   const insufficient = [...new Set([...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) => m[1]!.replace(/\.+$/, '')))];
   if (insufficient.length > 0) {

@@ -174,7 +174,7 @@ export const SVC_CATALOGUE = [
     'ports',
     ['error'],
     'A probe names a port the container does not declare',
-    "A readiness, liveness or startup probe (httpGet, tcpSocket) names its port by a name the container does not declare. The kubelet cannot resolve it, so the probe fails every time: a readiness probe keeps the pod out of the endpoints, a liveness or startup probe restarts the container.",
+    'A readiness, liveness or startup probe (httpGet, tcpSocket) names its port by a name the container does not declare. The kubelet cannot resolve it, so the probe fails every time: a readiness probe keeps the pod out of the endpoints, a liveness or startup probe restarts the container.',
     "Each probe of each matching pod's containers (or, offline, each workload's pod template) whose port is a string is looked up among that container's containers[].ports[].name.",
     "Name the container port (containers[].ports[].name) as the probe does, or give the probe the port's number or a declared name (kdiag lists them).",
   ),

@@ -85,7 +85,7 @@ describe('kdiag svc, live: the state of the matching pods', () => {
     return r;
   });
 
-  test("pods-not-running: an unmatched nodeSelector: the hint names the label and says that no node carries it", async () => {
+  test('pods-not-running: an unmatched nodeSelector: the hint names the label and says that no node carries it', async () => {
     const unplaced = { ...(pod(`unplaced-${sfx}`, { app: `unplaced-${sfx}` }) as any) };
     unplaced.spec.nodeSelector = { disktype: 'ssd' };
     await applyYaml([unplaced, service({ name: 'unplaced', selector: { app: `unplaced-${sfx}` } })], { namespace: ns.name });

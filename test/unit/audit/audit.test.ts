@@ -35,18 +35,21 @@ function servicesOf(objs: readonly KubeObject[], defaultNs: string): { namespace
 }
 
 describe('the pod projection', () => {
-  it.each(FILES.map((f) => [f.slice(ROOT.length + 1), f]))('kdiag svc gives the same report on projected pods as on full ones: %s', async (_n, path) => {
-    const objs = objectsOf(path);
-    const full = new FileClusterReader(objs);
-    const projected = new FileClusterReader(objs.map((o) => (o.kind === 'Pod' ? projectPod(o) : o)));
-    const services = servicesOf(objs, full.defaultNamespace);
-    expect(services.length).toBeGreaterThan(0);
-    for (const s of services) {
-      const a = explainService(await loadServiceSnapshot(full, s));
-      const b = explainService(await loadServiceSnapshot(projected, s));
-      expect(b).toEqual(a);
-    }
-  });
+  it.each(FILES.map((f) => [f.slice(ROOT.length + 1), f]))(
+    'kdiag svc gives the same report on projected pods as on full ones: %s',
+    async (_n, path) => {
+      const objs = objectsOf(path);
+      const full = new FileClusterReader(objs);
+      const projected = new FileClusterReader(objs.map((o) => (o.kind === 'Pod' ? projectPod(o) : o)));
+      const services = servicesOf(objs, full.defaultNamespace);
+      expect(services.length).toBeGreaterThan(0);
+      for (const s of services) {
+        const a = explainService(await loadServiceSnapshot(full, s));
+        const b = explainService(await loadServiceSnapshot(projected, s));
+        expect(b).toEqual(a);
+      }
+    },
+  );
 
   it('drops what the engine never reads', () => {
     const pod = {
@@ -58,7 +61,13 @@ describe('the pod projection', () => {
         volumes: [{ name: 'v' }],
         tolerations: [{}],
       },
-      status: { phase: 'Running', podIP: '10.0.0.1', hostIP: '10.1.0.1', qosClass: 'BestEffort', conditions: [{ type: 'Ready', status: 'True' }] },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.1',
+        hostIP: '10.1.0.1',
+        qosClass: 'BestEffort',
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
     } as unknown as KubeObject;
     expect(projectPod(pod)).toEqual({
       kind: 'Pod',
@@ -121,8 +130,19 @@ describe('the audit reader', () => {
   });
 });
 
-const f = (code: string, severity: Finding['severity']): Finding => ({ code, severity, message: `${code} message.`, evidence: [], hint: 'fix it' });
-const svc = (name: string, findings: Finding[]): AuditedService => ({ service: { namespace: 'ns', name }, type: 'ClusterIP', ready: 'http 1', findings });
+const f = (code: string, severity: Finding['severity']): Finding => ({
+  code,
+  severity,
+  message: `${code} message.`,
+  evidence: [],
+  hint: 'fix it',
+});
+const svc = (name: string, findings: Finding[]): AuditedService => ({
+  service: { namespace: 'ns', name },
+  type: 'ClusterIP',
+  ready: 'http 1',
+  findings,
+});
 
 describe('the summary', () => {
   const all = [
@@ -168,7 +188,9 @@ describe('the summary', () => {
       ].join('\n'),
     );
     const wide = renderAuditText(worstFirst(all), summarize(all), [], { ...env, wide: true });
-    expect(wide).toContain('Service ns/d\nERROR selector-no-match: selector-no-match message.\n    hint: fix it\nWARNING network-policy-isolated');
+    expect(wide).toContain(
+      'Service ns/d\nERROR selector-no-match: selector-no-match message.\n    hint: fix it\nWARNING network-policy-isolated',
+    );
   });
 });
 

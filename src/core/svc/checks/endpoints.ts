@@ -95,10 +95,7 @@ export const serviceWarningEvents = defineCheck({
     return [
       finding(
         'service-warning-events',
-        `Service ${q(a.svc.metadata.name)} has ${plural(events.length, 'Warning event')}: ${events
-          .slice(0, 3)
-          .map(text)
-          .join('; ')}.`,
+        `Service ${q(a.svc.metadata.name)} has ${plural(events.length, 'Warning event')}: ${events.slice(0, 3).map(text).join('; ')}.`,
         events.slice(0, MAX_LISTED).map((e): Evidence => ({ kind: 'event', object: a.ref, value: text(e) })),
         `read them and fix what they name: kubectl describe service ${a.svc.metadata.name} -n ${a.ns}`,
         a.ref,

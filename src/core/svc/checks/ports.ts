@@ -315,7 +315,8 @@ export const probePortNotFound = defineCheck({
                   kind: 'port',
                   object: groupEvidence(g, '').object!,
                   field: isTemplatePod(g.pod) ? `spec.template.spec.containers[${c.name}].ports` : `spec.containers[${c.name}].ports`,
-                  value: declared.length > 0 ? `container ${c.name} declares: ${declared.join(', ')}` : `container ${c.name} declares no port`,
+                  value:
+                    declared.length > 0 ? `container ${c.name} declares: ${declared.join(', ')}` : `container ${c.name} declares no port`,
                 },
               ],
               declared.length > 0
