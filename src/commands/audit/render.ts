@@ -19,12 +19,10 @@ export function renderAuditText(
   const out: string[] = [];
   for (const f of topLevel) out.push(renderFinding(f, env), '');
   if (broken.length > 0) {
-    const msgWidth = Math.max(40, env.width - 90);
     const rows = broken.map((a) => {
       const f = mostCausal(a.findings)!;
       const more = a.findings.length > 1 ? ` (+${a.findings.length - 1})` : '';
-      const msg = env.wide || f.message.length <= msgWidth ? f.message : `${f.message.slice(0, msgWidth - 1)}…`;
-      return [a.service.namespace, a.service.name, a.type, a.ready, `${severityLabel(worstOf(a.findings)!, env)} ${f.code}${more}`, msg];
+      return [a.service.namespace, a.service.name, a.type, a.ready, `${severityLabel(worstOf(a.findings)!, env)} ${f.code}${more}`, f.message];
     });
     out.push(table(['NAMESPACE', 'SERVICE', 'TYPE', 'READY', 'FINDING', 'MESSAGE'], rows), '');
     if (env.wide) {
