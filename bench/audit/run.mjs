@@ -54,7 +54,14 @@ let counted = 0;
 const proxy = createServer((req, res) => {
   counted++;
   const up = httpsRequest(
-    { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host }, ...tls },
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      path: req.url,
+      method: req.method,
+      headers: { ...req.headers, host: upstream.host },
+      ...tls,
+    },
     (r) => {
       res.writeHead(r.statusCode, r.headers);
       r.pipe(res);
@@ -76,7 +83,11 @@ const tools = [
     name: 'kdiag audit -A',
     argv: (kc) => [process.execPath, `${ROOT}/dist/kdiag.js`, 'audit', '-A', '-o', 'json', '--kubeconfig', kc],
     found: (out) => {
-      const names = new Set(JSON.parse(out).services.filter((s) => s.findings.some((f) => f.severity !== 'info')).map((s) => `${s.service.namespace}/${s.service.name}`));
+      const names = new Set(
+        JSON.parse(out)
+          .services.filter((s) => s.findings.some((f) => f.severity !== 'info'))
+          .map((s) => `${s.service.namespace}/${s.service.name}`),
+      );
       return planted.filter((b) => names.has(`${b.namespace}/${b.name}`));
     },
   },
@@ -119,7 +130,9 @@ function measure(argv) {
     'import resource,subprocess,sys,time\nt=time.time()\np=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE)\n' +
     'sys.stderr.write("%d %d %d\\n"%((time.time()-t)*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,p.returncode))\nsys.stdout.buffer.write(p.stdout)\n';
   return new Promise((resolve) => {
-    const c = spawn('python3', ['-c', wrapper, ...argv], { env: { ...process.env, NODE_OPTIONS: '', HOME: mkdtempSync(join(tmpdir(), 'bench-home-')) } });
+    const c = spawn('python3', ['-c', wrapper, ...argv], {
+      env: { ...process.env, NODE_OPTIONS: '', HOME: mkdtempSync(join(tmpdir(), 'bench-home-')) },
+    });
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));
@@ -147,20 +160,36 @@ for (const t of tools) {
   for (let i = 0; i < RUNS; i++) runs.push(await measure(t.argv(cluster.kubeconfig)));
   runs.sort((a, b) => a.ms - b.ms);
   const med = runs[Math.floor(runs.length / 2)];
-  rows.push({ tool: t.name, ms: med.ms, mb: Math.max(...runs.map((r) => r.kb)) / 1024, requests, found: found.length, missed: planted.filter((b) => !found.includes(b)).map((b) => b.kind) });
+  rows.push({
+    tool: t.name,
+    ms: med.ms,
+    mb: Math.max(...runs.map((r) => r.kb)) / 1024,
+    requests,
+    found: found.length,
+    missed: planted.filter((b) => !found.includes(b)).map((b) => b.kind),
+  });
   log(`${t.name}: ${med.ms} ms, ${(med.kb / 1024).toFixed(0)} MB, ${requests} requests, ${found.length}/${planted.length} found`);
 }
 proxy.close();
 
-console.log(`kdiag audit on ${SIZE.pods} pods / ${SIZE.services} Services in ${SIZE.namespaces} namespaces, ${SIZE.planted} broken planted (median of ${RUNS} direct run(s); requests from one more run through the counting proxy)`);
+console.log(
+  `kdiag audit on ${SIZE.pods} pods / ${SIZE.services} Services in ${SIZE.namespaces} namespaces, ${SIZE.planted} broken planted (median of ${RUNS} direct run(s); requests from one more run through the counting proxy)`,
+);
 console.log('tool                               wall s   peak MB   requests   planted found');
 for (const r of rows) {
-  console.log(`${r.tool.padEnd(34)}${(r.ms / 1000).toFixed(1).padStart(7)}${r.mb.toFixed(0).padStart(10)}${String(r.requests).padStart(11)}${`${r.found}/${SIZE.planted}`.padStart(16)}`);
+  console.log(
+    `${r.tool.padEnd(34)}${(r.ms / 1000).toFixed(1).padStart(7)}${r.mb.toFixed(0).padStart(10)}${String(r.requests).padStart(11)}${`${r.found}/${SIZE.planted}`.padStart(16)}`,
+  );
 }
 for (const r of rows) {
   const byKind = {};
   for (const k of r.missed) byKind[k] = (byKind[k] ?? 0) + 1;
-  if (r.missed.length) console.log(`${r.tool} missed: ${Object.entries(byKind).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  if (r.missed.length)
+    console.log(
+      `${r.tool} missed: ${Object.entries(byKind)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
 }
 
 /** Waits until KWOK runs every pod and the EndpointSlice controller lists the last namespace's endpoints. */

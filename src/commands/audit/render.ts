@@ -22,7 +22,14 @@ export function renderAuditText(
     const rows = broken.map((a) => {
       const f = mostCausal(a.findings)!;
       const more = a.findings.length > 1 ? ` (+${a.findings.length - 1})` : '';
-      return [a.service.namespace, a.service.name, a.type, a.ready, `${severityLabel(worstOf(a.findings)!, env)} ${f.code}${more}`, f.message];
+      return [
+        a.service.namespace,
+        a.service.name,
+        a.type,
+        a.ready,
+        `${severityLabel(worstOf(a.findings)!, env)} ${f.code}${more}`,
+        f.message,
+      ];
     });
     out.push(table(['NAMESPACE', 'SERVICE', 'TYPE', 'READY', 'FINDING', 'MESSAGE'], rows), '');
     if (env.wide) {
