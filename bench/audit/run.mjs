@@ -26,6 +26,7 @@ const log = (s) => process.stderr.write(`bench: ${s}\n`);
 function tool(name) {
   const bin = join(CACHE, 'bin', name);
   if (existsSync(bin)) return bin;
+  if (process.env.KDIAG_BENCH_NO_BUILD === '1') return undefined;
   const [mod, version] = TOOLS[name];
   log(`building ${name} ${version} from the Go module proxy (once)`);
   const dir = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${mod}@${version}`], { encoding: 'utf8' })).Dir;
@@ -146,6 +147,10 @@ function measure(argv) {
 
 const rows = [];
 for (const t of tools) {
+  if (t.argv('').includes(undefined)) {
+    log(`${t.name}: not built (KDIAG_BENCH_NO_BUILD=1), skipped`);
+    continue;
+  }
   // Requests: one run through the counting proxy; time and memory: RUNS runs straight to the API server (median).
   counted = 0;
   const viaProxy = await measure(t.argv(proxied));
@@ -194,7 +199,7 @@ for (const r of rows) {
 
 /** Waits until KWOK runs every pod and the EndpointSlice controller lists the last namespace's endpoints. */
 async function settle() {
-  const deadline = Date.now() + 30 * 60_000;
+  const deadline = Date.now() + Number(process.env.KDIAG_BENCH_SETTLE_MINUTES ?? 30) * 60_000;
   for (;;) {
     const pending = kubectl(cluster, ['get', 'pods', '-A', '--field-selector=status.phase!=Running', '-o', 'name', '--chunk-size=1000'])
       .split('\n')
@@ -204,10 +209,13 @@ async function settle() {
     const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
     const expected = SIZE.pods / SIZE.namespaces;
     // The planted pods-not-running pods stay Pending on purpose.
-    const plantedPending = planted.filter((b) => b.kind === 'pods-not-running').length;
+    const plantedPending = p.broken.filter((b) => b.kind === 'pods-not-running').length;
     log(`${pending} pods not running (${plantedPending} on purpose); ${last} has ${ready}/${expected} ready endpoints`);
     if (pending <= plantedPending && ready >= expected) return;
-    if (Date.now() > deadline) throw new Error('the cluster did not settle within 30 minutes');
+    if (Date.now() > deadline) {
+      log(`not settled after KDIAG_BENCH_SETTLE_MINUTES: measuring as it is (${pending} pods not running)`);
+      return;
+    }
     spawnSync('sleep', ['10']);
   }
 }
