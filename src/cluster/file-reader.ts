@@ -59,7 +59,14 @@ function lineAt(counter: LineCounter, offset: number): number {
  * the list), plain manifests, and `kubectl get -o yaml|json` output. Throws UsageError (exit 2) on broken YAML
  * (with file:line) and on documents that are not Kubernetes objects. Empty documents are skipped.
  */
-export function parseObjects(text: string, file: string): KubeObject[] {
+/** Where an object's document starts in the input: `kind/namespace/name` (namespace '' when unset) to file and line. */
+export type ObjectPositions = Map<string, { file: string; line: number }>;
+
+export function positionKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+export function parseObjects(text: string, file: string, positions?: ObjectPositions): KubeObject[] {
   const counter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -77,7 +84,21 @@ export function parseObjects(text: string, file: string): KubeObject[] {
     const line = doc.contents?.range ? lineAt(counter, doc.contents.range[0]) : 1;
     const where = `${file}:${line}`;
     const label = list.length > 1 ? `document ${index + 1}` : 'the document';
+    const before = out.length;
     collect(value, where, label, out, undefined, undefined);
+    if (positions) {
+      // Each object's own line: a List's items each start where their node does.
+      const isList = out.length !== before + 1 || (value as { items?: unknown }).items !== undefined;
+      out.slice(before).forEach((o, i) => {
+        let at = line;
+        if (isList) {
+          const node = doc.getIn(['items', i], true) as { range?: [number, number, number] } | undefined;
+          if (node?.range) at = lineAt(counter, node.range[0]);
+        }
+        const key = positionKey(o.kind ?? '', o.metadata.namespace, o.metadata.name);
+        if (!positions.has(key)) positions.set(key, { file, line: at });
+      });
+    }
   });
   return out;
 }
@@ -230,14 +251,28 @@ export class FileClusterReader implements ClusterReader {
   /** Reads and parses `-f PATH` (or `-`). */
   static async load(path: string, opts: { cwd: string; stdin?: Readable; namespace?: string }): Promise<FileClusterReader> {
     const src = await readInput(path, opts);
-    const objects = parseObjects(src.text, src.name === '-' ? '<stdin>' : src.name);
+    const positions: ObjectPositions = new Map();
+    const objects = parseObjects(src.text, src.name === '-' ? '<stdin>' : src.name, positions);
     if (objects.length === 0) {
       throw new UsageError(
         `${src.name === '-' ? 'standard input' : src.name} holds no Kubernetes objects`,
         'pass manifests or the output of kubectl get -o yaml|json',
       );
     }
-    return new FileClusterReader(objects, opts.namespace === undefined ? {} : { namespace: opts.namespace });
+    const reader = new FileClusterReader(objects, opts.namespace === undefined ? {} : { namespace: opts.namespace });
+    reader.positions = positions;
+    return reader;
+  }
+
+  /** Object positions in the input (filled by `load`). */
+  positions: ObjectPositions = new Map();
+
+  /** Where the object's document starts in the input (its file as given to -f, 1-based line); undefined when unknown. */
+  position(kind: string, namespace: string | undefined, name: string): { file: string; line: number } | undefined {
+    return (
+      this.positions.get(positionKey(kind, namespace, name)) ??
+      (namespace === this.defaultNamespace ? this.positions.get(positionKey(kind, undefined, name)) : undefined)
+    );
   }
 
   /** Calls made so far (a file reader makes no API requests; this counts reads, for tests). */
@@ -285,7 +320,8 @@ export class FileClusterReader implements ClusterReader {
       const terms = parseFieldSelector(opts.fieldSelector);
       items = items.filter((o) => terms.every((t) => (fieldValue(o, t.path) === t.value) === t.equal));
     }
-    return opts.metadataOnly ? items.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata })) : items;
+    if (opts.metadataOnly) return items.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata }));
+    return opts.project ? items.map(opts.project) : items;
   }
 
   async get<T extends KubeObject>(resource: Resource, namespace: string | undefined, name: string): Promise<T | undefined> {

@@ -101,7 +101,7 @@ export class KubeReader implements ClusterReader {
       for (const it of page.items ?? []) {
         // List items carry no kind; restore it so evidence can name objects.
         if (!it.kind) it.kind = resource.kind;
-        items.push(opts.metadataOnly ? slimMetadata(it) : withoutManagedFields(it));
+        items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
       }
       cont = page.metadata?.continue || undefined;
       if (!cont) return { ok: true, items, ...(page.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}) };

@@ -53,6 +53,11 @@ export interface ListOptions {
   fieldSelector?: string;
   /** Only `metadata` is needed: live readers ask for a PartialObjectMetadataList. */
   metadataOnly?: boolean;
+  /**
+   * Keeps of each item only what the caller reads, applied as each page arrives (so a large list never holds its
+   * full objects all at once). Not with `metadataOnly`.
+   */
+  project?: (item: KubeObject) => KubeObject;
 }
 
 /** The answer to an optional read: the items, or the fact that RBAC denied it. */

@@ -1,7 +1,7 @@
 import { matchesMap, rankNearMisses, selectorToString } from '../core/k8s/selectors.js';
 import type { EndpointSlice, Endpoints, KubeEvent, KubeObject, Node, Pod, Service, Workload, NetworkPolicy } from '../core/k8s/types.js';
 import { endpointRows, readyCountForPort } from '../core/k8s/endpoints.js';
-import { diagnosePod, isReady, isTerminating, podIps } from '../core/k8s/pods.js';
+import { condition, diagnosePod, isReady, isTerminating, podIps } from '../core/k8s/pods.js';
 import { DEFAULT_CLUSTER_DOMAIN, selectorOf } from '../core/k8s/services.js';
 import { topWorkloads } from '../core/k8s/workloads.js';
 import type { ServiceSnapshot } from '../core/svc/snapshot.js';
@@ -102,10 +102,17 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
   // The slices and the matching pods both depend only on the Service: read them together.
   const slicesRead = optional<EndpointSlice>(R.endpointslices, { namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
   const podsRead = selector ? reader.list<Pod>(R.pods, { namespace: ns, labelSelector: selectorToString(selector) }) : undefined;
-  // Settle both before acting on either, so a failed required read never leaves the other unobserved.
-  const [slicesResult, podsResult] = await Promise.allSettled([slicesRead, podsRead ?? Promise.resolve([])]);
+  // The Service's own events (endpoint, EndpointSlice or load-balancer sync failures), read alongside.
+  const eventsRead = optional<KubeEvent>(R.events, {
+    namespace: ns,
+    fieldSelector: `involvedObject.kind=Service,involvedObject.name=${name}`,
+  });
+  // Settle all before acting on any, so a failed required read never leaves another unobserved.
+  const [slicesResult, podsResult, eventsResult] = await Promise.allSettled([slicesRead, podsRead ?? Promise.resolve([]), eventsRead]);
   if (slicesResult.status === 'rejected') throw slicesResult.reason;
   if (podsResult.status === 'rejected') throw podsResult.reason;
+  if (eventsResult.status === 'rejected') throw eventsResult.reason;
+  snap.events.push(...(eventsResult.value ?? []));
   const slices = slicesResult.value;
   let legacy: Endpoints[] | undefined;
   if (slices) {
@@ -140,6 +147,12 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
     noMatch ? optional<KubeObject>(R.pods, { labelSelector: selectorToString(selector), metadataOnly: true }) : undefined,
   ]);
   if (workloads) snap.workloads = workloads.flatMap((w) => w ?? []);
+
+  // Offline without status, the workloads' pod templates stand in for the pods they will create: policies apply to them.
+  if (!snap.hasStatus && noMatch) {
+    const policies = await optional<NetworkPolicy>(R.networkpolicies, { namespace: ns });
+    if (policies) snap.networkPolicies = policies;
+  }
 
   if (noMatch) {
     if (nsPods) snap.namespacePods = nsPods;
@@ -187,6 +200,11 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
         ),
     );
     snap.events.push(...podEvents.flatMap((e) => e ?? []));
+    // A pod the scheduler cannot place on its nodeSelector: do any nodes carry those labels? (metadata only)
+    if (unready.some((p) => p.spec?.nodeSelector && condition(p, 'PodScheduled')?.status === 'False') && inputIncludes(reader, R.nodes)) {
+      const nodes = await optional<KubeObject>(R.nodes, { metadataOnly: true });
+      if (nodes) snap.nodeLabels = nodes.map((n) => n.metadata.labels ?? {});
+    }
     // A node matters when nothing in the pod itself explains it, or when a Ready pod is missing from the slices.
     const listed = new Set(snap.endpointSlices.flatMap((s) => (s.endpoints ?? []).flatMap((e) => e.addresses)));
     const needNode = snap.pods.filter((p) => {
@@ -201,14 +219,6 @@ export async function loadServiceSnapshot(reader: ClusterReader, opts: LoadServi
       // A denied read says nothing about whether that node exists: only names actually read count as looked up.
       snap.nodes = got.flatMap((g) => g ?? []);
       snap.nodesLookedUp = nodeNames.filter((_, i) => got[i] !== undefined);
-    }
-    if (svc.spec?.type === 'LoadBalancer' && !svc.status?.loadBalancer?.ingress?.length) {
-      snap.events.push(
-        ...((await optional<KubeEvent>(R.events, {
-          namespace: ns,
-          fieldSelector: `involvedObject.kind=Service,involvedObject.name=${name}`,
-        })) ?? []),
-      );
     }
   }
   return snap;

@@ -16,10 +16,14 @@ const CLUSTER_FAILED = 'cluster access failed (no kubeconfig, unknown context, u
  * no row for it here.
  */
 export const EXIT_STATUSES: readonly ExitStatusRow[] = [
-  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'dns', 'route', 'lint'] },
+  { status: 0, meaning: 'no finding at or above --fail-on (default: error)', commands: ['svc', 'audit', 'dns', 'route', 'lint'] },
   { status: 0, meaning: 'done', commands: ['codes'] },
   { status: 0, meaning: 'stopped by SIGINT or SIGTERM (the normal end of a forward), after a stopped event', commands: ['forward'] },
-  { status: 1, meaning: 'a finding at or above --fail-on (JSON output is still complete)', commands: ['svc', 'dns', 'route', 'lint'] },
+  {
+    status: 1,
+    meaning: 'a finding at or above --fail-on (JSON output is still complete)',
+    commands: ['svc', 'audit', 'dns', 'route', 'lint'],
+  },
   {
     status: 1,
     meaning:
@@ -27,6 +31,11 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     commands: ['forward'],
   },
   { status: 2, meaning: 'usage or input error (unknown flag, missing argument, unreadable -f file)', commands: ['svc'] },
+  {
+    status: 2,
+    meaning: 'usage or input error (unknown flag, unknown finding code in --only/--skip, bad -l, unreadable -f file)',
+    commands: ['audit'],
+  },
   {
     status: 2,
     meaning:
@@ -51,6 +60,11 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
     meaning:
       'with --probe: a permission the probe needs is missing (checked before anything is read or run: create and get on pods/exec; without --from-pod also create, list and delete on pods), or the debug pod did not start',
     commands: ['dns'],
+  },
+  {
+    status: 3,
+    meaning: `${CLUSTER_FAILED}; with -A, list on services, endpointslices and pods across namespaces is required`,
+    commands: ['audit'],
   },
   {
     status: 3,
@@ -85,8 +99,8 @@ export const EXIT_STATUSES: readonly ExitStatusRow[] = [
   { status: 126, meaning: 'the command was found but cannot run', commands: ['shell'] },
   { status: 127, meaning: 'the command was not found in the image', commands: ['shell'] },
   { status: 129, meaning: 'kdiag got SIGHUP (the terminal closed), after deleting the pod', commands: ['shell'] },
-  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'dns', 'route', 'lint', 'shell'] },
-  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'dns', 'route', 'lint', 'shell'] },
+  { status: 130, meaning: 'interrupted (SIGINT), after cleanup', commands: ['svc', 'audit', 'dns', 'route', 'lint', 'shell'] },
+  { status: 143, meaning: 'terminated (SIGTERM), after cleanup', commands: ['svc', 'audit', 'dns', 'route', 'lint', 'shell'] },
 ];
 
 /** The rows of one command, in status order. */

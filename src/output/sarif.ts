@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { CatalogueEntry } from '../core/catalogue.js';
-import type { Finding, Severity } from '../core/finding.js';
+import type { Finding, ObjectRef, Severity } from '../core/finding.js';
 import { REPOSITORY } from '../version.js';
 
 /**
@@ -31,6 +31,12 @@ export interface SarifOptions {
    * (none from source, or when package.json has none: then there is no helpUri).
    */
   repository?: string;
+  /**
+   * For findings about a Kubernetes object (`object`, no file `location`): where the object's document is, relative
+   * to `srcRoot` (offline input: GitHub shows only results with a physical location). Each such finding also gets
+   * the object as a logical location.
+   */
+  objectLocation?: (object: ObjectRef) => { file: string; line: number } | undefined;
 }
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -106,7 +112,7 @@ export function buildSarif(findings: readonly Finding[], opts: SarifOptions): Lo
       ruleId: f.code,
       ruleIndex: ruleFor(f.code, f.severity),
       level: LEVEL[f.severity],
-      message: { text: f.hint ? `${f.message}. ${f.hint}` : f.message },
+      message: { text: f.hint ? `${f.message}${f.message.endsWith('.') ? '' : '.'} ${f.hint}` : f.message },
     };
     if (f.location) {
       const loc = f.location;
@@ -122,6 +128,25 @@ export function buildSarif(findings: readonly Finding[], opts: SarifOptions): Lo
       const n = (seen.get(key) ?? 0) + 1;
       seen.set(key, n);
       result.partialFingerprints = { 'kdiagFindingHash/v1': `${fingerprint([f.code, loc.file, (snippet ?? '').trim()])}:${n}` };
+    }
+    if (f.object) {
+      const o = f.object;
+      const fqn = [o.kind, o.namespace, o.name].filter(Boolean).join('/');
+      result.locations ??= [{}];
+      result.locations[0]!.logicalLocations = [
+        { kind: 'object', name: o.name, fullyQualifiedName: fqn, ...(o.namespace ? { decoratedName: `${o.namespace}/${o.name}` } : {}) },
+      ];
+      const at = f.location ? undefined : opts.objectLocation?.(o);
+      if (at) {
+        result.locations[0]!.physicalLocation = {
+          artifactLocation: { uri: encodeURI(at.file), uriBaseId: SRCROOT },
+          region: { startLine: at.line },
+        };
+        const key = [f.code, at.file, fqn].join('\u0000');
+        const n = (seen.get(key) ?? 0) + 1;
+        seen.set(key, n);
+        result.partialFingerprints = { 'kdiagFindingHash/v1': `${fingerprint([f.code, at.file, fqn])}:${n}` };
+      }
     }
     return result;
   });

@@ -96,3 +96,17 @@ export function formatResult(r, root) {
   const text = `${r.stdout}--- stderr\n${r.stderr}--- exit ${r.status}\n`;
   return text.split(root).join('<root>');
 }
+
+// kdiag audit (issue 16), and the svc checks it brought.
+for (const [file, ns, names] of [['test/fixtures/svc/engine-gaps.yaml', 'g', ['restricted', 'probe', 'warned', 'unplaced']]]) {
+  for (const name of names) CASES.push({ name: `svc-engine-gaps-${name}`, args: ['svc', name, '-n', ns, '-f', file] });
+}
+CASES.push(
+  { name: 'svc-offline-policy-api', args: ['svc', 'api', '-f', 'test/fixtures/svc/offline-policy.yaml'] },
+  { name: 'svc-my-app-web.sarif', args: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'sarif'] },
+  { name: 'audit-engine-gaps', args: ['audit', '-n', 'g', '-f', 'test/fixtures/svc/engine-gaps.yaml'] },
+  { name: 'audit-engine-gaps.wide', args: ['audit', '-n', 'g', '-f', 'test/fixtures/svc/engine-gaps.yaml', '-o', 'wide'] },
+  { name: 'audit-engine-gaps.json', args: ['audit', '-n', 'g', '-f', 'test/fixtures/svc/engine-gaps.yaml', '-o', 'json'] },
+  { name: 'audit-traffic-all.json', args: ['audit', '-A', '-f', 'test/fixtures/svc/traffic.yaml', '-o', 'json'] },
+  { name: 'audit-engine-gaps.sarif', args: ['audit', '-n', 'g', '-f', 'test/fixtures/svc/engine-gaps.yaml', '-o', 'sarif'] },
+);

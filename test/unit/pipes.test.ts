@@ -7,6 +7,7 @@ import { ensureBundle, runBundle } from '../helpers/bundle.js';
  */
 const SAMPLES: Record<string, string[]> = {
   svc: ['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml'],
+  audit: ['audit', '-A', '-f', 'examples/my-app.yaml', '-o', 'wide'],
   dns: ['dns', 'web', '-n', 'other', '-f', 'examples/dns.yaml'],
   lint: ['lint', 'test/fixtures/lint/types'],
   codes: ['codes'],

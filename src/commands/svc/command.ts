@@ -11,8 +11,9 @@ export const svcCommand: CommandModule<SvcOptions, Outcome> = {
     'kdiag svc web -n my-app -f examples/my-app.yaml',
     'kubectl get svc,deploy,pods,endpointslices -n my-app -o yaml | kdiag svc web -f -',
     'kdiag svc web -n my-app -o json',
+    'kdiag svc web -n my-app -f examples/my-app.yaml -o sarif > kdiag.sarif',
   ],
-  shared: { output: ['text', 'wide', 'json', 'yaml'], failOn: true, cluster: true },
+  shared: { output: ['text', 'wide', 'json', 'yaml', 'sarif'], failOn: true, cluster: true },
   configure(cmd: Command): void {
     cmd
       .argument('[name]', 'the Service (a pick list is offered in a terminal when omitted)')

@@ -112,6 +112,7 @@ export async function runSvc(opts: SvcOptions, ctx: Context): Promise<Outcome> {
       // The text report (chalk, cli-table3) is imported only when it is printed, not for -o json/yaml.
       text: async (env) => (await import('./render.js')).renderServiceText(report, env),
       wide: async (env) => (await import('./render.js')).renderServiceText(report, { ...env, wide: true }),
+      sarif: async () => (await import('./sarif.js')).objectSarif(report.findings, reader, ctx.cwd),
     },
   };
 }

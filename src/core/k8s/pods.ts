@@ -1,7 +1,7 @@
 import type { Evidence, ObjectRef } from '../finding.js';
 import { eventsFor } from './events.js';
 import { refOf } from './refs.js';
-import type { ContainerStatus, KubeEvent, KubeObject, Node, Pod, Probe } from './types.js';
+import type { Container, ContainerStatus, KubeEvent, KubeObject, Node, Pod, Probe } from './types.js';
 
 /**
  * What every command knows about pods: readiness, IPs, owners, conditions, and why a pod is not (yet) an
@@ -45,10 +45,32 @@ export function ownerOf(pod: KubeObject): ObjectRef | undefined {
   return { kind: owner.kind, ...(ns ? { namespace: ns } : {}), name: owner.name };
 }
 
-function probeText(p: Probe): string {
+/** The port a probe targets, as written: undefined for exec probes. */
+export function probePortOf(p: Probe): number | string | undefined {
+  return p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
+}
+
+/**
+ * Resolves a probe's port as the kubelet does: a number is itself, a name is looked up among the container's own
+ * declared ports (by name only). Undefined when the name is not declared.
+ */
+export function resolveProbePort(c: Container | undefined, port: number | string): number | undefined {
+  if (typeof port === 'number') return port;
+  if (/^\d+$/.test(port)) return Number(port);
+  return c?.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+/** `:http (8080)` for a named port, `:http (not declared by the container)` when it resolves nowhere, `:8080` else. */
+function portText(c: Container | undefined, port: number | string): string {
+  if (typeof port === 'number' || /^\d+$/.test(port)) return `:${port}`;
+  const n = resolveProbePort(c, port);
+  return `:${port} (${n === undefined ? 'not declared by the container' : n})`;
+}
+
+export function probeText(p: Probe, c?: Container): string {
   const timing = `period ${p.periodSeconds ?? 10}s, timeout ${p.timeoutSeconds ?? 1}s, failureThreshold ${p.failureThreshold ?? 3}`;
-  if (p.httpGet) return `httpGet ${p.httpGet.scheme ?? 'HTTP'} :${p.httpGet.port}${p.httpGet.path ?? '/'} (${timing})`;
-  if (p.tcpSocket) return `tcpSocket :${p.tcpSocket.port} (${timing})`;
+  if (p.httpGet) return `httpGet ${p.httpGet.scheme ?? 'HTTP'} ${portText(c, p.httpGet.port)}${p.httpGet.path ?? '/'} (${timing})`;
+  if (p.tcpSocket) return `tcpSocket ${portText(c, p.tcpSocket.port)} (${timing})`;
   if (p.grpc) return `grpc :${p.grpc.port} (${timing})`;
   if (p.exec) return `exec ${JSON.stringify(p.exec.command ?? [])} (${timing})`;
   return `(${timing})`;
@@ -61,6 +83,8 @@ export interface PodDiagnosis {
   evidence: Evidence[];
   /** A reason code usable for a hint: `Unschedulable`, `CrashLoopBackOff`, `ReadinessProbe`, `ReadinessGate`, ... */
   reason: string;
+  /** A hint that follows the facts more closely than `hintForReason`'s (the scheduler's reason for a Pending pod). */
+  hint?: string;
 }
 
 function stateText(s: ContainerStatus): { reason: string; text: string } | undefined {
@@ -93,6 +117,7 @@ export function diagnosePod(
   events: readonly KubeEvent[],
   nodes: readonly Node[] | undefined,
   nodesLookedUp: readonly string[] | undefined,
+  nodeLabels?: readonly Record<string, string>[],
 ): PodDiagnosis | undefined {
   const ref = refOf(pod, 'Pod');
   const ev: Evidence[] = [];
@@ -143,6 +168,7 @@ export function diagnosePod(
       cause: `not scheduled: ${scheduled.reason ?? 'Unschedulable'}${scheduled.message ? ` (${scheduled.message})` : ''}`,
       evidence: ev,
       reason: 'Unschedulable',
+      hint: schedulingHint(pod, scheduled.message ?? '', nodeLabels),
     };
   }
   for (const s of pod.status?.initContainerStatuses ?? []) {
@@ -165,12 +191,12 @@ export function diagnosePod(
     if (s.ready) continue;
     const c = spec?.containers.find((x) => x.name === s.name);
     if (s.started === false && c?.startupProbe) {
-      ev.push({ kind: 'probe', object: ref, field: `spec.containers[${s.name}].startupProbe`, value: probeText(c.startupProbe) });
+      ev.push({ kind: 'probe', object: ref, field: `spec.containers[${s.name}].startupProbe`, value: probeText(c.startupProbe, c) });
       eventEvidence((e) => e.reason === 'Unhealthy' && /Startup probe/i.test(e.message ?? ''));
       return { cause: `container "${s.name}" has not passed its startup probe yet`, evidence: ev, reason: 'StartupProbe' };
     }
     if (c?.readinessProbe) {
-      ev.push({ kind: 'probe', object: ref, field: `spec.containers[${s.name}].readinessProbe`, value: probeText(c.readinessProbe) });
+      ev.push({ kind: 'probe', object: ref, field: `spec.containers[${s.name}].readinessProbe`, value: probeText(c.readinessProbe, c) });
       const e = eventEvidence((x) => x.reason === 'Unhealthy' && /Readiness probe/i.test(x.message ?? ''));
       return {
         cause: `container "${s.name}" fails its readiness probe${e?.message ? `: ${e.message}` : ''}`,
@@ -291,4 +317,50 @@ export function hintForReason(reason: string, pod: Pod, ownerName?: string): str
       if (reason.startsWith('Init:')) return `read the init container's logs: kubectl logs ${name} -n ${ns} -c <init-container>`;
       return `kubectl describe pod ${name} -n ${ns}`;
   }
+}
+
+/**
+ * The hint for a pod the scheduler cannot place, following its reason: an unmatched nodeSelector or affinity names
+ * the labels and says whether any node carries them (when the nodes' labels were read), an untolerated taint names
+ * the taint, missing resources name the resource.
+ */
+export function schedulingHint(pod: Pod, message: string, nodeLabels: readonly Record<string, string>[] | undefined): string {
+  const ns = pod.metadata.namespace ?? 'default';
+  const describe = `kubectl describe pod ${pod.metadata.name} -n ${ns}`;
+  const parts: string[] = [];
+  if (/node affinity\/selector|node selector|didn't match Pod's node affinity/i.test(message)) {
+    const selector = (pod.spec?.nodeSelector ?? {}) as Record<string, string>;
+    const entries = Object.entries(selector);
+    if (entries.length > 0) {
+      const words = entries.map(([k, v]) => {
+        if (!nodeLabels) return `${k}=${v}`;
+        const n = nodeLabels.filter((l) => l[k] === v).length;
+        return n === 0 ? `${k}=${v} (no node carries it)` : `${k}=${v} (${n === 1 ? '1 node carries' : `${n} nodes carry`} it)`;
+      });
+      const none = nodeLabels !== undefined && entries.some(([k, v]) => !nodeLabels.some((l) => l[k] === v));
+      parts.push(
+        `the pod's nodeSelector ${words.join(', ')} matches no schedulable node: ` +
+          (none ? 'label a node (kubectl label node NODE KEY=VALUE) or fix the nodeSelector' : 'fix the nodeSelector, or free those nodes'),
+      );
+    }
+    if (pod.spec?.affinity)
+      parts.push("check spec.affinity's required nodeAffinity terms against the nodes' labels (kubectl get nodes --show-labels)");
+    if (parts.length === 0)
+      parts.push("no node matches the pod's node affinity or selector: compare them with kubectl get nodes --show-labels");
+  }
+  const taints = [...message.matchAll(/untolerated taint(?:\(s\))? ?\{([^}]*)\}/g)].map((m) => m[1]!.trim());
+  if (taints.length > 0) {
+    parts.push(
+      `nodes carry the taint ${[...new Set(taints)].map((t) => `{${t}}`).join(', ')} the pod does not tolerate: add a toleration or remove the taint`,
+    );
+  }
+  const insufficient = [...new Set([...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) => m[1]!.replace(/\.+$/, '')))];
+  if (insufficient.length > 0) {
+    parts.push(`no node has enough free ${insufficient.join(', ')} for the pod's requests: lower the requests or add capacity`);
+  }
+  if (/persistentvolumeclaim|unbound immediate PersistentVolumeClaims|volume node affinity/i.test(message)) {
+    parts.push("the pod's PersistentVolumeClaims are unbound or their volumes sit in another zone: kubectl get pvc -n " + ns);
+  }
+  if (parts.length === 0) return hintForReason('Unschedulable', pod);
+  return `${parts.join('; ')}; see: ${describe}`;
 }

@@ -91,6 +91,7 @@ export interface PodSpec {
   subdomain?: string;
   readinessGates?: { conditionType: string }[];
   dnsPolicy?: string;
+  nodeSelector?: Record<string, string>;
   [key: string]: unknown;
 }
 export interface PodCondition {

@@ -67,6 +67,8 @@ export interface ServiceSnapshot {
   nodes?: Node[];
   /** Node names looked up: a name here without a Node in `nodes` is a Node that does not exist. */
   nodesLookedUp?: string[];
+  /** Every node's labels: read when a matching pod cannot be scheduled, to say whether any node carries its nodeSelector. */
+  nodeLabels?: Record<string, string>[];
   /** Optional reads the server refused. */
   denied: Denied[];
 }

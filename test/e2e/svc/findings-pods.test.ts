@@ -75,13 +75,26 @@ describe('kdiag svc, live: the state of the matching pods', () => {
       expect.objectContaining({ kind: 'event', value: expect.stringMatching(/^FailedScheduling.*: .*Insufficient cpu/) }),
     );
     expect(evidenceText(f)).toContain('same cause on 1 more');
-    expect(f.hint).toMatch(/^free or add capacity, or relax the pod's requests/);
+    // The hint follows the scheduler's reason: the resource that no node has enough of.
+    expect(f.hint).toMatch(/^no node has enough free cpu for the pod's requests: lower the requests or add capacity/);
     expect(r.doc!.pods.map((p) => ({ phase: p.phase, ip: p.ip, node: p.node, ready: p.ready }))).toEqual([
       { phase: 'Pending', ip: null, node: null, ready: false },
       { phase: 'Pending', ip: null, node: null, ready: false },
     ]);
     expect(r.doc?.findings.map((x) => x.code)).not.toContain('pods-not-ready');
     return r;
+  });
+
+  test('pods-not-running: an unmatched nodeSelector: the hint names the label and says that no node carries it', async () => {
+    const unplaced = { ...(pod(`unplaced-${sfx}`, { app: `unplaced-${sfx}` }) as any) };
+    unplaced.spec.nodeSelector = { disktype: 'ssd' };
+    await applyYaml([unplaced, service({ name: 'unplaced', selector: { app: `unplaced-${sfx}` } })], { namespace: ns.name });
+    expect(await waitForUnschedulable(ns.name, `unplaced-${sfx}`)).toMatch(/didn't match Pod's node affinity\/selector/);
+    const r = await kdiagSvc('unplaced', ns.name);
+    expect(r.code).toBe(1);
+    expect(findingOf(r, 'pods-not-running').hint).toMatch(
+      /^the pod's nodeSelector disktype=ssd \(no node carries it\) matches no schedulable node: label a node/,
+    );
   });
 
   liveCase('pods-not-ready', 'the pods run but their readiness is False (status patch), with the readiness probe named', async () => {

@@ -1,6 +1,6 @@
 // `kdiag svc` findings about ports, policies and Service options, reproduced live, plus rbac-partial with the limited
 // user. Codes: target-port-not-found, target-port-not-declared, protocol-mismatch, headless-port-remap,
-// network-policy-isolated, session-affinity, external-traffic-policy-local, internal-traffic-policy-local,
+// network-policy-denies-all, network-policy-isolated, probe-port-not-found, service-warning-events, session-affinity, external-traffic-policy-local, internal-traffic-policy-local,
 // load-balancer-pending, rbac-partial.
 import { LIMITED_NAMESPACE, applyYaml, clusterInfo, kubectl, useNamespace, waitForReadyPods, type PodLike } from '../helpers/index.js';
 import { evidenceText, findingOf, kdiagSvc, liveCase, suffix, waitForSliceAddresses } from './helpers.js';
@@ -163,7 +163,7 @@ describe('kdiag svc, live: ports', () => {
 
 describe('kdiag svc, live: policies and Service options', () => {
   liveCase(
-    'network-policy-isolated',
+    'network-policy-denies-all',
     'a NetworkPolicy selects the pods and allows the Service port (80), not the target port (8080)',
     async () => {
       await edgeService('edge-policy', {});
@@ -181,10 +181,10 @@ describe('kdiag svc, live: policies and Service options', () => {
         { namespace: ns.name },
       );
       const r = await kdiagSvc('edge-policy', ns.name);
-      expect(r.code).toBe(0);
-      const f = findingOf(r, 'network-policy-isolated');
+      expect(r.code).toBe(1);
+      const f = findingOf(r, 'network-policy-denies-all');
       expect(f.message).toBe(
-        "NetworkPolicy edge-ingress selects the pods for ingress and allows nothing on target port 8080/TCP (Service port http): connections are dropped although endpoints look healthy. A rule allows 80, the Service port, but policies apply to the pod's port.",
+        "NetworkPolicy edge-ingress selects the pods for ingress and allows nothing on target port 8080/TCP (Service port http) from any source: every connection is dropped although endpoints look healthy. A rule allows 80, the Service port, but policies apply to the pod's port.",
       );
       expect(f.evidence).toEqual([
         expect.objectContaining({
@@ -196,9 +196,86 @@ describe('kdiag svc, live: policies and Service options', () => {
       expect(f.hint).toBe(
         "change the policy's port from 80 to 8080 (the container port; policies see traffic after the Service translated it)",
       );
+      await kubectl(['delete', 'networkpolicy', 'edge-ingress'], { namespace: ns.name });
       return r;
     },
   );
+
+  liveCase(
+    'network-policy-isolated',
+    'a NetworkPolicy allows the target port only from pods labelled role=frontend: a warning naming the source',
+    async () => {
+      await edgeService('edge-frontend', {});
+      await applyYaml(
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'edge-frontend-only' },
+          spec: {
+            podSelector: { matchLabels: { app: `edge-${sfx}` } },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ podSelector: { matchLabels: { role: 'frontend' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }],
+          },
+        },
+        { namespace: ns.name },
+      );
+      const r = await kdiagSvc('edge-frontend', ns.name);
+      expect(r.code).toBe(0);
+      const f = findingOf(r, 'network-policy-isolated');
+      expect(f.message).toBe(
+        'NetworkPolicy edge-frontend-only selects the pods for ingress and allows target port 8080/TCP (Service port http) only from: pods role=frontend (same namespace). Other clients are dropped.',
+      );
+      expect(r.doc!.findings.map((x) => x.code)).not.toContain('network-policy-denies-all');
+      await kubectl(['delete', 'networkpolicy', 'edge-frontend-only'], { namespace: ns.name });
+      return r;
+    },
+  );
+
+  liveCase('probe-port-not-found', "a readiness probe names port 'health', which the container does not declare", async () => {
+    const d = deployment({
+      name: 'probed',
+      replicas: 1,
+      templateLabels: { app: `probed-${sfx}` },
+      readinessProbe: { httpGet: { path: '/healthz', port: 'health' } },
+    });
+    await applyYaml([d, service({ name: 'probed', selector: { app: `probed-${sfx}` } })], { namespace: ns.name });
+    await waitForSliceAddresses(ns.name, 'probed', 1);
+    const r = await kdiagSvc('probed', ns.name);
+    expect(r.code).toBe(1);
+    const f = findingOf(r, 'probe-port-not-found');
+    expect(f.message).toMatch(/^The readinessProbe of container "app" \(.*\) uses port "health", which the container does not declare/);
+    expect(evidenceText(f)).toContain('httpGet HTTP :health (not declared by the container)/healthz');
+    expect(f.hint).toBe('use one of the declared ports in the probe (http (8080)), or name the container port "health"');
+    return r;
+  });
+
+  liveCase('service-warning-events', 'a Warning event recorded on the Service (an EndpointSlice sync failure)', async () => {
+    await edgeService('edge-warned', {});
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await applyYaml(
+      {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `edge-warned.${sfx}` },
+        involvedObject: { apiVersion: 'v1', kind: 'Service', name: 'edge-warned', namespace: ns.name },
+        type: 'Warning',
+        reason: 'FailedToUpdateEndpointSlices',
+        message: 'Error updating Endpoint Slices for Service edge-warned: quota exceeded',
+        count: 3,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        source: { component: 'endpoint-slice-controller' },
+      },
+      { namespace: ns.name },
+    );
+    const r = await kdiagSvc('edge-warned', ns.name);
+    expect(r.code).toBe(0);
+    const f = findingOf(r, 'service-warning-events');
+    expect(f.message).toBe(
+      'Service "edge-warned" has 1 Warning event: FailedToUpdateEndpointSlices (x3): Error updating Endpoint Slices for Service edge-warned: quota exceeded.',
+    );
+    return r;
+  });
 
   liveCase('session-affinity', 'sessionAffinity: ClientIP (info, exit 0)', async () => {
     await edgeService('edge-sticky', { sessionAffinity: 'ClientIP' });

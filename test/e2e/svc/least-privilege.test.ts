@@ -54,9 +54,10 @@ test('a selector typo is explained (exit 1, selector-no-match first), the reads 
   expect(JSON.stringify(r.doc?.findings[0])).toContain(`crt-${sfx}`);
 }, 60_000);
 
-test('a healthy Service: exit 0, only the info finding that NetworkPolicies could not be read', async () => {
+test("a healthy Service: exit 0, only the info findings that the Service's events and NetworkPolicies could not be read", async () => {
   const r = await kdiagSvc('shop', ns.name, [], limited());
   expect(r.code).toBe(0);
-  expect(codesOf(r)).toEqual(['rbac-partial']);
+  expect(codesOf(r)).toEqual(['rbac-partial', 'rbac-partial']);
   expect(describeRun(r)).toContain('networkpolicies');
+  expect(describeRun(r)).toContain('events');
 });

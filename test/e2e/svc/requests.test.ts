@@ -72,7 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('kdiag svc reads as little as the question needs (--debug request log, real server)', () => {
-  test('a healthy Service: the Service, its EndpointSlices, its pods (label selector) and NetworkPolicies only', async () => {
+  test("a healthy Service: the Service, its EndpointSlices, its pods (label selector), the Service's events and NetworkPolicies only", async () => {
     const r = await kdiagSvc('web', ns.name, ['--debug']);
     expect(r.code).toBe(0);
     expect(r.doc?.findings).toEqual([]);
@@ -83,6 +83,7 @@ describe('kdiag svc reads as little as the question needs (--debug request log, 
         `GET /api/v1/namespaces/${ns.name}/services/web`,
         `GET /apis/discovery.k8s.io/v1/namespaces/${ns.name}/endpointslices?labelSelector=kubernetes.io/service-name=web&limit=500`,
         `GET /api/v1/namespaces/${ns.name}/pods?labelSelector=app=${want}&limit=500`,
+        `GET /api/v1/namespaces/${ns.name}/events?fieldSelector=involvedObject.kind=Service,involvedObject.name=web&limit=500`,
         `GET /apis/networking.k8s.io/v1/namespaces/${ns.name}/networkpolicies?limit=500`,
       ].sort(),
     );
@@ -107,6 +108,7 @@ describe('kdiag svc reads as little as the question needs (--debug request log, 
         `GET /api/v1/namespaces/${ns.name}/services/storefront`,
         `GET /apis/discovery.k8s.io/v1/namespaces/${ns.name}/endpointslices?labelSelector=kubernetes.io/service-name=storefront&limit=500`,
         `GET /api/v1/namespaces/${ns.name}/pods?labelSelector=${typoSelector}&limit=500`,
+        `GET /api/v1/namespaces/${ns.name}/events?fieldSelector=involvedObject.kind=Service,involvedObject.name=storefront&limit=500`,
         `GET /apis/apps/v1/namespaces/${ns.name}/deployments?limit=500`,
         `GET /apis/apps/v1/namespaces/${ns.name}/statefulsets?limit=500`,
         `GET /apis/apps/v1/namespaces/${ns.name}/daemonsets?limit=500`,

@@ -70,13 +70,39 @@ const CASES: [string, Finding['severity'], string, string, string | undefined, R
     /matches pods of 2 workloads \(deployment\/shop, deployment\/shop-canary\)/,
   ],
   [
-    'network-policy-isolated',
-    'warning',
+    'network-policy-denies-all',
+    'error',
     'traffic.yaml',
     'locked',
     'p',
-    /default-deny, allow-web select the pods .* A rule allows 80, the Service port/,
+    /default-deny, allow-web select the pods .* from any source.* A rule allows 80, the Service port/,
   ],
+  [
+    'network-policy-denies-all',
+    'error',
+    'offline-policy.yaml',
+    'api',
+    undefined,
+    /deny-all selects the pods .* nothing on target port 8080/,
+  ],
+  [
+    'network-policy-isolated',
+    'warning',
+    'engine-gaps.yaml',
+    'restricted',
+    'g',
+    /frontend-only selects the pods .* allows target port 8080\/TCP .* only from: pods role=frontend \(same namespace\)/,
+  ],
+  [
+    'probe-port-not-found',
+    'error',
+    'engine-gaps.yaml',
+    'probe',
+    'g',
+    /readinessProbe of container "app" \(pod probe-1\) uses port "health"/,
+  ],
+  ['probe-port-not-found', 'error', 'offline-policy.yaml', 'api', undefined, /livenessProbe of container "api" \(deployment\/api\)/],
+  ['service-warning-events', 'warning', 'engine-gaps.yaml', 'warned', 'g', /1 Warning event: FailedToUpdateEndpointSlices \(x4\)/],
   ['load-balancer-pending', 'warning', 'traffic.yaml', 'lb', 't', /has no external address .*last event: EnsuringLoadBalancer/],
   ['external-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /only accepted by nodes running a ready endpoint \(n2\)/],
   ['internal-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /ready endpoints on: n2/],
@@ -318,5 +344,30 @@ describe('one notion of a ready endpoint pod', () => {
     const codes = explainService(s).findings.map((f) => f.code);
     expect(codes).toContain('pods-not-running');
     expect(codes).not.toContain('endpoints-not-reconciled');
+  });
+});
+
+describe('checks added with kdiag audit', () => {
+  it("a Pending pod's hint follows the scheduler's reason: the nodeSelector labels and whether any node carries them", async () => {
+    const r = await explainFixture('engine-gaps.yaml', 'unplaced', 'g');
+    const f = r.findings.find((x) => x.code === 'pods-not-running')!;
+    expect(f.hint).toMatch(/nodeSelector disktype=ssd \(no node carries it\), zone=a \(1 node carries it\)/);
+    expect(f.hint).not.toMatch(/add capacity/);
+  });
+
+  it('probe evidence shows the resolved port of a named probe port', async () => {
+    const r = await explainFixture('engine-gaps.yaml', 'probe', 'g');
+    const ev = r.findings.find((x) => x.code === 'pods-not-ready')!.evidence.find((e) => e.kind === 'probe')!;
+    expect(ev.value).toMatch(/httpGet HTTP :health \(not declared by the container\)\/healthz/);
+  });
+
+  it('a rule with ports and no from admits every source: no policy finding', async () => {
+    expect((await explainFixture('traffic.yaml', 'open', 'p')).findings.map((f) => f.code)).not.toContain('network-policy-isolated');
+  });
+
+  it('offline, a workload template is evaluated against the NetworkPolicies as the pods it will create', async () => {
+    const r = await explainFixture('offline-policy.yaml', 'api');
+    expect(r.staticOnly).toBe(true);
+    expect(r.findings.find((f) => f.code === 'network-policy-denies-all')!.evidence[0]!.value).toMatch(/selects deployment\/api/);
   });
 });

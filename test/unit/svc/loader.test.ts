@@ -21,6 +21,7 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
       'get services p/open',
       'tryList endpointslices p -l kubernetes.io/service-name=open',
       'list pods p -l app=open',
+      'tryList events p --field-selector involvedObject.kind=Service,involvedObject.name=open',
       'tryList networkpolicies p',
     ]);
     expect(explainService(snap).findings).toEqual([]);
@@ -33,6 +34,7 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
       'get services my-app/web',
       'tryList endpointslices my-app -l kubernetes.io/service-name=web',
       'list pods my-app -l app=web-server',
+      'tryList events my-app --field-selector involvedObject.kind=Service,involvedObject.name=web',
       'tryList deployments my-app',
       'tryList statefulsets my-app',
       'tryList daemonsets my-app',
@@ -110,9 +112,10 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
     );
     const r = new RecordingReader(new FileClusterReader(objs), (_v, res) => res === R.endpointslices);
     const snap = await loadServiceSnapshot(r, { namespace: 'a', name: 's' });
-    expect(r.calls.slice(0, 3)).toEqual([
+    expect(r.calls.slice(0, 4)).toEqual([
       'get services a/s',
       'tryList endpointslices a -l kubernetes.io/service-name=s',
+      'tryList events a --field-selector involvedObject.kind=Service,involvedObject.name=s',
       'tryList endpoints a --field-selector metadata.name=s',
     ]);
     const report = explainService(snap);
@@ -134,7 +137,8 @@ describe('loadServiceSnapshot reads only what the question needs', () => {
     }
     const r = new RecordingReader(new FileClusterReader(parseObjects(docs.join('\n---\n'), 'p.yaml')));
     const report = explainService(await loadServiceSnapshot(r, { namespace: 'a', name: 's' }));
-    expect(r.calls.filter((c) => c.startsWith('tryList events'))).toHaveLength(LIMITS.eventPods);
+    // The Service's own events, then those of at most LIMITS.eventPods pods.
+    expect(r.calls.filter((c) => c.startsWith('tryList events') && c.includes('kind=Pod'))).toHaveLength(LIMITS.eventPods);
     expect(r.calls.some((c) => c.includes('nodes'))).toBe(false);
     expect(report.findings[0]!.message).toMatch(/^All 8 matching pods are running, but none is Ready/);
   });

@@ -39,7 +39,7 @@ export function analyse(s: ServiceSnapshot): Analysis {
   }
   const diagnoses = new Map<string, PodDiagnosis | undefined>();
   if (s.hasStatus) {
-    for (const p of matching) diagnoses.set(p.metadata.name, diagnosePod(p, s.events, s.nodes, s.nodesLookedUp));
+    for (const p of matching) diagnoses.set(p.metadata.name, diagnosePod(p, s.events, s.nodes, s.nodesLookedUp, s.nodeLabels));
   }
   return {
     s,

@@ -1,10 +1,11 @@
 import type { Evidence } from '../../finding.js';
 import { condition, podIps } from '../../k8s/pods.js';
 import { refOf } from '../../k8s/refs.js';
-import type { Pod } from '../../k8s/types.js';
+import { eventsFor } from '../../k8s/events.js';
+import type { KubeEvent, Pod } from '../../k8s/types.js';
 import { readyPods } from './analysis.js';
 import { defineCheck, finding } from './check.js';
-import { MAX_LISTED, plural } from '../../words.js';
+import { MAX_LISTED, plural, q } from '../../words.js';
 
 // Endpoints: Ready pods the EndpointSlices do not list.
 
@@ -68,6 +69,35 @@ export const endpointsNotReconciled = defineCheck({
               .join(' ')} -n ${a.ns}`
           : 'check kube-controller-manager (kubectl get pods -n kube-system -l component=kube-controller-manager) and its logs for ' +
               'EndpointSlice errors',
+        a.ref,
+      ),
+    ];
+  },
+});
+
+/** `service-warning-events`: Warning events recorded on the Service itself, the latest of each reason. */
+export const serviceWarningEvents = defineCheck({
+  name: 'serviceWarningEvents',
+  codes: ['service-warning-events'],
+  stage: 'endpoints',
+  run: (a) => {
+    const lbPending = a.s.hasStatus && a.svc.spec?.type === 'LoadBalancer' && !a.svc.status?.loadBalancer?.ingress?.length;
+    const byReason = new Map<string, KubeEvent>();
+    for (const e of eventsFor(a.s.events, a.svc, 'Service')) {
+      if (e.type !== 'Warning') continue;
+      // load-balancer-pending quotes the load balancer's own events.
+      if (lbPending && /LoadBalancer/i.test(e.reason ?? '')) continue;
+      if (!byReason.has(e.reason ?? '')) byReason.set(e.reason ?? '', e);
+    }
+    if (byReason.size === 0) return [];
+    const events = [...byReason.values()];
+    const text = (e: KubeEvent) => `${e.reason ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}: ${e.message ?? ''}`.trim();
+    return [
+      finding(
+        'service-warning-events',
+        `Service ${q(a.svc.metadata.name)} has ${plural(events.length, 'Warning event')}: ${events.slice(0, 3).map(text).join('; ')}.`,
+        events.slice(0, MAX_LISTED).map((e): Evidence => ({ kind: 'event', object: a.ref, value: text(e) })),
+        `read them and fix what they name: kubectl describe service ${a.svc.metadata.name} -n ${a.ns}`,
         a.ref,
       ),
     ];

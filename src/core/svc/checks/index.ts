@@ -1,9 +1,9 @@
 import type { Finding } from '../../finding.js';
 import type { Analysis } from './analysis.js';
 import { runCheck, type Check } from './check.js';
-import { endpointsNotReconciled } from './endpoints.js';
+import { endpointsNotReconciled, serviceWarningEvents } from './endpoints.js';
 import { podsNotReady, podsNotRunning, podsTerminating, publishNotReadyAddresses, somePodsNotReady } from './pods.js';
-import { headlessPortRemap, protocolMismatch, targetPortNotDeclared, targetPortNotFound } from './ports.js';
+import { headlessPortRemap, probePortNotFound, protocolMismatch, targetPortNotDeclared, targetPortNotFound } from './ports.js';
 import { podsInOtherNamespace, selectorNoMatch, selectorSpansWorkloads } from './selector.js';
 import { endpointPodIpHardcoded, externalName, noSelector } from './service.js';
 import {
@@ -39,10 +39,12 @@ export const CHECKS: readonly Check[] = [
   podsTerminating,
   publishNotReadyAddresses,
   targetPortNotFound,
+  probePortNotFound,
   protocolMismatch,
   targetPortNotDeclared,
   headlessPortRemap,
   endpointsNotReconciled,
+  serviceWarningEvents,
   networkPolicyIsolated,
   loadBalancerPending,
   externalTrafficPolicyLocal,

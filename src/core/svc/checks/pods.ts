@@ -40,7 +40,7 @@ function causeText(groups: ReturnType<typeof groupByCause>): string {
 function hintOf(groups: ReturnType<typeof groupByCause>): string {
   const g = groups[0]!;
   const owner = ownerOf(g.pods[0]!);
-  return hintForReason(g.d.reason, g.pods[0]!, owner ? formatRef(owner) : undefined);
+  return g.d.hint ?? hintForReason(g.d.reason, g.pods[0]!, owner ? formatRef(owner) : undefined);
 }
 
 /** `The matching pod is` / `All 3 matching pods are` / `2 of 3 matching pods are`. */

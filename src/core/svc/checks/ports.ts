@@ -3,12 +3,13 @@ import {
   declaredPorts,
   describeDeclared,
   findPort,
+  isSidecar,
   protocolOf,
   servicePortKey,
   targetPortOf,
   type PortResolution,
 } from '../../k8s/ports.js';
-import { ownerOf } from '../../k8s/pods.js';
+import { ownerOf, probePortOf, probeText, resolveProbePort } from '../../k8s/pods.js';
 import { formatRef, refOf } from '../../k8s/refs.js';
 import { isHeadless } from '../../k8s/services.js';
 import type { Pod, ServicePort } from '../../k8s/types.js';
@@ -276,6 +277,57 @@ export const headlessPortRemap = defineCheck({
         ),
       );
     });
+    return out;
+  },
+});
+
+const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'] as const;
+
+/** `probe-port-not-found`: a probe names a port its container does not declare, so it can never pass. */
+export const probePortNotFound = defineCheck({
+  name: 'probePortNotFound',
+  codes: ['probe-port-not-found'],
+  stage: 'ports',
+  run: (a) => {
+    const out: Finding[] = [];
+    for (const g of podsBySpec(a)) {
+      const spec = g.pod.spec;
+      for (const c of [...(spec?.initContainers ?? []).filter(isSidecar), ...(spec?.containers ?? [])]) {
+        for (const kind of PROBES) {
+          const probe = c[kind];
+          if (!probe) continue;
+          const port = probePortOf(probe);
+          if (typeof port !== 'string' || resolveProbePort(c, port) !== undefined) continue;
+          const declared = (c.ports ?? []).map((p) => (p.name ? `${p.name} (${p.containerPort})` : String(p.containerPort)));
+          const field = isTemplatePod(g.pod) ? `spec.template.spec.containers[${c.name}].${kind}` : `spec.containers[${c.name}].${kind}`;
+          const effect =
+            kind === 'readinessProbe'
+              ? 'the pods never become Ready, so they never receive traffic'
+              : `the kubelet restarts the container each time the ${kind === 'livenessProbe' ? 'liveness' : 'startup'} probe fails`;
+          out.push(
+            finding(
+              'probe-port-not-found',
+              `The ${kind} of container ${q(c.name)} (${isTemplatePod(g.pod) ? g.pod.metadata.name : `pod ${g.pod.metadata.name}`}) uses port ` +
+                `${q(port)}, which the container does not declare: the probe always fails and ${effect}.`,
+              [
+                groupEvidence(g, `${field}: ${probeText(probe, c)}`),
+                {
+                  kind: 'port',
+                  object: groupEvidence(g, '').object!,
+                  field: isTemplatePod(g.pod) ? `spec.template.spec.containers[${c.name}].ports` : `spec.containers[${c.name}].ports`,
+                  value:
+                    declared.length > 0 ? `container ${c.name} declares: ${declared.join(', ')}` : `container ${c.name} declares no port`,
+                },
+              ],
+              declared.length > 0
+                ? `use one of the declared ports in the probe (${declared.join(', ')}), or name the container port ${q(port)}`
+                : `give the probe the port's number, or declare the port with name ${q(port)} in container ${c.name}`,
+              a.ref,
+            ),
+          );
+        }
+      }
+    }
     return out;
   },
 });

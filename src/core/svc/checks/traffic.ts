@@ -3,7 +3,8 @@ import { eventsFor } from '../../k8s/events.js';
 import { describeAllowedPorts, describePodSelector, evaluateIngress, isIngressPolicy } from '../../k8s/netpol.js';
 import { findPort, protocolOf, servicePortKey } from '../../k8s/ports.js';
 import { refOf } from '../../k8s/refs.js';
-import type { NetworkPolicy, Pod, ServicePort } from '../../k8s/types.js';
+import type { NetworkPolicy, NetworkPolicyPeer, Pod, ServicePort } from '../../k8s/types.js';
+import { selectorToString } from '../../k8s/selectors.js';
 import { isTemplatePod } from '../../k8s/workloads.js';
 import { podsBySpec, type Analysis } from './analysis.js';
 import { defineCheck, finding } from './check.js';
@@ -11,10 +12,14 @@ import { q } from '../../words.js';
 
 // NetworkPolicies and traffic policies: what reaches the endpoints, and from where.
 
-/** `network-policy-isolated`: NetworkPolicies select the pods and allow nothing on the target port. */
+/**
+ * `network-policy-denies-all`: NetworkPolicies select the pods and no rule allows the target port from any source.
+ * `network-policy-isolated`: the rules that allow the target port all name their sources (a rule with ports and
+ * no `from` allows every source).
+ */
 export const networkPolicyIsolated = defineCheck({
   name: 'networkPolicyIsolated',
-  codes: ['network-policy-isolated'],
+  codes: ['network-policy-denies-all', 'network-policy-isolated'],
   stage: 'traffic',
   run: (a) => {
     const policies = (a.s.networkPolicies ?? []).filter(isIngressPolicy);
@@ -24,13 +29,19 @@ export const networkPolicyIsolated = defineCheck({
     a.ports.forEach((sp) => {
       const protocol = protocolOf(sp);
       const blocked: Blocked[] = [];
+      const restricted: Restricted[] = [];
       for (const g of groups) {
         const r = findPort(g.pod.spec, sp);
         if (!r.ok) continue;
         const verdict = evaluateIngress(policies, { pod: g.pod, port: r.port, protocol });
         if (!verdict.allowed) blocked.push({ pod: g.pod, port: r.port, pols: verdict.selecting });
+        else if (verdict.selecting.length > 0) {
+          const rules = verdict.allowedBy.map(({ policy, rule }) => ({ policy, from: policy.spec?.ingress?.[rule]?.from ?? [] }));
+          if (rules.every((x) => x.from.length > 0)) restricted.push({ pod: g.pod, port: r.port, rules });
+        }
       }
-      if (blocked.length > 0) out.push(isolatedFinding(a, sp, protocol, blocked[0]!));
+      if (blocked.length > 0) out.push(deniesAllFinding(a, sp, protocol, blocked[0]!));
+      else if (restricted.length > 0) out.push(isolatedFinding(a, sp, protocol, restricted[0]!));
     });
     return out;
   },
@@ -44,7 +55,44 @@ interface Blocked {
   pols: NetworkPolicy[];
 }
 
-function isolatedFinding(a: Analysis, sp: ServicePort, protocol: string, b: Blocked): Finding {
+interface Restricted {
+  pod: Pod;
+  port: number;
+  /** The rules allowing the port, each with its sources. */
+  rules: { policy: NetworkPolicy; from: NetworkPolicyPeer[] }[];
+}
+
+/** A rule's source in words: `pods app=web`, `namespaces team=a`, `10.0.0.0/8 except 10.1.0.0/16`. */
+export function describePeer(f: NetworkPolicyPeer): string {
+  if (f.ipBlock) return `${f.ipBlock.cidr}${f.ipBlock.except?.length ? ` except ${f.ipBlock.except.join(', ')}` : ''}`;
+  const pods = f.podSelector ? `pods ${selectorToString(f.podSelector) || '(all)'}` : '';
+  const nss = f.namespaceSelector ? `namespaces ${selectorToString(f.namespaceSelector) || '(all)'}` : '';
+  if (pods && nss) return `${pods} in ${nss}`;
+  return pods ? `${pods} (same namespace)` : nss;
+}
+
+function isolatedFinding(a: Analysis, sp: ServicePort, protocol: string, r: Restricted): Finding {
+  const what = isTemplatePod(r.pod) ? r.pod.metadata.name : `pod ${r.pod.metadata.name}`;
+  const sources = [...new Set(r.rules.flatMap((x) => x.from.map(describePeer)))];
+  const pols = [...new Set(r.rules.map((x) => x.policy))];
+  const one = pols.length === 1;
+  return finding(
+    'network-policy-isolated',
+    `NetworkPolicy ${pols.map((np) => np.metadata.name).join(', ')} select${one ? 's' : ''} the pods for ingress and ` +
+      `allow${one ? 's' : ''} target port ${r.port}/${protocol} (Service port ${servicePortKey(sp)}) only from: ${sources.join('; ')}. ` +
+      `Other clients are dropped.`,
+    r.rules.map((x) => ({
+      kind: 'networkpolicy',
+      object: refOf(x.policy, 'NetworkPolicy'),
+      value: `selects ${what} (podSelector ${describePodSelector(x.policy)}); allows ${r.port}/${protocol} from ${x.from.map(describePeer).join('; ')}`,
+    })),
+    `check that the clients are among these sources; to admit others, add them to a rule of ${pols[0]!.metadata.name}: ` +
+      `kubectl edit networkpolicy ${pols[0]!.metadata.name} -n ${a.ns}`,
+    a.ref,
+  );
+}
+
+function deniesAllFinding(a: Analysis, sp: ServicePort, protocol: string, b: Blocked): Finding {
   const what = isTemplatePod(b.pod) ? b.pod.metadata.name : `pod ${b.pod.metadata.name}`;
   const evidence: Evidence[] = b.pols.map((np) => ({
     kind: 'networkpolicy',
@@ -57,10 +105,10 @@ function isolatedFinding(a: Analysis, sp: ServicePort, protocol: string, b: Bloc
   const first = b.pols[0]!.metadata.name;
   const servicePortNote = usesServicePort ? ` A rule allows ${sp.port}, the Service port, but policies apply to the pod's port.` : '';
   return finding(
-    'network-policy-isolated',
+    'network-policy-denies-all',
     `NetworkPolicy ${b.pols.map((np) => np.metadata.name).join(', ')} select${one ? 's' : ''} the pods for ingress and ` +
-      `allow${one ? 's' : ''} nothing on target port ${b.port}/${protocol} (Service port ${servicePortKey(sp)}): ` +
-      `connections are dropped although endpoints look healthy.${servicePortNote}`,
+      `allow${one ? 's' : ''} nothing on target port ${b.port}/${protocol} (Service port ${servicePortKey(sp)}) from any source: ` +
+      `every connection is dropped although endpoints look healthy.${servicePortNote}`,
     evidence,
     usesServicePort
       ? `change the policy's port from ${sp.port} to ${b.port} (the container port; policies see traffic after the Service translated it)`

@@ -1,0 +1,221 @@
+// Benchmark of `kdiag audit -A` on 50,000 pods and 5,000 Services in 100 namespaces (created bound to KWOK nodes,
+// no controllers), with 50 broken Services planted, side by side with popeye v0.22.1 (-A, and its full scan) and
+// k8sgpt v0.4.36 (`analyze --filter Service`, no AI backend), both built by exact version from the Go module proxy
+// and cached under ~/.cache/kdiag/bench. For each: wall time, peak memory (the process tree's largest RSS, from
+// getrusage), API requests (through a counting loopback proxy in front of the API server) and how many of the 50
+// planted problems it names.
+//
+// Usage: npm run build && KDIAG_CLUSTER_NODES=200 node bench/audit/run.mjs [--runs N] (default 1)
+// The cluster (its own run folder and ports) and its objects are kept between runs; see bench/README.md.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clusterUp, kubectl, ROOT } from '../lib/cluster.mjs';
+import { plan, populate } from './populate.mjs';
+import { SIZE } from './up.mjs';
+
+const RUNS = process.argv.includes('--runs') ? Number(process.argv[process.argv.indexOf('--runs') + 1]) : 1;
+const CACHE = `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/kdiag/bench`;
+const TOOLS = { popeye: ['github.com/derailed/popeye', 'v0.22.1'], k8sgpt: ['github.com/k8sgpt-ai/k8sgpt', 'v0.4.36'] };
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+/** Builds a tool by exact version: download the module from the proxy, `go build` in a copy of it. Cached. */
+function tool(name) {
+  const bin = join(CACHE, 'bin', name);
+  if (existsSync(bin)) return bin;
+  if (process.env.KDIAG_BENCH_NO_BUILD === '1') return undefined;
+  const [mod, version] = TOOLS[name];
+  log(`building ${name} ${version} from the Go module proxy (once)`);
+  const dir = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${mod}@${version}`], { encoding: 'utf8' })).Dir;
+  const src = join(CACHE, 'src', name);
+  mkdirSync(join(CACHE, 'bin'), { recursive: true });
+  execFileSync('rm', ['-rf', src]);
+  execFileSync('cp', ['-r', dir, src]);
+  execFileSync('chmod', ['-R', 'u+w', src]);
+  execFileSync('nice', ['go', 'build', '-o', bin, '.'], { cwd: src, stdio: 'inherit', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+  return bin;
+}
+
+const cluster = clusterUp();
+const p = plan(SIZE);
+const created = await populate(cluster, p, SIZE);
+if (created > 0) log(`populated in ${created.toFixed(0)} s`);
+await settle();
+
+const kubeconfig = readFileSync(cluster.kubeconfig, 'utf8');
+const b64 = (k) => Buffer.from(new RegExp(`${k}: (\\S+)`).exec(kubeconfig)[1], 'base64');
+const upstream = new URL(/server: (\S+)/.exec(kubeconfig)[1]);
+const tls = { ca: b64('certificate-authority-data'), cert: b64('client-certificate-data'), key: b64('client-key-data') };
+
+/** A plain-HTTP proxy on loopback that forwards to the API server with the admin's certificate and counts requests. */
+let counted = 0;
+const proxy = createServer((req, res) => {
+  counted++;
+  const up = httpsRequest(
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      path: req.url,
+      method: req.method,
+      headers: { ...req.headers, host: upstream.host },
+      ...tls,
+    },
+    (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    },
+  );
+  up.on('error', () => res.destroy());
+  req.pipe(up);
+});
+await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+const proxied = join(mkdtempSync(join(tmpdir(), 'kdiag-bench-audit-')), 'kubeconfig');
+writeFileSync(
+  proxied,
+  `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:${proxy.address().port}'}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n`,
+);
+
+const planted = p.broken;
+const tools = [
+  {
+    name: 'kdiag audit -A',
+    argv: (kc) => [process.execPath, `${ROOT}/dist/kdiag.js`, 'audit', '-A', '-o', 'json', '--kubeconfig', kc],
+    found: (out) => {
+      const names = new Set(
+        JSON.parse(out)
+          .services.filter((s) => s.findings.some((f) => f.severity !== 'info'))
+          .map((s) => `${s.service.namespace}/${s.service.name}`),
+      );
+      return planted.filter((b) => names.has(`${b.namespace}/${b.name}`));
+    },
+  },
+  {
+    name: 'popeye -A -s svc',
+    argv: (kc) => [tool('popeye'), '-A', '-s', 'svc', '-o', 'json', '--kubeconfig', kc, '--logs', 'none', '--force-exit-zero'],
+    found: popeyeFound,
+  },
+  {
+    name: 'popeye -A (full scan)',
+    argv: (kc) => [tool('popeye'), '-A', '-o', 'json', '--kubeconfig', kc, '--logs', 'none', '--force-exit-zero'],
+    found: popeyeFound,
+  },
+  {
+    name: 'k8sgpt analyze --filter Service',
+    argv: (kc) => [tool('k8sgpt'), 'analyze', '--filter', 'Service', '--output', 'json', '--kubeconfig', kc],
+    found: (out) => {
+      const doc = JSON.parse(out.slice(out.indexOf('{')));
+      const names = new Set((doc.results ?? []).filter((r) => (r.error ?? []).length > 0).map((r) => r.name));
+      return planted.filter((b) => names.has(`${b.namespace}/${b.name}`));
+    },
+  },
+];
+
+function popeyeFound(out) {
+  const doc = JSON.parse(out.slice(out.indexOf('{')));
+  const flagged = new Set();
+  for (const s of doc.popeye?.sections ?? []) {
+    for (const [key, issues] of Object.entries(s.issues ?? {})) {
+      if ((issues ?? []).some((i) => i.level >= 2)) flagged.add(key);
+    }
+  }
+  // A planted problem counts when popeye flags its Service, its pod or its NetworkPolicy.
+  return planted.filter((b) => [b.name, `${b.name}-0`, `${b.name}-deny`].some((n) => flagged.has(`${b.namespace}/${n}`)));
+}
+
+/** Runs argv under a Python wrapper that reports the children's peak RSS; returns wall ms, peak KiB, stdout. */
+function measure(argv) {
+  const wrapper =
+    'import resource,subprocess,sys,time\nt=time.time()\np=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE)\n' +
+    'sys.stderr.write("%d %d %d\\n"%((time.time()-t)*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,p.returncode))\nsys.stdout.buffer.write(p.stdout)\n';
+  return new Promise((resolve) => {
+    const c = spawn('python3', ['-c', wrapper, ...argv], {
+      env: { ...process.env, NODE_OPTIONS: '', HOME: mkdtempSync(join(tmpdir(), 'bench-home-')) },
+    });
+    let out = '';
+    let err = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
+    c.on('close', () => {
+      const [ms, kb, status] = err.trim().split('\n').pop().split(' ').map(Number);
+      resolve({ ms, kb, status, out, err });
+    });
+  });
+}
+
+const rows = [];
+for (const t of tools) {
+  if (t.argv('').includes(undefined)) {
+    log(`${t.name}: not built (KDIAG_BENCH_NO_BUILD=1), skipped`);
+    continue;
+  }
+  // Requests: one run through the counting proxy; time and memory: RUNS runs straight to the API server (median).
+  counted = 0;
+  const viaProxy = await measure(t.argv(proxied));
+  const requests = counted;
+  let found = [];
+  try {
+    found = t.found(viaProxy.out);
+  } catch (e) {
+    log(`${t.name}: could not read its output (${e.message}); exit ${viaProxy.status}; stderr: ${viaProxy.err.slice(0, 400)}`);
+  }
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await measure(t.argv(cluster.kubeconfig)));
+  runs.sort((a, b) => a.ms - b.ms);
+  const med = runs[Math.floor(runs.length / 2)];
+  rows.push({
+    tool: t.name,
+    ms: med.ms,
+    mb: Math.max(...runs.map((r) => r.kb)) / 1024,
+    requests,
+    found: found.length,
+    missed: planted.filter((b) => !found.includes(b)).map((b) => b.kind),
+  });
+  log(`${t.name}: ${med.ms} ms, ${(med.kb / 1024).toFixed(0)} MB, ${requests} requests, ${found.length}/${planted.length} found`);
+}
+proxy.close();
+
+console.log(
+  `kdiag audit on ${SIZE.pods} pods / ${SIZE.services} Services in ${SIZE.namespaces} namespaces, ${SIZE.planted} broken planted (median of ${RUNS} direct run(s); requests from one more run through the counting proxy)`,
+);
+console.log('tool                               wall s   peak MB   requests   planted found');
+for (const r of rows) {
+  console.log(
+    `${r.tool.padEnd(34)}${(r.ms / 1000).toFixed(1).padStart(7)}${r.mb.toFixed(0).padStart(10)}${String(r.requests).padStart(11)}${`${r.found}/${SIZE.planted}`.padStart(16)}`,
+  );
+}
+for (const r of rows) {
+  const byKind = {};
+  for (const k of r.missed) byKind[k] = (byKind[k] ?? 0) + 1;
+  if (r.missed.length)
+    console.log(
+      `${r.tool} missed: ${Object.entries(byKind)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
+}
+
+/** Waits until KWOK runs every pod and the EndpointSlice controller lists the last namespace's endpoints. */
+async function settle() {
+  const deadline = Date.now() + Number(process.env.KDIAG_BENCH_SETTLE_MINUTES ?? 30) * 60_000;
+  for (;;) {
+    const pending = kubectl(cluster, ['get', 'pods', '-A', '--field-selector=status.phase!=Running', '-o', 'name', '--chunk-size=1000'])
+      .split('\n')
+      .filter(Boolean).length;
+    const last = `audit-${String(SIZE.namespaces - 1).padStart(3, '0')}`;
+    const slices = JSON.parse(kubectl(cluster, ['get', 'endpointslices', '-n', last, '-o', 'json'])).items;
+    const ready = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+    const expected = SIZE.pods / SIZE.namespaces;
+    // The planted pods-not-running pods stay Pending on purpose.
+    const plantedPending = p.broken.filter((b) => b.kind === 'pods-not-running').length;
+    log(`${pending} pods not running (${plantedPending} on purpose); ${last} has ${ready}/${expected} ready endpoints`);
+    if (pending <= plantedPending && ready >= expected) return;
+    if (Date.now() > deadline) {
+      log(`not settled after KDIAG_BENCH_SETTLE_MINUTES: measuring as it is (${pending} pods not running)`);
+      return;
+    }
+    spawnSync('sleep', ['10']);
+  }
+}

@@ -1,0 +1,256 @@
+import { projectPod } from '../core/audit/project.js';
+import { matchesRequirements, parseSelector, SelectorSyntaxError, type Requirement } from '../core/k8s/selectors.js';
+import type { EndpointSlice, KubeEvent, KubeObject, NetworkPolicy, Pod, Service } from '../core/k8s/types.js';
+import { UsageError } from '../errors.js';
+import { parseFieldSelector } from './file-reader.js';
+import { inputIncludes, R, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
+
+/** What `kdiag audit` reads: one namespace, or all of them; `selector` picks Services by label. */
+export interface AuditScope {
+  /** The namespace; undefined with `allNamespaces`. */
+  namespace?: string;
+  allNamespaces: boolean;
+  /** `-l`: a label selector on Services. */
+  selector?: string;
+}
+
+/** Progress of the bulk read, for the progress line: objects read so far per resource. */
+export type ReadProgress = (what: { resource: string; items: number }) => void;
+
+/** The scope's objects read in bulk, once, before any Service is checked. */
+export interface BulkData {
+  services: Service[];
+  slices: EndpointSlice[];
+  /** Pods projected to what the engine reads (`projectPod`), page by page. */
+  pods: Pod[];
+  /** Events about Services (all of the scope's), or undefined when that read was denied. */
+  serviceEvents?: KubeEvent[];
+  /** The scope's NetworkPolicies, or undefined when that read was denied. */
+  policies?: NetworkPolicy[];
+}
+
+/**
+ * Reads the scope in bulk, in pages of 500: Services (`-l` applied server-side), EndpointSlices and pods (required:
+ * a denial is exit 3 naming the verb), then the Services' events and the NetworkPolicies (optional: a denial leaves
+ * them to be read per namespace, where RBAC may allow it). Pods are projected as each page arrives.
+ */
+export async function readBulk(reader: ClusterReader, scope: AuditScope, progress: ReadProgress = () => {}): Promise<BulkData> {
+  const ns = scope.allNamespaces ? {} : { namespace: scope.namespace! };
+  const counting =
+    (resource: string, project?: (o: KubeObject) => KubeObject) =>
+    (o: KubeObject): KubeObject => {
+      const n = (counts.get(resource) ?? 0) + 1;
+      counts.set(resource, n);
+      if (n % 500 === 0) progress({ resource, items: n });
+      return project ? project(o) : o;
+    };
+  const counts = new Map<string, number>();
+  const services = await reader.list<Service>(R.services, {
+    ...ns,
+    ...(scope.selector ? { labelSelector: scope.selector } : {}),
+    project: counting('services', dropManaged),
+  });
+  progress({ resource: 'services', items: services.length });
+  if (services.length === 0) return { services, slices: [], pods: [] };
+  const slices = await reader.list<EndpointSlice>(R.endpointslices, { ...ns, project: counting('endpointslices', dropManaged) });
+  progress({ resource: 'endpointslices', items: slices.length });
+  const pods = await reader.list<Pod>(R.pods, { ...ns, project: counting('pods', projectPod) });
+  progress({ resource: 'pods', items: pods.length });
+  const [events, policies] = await Promise.all([
+    reader.tryList<KubeEvent>(R.events, { ...ns, fieldSelector: 'involvedObject.kind=Service', project: dropManaged }),
+    reader.tryList<NetworkPolicy>(R.networkpolicies, { ...ns, project: dropManaged }),
+  ]);
+  return {
+    services,
+    slices,
+    pods,
+    ...(events.ok ? { serviceEvents: events.items } : {}),
+    ...(policies.ok ? { policies: policies.items } : {}),
+  };
+}
+
+function dropManaged(o: KubeObject): KubeObject {
+  delete (o.metadata as { managedFields?: unknown }).managedFields;
+  return o;
+}
+
+/** At most `n` promises of `run` at once. */
+export function limiter(n: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(run: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await run();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+const byNsName = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
+
+/**
+ * A ClusterReader over the bulk data, so `loadServiceSnapshot` (kdiag svc's loader, unchanged) runs per Service
+ * without a request for what was read in bulk: the Service, its EndpointSlices, the pods (by label or field
+ * selector, full or metadata only), the Services' events and the NetworkPolicies. Everything else (workloads, pod
+ * events, nodes, pods outside the scope) goes to the underlying reader, at most `inFlight` requests at once, each
+ * distinct read once (a namespace's Deployments are read once for all its Services).
+ */
+export class AuditReader implements ClusterReader {
+  readonly source: 'live' | 'file';
+  readonly defaultNamespace: string;
+  private readonly services = new Map<string, Service>();
+  private readonly slicesByService = new Map<string, EndpointSlice[]>();
+  private readonly podsByNs = new Map<string, Pod[]>();
+  private readonly podsByName = new Map<string, Pod>();
+  private readonly eventsByService = new Map<string, KubeEvent[]>();
+  private readonly policiesByNs = new Map<string, NetworkPolicy[]>();
+  private readonly selectors = new Map<string, Requirement[]>();
+  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly limit: <T>(run: () => Promise<T>) => Promise<T>;
+
+  constructor(
+    private readonly under: ClusterReader,
+    private readonly bulk: BulkData,
+    private readonly scope: AuditScope,
+    inFlight = 8,
+  ) {
+    this.source = under.source;
+    this.defaultNamespace = under.defaultNamespace;
+    this.limit = limiter(inFlight);
+    for (const s of bulk.services) this.services.set(byNsName(s.metadata.namespace, s.metadata.name), s);
+    for (const s of bulk.slices) {
+      const svc = s.metadata.labels?.['kubernetes.io/service-name'];
+      if (svc === undefined) continue;
+      const k = byNsName(s.metadata.namespace, svc);
+      const list = this.slicesByService.get(k);
+      if (list) list.push(s);
+      else this.slicesByService.set(k, [s]);
+    }
+    for (const p of bulk.pods) {
+      const ns = p.metadata.namespace ?? '';
+      const list = this.podsByNs.get(ns);
+      if (list) list.push(p);
+      else this.podsByNs.set(ns, [p]);
+      this.podsByName.set(byNsName(ns, p.metadata.name), p);
+    }
+    for (const e of bulk.serviceEvents ?? []) {
+      const k = byNsName(e.involvedObject?.namespace ?? e.metadata.namespace, e.involvedObject?.name ?? '');
+      const list = this.eventsByService.get(k);
+      if (list) list.push(e);
+      else this.eventsByService.set(k, [e]);
+    }
+    for (const np of bulk.policies ?? []) {
+      const ns = np.metadata.namespace ?? '';
+      const list = this.policiesByNs.get(ns);
+      if (list) list.push(np);
+      else this.policiesByNs.set(ns, [np]);
+    }
+  }
+
+  /** Requests made by the underlying reader (the bulk reads and the delegated ones). */
+  get requestCount(): number {
+    return this.under.requestCount;
+  }
+
+  includes(resource: Resource): boolean {
+    return inputIncludes(this.under, resource);
+  }
+
+  /** True when the bulk read covers namespace `ns` (undefined: all namespaces). */
+  private covers(ns: string | undefined): boolean {
+    return this.scope.allNamespaces || (ns !== undefined && ns === this.scope.namespace);
+  }
+
+  async get<T extends KubeObject>(resource: Resource, namespace: string | undefined, name: string): Promise<T | undefined> {
+    if (resource === R.services) {
+      const s = this.services.get(byNsName(namespace, name));
+      if (s) return s as unknown as T;
+    }
+    return this.limit(() => this.under.get<T>(resource, namespace, name));
+  }
+
+  async list<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): Promise<T[]> {
+    const local = this.local(resource, opts);
+    if (local) return local as T[];
+    return this.once(`list ${resource.plural} ${JSON.stringify(opts)}`, () => this.limit(() => this.under.list<T>(resource, opts)));
+  }
+
+  async tryList<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): Promise<Optional<T>> {
+    const local = this.local(resource, opts);
+    if (local) return { ok: true, items: local as T[] };
+    return this.once(`tryList ${resource.plural} ${JSON.stringify(opts)}`, () => this.limit(() => this.under.tryList<T>(resource, opts)));
+  }
+
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  private requirements(selector: string): Requirement[] {
+    let r = this.selectors.get(selector);
+    if (!r) {
+      try {
+        r = parseSelector(selector);
+      } catch (e) {
+        if (e instanceof SelectorSyntaxError) throw new UsageError(e.message);
+        throw e;
+      }
+      this.selectors.set(selector, r);
+    }
+    return r;
+  }
+
+  /** The answer from the bulk data, or undefined when it does not hold it. */
+  private local(resource: Resource, opts: ListOptions): KubeObject[] | undefined {
+    if (!this.covers(opts.namespace)) return undefined;
+    const ns = opts.namespace;
+    if (resource === R.endpointslices) {
+      const m = /^kubernetes\.io\/service-name=([^,]+)$/.exec(opts.labelSelector ?? '');
+      if (!m || opts.fieldSelector || ns === undefined) return undefined;
+      return this.slicesByService.get(byNsName(ns, m[1]!)) ?? [];
+    }
+    if (resource === R.events) {
+      if (!this.bulk.serviceEvents || ns === undefined) return undefined;
+      const m = /^involvedObject\.kind=Service,involvedObject\.name=([^,]+)$/.exec(opts.fieldSelector ?? '');
+      if (!m || opts.labelSelector) return undefined;
+      return this.eventsByService.get(byNsName(ns, m[1]!)) ?? [];
+    }
+    if (resource === R.networkpolicies) {
+      if (!this.bulk.policies || ns === undefined || opts.labelSelector || opts.fieldSelector) return undefined;
+      return this.policiesByNs.get(ns) ?? [];
+    }
+    if (resource !== R.pods) return undefined;
+    let pods: readonly Pod[];
+    const terms = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : [];
+    const byName = terms.length === 1 && terms[0]!.path === 'metadata.name' && terms[0]!.equal && ns !== undefined;
+    if (byName) {
+      const p = this.podsByName.get(byNsName(ns, terms[0]!.value));
+      pods = p ? [p] : [];
+    } else {
+      pods = ns === undefined ? this.bulk.pods : (this.podsByNs.get(ns) ?? []);
+      if (terms.length > 0) pods = pods.filter((p) => terms.every((t) => (fieldValue(p, t.path) === t.value) === t.equal));
+    }
+    if (opts.labelSelector) {
+      const reqs = this.requirements(opts.labelSelector);
+      pods = pods.filter((p) => matchesRequirements(reqs, p.metadata.labels));
+    }
+    return opts.metadataOnly ? pods.map((p) => ({ kind: p.kind, metadata: p.metadata })) : [...pods];
+  }
+}
+
+function fieldValue(o: KubeObject, path: string): string {
+  let cur: unknown = o;
+  for (const part of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null) return '';
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur === undefined || cur === null ? '' : String(cur);
+}

@@ -1,0 +1,141 @@
+import { AuditReader, limiter, readBulk, type AuditScope } from '../../cluster/audit-loader.js';
+import { FileClusterReader } from '../../cluster/file-reader.js';
+import { R, type ClusterReader } from '../../cluster/reader.js';
+import { loadServiceSnapshot } from '../../cluster/svc-loader.js';
+import { filterFindings, summarize, worstFirst, type AuditedService } from '../../core/audit/summary.js';
+import type { Finding } from '../../core/finding.js';
+import { namespaceNotFound } from '../../core/general-catalogue.js';
+import { readyCountForPort } from '../../core/k8s/endpoints.js';
+import { servicePortKey } from '../../core/k8s/ports.js';
+import { servicePorts } from '../../core/k8s/services.js';
+import type { KubeObject } from '../../core/k8s/types.js';
+import { explainService } from '../../core/svc/explain.js';
+import { UsageError } from '../../errors.js';
+import type { Context, Outcome } from '../types.js';
+import type { AuditOptions } from './options.js';
+
+export { toAuditOptions, type AuditOptions } from './options.js';
+
+/** Services checked at once; their extra reads share the reader's bound on requests in flight. */
+const SERVICES_IN_FLIGHT = 16;
+
+async function openReader(opts: AuditOptions, ctx: Context): Promise<ClusterReader> {
+  if (opts.file === undefined) return ctx.cluster();
+  if (opts.file === '-' && ctx.io.stdinIsTTY) {
+    throw new UsageError(
+      '-f - reads objects from standard input, which is a terminal',
+      `pipe them in: kubectl get svc,deploy,pods,endpointslices -A -o yaml | ${ctx.invocation.program} audit -A -f -`,
+    );
+  }
+  return FileClusterReader.load(opts.file, { cwd: ctx.cwd, stdin: ctx.io.in, ...(opts.namespace ? { namespace: opts.namespace } : {}) });
+}
+
+/** The progress line on stderr (a spinner in a terminal only): pages read, then Services checked. */
+function progressLine(ctx: Context, live: boolean): { set(text: string): void; stop(): void } {
+  let stop: () => void = () => {};
+  let last = 0;
+  return {
+    set(text: string) {
+      if (!live) return;
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      stop();
+      stop = ctx.progress(text);
+    },
+    stop: () => stop(),
+  };
+}
+
+/** `kdiag audit`: read the scope in bulk, run kdiag svc's engine on each Service, report the broken ones worst first. */
+export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcome> {
+  const reader = await openReader(opts, ctx);
+  const scope: AuditScope = {
+    allNamespaces: opts.allNamespaces,
+    ...(opts.allNamespaces ? {} : { namespace: opts.namespace ?? reader.defaultNamespace }),
+    ...(opts.selector ? { selector: opts.selector } : {}),
+  };
+  const progress = progressLine(ctx, reader.source === 'live');
+  const where = scope.allNamespaces ? 'all namespaces' : `namespace ${scope.namespace}`;
+  const audited: AuditedService[] = [];
+  const topLevel: Finding[] = [];
+  try {
+    progress.set(`Reading the Services of ${where}`);
+    const bulk = await readBulk(reader, scope, ({ resource, items }) => progress.set(`Reading ${where}: ${items} ${resource}`));
+    const cached = new AuditReader(reader, bulk, scope);
+    // Hints name `kdiag svc`, as they do when it explains the Service: the findings are the same.
+    const invocation = { ...ctx.invocation, command: 'svc' };
+    const services = [...bulk.services].sort(
+      (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+    );
+    const limit = limiter(SERVICES_IN_FLIGHT);
+    let done = 0;
+    await Promise.all(
+      services.map((svc) =>
+        limit(async () => {
+          if (ctx.signal.aborted) return;
+          const namespace = svc.metadata.namespace ?? scope.namespace ?? reader.defaultNamespace;
+          const snapshot = await loadServiceSnapshot(cached, {
+            namespace,
+            name: svc.metadata.name,
+            ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
+          });
+          const report = explainService(snapshot, { invocation, ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}) });
+          const ports = servicePorts(svc);
+          audited.push({
+            service: { namespace, name: svc.metadata.name },
+            type: svc.spec?.type ?? 'ClusterIP',
+            ready:
+              svc.spec?.type === 'ExternalName' || !report.endpointsKnown
+                ? '-'
+                : ports.map((p) => `${servicePortKey(p)} ${readyCountForPort(report.endpoints, p)}`).join(', ') || '-',
+            findings: filterFindings(report.findings, opts.only, opts.skip),
+          });
+          done++;
+          progress.set(`Checked ${done}/${services.length} Services of ${where}`);
+        }),
+      ),
+    );
+    if (services.length === 0 && !scope.allNamespaces && !opts.selector) {
+      const missing = await namespaceMissing(reader, scope.namespace!);
+      if (missing) topLevel.push(namespaceNotFound({ namespace: scope.namespace!, name: '', namespaceNames: missing }, ctx.invocation));
+    }
+  } finally {
+    progress.stop();
+  }
+  audited.sort((a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
+  const summary = summarize(audited);
+  const broken = worstFirst(audited);
+  const all = [...topLevel, ...broken.flatMap((a) => a.findings)];
+  return {
+    document: {
+      scope: scope.allNamespaces ? { allNamespaces: true } : { namespaces: [scope.namespace] },
+      ...(opts.selector ? { selector: opts.selector } : {}),
+      summary,
+      services: broken.map((a) => ({ service: a.service, findings: a.findings })),
+      findings: topLevel,
+    },
+    findings: all,
+    renderers: {
+      text: async (env) => (await import('./render.js')).renderAuditText(broken, summary, topLevel, env),
+      wide: async (env) => (await import('./render.js')).renderAuditText(broken, summary, topLevel, { ...env, wide: true }),
+      sarif: async () => (await import('../svc/sarif.js')).objectSarif(all, reader, ctx.cwd),
+    },
+  };
+}
+
+/** The namespace names when `namespace` does not exist (for suggestions); undefined when it exists or cannot be read. */
+async function namespaceMissing(reader: ClusterReader, namespace: string): Promise<string[] | undefined> {
+  if (reader.source === 'file') {
+    const objs = await reader.list<KubeObject>(R.namespaces, {});
+    const names = objs.map((o) => o.metadata.name);
+    return names.includes(namespace) ? undefined : names;
+  }
+  try {
+    if (await reader.get(R.namespaces, undefined, namespace)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const all = await reader.tryList<KubeObject>(R.namespaces, { metadataOnly: true });
+  return all.ok ? all.items.map((n) => n.metadata.name) : [];
+}
