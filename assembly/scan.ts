@@ -34,6 +34,7 @@ const MODE_MASK: u32 = 3;
 const MARKER_NEEDS_SPACE: u32 = 4;
 const LINE_START_ONLY: u32 = 8;
 const QUOTE_NEEDS_BOUNDARY: u32 = 16;
+const REGEX_LITERALS: u32 = 32;
 
 // The file type's comment syntax, set by `configure` before its first chunk.
 let lineMarkers: u32 = 0;
@@ -307,6 +308,8 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
     }
     // An opener of a block comment or multi-line string (checked before quotes: `"""` is no empty string).
     if (openerAt(i, le)) return false;
+    // A `/` that may open a regular-expression literal (src/core/lint/comments.ts, regexStartAt).
+    if (c == 47 && (syntaxBits & REGEX_LITERALS) != 0 && regexStartAt(ls, i, le)) return false;
     if (isQuote(c)) {
       const prev = i == ls ? 32 : <u32>load<u8>(BUFFER + i - 1);
       if ((syntaxBits & QUOTE_NEEDS_BOUNDARY) == 0 || isQuoteBoundary(prev)) {
@@ -325,6 +328,17 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
     i++;
   }
   return false;
+}
+
+/** As regexStartAt in src/core/lint/comments.ts: not `//` or `/*`; at the line start or after one of `(,=:[!&|?{};`. */
+function regexStartAt(ls: usize, i: usize, le: usize): bool {
+  const next = at(i + 1, le);
+  if (next == 47 || next == 42) return false;
+  let j = i;
+  while (j > ls && isSpace(<u32>load<u8>(BUFFER + j - 1))) j--;
+  if (j == ls) return true;
+  const b = <u32>load<u8>(BUFFER + j - 1);
+  return b == 40 || b == 44 || b == 61 || b == 58 || b == 91 || b == 33 || b == 38 || b == 124 || b == 63 || b == 123 || b == 59;
 }
 
 /** True when `//` starts at `i` right after a colon: a URL (`https://...`), never a `//` comment. */

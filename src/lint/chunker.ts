@@ -9,6 +9,7 @@ import {
   MARKER_NEEDS_SPACE,
   MODE_MASK,
   QUOTE_NEEDS_BOUNDARY,
+  REGEX_LITERALS,
   scanKernel,
   type ScanKernel,
 } from './scan-kernel.js';
@@ -114,7 +115,8 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
           (spanning.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG) |
           (syntax.markerNeedsSpace ? MARKER_NEEDS_SPACE : 0) |
           (syntax.lineStartOnly ? LINE_START_ONLY : 0) |
-          (syntax.quoteNeedsBoundary ? QUOTE_NEEDS_BOUNDARY : 0),
+          (syntax.quoteNeedsBoundary ? QUOTE_NEEDS_BOUNDARY : 0) |
+          (syntax.regexLiterals === true ? REGEX_LITERALS : 0),
       };
     }
     MODES.set(fileType, mode);

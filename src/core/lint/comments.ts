@@ -62,6 +62,11 @@ export interface CommentSyntax {
   strings: readonly (readonly [string, string])[];
   /** HCL heredocs: `<<ID` or `<<-ID` ending a line opens a string that ends at a line holding only `ID`. */
   heredoc: boolean;
+  /**
+   * JavaScript regular-expression literals (`/[`'"]/`): a `/` where an operand starts (see `regexStartAt`) opens
+   * one when it closes on the line; quotes and backquotes inside it open nothing.
+   */
+  regexLiterals?: boolean;
 }
 
 const YAML: CommentSyntax = {
@@ -183,6 +188,7 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
     quoteNeedsBoundary: false,
     strings: [['`', '`']],
     heredoc: false,
+    regexLiterals: true,
   },
   php: {
     line: ['//', '#'],
@@ -463,10 +469,50 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       out.push(i, len);
       return sawBlock;
     }
+    if (c === 47 /* / */ && syntax.regexLiterals === true && regexStartAt(line, from, i, len)) {
+      const e = regexEnd(line, i + 1, len);
+      if (e !== -1) {
+        i = e;
+        firstNonBlank = false;
+        continue;
+      }
+    }
     if (!isSpace(c)) firstNonBlank = false;
     i++;
   }
   return sawBlock;
+}
+
+/**
+ * True when a `/` at `i` of line[from, len) may open a regular-expression literal: not `//` or `/*`, and at the
+ * start of the line or after one of `(,=:[!&|?{};` (blanks skipped), where an operand starts. The scan kernel
+ * (assembly/scan.ts) uses the same rule to leave such lines to JavaScript.
+ */
+export function regexStartAt(line: string, from: number, i: number, len: number): boolean {
+  const next = i + 1 < len ? line.charCodeAt(i + 1) : -1;
+  if (next === 47 || next === 42) return false;
+  let j = i - 1;
+  while (j >= from && isSpace(line.charCodeAt(j))) j--;
+  return j < from || REGEX_BEFORE.includes(line[j]!);
+}
+
+const REGEX_BEFORE = '(,=:[!&|?{};';
+
+/** The index after the `/` closing a regular-expression literal whose body starts at `i`, or -1 on this line. */
+function regexEnd(line: string, i: number, len: number): number {
+  let inClass = false;
+  while (i < len) {
+    const c = line.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      i += 2;
+      continue;
+    }
+    if (c === 91 /* [ */) inClass = true;
+    else if (c === 93 /* ] */) inClass = false;
+    else if (c === 47 && !inClass) return i + 1;
+    i++;
+  }
+  return -1;
 }
 
 /** `<<ID` or `<<-ID` ending the line: an HCL heredoc opener. */

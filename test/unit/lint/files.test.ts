@@ -381,6 +381,8 @@ describe('strings that span lines', () => {
       ],
       // A backquote inside a comment or a quoted string opens nothing.
       ['quoted.ts', 'c-like', 'const a = "`"; // `\nconst b = "10.61.2.1"; // 10.61.2.2\n', [[2, '10.61.2.1']]],
+      // A backquote inside a regular-expression literal opens nothing.
+      ['re.ts', 'c-like', "r = /[`'\"]/i; // 10.61.4.1\nconst ip = '10.61.4.2';\n", [[2, '10.61.4.2']]],
       // A real block comment still hides what it holds.
       ['block.go', 'c-like', '/* `\n10.61.3.1\n*/\nx := `10.61.3.2`\n', [[4, '10.61.3.2']]],
     ];
@@ -448,7 +450,7 @@ describe('strings that span lines', () => {
       return seed % n;
     };
     const pieces: Record<string, string[]> = {
-      'c-like': ['`', '`', '/*', '*/', '// ', '"', "'", 'x = ', '\\', ' '],
+      'c-like': ['`', '`', '/*', '*/', '// ', '"', "'", 'x = ', '\\', ' ', '= /', '/'],
       'hash-code': ['"""', "'''", '# ', '"', "'", 'x = ', '\\', ' '],
       terraform: ['<<EOF', '<<-EOT', 'EOF', '  EOT', '/*', '*/', '# ', '// ', '"', 'x = ', ' '],
     };

@@ -1,4 +1,4 @@
-import { COMMENT_SYNTAX, spanningOpeners, type FileType } from '../../../src/core/lint/comments.js';
+import { COMMENT_SYNTAX, regexStartAt, spanningOpeners, type FileType } from '../../../src/core/lint/comments.js';
 import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
 import { defaultRanges } from '../../../src/core/lint/ranges.js';
 import { commentMode } from '../../../src/lint/chunker.js';
@@ -99,6 +99,9 @@ const PIECES = [
   '<<-EOF',
   'EOF',
   'x = `',
+  // Regular-expression literals (c-like): a `/` where an operand starts.
+  '= /',
+  '(/[`\'"]/',
   'kdiag-ignore',
   'kdiag-ignore: ok',
   '10.1.2.3',
@@ -201,7 +204,14 @@ describe('scan kernel', () => {
             if ((flags & TRAILING_COMMENT) !== 0) {
               flagged++;
               expect(trailing).toBe(true);
-            } else if (mode.syntax !== 0 && !openers.some((o) => raw.slice(0, seed).includes(o))) {
+            } else if (
+              mode.syntax !== 0 &&
+              !openers.some((o) => raw.slice(0, seed).includes(o)) &&
+              !(
+                COMMENT_SYNTAX[type].regexLiterals === true &&
+                [...raw.slice(0, seed)].some((ch, i) => ch === '/' && regexStartAt(raw, 0, i, raw.length))
+              )
+            ) {
               expect(trailing).toBe(false);
             }
           }
