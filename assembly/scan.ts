@@ -34,6 +34,7 @@ const MODE_MASK: u32 = 3;
 const MARKER_NEEDS_SPACE: u32 = 4;
 const LINE_START_ONLY: u32 = 8;
 const QUOTE_NEEDS_BOUNDARY: u32 = 16;
+const REGEX_LITERALS: u32 = 32;
 
 // The file type's comment syntax, set by `configure` before its first chunk.
 let lineMarkers: u32 = 0;
@@ -218,7 +219,8 @@ function isCommentLine(ls: usize, le: usize): bool {
 /**
  * Sets the comment syntax of the next file's chunks: `markers`, two line-comment markers of up to two bytes (16
  * bits each, first byte low, 0 for none); `quotes`, up to three quote characters (a byte each); `openers`, the
- * first two bytes of up to two block-comment openers (16 bits each); `syntax`, a COMMENTS_* mode and the
+ * first one or two bytes of up to two openers of block comments or multi-line strings (16 bits each, a second
+ * byte of 0 matching any byte: a backquote); `syntax`, a COMMENTS_* mode and the
  * MARKER_NEEDS_SPACE, LINE_START_ONLY and QUOTE_NEEDS_BOUNDARY bits. With COMMENTS_KEEP, lines are listed as they
  * are; with COMMENTS_FLAG, comment lines are listed with COMMENT_LINE or TRAILING_COMMENT set; with COMMENTS_DROP
  * (file types without block comments, where nothing else can make them matter) they are not listed at all.
@@ -231,8 +233,8 @@ export function configure(markers: u32, quotes: u32, openers: u32, syntax: u32):
 }
 
 /**
- * True when BUFFER[start, end) may hold one of the configured block-comment openers (their first two bytes
- * occur). Without one, no block comment can open in the range.
+ * True when BUFFER[start, end) may hold one of the configured openers (of a block comment or a multi-line string:
+ * their first bytes occur). Without one, nothing spanning lines can open in the range.
  */
 export function hasOpener(start: usize, end: usize): bool {
   const a = blockOpeners & 0xffff;
@@ -241,10 +243,15 @@ export function hasOpener(start: usize, end: usize): bool {
   const a1 = i8x16.splat(<i8>(a >>> 8));
   const b0 = i8x16.splat(<i8>(b & 0xff));
   const b1 = i8x16.splat(<i8>(b >>> 8));
+  // A one-byte opener: its second byte matches anything.
+  const anyA = a >>> 8 == 0 ? i8x16.splat(-1) : i8x16.splat(0);
+  const anyB = b >>> 8 == 0 ? i8x16.splat(-1) : i8x16.splat(0);
   for (let p = start; p < end; p += 16) {
     const v = v128.load(BUFFER + p);
     const w = v128.load(BUFFER + p + 1);
-    let m = i8x16.bitmask(v128.or(v128.and(i8x16.eq(v, a0), i8x16.eq(w, a1)), v128.and(i8x16.eq(v, b0), i8x16.eq(w, b1))));
+    let m = i8x16.bitmask(
+      v128.or(v128.and(i8x16.eq(v, a0), v128.or(i8x16.eq(w, a1), anyA)), v128.and(i8x16.eq(v, b0), v128.or(i8x16.eq(w, b1), anyB))),
+    );
     if (end - p < 16) m &= (1 << <i32>(end - p)) - 1;
     if (m != 0) return true;
   }
@@ -263,6 +270,13 @@ function isQuote(c: u32): bool {
   return c != 0 && (c == (quoteChars & 0xff) || c == ((quoteChars >>> 8) & 0xff) || c == quoteChars >>> 16);
 }
 
+/** True when one of the configured openers (see `configure`) starts at `i`. */
+// @ts-ignore: decorator
+@inline
+function openerAt(i: usize, le: usize): bool {
+  return blockOpeners != 0 && (markerAt(i, le, blockOpeners & 0xffff) || markerAt(i, le, blockOpeners >>> 16));
+}
+
 /** The characters after which a quote opens a string when QUOTE_NEEDS_BOUNDARY is set: space, tab, `=:[{,(`. */
 // @ts-ignore: decorator
 @inline
@@ -273,8 +287,8 @@ function isQuoteBoundary(c: u32): bool {
 /**
  * True when lexing line [ls, seed] (the lexer of src/core/lint/comments.ts, from a line start outside any block
  * comment) meets a line comment before the seed, outside strings, with no block-comment opener before it: the
- * seed then sits in a trailing comment. Any byte pair that may start a block opener ends the lexing with false
- * (the JavaScript check then decides).
+ * seed then sits in a trailing comment. Any bytes that may start an opener of a block comment or multi-line
+ * string end the lexing with false (the JavaScript check then decides).
  */
 function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
   const end = seed + 1 < le ? seed + 1 : le;
@@ -292,6 +306,10 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
       i++;
       continue;
     }
+    // An opener of a block comment or multi-line string (checked before quotes: `"""` is no empty string).
+    if (openerAt(i, le)) return false;
+    // A `/` that may open a regular-expression literal (src/core/lint/comments.ts, regexStartAt).
+    if (c == 47 && (syntaxBits & REGEX_LITERALS) != 0 && regexStartAt(ls, i, le)) return false;
     if (isQuote(c)) {
       const prev = i == ls ? 32 : <u32>load<u8>(BUFFER + i - 1);
       if ((syntaxBits & QUOTE_NEEDS_BOUNDARY) == 0 || isQuoteBoundary(prev)) {
@@ -301,8 +319,6 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
         continue;
       }
     }
-    const pair = c | (at(i + 1, le) << 8);
-    if (blockOpeners != 0 && (pair == (blockOpeners & 0xffff) || pair == blockOpeners >>> 16)) return false;
     if ((markerAt(i, le, lineMarkers & 0xffff) || markerAt(i, le, lineMarkers >>> 16)) && !isUrlSlashes(i, ls)) {
       const startOk = (syntaxBits & LINE_START_ONLY) == 0 || firstNonBlank;
       const spaceOk = (syntaxBits & MARKER_NEEDS_SPACE) == 0 || i == ls || isSpace(<u32>load<u8>(BUFFER + i - 1));
@@ -312,6 +328,17 @@ function inTrailingComment(ls: usize, seed: usize, le: usize): bool {
     i++;
   }
   return false;
+}
+
+/** As regexStartAt in src/core/lint/comments.ts: not `//` or `/*`; at the line start or after one of `(,=:[!&|?{};`. */
+function regexStartAt(ls: usize, i: usize, le: usize): bool {
+  const next = at(i + 1, le);
+  if (next == 47 || next == 42) return false;
+  let j = i;
+  while (j > ls && isSpace(<u32>load<u8>(BUFFER + j - 1))) j--;
+  if (j == ls) return true;
+  const b = <u32>load<u8>(BUFFER + j - 1);
+  return b == 40 || b == 44 || b == 61 || b == 58 || b == 91 || b == 33 || b == 38 || b == 124 || b == 63 || b == 123 || b == 59;
 }
 
 /** True when `//` starts at `i` right after a colon: a URL (`https://...`), never a `//` comment. */

@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { COMMENT_SYNTAX, type FileType } from '../core/lint/comments.js';
+import { COMMENT_SYNTAX, spanningOpeners, type FileType } from '../core/lint/comments.js';
 import {
   COMMENTS_DROP,
   COMMENTS_FLAG,
@@ -9,6 +9,7 @@ import {
   MARKER_NEEDS_SPACE,
   MODE_MASK,
   QUOTE_NEEDS_BOUNDARY,
+  REGEX_LITERALS,
   scanKernel,
   type ScanKernel,
 } from './scan-kernel.js';
@@ -85,9 +86,9 @@ function pack(items: readonly string[], max: number, len: number): number | unde
 
 /**
  * The kernel's comment mode for `fileType`: its comment syntax packed for the kernel (line markers of up to two
- * bytes, quote characters, the first two bytes of block openers); comment lines dropped where the type has no
- * block comments (nothing else can make such a line matter), flagged where it has (only the line processor
- * knows whether a block comment is open). With --include-comments, or a syntax that does not fit, the kernel
+ * bytes, quote characters, the first one or two bytes of the openers of block comments and multi-line strings);
+ * comment lines dropped where the type has neither (nothing else can make such a line matter), flagged where it
+ * has (only the line processor knows whether a block comment or a multi-line string is open). With --include-comments, or a syntax that does not fit, the kernel
  * leaves comments to the line processor.
  */
 export function commentMode(fileType: FileType, includeComments: boolean): CommentMode {
@@ -97,13 +98,13 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
     const syntax = COMMENT_SYNTAX[fileType];
     const markers = syntax.line.every((m) => m.length <= 2) ? pack(syntax.line, 2, 2) : undefined;
     const quotes = pack([...syntax.quotes], 3, 1);
-    const openers = syntax.block.every(([open]) => open.length >= 2)
-      ? pack(
-          syntax.block.map(([open]) => open.slice(0, 2)),
-          2,
-          2,
-        )
-      : undefined;
+    // Block comments and multi-line strings: the kernel leaves a line holding one of their openers to JavaScript.
+    const spanning = spanningOpeners(syntax);
+    const openers = pack(
+      spanning.map((open) => open.slice(0, 2)),
+      2,
+      2,
+    );
     mode = KEEP;
     if (syntax.line.length > 0 && markers !== undefined && quotes !== undefined && openers !== undefined) {
       mode = {
@@ -111,10 +112,11 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
         quotes,
         openers,
         syntax:
-          (syntax.block.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG) |
+          (spanning.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG) |
           (syntax.markerNeedsSpace ? MARKER_NEEDS_SPACE : 0) |
           (syntax.lineStartOnly ? LINE_START_ONLY : 0) |
-          (syntax.quoteNeedsBoundary ? QUOTE_NEEDS_BOUNDARY : 0),
+          (syntax.quoteNeedsBoundary ? QUOTE_NEEDS_BOUNDARY : 0) |
+          (syntax.regexLiterals === true ? REGEX_LITERALS : 0),
       };
     }
     MODES.set(fileType, mode);

@@ -107,7 +107,8 @@ export class LineProcessor {
   constructor(fileType: FileType, settings: LintSettings) {
     this.linter = new FileLinter(fileType, settings);
     this.yamlLike = fileType === 'yaml' || fileType === 'compose' || fileType === 'helm' || fileType === 'envoy';
-    // Block-comment delimiters change state on lines without any address, so they are searched for too.
+    // Delimiters of block comments and multi-line strings change state on lines without any address, so they are
+    // searched for too.
     // `kdiag-ignore` is not: a suppression matters only on a candidate line or the line before one, which is
     // looked at when that candidate is found.
     this.tokens = this.linter.blockTokens;
@@ -168,6 +169,12 @@ export class LineProcessor {
           nextTok[k] = t;
         }
         if (t < tok) tok = t;
+      }
+      // An open heredoc ends at a line holding its identifier: such lines are fed too.
+      const closer = linter.heredocCloser;
+      if (closer !== null) {
+        const i = view.indexOf(closer, pos);
+        if (i !== -1 && i < tok) tok = i;
       }
       let ls: number;
       let le: number;

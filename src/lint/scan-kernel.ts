@@ -54,6 +54,7 @@ export const MODE_MASK = 3;
 export const MARKER_NEEDS_SPACE = 4;
 export const LINE_START_ONLY = 8;
 export const QUOTE_NEEDS_BOUNDARY = 16;
+export const REGEX_LITERALS = 32;
 
 interface Exports {
   memory: WebAssembly.Memory;

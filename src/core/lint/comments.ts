@@ -1,9 +1,11 @@
 /**
  * Comment syntax per file type, and a small per-line lexer that finds the comment spans of one line.
  *
- * The lexer is deliberately line-based: strings are assumed not to span lines (true for every config format
- * lint reads, and for ordinary code), while block comments (`/* *\/`, `<!-- -->`, Helm's `{{/* *\/}}`) can, so
- * their state is carried from one line to the next by the caller. Pure: no I/O.
+ * The lexer runs line by line. Ordinary quoted strings end on their line, while block comments (`/* *\/`,
+ * `<!-- -->`, Helm's `{{/* *\/}}`) and the multi-line strings of some file types (Go raw strings and JS/TS
+ * template literals in backquotes, Python's triple quotes, HCL heredocs `<<EOF` / `<<-EOF`) can span lines: their
+ * state is carried from one line to the next (`CommentState`). Inside a multi-line string, `//`, `#` and `/*` are
+ * text: no comment starts there, and an address there is found. Pure: no I/O.
  */
 
 /** The file types lint understands. `text` is for files named explicitly on the command line with no known type. */
@@ -53,6 +55,18 @@ export interface CommentSyntax {
    * that `don't` in an unquoted YAML or shell value does not swallow the rest of the line.
    */
   quoteNeedsBoundary: boolean;
+  /**
+   * Strings that may span lines, as [open, close] (a backslash escapes the next character inside them). Checked
+   * before `quotes`, so `"""` opens a triple-quoted string, not an empty one.
+   */
+  strings: readonly (readonly [string, string])[];
+  /** HCL heredocs: `<<ID` or `<<-ID` ending a line opens a string that ends at a line holding only `ID`. */
+  heredoc: boolean;
+  /**
+   * JavaScript regular-expression literals (`/[`'"]/`): a `/` where an operand starts (see `regexStartAt`) opens
+   * one when it closes on the line; quotes and backquotes inside it open nothing.
+   */
+  regexLiterals?: boolean;
 }
 
 const YAML: CommentSyntax = {
@@ -62,6 +76,8 @@ const YAML: CommentSyntax = {
   block: [],
   quotes: `"'`,
   quoteNeedsBoundary: true,
+  strings: [],
+  heredoc: false,
 };
 const C_BLOCK = [['/*', '*/']] as const;
 
@@ -78,36 +94,216 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
       ['{{- /*', '*/'],
     ],
   },
-  json: { line: [], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: '"', quoteNeedsBoundary: false },
-  jsonc: { line: ['//'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: '"', quoteNeedsBoundary: false },
+  json: {
+    line: [],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: '"',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
+  jsonc: {
+    line: ['//'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: '"',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
   env: YAML,
-  properties: { line: ['#', '!'], markerNeedsSpace: false, lineStartOnly: true, block: [], quotes: '', quoteNeedsBoundary: false },
-  ini: { line: [';', '#'], markerNeedsSpace: true, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: true },
-  toml: { line: ['#'], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: true },
+  properties: {
+    line: ['#', '!'],
+    markerNeedsSpace: false,
+    lineStartOnly: true,
+    block: [],
+    quotes: '',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
+  ini: {
+    line: [';', '#'],
+    markerNeedsSpace: true,
+    lineStartOnly: false,
+    block: [],
+    quotes: `"'`,
+    quoteNeedsBoundary: true,
+    strings: [],
+    heredoc: false,
+  },
+  toml: {
+    line: ['#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: `"'`,
+    quoteNeedsBoundary: true,
+    strings: [],
+    heredoc: false,
+  },
   dockerfile: YAML,
-  nginx: { line: ['#'], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: true },
-  haproxy: { line: ['#'], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: true },
-  terraform: { line: ['#', '//'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: '"', quoteNeedsBoundary: false },
+  nginx: {
+    line: ['#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: `"'`,
+    quoteNeedsBoundary: true,
+    strings: [],
+    heredoc: false,
+  },
+  haproxy: {
+    line: ['#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: `"'`,
+    quoteNeedsBoundary: true,
+    strings: [],
+    heredoc: false,
+  },
+  // HCL: heredocs (`<<EOF`, `<<-EOF`) hold scripts and files whose `#` and `//` are text.
+  terraform: {
+    line: ['#', '//'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: '"',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: true,
+  },
   shell: YAML,
-  'c-like': { line: ['//'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: '"\'`', quoteNeedsBoundary: false },
-  php: { line: ['//', '#'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: `"'`, quoteNeedsBoundary: false },
+  // Backquotes: Go raw strings and JS/TS template literals, both of which may span lines.
+  'c-like': {
+    line: ['//'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: `"'`,
+    quoteNeedsBoundary: false,
+    strings: [['`', '`']],
+    heredoc: false,
+    regexLiterals: true,
+  },
+  php: {
+    line: ['//', '#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: `"'`,
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
   // Python, Ruby, Perl, R, Makefiles: `#` comments.
-  'hash-code': { line: ['#'], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: false },
-  sql: { line: ['--'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: `"'`, quoteNeedsBoundary: false },
-  lua: { line: ['--'], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: `"'`, quoteNeedsBoundary: false },
-  markup: { line: [], markerNeedsSpace: false, lineStartOnly: false, block: [['<!--', '-->']], quotes: '', quoteNeedsBoundary: false },
+  'hash-code': {
+    line: ['#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: `"'`,
+    quoteNeedsBoundary: false,
+    // Python's triple-quoted strings (docstrings, embedded files) span lines.
+    strings: [
+      ['"""', '"""'],
+      ["'''", "'''"],
+    ],
+    heredoc: false,
+  },
+  sql: {
+    line: ['--'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: `"'`,
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
+  lua: {
+    line: ['--'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: `"'`,
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
+  markup: {
+    line: [],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [['<!--', '-->']],
+    quotes: '',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
   // Jsonnet/libsonnet: `//`, `#` and `/* */` comments.
-  jsonnet: { line: ['//', '#'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: `"'`, quoteNeedsBoundary: false },
+  jsonnet: {
+    line: ['//', '#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: `"'`,
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
   // Jinja templates (`.j2`): YAML-like text plus `{# ... #}` comments.
   jinja: { ...YAML, block: [['{#', '#}']] },
   // Nix: `#` and `/* */` comments (`//` is an operator there).
-  nix: { line: ['#'], markerNeedsSpace: false, lineStartOnly: false, block: C_BLOCK, quotes: '"', quoteNeedsBoundary: false },
-  text: { line: [], markerNeedsSpace: false, lineStartOnly: false, block: [], quotes: '', quoteNeedsBoundary: false },
+  nix: {
+    line: ['#'],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: C_BLOCK,
+    quotes: '"',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
+  text: {
+    line: [],
+    markerNeedsSpace: false,
+    lineStartOnly: false,
+    block: [],
+    quotes: '',
+    quoteNeedsBoundary: false,
+    strings: [],
+    heredoc: false,
+  },
 };
 
-/** Block-comment state carried between lines: the closing token we are waiting for, or null. */
+/** A block comment is open. */
+export const IN_COMMENT = 0;
+/** A multi-line string is open (`closer` ends it; a backslash escapes the next character). */
+export const IN_STRING = 1;
+/** An HCL heredoc is open (`closer` is its identifier, ending it on a line of its own). */
+export const IN_HEREDOC = 2;
+
+/**
+ * State carried between lines: the token that closes what is open (a block comment, a multi-line string, a
+ * heredoc: see `kind`), or null.
+ */
 export interface CommentState {
   closer: string | null;
+  kind?: number;
+}
+
+/**
+ * The tokens that open something spanning lines in `syntax`: block-comment openers, multi-line string openers,
+ * `<<` for heredocs. The file scanner feeds every line holding one (with the closers) to the engine, and the
+ * kernel leaves any line holding one before a seed to JavaScript.
+ */
+export function spanningOpeners(syntax: CommentSyntax): string[] {
+  return [...syntax.block.map(([open]) => open), ...syntax.strings.map(([open]) => open), ...(syntax.heredoc ? ['<<'] : [])];
 }
 
 /** Comment spans of one line as flat [start, end) pairs of UTF-16 indices (reused array: copy if you keep it). */
@@ -130,7 +326,7 @@ function startersOf(syntax: CommentSyntax): Uint8Array {
   let t = STARTERS.get(syntax);
   if (!t) {
     t = new Uint8Array(128);
-    const first = [...syntax.quotes, ...syntax.block.map(([open]) => open[0]!), ...syntax.line.map((m) => m[0]!)];
+    const first = [...syntax.quotes, ...spanningOpeners(syntax).map((open) => open[0]!), ...syntax.line.map((m) => m[0]!)];
     for (const ch of first) if (ch.charCodeAt(0) < 128) t[ch.charCodeAt(0)] = 1;
     STARTERS.set(syntax, t);
   }
@@ -178,7 +374,17 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
   const len = to;
   let i = from;
   let sawBlock = -1;
-  if (state.closer !== null) {
+  if (state.closer !== null && state.kind === IN_HEREDOC) {
+    // The whole line is text of the heredoc, or its closing line.
+    if (line.slice(from, len).trim() === state.closer) state.closer = null;
+    return sawBlock;
+  }
+  if (state.closer !== null && state.kind === IN_STRING) {
+    const e = stringEnd(line, from, len, state.closer);
+    if (e === -1) return sawBlock;
+    i = e;
+    state.closer = null;
+  } else if (state.closer !== null) {
     const idx = line.indexOf(state.closer, from);
     if (idx === -1 || idx + state.closer.length > len) {
       out.push(from, len);
@@ -209,6 +415,27 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       i++;
       continue;
     }
+    for (const [open, close] of syntax.strings) {
+      if (line.startsWith(open, i)) {
+        const e = stringEnd(line, i + open.length, len, close);
+        if (e === -1) {
+          state.closer = close;
+          state.kind = IN_STRING;
+          return sawBlock;
+        }
+        i = e;
+        firstNonBlank = false;
+        continue outer;
+      }
+    }
+    if (c === 60 /* < */ && syntax.heredoc) {
+      const m = HEREDOC.exec(line.slice(i, len));
+      if (m !== null) {
+        state.closer = m[1]!;
+        state.kind = IN_HEREDOC;
+        return sawBlock;
+      }
+    }
     if (syntax.quotes.includes(line[i]!)) {
       const prev = i === from ? ' ' : line[i - 1]!;
       if (!syntax.quoteNeedsBoundary || QUOTE_BOUNDARY.has(prev)) {
@@ -225,6 +452,7 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
         if (end === -1 || end + close.length > len) {
           out.push(i, len);
           state.closer = close;
+          state.kind = IN_COMMENT;
           return sawBlock;
         }
         out.push(i, end + close.length);
@@ -241,10 +469,68 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       out.push(i, len);
       return sawBlock;
     }
+    if (c === 47 /* / */ && syntax.regexLiterals === true && regexStartAt(line, from, i, len)) {
+      const e = regexEnd(line, i + 1, len);
+      if (e !== -1) {
+        i = e;
+        firstNonBlank = false;
+        continue;
+      }
+    }
     if (!isSpace(c)) firstNonBlank = false;
     i++;
   }
   return sawBlock;
+}
+
+/**
+ * True when a `/` at `i` of line[from, len) may open a regular-expression literal: not `//` or `/*`, and at the
+ * start of the line or after one of `(,=:[!&|?{};` (blanks skipped), where an operand starts. The scan kernel
+ * (assembly/scan.ts) uses the same rule to leave such lines to JavaScript.
+ */
+export function regexStartAt(line: string, from: number, i: number, len: number): boolean {
+  const next = i + 1 < len ? line.charCodeAt(i + 1) : -1;
+  if (next === 47 || next === 42) return false;
+  let j = i - 1;
+  while (j >= from && isSpace(line.charCodeAt(j))) j--;
+  return j < from || REGEX_BEFORE.includes(line[j]!);
+}
+
+const REGEX_BEFORE = '(,=:[!&|?{};';
+
+/** The index after the `/` closing a regular-expression literal whose body starts at `i`, or -1 on this line. */
+function regexEnd(line: string, i: number, len: number): number {
+  let inClass = false;
+  while (i < len) {
+    const c = line.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      i += 2;
+      continue;
+    }
+    if (c === 91 /* [ */) inClass = true;
+    else if (c === 93 /* ] */) inClass = false;
+    else if (c === 47 && !inClass) return i + 1;
+    i++;
+  }
+  return -1;
+}
+
+/** `<<ID` or `<<-ID` ending the line: an HCL heredoc opener. */
+const HEREDOC = /^<<-?([A-Za-z_][\w-]*)\s*$/;
+
+/** Where the string closed by `close` ends in line[i, len) (the index after `close`), or -1; `\` escapes. */
+function stringEnd(line: string, i: number, len: number, close: string): number {
+  const c0 = close.charCodeAt(0);
+  while (i < len) {
+    const c = line.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      i += 2;
+      continue;
+    }
+    if (c === c0 && line.startsWith(close, i) && i + close.length <= len) return i + close.length;
+    i++;
+  }
+  return -1;
 }
 
 /** True when index `i` lies inside one of `spans`. */
@@ -264,26 +550,42 @@ export class FileComments {
   readonly hasComments: boolean;
   private readonly state: CommentState = { closer: null };
   private readonly out: Spans = [];
+  private readonly openers: readonly string[];
 
   constructor(fileType: FileType) {
     this.syntax = COMMENT_SYNTAX[fileType];
+    this.openers = spanningOpeners(this.syntax);
     this.hasComments = this.syntax.line.length > 0 || this.syntax.block.length > 0;
   }
 
-  /** Block-comment openers and closers of this file type: lines holding one must be fed even without a candidate. */
+  /**
+   * Openers and closers of block comments and multi-line strings of this file type: lines holding one must be fed
+   * even without a candidate. (A heredoc's closer is known once it is open: `heredocCloser`.)
+   */
   get blockTokens(): readonly string[] {
     // Computed once per syntax (the scanner asks once per file).
     let t = BLOCK_TOKENS.get(this.syntax);
     if (!t) {
-      t = this.syntax.block.flatMap(([open, close]) => [open, close]);
+      t = [
+        ...new Set([
+          ...spanningOpeners(this.syntax),
+          ...this.syntax.block.map(([, close]) => close),
+          ...this.syntax.strings.map(([, close]) => close),
+        ]),
+      ];
       BLOCK_TOKENS.set(this.syntax, t);
     }
     return t;
   }
 
-  /** True while a block comment is open (after the last line lexed). */
+  /** True while a block comment or a multi-line string is open (after the last line lexed). */
   get inBlock(): boolean {
     return this.state.closer !== null;
+  }
+
+  /** The identifier that closes the open heredoc, or null. */
+  get heredocCloser(): string | null {
+    return this.state.kind === IN_HEREDOC ? this.state.closer : null;
   }
 
   /**
@@ -294,10 +596,10 @@ export class FileComments {
     return commentSpans(text, this.syntax, this.state, this.out);
   }
 
-  /** A cheap test before lexing: does the line contain any comment marker or block opener at all? */
+  /** A cheap test before lexing: does the line hold any comment marker, block or multi-line string token at all? */
   mayHoldComment(text: string): boolean {
     for (const marker of this.syntax.line) if (text.includes(marker)) return true;
-    for (const [open] of this.syntax.block) if (text.includes(open)) return true;
+    for (const open of this.openers) if (text.includes(open)) return true;
     return false;
   }
 

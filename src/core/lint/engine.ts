@@ -61,7 +61,10 @@ export class FileLinter {
     this.comments = new FileComments(fileType);
   }
 
-  /** Block-comment openers and closers of this file type: lines holding one must be fed even without a candidate. */
+  /**
+   * Openers and closers of block comments and multi-line strings of this file type: lines holding one must be fed
+   * even without a candidate.
+   */
   get blockTokens(): readonly string[] {
     return this.comments.blockTokens;
   }
@@ -150,9 +153,14 @@ export class FileLinter {
     return out;
   }
 
-  /** True while a block comment is open (after the last line fed). */
+  /** True while a block comment or a multi-line string is open (after the last line fed). */
   get inBlockComment(): boolean {
     return this.comments.inBlock;
+  }
+
+  /** The identifier that closes the open heredoc, or null: a line holding it must be fed. */
+  get heredocCloser(): string | null {
+    return this.comments.heredocCloser;
   }
 
   /**

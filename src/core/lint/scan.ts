@@ -160,6 +160,23 @@ function versionOperatorBefore(line: string, start: number): boolean {
 
 /** What the key or word before a value says: a version, or (for a network-like value) a range. */
 function keyDecoy(k: string, isNetworkLike: boolean): DecoyReason | undefined {
+  // Keys repeat (`version`, `tag`, `host`...): their verdicts are remembered (a pure function of its arguments;
+  // the unanchored ADDRESS_KEY regex cost more per line than anything else on dense trees).
+  const memo = isNetworkLike ? KEY_DECOY_NET : KEY_DECOY;
+  const known = memo.get(k);
+  if (known !== undefined) return known === NO_DECOY ? undefined : known;
+  if (memo.size >= KEY_DECOY_MAX) memo.clear();
+  const r = keyDecoyOf(k, isNetworkLike);
+  memo.set(k, r ?? NO_DECOY);
+  return r;
+}
+
+const NO_DECOY = '';
+const KEY_DECOY_MAX = 4096;
+const KEY_DECOY = new Map<string, DecoyReason | typeof NO_DECOY>();
+const KEY_DECOY_NET = new Map<string, DecoyReason | typeof NO_DECOY>();
+
+function keyDecoyOf(k: string, isNetworkLike: boolean): DecoyReason | undefined {
   const bare = k.charCodeAt(0) === 45 /* - */ ? k.replace(/^-+/, '') : k;
   if (VERSION_KEY.test(bare) && !ADDRESS_KEY.test(bare)) return 'version';
   if (isNetworkLike && NETWORK_KEY.test(bare)) return 'cidr';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRanges } from '../../../src/core/lint/ranges.js';
-import type { LintSettings } from '../../../src/core/lint/engine.js';
+import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
 import { FileScanner } from '../../../src/lint/scan-file.js';
 import { walk, type WalkStats } from '../../../src/lint/walk.js';
 import { detectFileType, detectFileTypeOf } from '../../../src/lint/filetype.js';
@@ -352,5 +352,139 @@ describe('file names that are Object.prototype keys (regression)', () => {
     expect(detectFileType('toString')).toBeUndefined();
     expect(detectFileType('x.constructor')).toBeUndefined();
     expect(detectFileType('deploy/app.yaml')).toBe('yaml');
+  });
+});
+
+describe('strings that span lines', () => {
+  // Our own fixtures: a string carried across lines, per file type. Inside it `//` and `#` start no comment, `/*`
+  // opens no block comment (what follows the string stays visible), and an address is found.
+  test('Go raw strings and JS/TS template literals (backquotes)', () => {
+    const cases: FileCase[] = [
+      [
+        'main.go',
+        'c-like',
+        'var cfg = `\nendpoint: https://10.61.0.1:8443 // kept\nglob: /*\n# 10.61.0.2\n`\nvar ip = "10.61.0.3" // 10.61.0.4\n',
+        [
+          [2, '10.61.0.1'],
+          [4, '10.61.0.2'],
+          [6, '10.61.0.3'],
+        ],
+      ],
+      [
+        'app.ts',
+        'c-like',
+        'const t = `line one\n  // 10.61.1.1 is text here\n  escaped \\` still inside /*\n  ${host}`; // 10.61.1.2\nconst u = "10.61.1.3";\n',
+        [
+          [2, '10.61.1.1'],
+          [5, '10.61.1.3'],
+        ],
+      ],
+      // A backquote inside a comment or a quoted string opens nothing.
+      ['quoted.ts', 'c-like', 'const a = "`"; // `\nconst b = "10.61.2.1"; // 10.61.2.2\n', [[2, '10.61.2.1']]],
+      // A backquote inside a regular-expression literal opens nothing.
+      ['re.ts', 'c-like', "r = /[`'\"]/i; // 10.61.4.1\nconst ip = '10.61.4.2';\n", [[2, '10.61.4.2']]],
+      // A real block comment still hides what it holds.
+      ['block.go', 'c-like', '/* `\n10.61.3.1\n*/\nx := `10.61.3.2`\n', [[4, '10.61.3.2']]],
+    ];
+    expectFindings(cases, 40);
+  });
+
+  test('Python triple-quoted strings', () => {
+    const cases: FileCase[] = [
+      [
+        'svc.py',
+        'hash-code',
+        'CONF = """\n# 10.62.0.1 is text in the string\nurl = "http://10.62.0.2"\n"""\nHOST = "10.62.0.3"  # 10.62.0.4\n',
+        [
+          [2, '10.62.0.1'],
+          [3, '10.62.0.2'],
+          [5, '10.62.0.3'],
+        ],
+      ],
+      [
+        'doc.py',
+        'hash-code',
+        "def f():\n    '''Docstring.\n    # 10.62.1.1\n    '''\n    # 10.62.1.2\n    return '10.62.1.3'\n",
+        [
+          [3, '10.62.1.1'],
+          [6, '10.62.1.3'],
+        ],
+      ],
+      // Opened and closed on one line: the comment after it is a comment.
+      ['one.py', 'hash-code', 'A = """x"""  # 10.62.2.1\nB = "10.62.2.2"\n', [[2, '10.62.2.2']]],
+    ];
+    expectFindings(cases, 40);
+  });
+
+  test('HCL heredocs, <<EOF and <<-EOF', () => {
+    const cases: FileCase[] = [
+      [
+        'main.tf',
+        'terraform',
+        'resource "a" "b" {\n  user_data = <<-EOT\n    # 10.63.0.1 in a script\n    curl http://10.63.0.2 // text\n    echo /*\n  EOT\n  ip = "10.63.0.3" # 10.63.0.4\n}\n',
+        [
+          [3, '10.63.0.1'],
+          [4, '10.63.0.2'],
+          [7, '10.63.0.3'],
+        ],
+      ],
+      [
+        'plain.tf',
+        'terraform',
+        'policy = <<EOF\n// 10.63.1.1\nEOF_NOT_YET\nEOF\n# 10.63.1.2\nx = "10.63.1.3"\n',
+        [
+          [2, '10.63.1.1'],
+          [6, '10.63.1.3'],
+        ],
+      ],
+    ];
+    expectFindings(cases, 40);
+  });
+
+  test('the file scanner (kernel and line processor) reports what the engine fed every line reports', () => {
+    // Generated files mixing multi-line strings, comments and addresses; every chunk size moves the round
+    // boundaries. The oracle is the engine fed every line in order.
+    let seed = 4242;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces: Record<string, string[]> = {
+      'c-like': ['`', '`', '/*', '*/', '// ', '"', "'", 'x = ', '\\', ' ', '= /', '/'],
+      'hash-code': ['"""', "'''", '# ', '"', "'", 'x = ', '\\', ' '],
+      terraform: ['<<EOF', '<<-EOT', 'EOF', '  EOT', '/*', '*/', '# ', '// ', '"', 'x = ', ' '],
+    };
+    const names: Record<string, string> = { 'c-like': 'a.ts', 'hash-code': 'a.py', terraform: 'a.tf' };
+    const addrs = ['10.64.0.1', '10.64.1.2', 'fd00::7', '1.2.3'];
+    let reportedTotal = 0;
+    for (const type of Object.keys(pieces) as ('c-like' | 'hash-code' | 'terraform')[]) {
+      for (let file = 0; file < 30; file++) {
+        const lines: string[] = [];
+        for (let l = 0; l < 25; l++) {
+          let s = '';
+          // A line that is only a heredoc opener or closer, now and then, so that heredocs open and close.
+          if (type === 'terraform' && rnd(5) === 0) s = ['x = <<EOF', 'EOF', 'y = <<-EOT', '  EOT'][rnd(4)]!;
+          else for (let k = rnd(5); k >= 0; k--) s += rnd(3) === 0 ? addrs[rnd(addrs.length)] : pieces[type]![rnd(pieces[type]!.length)];
+          lines.push(s);
+        }
+        const text = lines.join('\n') + '\n';
+        const linter = new FileLinter(type, settings);
+        const expected: [number, string][] = [];
+        lines.forEach((line, i) => {
+          for (const f of linter.line(line, i > 0)) if (!f.code.startsWith('#')) expected.push([i + 1, f.ip ?? f.code]);
+        });
+        reportedTotal += expected.length;
+        const dir = tmp({ [names[type]!]: text });
+        try {
+          for (const size of [64, 96, 1 << 16]) {
+            const r = new FileScanner(size).scan(join(dir, names[type]!), type, settings);
+            expect([text, size, r.findings.map((f) => [f.line, f.ip ?? f.code])]).toEqual([text, size, expected]);
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+    expect(reportedTotal).toBeGreaterThan(100);
   });
 });

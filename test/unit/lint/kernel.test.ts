@@ -1,4 +1,4 @@
-import { COMMENT_SYNTAX, type FileType } from '../../../src/core/lint/comments.js';
+import { COMMENT_SYNTAX, regexStartAt, spanningOpeners, type FileType } from '../../../src/core/lint/comments.js';
 import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
 import { defaultRanges } from '../../../src/core/lint/ranges.js';
 import { commentMode } from '../../../src/lint/chunker.js';
@@ -92,6 +92,16 @@ const PIECES = [
   '{{',
   '<!--',
   '-->',
+  // Openers and closers of strings that span lines.
+  '"""',
+  "'''",
+  '<<EOF',
+  '<<-EOF',
+  'EOF',
+  'x = `',
+  // Regular-expression literals (c-like): a `/` where an operand starts.
+  '= /',
+  '(/[`\'"]/',
   'kdiag-ignore',
   'kdiag-ignore: ok',
   '10.1.2.3',
@@ -140,7 +150,8 @@ describe('scan kernel', () => {
     const kernel = scanKernel();
     const mode = commentMode(type, false);
     kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
-    const openers = COMMENT_SYNTAX[type].block.map(([open]) => open.slice(0, 2));
+    // Block comments and multi-line strings: the kernel knows their first one or two bytes.
+    const openers = spanningOpeners(COMMENT_SYNTAX[type]).map((open) => open.slice(0, 2));
     let listed = 0;
     let flagged = 0;
     let prevMarked = 0;
@@ -175,7 +186,7 @@ describe('scan kernel', () => {
           const seed = Math.min(...seeds);
           const wholeLine = linter.isSkippableCommentLine(raw, 0, raw.length);
           if (ev === undefined) {
-            // Dropped: only comment lines of types without block comments.
+            // Dropped: only comment lines of types without block comments or multi-line strings.
             expect(mode.syntax & 3).toBe(COMMENTS_DROP);
             expect(wholeLine || linter.isSkippableTrailingComment(raw, 0, raw.length, seed)).toBe(true);
           } else {
@@ -187,13 +198,20 @@ describe('scan kernel', () => {
             expect((flags & HAS_IPV6) !== 0).toBe(v6Seed(raw) >= 0);
             expect((flags & PREV_MARKER) !== 0).toBe(n > 0 && bytes.toString('latin1', prevStart, offset).includes('kdiag-ignore'));
             expect((flags & COMMENT_LINE) !== 0).toBe(mode.syntax !== 0 && wholeLine);
-            // A trailing-comment flag must be right. The kernel leaves a line to JavaScript only when the first two
-            // bytes of a block opener come before the seed.
+            // A trailing-comment flag must be right. The kernel leaves a line to JavaScript only when the first bytes
+            // of an opener of a block comment or multi-line string come before the seed.
             const trailing = !wholeLine && linter.isSkippableTrailingComment(raw, 0, raw.length, seed);
             if ((flags & TRAILING_COMMENT) !== 0) {
               flagged++;
               expect(trailing).toBe(true);
-            } else if (mode.syntax !== 0 && !openers.some((o) => raw.slice(0, seed).includes(o))) {
+            } else if (
+              mode.syntax !== 0 &&
+              !openers.some((o) => raw.slice(0, seed).includes(o)) &&
+              !(
+                COMMENT_SYNTAX[type].regexLiterals === true &&
+                [...raw.slice(0, seed)].some((ch, i) => ch === '/' && regexStartAt(raw, 0, i, raw.length))
+              )
+            ) {
               expect(trailing).toBe(false);
             }
           }
@@ -205,7 +223,7 @@ describe('scan kernel', () => {
     // The generator reaches the kernel's cases for this type.
     expect(listed).toBeGreaterThan(100);
     expect(prevMarked).toBeGreaterThan(0);
-    if (COMMENT_SYNTAX[type].line.length > 0 && COMMENT_SYNTAX[type].block.length > 0) expect(flagged).toBeGreaterThan(0);
+    if (COMMENT_SYNTAX[type].line.length > 0 && spanningOpeners(COMMENT_SYNTAX[type]).length > 0) expect(flagged).toBeGreaterThan(0);
   });
 
   test('a NUL byte makes the range binary', () => {
@@ -239,6 +257,13 @@ describe('scan kernel', () => {
       ['helm', 'a: b\n{{- /* c */}}\n', 1],
       ['sql', 'select 1; -- x\n', 0],
       ['sql', 'select 1; /* x */\n', 1],
+      // Multi-line strings: a backquote (one byte), Python's triple quotes, an HCL heredoc.
+      ['c-like', 'const t = `\n', 1],
+      ['c-like', 'const t = "x";\n', 0],
+      ['hash-code', 'DOC = """\n', 1],
+      ['hash-code', 'a = "x" # y\n', 0],
+      ['terraform', 'x = <<EOF\n', 1],
+      ['terraform', 'x = 1 < 2\n', 0],
     ] as const) {
       const mode = commentMode(type, false);
       kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);

@@ -9,7 +9,7 @@ import { scanLine } from '../../../src/core/lint/scan.js';
 describe('FileComments: the comment state of one file', () => {
   test('a block comment carries from line to line until it closes', () => {
     const c = new FileComments('c-like');
-    expect(c.blockTokens).toEqual(['/*', '*/']);
+    expect(c.blockTokens).toEqual(['/*', '`', '*/']);
     expect([...c.spans('a = 1; /* open')]).toEqual([7, 14]);
     expect(c.inBlock).toBe(true);
     expect([...c.spans('still inside')]).toEqual([0, 12]);
