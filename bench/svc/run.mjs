@@ -6,10 +6,8 @@
 // Usage: npm run build && node bench/svc/run.mjs [--pods 10000] [--services 2000] [--runs 5]
 // The namespace (bench-svc) is kept between runs and reused when it already holds the objects.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { benchClusterEnv, clusterUp, kubectl, ROOT } from '../lib/cluster.mjs';
+import { benchClusterEnv, clusterUp, kubectl } from '../lib/cluster.mjs';
+import { medianRun, runKdiag } from '../lib/kdiag-run.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,27 +62,12 @@ console.log(
   '(+show-labels: the three kubectl commands plus `kubectl get pods -n NS --show-labels`, which a user needs to spot a near miss)',
 );
 
-/** Runs fn RUNS times (after one warm-up) and keeps the median by wall time. */
 function measure(fn) {
-  fn();
-  const all = [];
-  for (let i = 0; i < RUNS; i++) all.push(fn());
-  all.sort((a, b) => a.ms - b.ms);
-  return all[Math.floor(all.length / 2)];
+  return medianRun(fn, RUNS);
 }
 
 function kdiag(args) {
-  const rss = join(mkdtempSync(join(tmpdir(), 'kdiag-bench-')), 'maxrss');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', `${ROOT}/bench/lib/maxrss.mjs`, `${ROOT}/dist/kdiag.js`, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: cluster.kubeconfig, KDIAG_MAXRSS_FILE: rss, NODE_OPTIONS: '' },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`kdiag ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const requests = r.stderr.split('\n').filter((l) => /^debug: (GET|POST) /.test(l)).length;
-  return { ms, requests, status: r.status, maxRssKb: Number(readFileSync(rss, 'utf8')) };
+  return runKdiag(args, cluster.kubeconfig);
 }
 
 function populate() {
