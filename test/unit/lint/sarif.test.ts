@@ -18,7 +18,7 @@ const { $schema: _draft, id, ...rest } = raw;
 const schema = { $id: id as string, ...rest };
 
 // unicodeRegExp off: the schema's language pattern has a stray `]` that only the u flag rejects.
-const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false });
 // ajv-formats is CommonJS with `exports.default`: under NodeNext the default import is the module object.
 const addFormats = (formats as unknown as { default: (a: Ajv) => void }).default ?? (formats as unknown as (a: Ajv) => void);
 addFormats(ajv);
