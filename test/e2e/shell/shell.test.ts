@@ -74,6 +74,15 @@ async function runningShellPod(namespace: string, child?: Child): Promise<Any> {
   });
 }
 
+/** A debug pod whose kdiag was killed with SIGKILL (so nothing deleted it). */
+async function orphanedShellPod(namespace: string): Promise<Any> {
+  const child = start(['shell', '-n', namespace, '--', 'sleep', '50']);
+  const pod = await runningShellPod(namespace, child);
+  child.proc.kill('SIGKILL');
+  await child.exit;
+  return pod;
+}
+
 async function gone(namespace: string, name: string): Promise<void> {
   await waitFor(async () => (await shellPods(namespace)).every((p) => p.metadata.name !== name) || undefined, {
     timeoutMs: 20_000,
@@ -127,10 +136,7 @@ describe('kdiag shell on the live cluster', () => {
   });
 
   test('after SIGKILL the pod stays; --gc --stale-after 1s removes it once its heartbeat is stale (server clock)', async () => {
-    const child = start(['shell', '-n', ns.name, '--', 'sleep', '50']);
-    const pod = await runningShellPod(ns.name, child);
-    child.proc.kill('SIGKILL');
-    await child.exit;
+    const pod = await orphanedShellPod(ns.name);
     const fresh = await kdiag(['shell', '--gc', '-n', ns.name]);
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toMatch(/no kdiag debug pods to remove in namespace .*; 1 still in use kept/);
@@ -144,10 +150,7 @@ describe('kdiag shell on the live cluster', () => {
   });
 
   test('--gc removes a finished pod (stopped by its deadline: KWOK does not, so the test writes that status)', async () => {
-    const child = start(['shell', '-n', ns.name, '--', 'sleep', '50']);
-    const pod = await runningShellPod(ns.name, child);
-    child.proc.kill('SIGKILL');
-    await child.exit;
+    const pod = await orphanedShellPod(ns.name);
     await kubectl([
       'patch',
       'pod',
