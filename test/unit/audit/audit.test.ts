@@ -112,6 +112,46 @@ describe('the audit reader', () => {
     expect(under.requestCount).toBe(afterBulk + 2);
   });
 
+  it("reads the unready pods' Warning events once per namespace, and answers each pod's event read from them", async () => {
+    const objs = objectsOf(join(FIXTURES, 'pod-states.yaml'));
+    // A Normal event about an unready pod: kdiag svc reads it too, and the engine quotes no Normal event.
+    const normal = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'probe-1.normal', namespace: 't' },
+      involvedObject: { kind: 'Pod', name: 'probe-1', namespace: 't' },
+      reason: 'Pulled',
+      type: 'Normal',
+      message: 'Successfully pulled image',
+      lastTimestamp: '2026-11-26T10:06:00Z',
+    } as KubeObject;
+    const all = [...objs, normal];
+    const reads: string[] = [];
+    const under = new FileClusterReader(all);
+    const logged = new Proxy(under, {
+      get(target, prop, recv) {
+        const v = Reflect.get(target, prop, recv);
+        if (prop !== 'list' && prop !== 'tryList') return typeof v === 'function' ? v.bind(target) : v;
+        return (r: { plural: string }, o: { namespace?: string; fieldSelector?: string } = {}) => {
+          if (r.plural === 'events') reads.push(`${o.namespace ?? '*'} ${o.fieldSelector ?? ''}`);
+          return v.call(target, r, o);
+        };
+      },
+    });
+    const scope = { allNamespaces: true };
+    const bulk = await readBulk(logged, scope);
+    expect(reads).toEqual(['* involvedObject.kind=Service', 't type=Warning']);
+    expect(bulk.podWarnings!.events.every((e) => (e as { type?: string }).type === 'Warning')).toBe(true);
+    expect(bulk.podWarnings!.events.length).toBeGreaterThan(0);
+    const cached = new AuditReader(logged, bulk, scope);
+    const direct = new FileClusterReader(all);
+    for (const s of servicesOf(objs, direct.defaultNamespace)) {
+      expect(explainService(await loadServiceSnapshot(cached, s))).toEqual(explainService(await loadServiceSnapshot(direct, s)));
+    }
+    // No per-pod read went to the cluster: the bulk list answered them all.
+    expect(reads.filter((r) => r.includes('involvedObject.kind=Pod'))).toEqual([]);
+  });
+
   it('limiter keeps at most n running', async () => {
     const limit = limiter(2);
     let running = 0;
