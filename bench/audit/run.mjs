@@ -146,7 +146,15 @@ function measure(argv) {
 }
 
 const rows = [];
+// KDIAG_BENCH_SKIP=name,...: tools left out (e.g. k8sgpt, which did not finish within 15 minutes at this size).
+const skip = (process.env.KDIAG_BENCH_SKIP ?? '').split(',').filter(Boolean);
+// KDIAG_BENCH_KEEP=dir: each tool's output through the proxy is written there (to check what a reader counts).
+const keep = process.env.KDIAG_BENCH_KEEP;
 for (const t of tools) {
+  if (skip.some((s) => t.name.startsWith(s))) {
+    log(`${t.name}: skipped (KDIAG_BENCH_SKIP)`);
+    continue;
+  }
   if (t.argv('').includes(undefined)) {
     log(`${t.name}: not built (KDIAG_BENCH_NO_BUILD=1), skipped`);
     continue;
@@ -155,6 +163,7 @@ for (const t of tools) {
   counted = 0;
   const viaProxy = await measure(t.argv(proxied));
   const requests = counted;
+  if (keep) writeFileSync(join(keep, `${t.name.replace(/[^a-z0-9]+/gi, '-')}.out`), viaProxy.out);
   let found = [];
   try {
     found = t.found(viaProxy.out);
