@@ -99,6 +99,9 @@ const tools = [
   },
   {
     name: 'popeye -A (full scan)',
+    // popeye v0.22.1 fixes its client timeout at 30 s (internal/client/config.go sets restConfig.Timeout; its
+    // --request-timeout does not change it): at this size its concurrent unpaged lists of pods, Services and
+    // NetworkPolicies outlive it, popeye reports them under popeye.errors and scans none of them (logged below).
     argv: (kc) => [tool('popeye'), '-A', '-o', 'json', '--kubeconfig', kc, '--logs', 'none', '--force-exit-zero'],
     found: popeyeFound,
   },
@@ -115,6 +118,9 @@ const tools = [
 
 function popeyeFound(out) {
   const doc = JSON.parse(out.slice(out.indexOf('{')));
+  // Reads popeye could not make are under popeye.errors (an object whose keys repeat: count them in the text).
+  const failed = (out.match(/"error":"[^"]*/g) ?? []).length;
+  if (doc.popeye?.errors) log(`popeye reported ${failed} failed read(s), e.g. ${JSON.stringify(doc.popeye.errors).slice(0, 200)}`);
   const flagged = new Set();
   for (const s of doc.popeye?.sections ?? []) {
     for (const [key, issues] of Object.entries(s.issues ?? {})) {
