@@ -100,14 +100,12 @@ async function readPodWarnings(
   }
   const limit = limiter(EVENT_NAMESPACES_IN_FLIGHT);
   const read = await Promise.all(
-    [...wanted]
-      .sort()
-      .map((namespace) =>
-        limit(() => reader.tryList<KubeEvent>(R.events, { namespace, fieldSelector: 'type=Warning', project: projectEvent })).then((r) => ({
-          namespace,
-          r,
-        })),
-      ),
+    [...wanted].sort().map((namespace) =>
+      limit(() => reader.tryList<KubeEvent>(R.events, { namespace, fieldSelector: 'type=Warning', project: projectEvent })).then((r) => ({
+        namespace,
+        r,
+      })),
+    ),
   );
   return {
     namespaces: read.filter((x) => x.r.ok).map((x) => x.namespace),
