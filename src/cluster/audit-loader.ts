@@ -1,4 +1,5 @@
-import { projectPod } from '../core/audit/project.js';
+import { projectEvent, projectPod } from '../core/audit/project.js';
+import { diagnosePod, isTerminating } from '../core/k8s/pods.js';
 import { matchesRequirements, parseSelector, SelectorSyntaxError, type Requirement } from '../core/k8s/selectors.js';
 import type { EndpointSlice, KubeEvent, KubeObject, NetworkPolicy, Pod, Service } from '../core/k8s/types.js';
 import { UsageError } from '../errors.js';
@@ -27,6 +28,12 @@ export interface BulkData {
   serviceEvents?: KubeEvent[];
   /** The scope's NetworkPolicies, or undefined when that read was denied. */
   policies?: NetworkPolicy[];
+  /**
+   * Warning events of the namespaces that hold both a Service and a pod the engine would read events for (not
+   * ready, not terminating), read in bulk: `namespaces` lists those whose read succeeded (a denied one is left to
+   * the per-pod reads, which then record the denial as kdiag svc does).
+   */
+  podWarnings?: { namespaces: string[]; events: KubeEvent[] };
 }
 
 /**
@@ -56,9 +63,10 @@ export async function readBulk(reader: ClusterReader, scope: AuditScope, progres
   progress({ resource: 'endpointslices', items: slices.length });
   const pods = await reader.list<Pod>(R.pods, { ...ns, project: counting('pods', projectPod) });
   progress({ resource: 'pods', items: pods.length });
-  const [events, policies] = await Promise.all([
+  const [events, policies, podWarnings] = await Promise.all([
     reader.tryList<KubeEvent>(R.events, { ...ns, fieldSelector: 'involvedObject.kind=Service', project: dropManaged }),
     reader.tryList<NetworkPolicy>(R.networkpolicies, { ...ns, project: dropManaged }),
+    readPodWarnings(reader, services, pods),
   ]);
   return {
     services,
@@ -66,6 +74,42 @@ export async function readBulk(reader: ClusterReader, scope: AuditScope, progres
     pods,
     ...(events.ok ? { serviceEvents: events.items } : {}),
     ...(policies.ok ? { policies: policies.items } : {}),
+    ...(podWarnings.namespaces.length > 0 ? { podWarnings } : {}),
+  };
+}
+
+/** Namespaces read for Warning events at once. */
+const EVENT_NAMESPACES_IN_FLIGHT = 4;
+
+/**
+ * The engine reads the events of a Service's unready pods (kdiag svc: one read per pod, a few per Service). The
+ * audit reads them in bulk instead: one paged list of Warning events (the engine quotes only those) per namespace
+ * that holds a Service and such a pod, projected to the fields the engine reads.
+ */
+async function readPodWarnings(
+  reader: ClusterReader,
+  services: readonly Service[],
+  pods: readonly Pod[],
+): Promise<{ namespaces: string[]; events: KubeEvent[] }> {
+  const withServices = new Set(services.map((s) => s.metadata.namespace ?? reader.defaultNamespace));
+  const wanted = new Set<string>();
+  for (const p of pods) {
+    const ns = p.metadata.namespace ?? reader.defaultNamespace;
+    if (wanted.has(ns) || !withServices.has(ns)) continue;
+    if (!isTerminating(p) && diagnosePod(p, [], undefined, undefined) !== undefined) wanted.add(ns);
+  }
+  const limit = limiter(EVENT_NAMESPACES_IN_FLIGHT);
+  const read = await Promise.all(
+    [...wanted].sort().map((namespace) =>
+      limit(() => reader.tryList<KubeEvent>(R.events, { namespace, fieldSelector: 'type=Warning', project: projectEvent })).then((r) => ({
+        namespace,
+        r,
+      })),
+    ),
+  );
+  return {
+    namespaces: read.filter((x) => x.r.ok).map((x) => x.namespace),
+    events: read.flatMap((x) => (x.r.ok ? x.r.items : [])),
   };
 }
 
@@ -95,7 +139,7 @@ const byNsName = (ns: string | undefined, name: string): string => `${ns ?? ''}/
 /**
  * A ClusterReader over the bulk data, so `loadServiceSnapshot` (kdiag svc's loader, unchanged) runs per Service
  * without a request for what was read in bulk: the Service, its EndpointSlices, the pods (by label or field
- * selector, full or metadata only), the Services' events and the NetworkPolicies. Everything else (workloads, pod
+ * selector, full or metadata only), the Services' events, the unready pods' Warning events and the NetworkPolicies. Everything else (workloads, pod
  * events, nodes, pods outside the scope) goes to the underlying reader, at most `inFlight` requests at once, each
  * distinct read once (a namespace's Deployments are read once for all its Services).
  */
@@ -107,6 +151,8 @@ export class AuditReader implements ClusterReader {
   private readonly podsByNs = new Map<string, Pod[]>();
   private readonly podsByName = new Map<string, Pod>();
   private readonly eventsByService = new Map<string, KubeEvent[]>();
+  private readonly warningsByPod = new Map<string, KubeEvent[]>();
+  private readonly warningNamespaces: ReadonlySet<string>;
   private readonly policiesByNs = new Map<string, NetworkPolicy[]>();
   private readonly selectors = new Map<string, Requirement[]>();
   private readonly memo = new Map<string, Promise<unknown>>();
@@ -142,6 +188,14 @@ export class AuditReader implements ClusterReader {
       const list = this.eventsByService.get(k);
       if (list) list.push(e);
       else this.eventsByService.set(k, [e]);
+    }
+    this.warningNamespaces = new Set(bulk.podWarnings?.namespaces ?? []);
+    for (const e of bulk.podWarnings?.events ?? []) {
+      if (e.involvedObject?.kind !== 'Pod') continue;
+      const k = byNsName(e.involvedObject.namespace ?? e.metadata.namespace, e.involvedObject.name ?? '');
+      const list = this.warningsByPod.get(k);
+      if (list) list.push(e);
+      else this.warningsByPod.set(k, [e]);
     }
     for (const np of bulk.policies ?? []) {
       const ns = np.metadata.namespace ?? '';
@@ -218,10 +272,12 @@ export class AuditReader implements ClusterReader {
       return this.slicesByService.get(byNsName(ns, m[1]!)) ?? [];
     }
     if (resource === R.events) {
-      if (!this.bulk.serviceEvents || ns === undefined) return undefined;
-      const m = /^involvedObject\.kind=Service,involvedObject\.name=([^,]+)$/.exec(opts.fieldSelector ?? '');
-      if (!m || opts.labelSelector) return undefined;
-      return this.eventsByService.get(byNsName(ns, m[1]!)) ?? [];
+      if (ns === undefined || opts.labelSelector) return undefined;
+      const m = /^involvedObject\.kind=(Service|Pod),involvedObject\.name=([^,]+)$/.exec(opts.fieldSelector ?? '');
+      if (!m) return undefined;
+      if (m[1] === 'Service') return this.bulk.serviceEvents ? (this.eventsByService.get(byNsName(ns, m[2]!)) ?? []) : undefined;
+      // A pod's events: its Warning events, when its namespace's were read in bulk (the engine quotes no others).
+      return this.warningNamespaces.has(ns) ? (this.warningsByPod.get(byNsName(ns, m[2]!)) ?? []) : undefined;
     }
     if (resource === R.networkpolicies) {
       if (!this.bulk.policies || ns === undefined || opts.labelSelector || opts.fieldSelector) return undefined;

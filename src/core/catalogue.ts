@@ -8,7 +8,7 @@ export interface CatalogueEntry {
   code: string;
   severity: Severity;
   /** Which command emits it. */
-  area: 'svc' | 'lint' | 'dns' | 'route' | 'general';
+  area: 'svc' | 'lint' | 'dns' | 'route' | 'audit' | 'general';
   title: string;
   /** What it means for the user. */
   meaning: string;

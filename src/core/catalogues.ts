@@ -1,3 +1,4 @@
+import { AUDIT_CATALOGUE, type AuditCode } from './audit/catalogue.js';
 import { defineCatalogue, publicEntry, type CatalogueEntry } from './catalogue.js';
 import { DNS_CATALOGUE, type DnsCode } from './dns/catalogue.js';
 import type { GeneralCode } from './general-catalogue.js';
@@ -6,7 +7,7 @@ import { ROUTE_CATALOGUE, type RouteCode } from './route/catalogue.js';
 import { SVC_REPORTED, type SvcCode } from './svc/catalogue.js';
 
 /** Every finding code kdiag has, as a union of literals. */
-export type Code = GeneralCode | SvcCode | LintCode | DnsCode | RouteCode;
+export type Code = GeneralCode | SvcCode | LintCode | DnsCode | RouteCode | AuditCode;
 
 /**
  * Every finding kdiag can report, from every area, as `kdiag codes` prints them; the README's catalogue is
@@ -17,6 +18,7 @@ export const ALL_ENTRIES: readonly CatalogueEntry[] = [
   // The dns catalogue is written in the public shape already (one default severity, no stage).
   ...DNS_CATALOGUE.map((e): CatalogueEntry => ({ ...e })),
   ...ROUTE_CATALOGUE.map(publicEntry),
+  ...AUDIT_CATALOGUE.map(publicEntry),
 ];
 
 export const CATALOGUE = defineCatalogue(ALL_ENTRIES);

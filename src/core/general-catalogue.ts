@@ -14,6 +14,9 @@ import { plural, q } from './words.js';
 /** `lookup` findings come before anything a command checks, `access` ones after. */
 export type GeneralStage = 'lookup' | 'access';
 
+/** Stages of `kdiag svc`'s order where a code shared with other commands sits (see SVC_STAGES). */
+type SharedStage = 'service';
+
 /*
  * `area` stays `svc` for now: `kdiag codes` prints it (`-o json` is a contract), and today only `kdiag svc`
  * reports the not-found codes.
@@ -52,7 +55,18 @@ export const GENERAL_CATALOGUE = [
       'A 403 on an optional read (pods in other namespaces, nodes, events, NetworkPolicies, workloads); the verb, resource and namespace are named.',
     fix: 'Ask for the named permission, or run the named check yourself (kubectl auth can-i <verb> <resource>).',
   },
-] as const satisfies readonly TypedEntry<string, GeneralStage>[];
+  {
+    code: 'dns-external-name-ip',
+    area: 'dns',
+    stage: 'service',
+    severities: ['warning'],
+    title: 'ExternalName holds an IP address',
+    meaning: 'spec.externalName must be a host name: a CNAME cannot point at an IP address, so CoreDNS answers NXDOMAIN.',
+    detection:
+      'spec.externalName of an ExternalName Service parses as an IP address. Reported by kdiag dns for a name that resolves to it, and by kdiag svc and kdiag audit for the Service itself.',
+    fix: 'Use a Service without a selector and an EndpointSlice holding the IP, or put a host name in spec.externalName.',
+  },
+] as const satisfies readonly TypedEntry<string, GeneralStage | SharedStage>[];
 
 export type GeneralCode = CodeOf<typeof GENERAL_CATALOGUE>;
 export type GeneralEntry = (typeof GENERAL_CATALOGUE)[number];
@@ -162,9 +176,31 @@ export function rbacPartial(denied: readonly Denied[], wording: RbacWording): Fi
   return out;
 }
 
+/** True when `target` (an ExternalName's spec.externalName) is an IPv4 or IPv6 literal, not a host name. */
+export function isIpLiteral(target: string): boolean {
+  const t = target.toLowerCase().replace(/\.$/, '');
+  return /^[0-9.]+$/.test(t) || (t.includes(':') && /^[0-9a-f:.]+$/.test(t));
+}
+
+/**
+ * `dns-external-name-ip`: an ExternalName Service whose spec.externalName is an IP literal (or empty). One code
+ * and one wording wherever it is found: kdiag dns (a name resolving to the Service), kdiag svc and kdiag audit.
+ */
+export function externalNameIp(svc: { metadata: { name: string; namespace?: string }; spec?: { externalName?: string } }): Finding {
+  const target = svc.spec?.externalName ?? '';
+  const object = { kind: 'Service', namespace: svc.metadata.namespace ?? 'default', name: svc.metadata.name };
+  return makeFinding(entryOf(GENERAL_CODES, 'dns-external-name-ip'), {
+    message: `ExternalName Service ${svc.metadata.name} points at the IP address ${target}: a CNAME needs a host name, so the name does not resolve.`,
+    evidence: [{ kind: 'service', object, field: 'spec.externalName', value: target }],
+    hint: `Replace the ExternalName with a Service without selector plus an EndpointSlice holding ${target}, or put a host name in spec.externalName.`,
+    object,
+  });
+}
+
 /** The builders above and the codes each emits: with the checks' declarations, every code has one emitter. */
 export const GENERAL_EMITTERS: readonly { name: string; codes: readonly GeneralCode[] }[] = [
   { name: 'namespaceNotFound', codes: ['namespace-not-found'] },
   { name: 'serviceNotFound', codes: ['service-not-found'] },
   { name: 'rbacPartial', codes: ['rbac-partial'] },
+  { name: 'externalNameIp', codes: ['dns-external-name-ip'] },
 ];

@@ -1,6 +1,6 @@
 import { AuditReader, limiter, readBulk, type AuditScope } from '../../cluster/audit-loader.js';
 import { FileClusterReader } from '../../cluster/file-reader.js';
-import { R, type ClusterReader } from '../../cluster/reader.js';
+import { inputIncludes, R, type ClusterReader } from '../../cluster/reader.js';
 import { loadServiceSnapshot } from '../../cluster/svc-loader.js';
 import { filterFindings, summarize, worstFirst, type AuditedService } from '../../core/audit/summary.js';
 import type { Finding } from '../../core/finding.js';
@@ -96,6 +96,12 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
         }),
       ),
     );
+    // NetworkPolicies that protect nothing: namespace-level findings (no Service row). Only where pods were read
+    // (offline input without pods says nothing about which pods exist).
+    if (bulk.policies && (reader.source === 'live' || inputIncludes(reader, R.pods))) {
+      const { policiesSelectingNoPods } = await import('../../core/audit/catalogue.js');
+      topLevel.push(...filterFindings(policiesSelectingNoPods(bulk.policies, bulk.pods, reader.defaultNamespace), opts.only, opts.skip));
+    }
     if (services.length === 0 && !scope.allNamespaces && !opts.selector) {
       const missing = await namespaceMissing(reader, scope.namespace!);
       if (missing) topLevel.push(namespaceNotFound({ namespace: scope.namespace!, name: '', namespaceNames: missing }, ctx.invocation));

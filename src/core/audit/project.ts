@@ -1,4 +1,4 @@
-import type { Container, KubeObject, Pod } from '../k8s/types.js';
+import type { Container, KubeEvent, KubeObject, Pod } from '../k8s/types.js';
 
 /**
  * What `kdiag svc`'s engine reads of a pod, and nothing else: `kdiag audit` projects every pod to this as each page
@@ -92,4 +92,34 @@ function projectStatus(s: ContainerStatus): ContainerStatus {
     ...(s.state !== undefined ? { state: s.state } : {}),
     ...(s.lastState !== undefined ? { lastState: s.lastState } : {}),
   };
+}
+
+/** What the engine reads of an event (which object, when, why): `kdiag audit` reads Warning events in bulk. */
+export function projectEvent(o: KubeObject): KubeObject {
+  const e = o as KubeEvent;
+  const m = e.metadata;
+  const io = e.involvedObject;
+  return {
+    kind: 'Event',
+    metadata: {
+      name: m.name,
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      ...(m.creationTimestamp !== undefined ? { creationTimestamp: m.creationTimestamp } : {}),
+    },
+    ...(io !== undefined
+      ? {
+          involvedObject: {
+            ...(io.kind !== undefined ? { kind: io.kind } : {}),
+            ...(io.name !== undefined ? { name: io.name } : {}),
+            ...(io.namespace !== undefined ? { namespace: io.namespace } : {}),
+          },
+        }
+      : {}),
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.message !== undefined ? { message: e.message } : {}),
+    ...(e.type !== undefined ? { type: e.type } : {}),
+    ...(e.count !== undefined ? { count: e.count } : {}),
+    ...(e.lastTimestamp !== undefined ? { lastTimestamp: e.lastTimestamp } : {}),
+    ...(e.eventTime !== undefined ? { eventTime: e.eventTime } : {}),
+  } as KubeEvent;
 }

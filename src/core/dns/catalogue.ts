@@ -58,15 +58,6 @@ export const DNS_CATALOGUE = [
     fix: 'Give the Service a cluster IP for balancing by kube-proxy, or use a client that resolves again and balances over all addresses (gRPC round_robin, a service mesh).',
   },
   {
-    code: 'dns-external-name-ip',
-    severity: 'warning',
-    area: 'dns',
-    title: 'ExternalName holds an IP address',
-    meaning: 'spec.externalName must be a host name: a CNAME cannot point at an IP address, so CoreDNS answers NXDOMAIN.',
-    detection: 'spec.externalName of the Service parses as an IP address.',
-    fix: 'Use a Service without a selector and an EndpointSlice holding the IP, or put a host name in spec.externalName.',
-  },
-  {
     code: 'dns-service-no-endpoints',
     severity: 'warning',
     area: 'dns',

@@ -2,6 +2,7 @@ import { compareSeverity, type Evidence, type Finding, type ObjectRef, type Seve
 import { matchesMap } from '../k8s/selectors.js';
 import type { Pod, Service } from '../k8s/types.js';
 import { suggest, suggestionCost } from '../suggest.js';
+import { externalNameIp } from '../general-catalogue.js';
 import { DNS_CATALOGUE, dnsEntry, type DnsCode } from './catalogue.js';
 import { dashIp } from './name.js';
 import {
@@ -22,7 +23,13 @@ import {
 } from './resolver.js';
 import type { DnsRecord, DnsReport, DnsSnapshot, ExplainDnsOptions, ObservedAnswer, ParsedName } from './types.js';
 
-const ORDER = new Map<string, number>(DNS_CATALOGUE.map((e, i) => [e.code, i]));
+// dns-external-name-ip is a general code (svc and audit report it too); it keeps its place in the dns order.
+const ORDER = new Map<string, number>(
+  DNS_CATALOGUE.flatMap((e) => (e.code === 'dns-headless-client-balancing' ? [e.code, 'dns-external-name-ip'] : [e.code])).map((c, i) => [
+    c,
+    i,
+  ]),
+);
 
 /** Most severe first, then catalogue order, then as produced: deterministic for the same input. */
 export function sortDnsFindings(findings: readonly Finding[]): Finding[] {
@@ -299,20 +306,9 @@ function missFindings(ctx: Ctx, intended: string, r: LookupResult): void {
       return headlessNoReady(ctx, r.service!);
     case 'empty-service':
       return noEndpoints(ctx, r.service!, 'error');
-    case 'external-name-ip': {
-      const svc = r.service!;
-      const ref = svcRef(svc);
-      ctx.findings.push(
-        finding(
-          'dns-external-name-ip',
-          `ExternalName Service ${svc.metadata.name} points at the IP address ${svc.spec?.externalName}: a CNAME needs a host name, so the name does not resolve.`,
-          [{ kind: 'service', object: ref, field: 'spec.externalName', value: svc.spec?.externalName ?? '' }],
-          `Replace the ExternalName with a Service without selector plus an EndpointSlice holding ${svc.spec?.externalName}, or put a host name in spec.externalName.`,
-          ref,
-        ),
-      );
+    case 'external-name-ip':
+      ctx.findings.push(externalNameIp(r.service!));
       return;
-    }
     case 'no-service':
       if (p.namespace === undefined && (p.kind === 'service' || p.kind === 'srv')) {
         const elsewhere = ctx.s.services.filter((x) => x.metadata.name === p.service && nsOf(x) !== ns);

@@ -1,4 +1,5 @@
 import type { Pod, Service } from '../k8s/types.js';
+import { isIpLiteral } from '../general-catalogue.js';
 import { dashIp, undashIp } from './name.js';
 import type {
   DnsEndpoint,
@@ -280,7 +281,7 @@ export function lookup(idx: ClusterIndex, fqdn: string, zone: string, type: 'A' 
   if (isExternalName(svc)) {
     if (endpoint !== undefined) return nx(`ExternalName Service "${name}" has no endpoint records`, 'no-endpoint', svc);
     const target = (svc.spec?.externalName ?? '').toLowerCase().replace(/\.$/, '');
-    if (target === '' || looksLikeIp(target)) {
+    if (target === '' || isIpLiteral(target)) {
       return nx(
         `spec.externalName "${svc.spec?.externalName ?? ''}" is not a host name: CoreDNS serves no record for it`,
         'external-name-ip',
@@ -354,10 +355,6 @@ export function lookup(idx: ClusterIndex, fqdn: string, zone: string, type: 'A' 
   if (entries.length === 0)
     return nx(`Service "${name}" has no port named "${port.name}" over ${port.protocol.toUpperCase()}`, 'no-port', svc);
   return ok(srvRecords(fqdn, entries), `Service "${name}": one SRV record per matching port`);
-}
-
-function looksLikeIp(target: string): boolean {
-  return /^[0-9.]+$/.test(target) || /^[0-9a-f:]+$/.test(target);
 }
 
 function lookupPod(

@@ -40,7 +40,7 @@ export const SVC_CATALOGUE = [
     ['info'],
     'ExternalName Service',
     'An ExternalName Service is a DNS CNAME to another name: it never has endpoints or a cluster IP, by design.',
-    'spec.type is ExternalName. No other check runs. An IP address in spec.externalName is called out: DNS cannot CNAME to an IP.',
+    'spec.type is ExternalName and spec.externalName is a host name. No other check runs. An IP address in spec.externalName is dns-external-name-ip instead: DNS cannot CNAME to an IP.',
     'Nothing to fix for endpoints. If clients cannot connect, check that the external name resolves and that the server accepts the Host/SNI the client sends.',
   ),
   e(

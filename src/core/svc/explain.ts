@@ -4,7 +4,7 @@ import { findPort, servicePortKey } from '../k8s/ports.js';
 import { compareLabels } from '../k8s/selectors.js';
 import type { KubeObject, Pod, Service } from '../k8s/types.js';
 import { DEFAULT_INVOCATION, type Invocation } from '../invocation.js';
-import { namespaceNotFound, serviceNotFound } from '../general-catalogue.js';
+import { externalNameIp, isIpLiteral, namespaceNotFound, serviceNotFound } from '../general-catalogue.js';
 import { isReady } from '../k8s/pods.js';
 import { selectorOf, serviceDnsNames } from '../k8s/services.js';
 import { stageIndex } from './catalogue.js';
@@ -143,7 +143,12 @@ export function explainService(s: ServiceSnapshot, opts: ExplainOptions = {}): S
       ...base,
       service,
       summary,
-      findings: orderFindings([...runChecks(EXTERNAL_NAME_CHECKS, a), ...svcRbacPartial(s.denied)]),
+      findings: orderFindings([
+        ...runChecks(EXTERNAL_NAME_CHECKS, a),
+        // An IP in spec.externalName is one code everywhere (kdiag dns reports it for a name that resolves here).
+        ...(isIpLiteral(s.service.spec.externalName ?? '') || !s.service.spec.externalName ? [externalNameIp(s.service)] : []),
+        ...svcRbacPartial(s.denied),
+      ]),
       pods: [],
       endpoints: [],
       names: serviceDnsNames(s.service, [], domain),

@@ -28,6 +28,7 @@ const PLANTED: Record<string, string> = {
   'no-selector': 'manual',
   'endpoint-pod-ip-hardcoded': 'pinned',
   'external-name': 'billing',
+  'dns-external-name-ip': 'ledger',
   'selector-no-match': 'typo',
   'pods-in-other-namespace': 'elsewhere',
   'selector-spans-workloads': 'shop',
@@ -80,6 +81,19 @@ beforeAll(async () => {
         kind: 'Service',
         metadata: { name: 'billing' },
         spec: { type: 'ExternalName', externalName: 'billing.example.com' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'ledger' },
+        spec: { type: 'ExternalName', externalName: '192.0.2.10' },
+      },
+      // A policy left behind: its podSelector matches no pod of the namespace (a namespace-level finding).
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'stale-policy' },
+        spec: { podSelector: { matchLabels: { app: `gone-${sfx}` } }, policyTypes: ['Ingress'] },
       },
       deployment({ name: 'typo', replicas: 1, templateLabels: { app: `typo-sever-${sfx}` } }),
       svc('typo', 'typo-server'),
@@ -252,6 +266,14 @@ describe('kdiag audit, live', () => {
     expect(audit.doc.summary.healthy).toBe(HEALTHY.length);
   });
 
+  test('names the NetworkPolicy that selects no pods, and only it, as a top-level finding with its podSelector', () => {
+    const top = audit.doc.findings.filter((f: any) => f.code === 'network-policy-selects-no-pods');
+    expect(top.map((f: any) => [f.severity, f.object])).toEqual([
+      ['warning', { kind: 'NetworkPolicy', namespace: ns.name, name: 'stale-policy' }],
+    ]);
+    expect(top[0].message).toContain(`podSelector app=gone-${sfx}`);
+  });
+
   test("each Service's findings equal what kdiag svc prints for it (a mixed namespace)", async () => {
     for (const s of audit.doc.services) {
       const one = await kdiag(['svc', s.service.name, '-n', ns.name, '-o', 'json']);
@@ -259,10 +281,12 @@ describe('kdiag audit, live', () => {
     }
   });
 
-  test('text: a table worst first and the summary line', async () => {
+  test('text: the namespace-level findings, a table worst first and the summary line', async () => {
     const r = await kdiag(['audit', '-n', ns.name]);
     expect(r.code).toBe(1);
-    const lines = r.stdout.trimEnd().split('\n');
+    const all = r.stdout.trimEnd().split('\n');
+    expect(all[0]).toMatch(/^WARNING network-policy-selects-no-pods: NetworkPolicy "stale-policy"/);
+    const lines = all.slice(all.findIndex((l) => l.startsWith('NAMESPACE')));
     expect(lines[0]).toMatch(/^NAMESPACE\s+SERVICE\s+TYPE\s+READY\s+FINDING\s+MESSAGE$/);
     expect(lines.at(-1)).toBe(
       `${audit.doc.summary.services} Services: ${audit.doc.summary.healthy} healthy, ${audit.doc.summary.errors} with errors, ${audit.doc.summary.warnings} with warnings, ${audit.doc.summary.infos} with info only`,

@@ -88,6 +88,20 @@ describe('kdiag svc, live: the Service and what it selects', () => {
     return r;
   });
 
+  liveCase('dns-external-name-ip', 'an ExternalName Service holding an IP address: the one code kdiag dns reports too', async () => {
+    await applyYaml(
+      service({ name: 'ledger', spec: { type: 'ExternalName', externalName: '192.0.2.10' }, ports: [{ name: 'http', port: 80 }] }),
+      { namespace: ns.name },
+    );
+    const r = await kdiagSvc('ledger', ns.name);
+    expect(r.code).toBe(0);
+    const f = findingOf(r, 'dns-external-name-ip');
+    expect(f.message).toContain('points at the IP address 192.0.2.10');
+    expect(f.evidence).toContainEqual(expect.objectContaining({ field: 'spec.externalName', value: '192.0.2.10' }));
+    expect(r.doc?.findings.map((x) => x.code)).toEqual(['dns-external-name-ip']);
+    return r;
+  });
+
   liveCase('no-selector', 'a selectorless Service that nobody writes endpoints for', async () => {
     await applyYaml(service({ name: 'manual', ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), { namespace: ns.name });
     const r = await kdiagSvc('manual', ns.name);

@@ -8,6 +8,8 @@ import { R } from '../../../src/cluster/reader.js';
 import { loadServiceSnapshot } from '../../../src/cluster/svc-loader.js';
 import { runCli } from '../../../src/cli.js';
 import { projectPod } from '../../../src/core/audit/project.js';
+import { AUDIT_CATALOGUE, AUDIT_EMITTERS, policiesSelectingNoPods } from '../../../src/core/audit/catalogue.js';
+import { CATALOGUE } from '../../../src/core/catalogues.js';
 import { filterFindings, mostCausal, summarize, summaryLine, worstFirst, type AuditedService } from '../../../src/core/audit/summary.js';
 import type { Finding } from '../../../src/core/finding.js';
 import type { KubeObject } from '../../../src/core/k8s/types.js';
@@ -110,6 +112,46 @@ describe('the audit reader', () => {
     // Outside the scope: delegated.
     await cached.tryList(R.pods, { labelSelector: 'app=web', metadataOnly: true });
     expect(under.requestCount).toBe(afterBulk + 2);
+  });
+
+  it("reads the unready pods' Warning events once per namespace, and answers each pod's event read from them", async () => {
+    const objs = objectsOf(join(FIXTURES, 'pod-states.yaml'));
+    // A Normal event about an unready pod: kdiag svc reads it too, and the engine quotes no Normal event.
+    const normal = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'probe-1.normal', namespace: 't' },
+      involvedObject: { kind: 'Pod', name: 'probe-1', namespace: 't' },
+      reason: 'Pulled',
+      type: 'Normal',
+      message: 'Successfully pulled image',
+      lastTimestamp: '2026-11-26T10:06:00Z',
+    } as KubeObject;
+    const all = [...objs, normal];
+    const reads: string[] = [];
+    const under = new FileClusterReader(all);
+    const logged = new Proxy(under, {
+      get(target, prop, recv) {
+        const v = Reflect.get(target, prop, recv);
+        if (prop !== 'list' && prop !== 'tryList') return typeof v === 'function' ? v.bind(target) : v;
+        return (r: { plural: string }, o: { namespace?: string; fieldSelector?: string } = {}) => {
+          if (r.plural === 'events') reads.push(`${o.namespace ?? '*'} ${o.fieldSelector ?? ''}`);
+          return v.call(target, r, o);
+        };
+      },
+    });
+    const scope = { allNamespaces: true };
+    const bulk = await readBulk(logged, scope);
+    expect(reads).toEqual(['* involvedObject.kind=Service', 't type=Warning']);
+    expect(bulk.podWarnings!.events.every((e) => (e as { type?: string }).type === 'Warning')).toBe(true);
+    expect(bulk.podWarnings!.events.length).toBeGreaterThan(0);
+    const cached = new AuditReader(logged, bulk, scope);
+    const direct = new FileClusterReader(all);
+    for (const s of servicesOf(objs, direct.defaultNamespace)) {
+      expect(explainService(await loadServiceSnapshot(cached, s))).toEqual(explainService(await loadServiceSnapshot(direct, s)));
+    }
+    // No per-pod read went to the cluster: the bulk list answered them all.
+    expect(reads.filter((r) => r.includes('involvedObject.kind=Pod'))).toEqual([]);
   });
 
   it('limiter keeps at most n running', async () => {
@@ -260,5 +302,73 @@ describe('kdiag audit (CLI, offline)', () => {
     const all = JSON.parse((await run(['audit', '-n', 'g', '-f', GAPS, '-o', 'sarif'])).out);
     const pick = (log: any) => log.runs[0].results.filter((x: any) => x.locations[0].logicalLocations[0].name === 'warned');
     expect(pick(one)).toEqual(pick(all));
+  });
+});
+
+describe('network-policy-selects-no-pods', () => {
+  const pod = (ns: string, name: string, labels: Record<string, string>) =>
+    ({ kind: 'Pod', metadata: { name, namespace: ns, labels } }) as unknown as Parameters<typeof policiesSelectingNoPods>[1][number];
+  const np = (ns: string, name: string, podSelector: Record<string, unknown>) =>
+    ({ kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector } }) as unknown as Parameters<
+      typeof policiesSelectingNoPods
+    >[0][number];
+
+  it('names each policy whose non-empty podSelector matches no pod of its namespace, with the selector', () => {
+    const pods = [pod('a', 'web-1', { app: 'web' }), pod('b', 'api-1', { app: 'api' })];
+    const found = policiesSelectingNoPods(
+      [
+        np('a', 'web-only', { matchLabels: { app: 'web' } }), // selects web-1
+        np('a', 'typo', { matchLabels: { app: 'wbe' } }), // selects nothing
+        np('a', 'default-deny', {}), // every pod, by design
+        np('b', 'web-in-b', { matchLabels: { app: 'web' } }), // web pods are in a, not b
+        np('b', 'expr', { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'x'] }] }), // selects api-1
+        np('c', 'empty-ns', { matchLabels: { app: 'x' } }), // namespace without pods
+      ],
+      pods,
+      'default',
+    );
+    expect(found.map((f) => [f.code, f.severity, f.object])).toEqual([
+      ['network-policy-selects-no-pods', 'warning', { kind: 'NetworkPolicy', namespace: 'a', name: 'typo' }],
+      ['network-policy-selects-no-pods', 'warning', { kind: 'NetworkPolicy', namespace: 'b', name: 'web-in-b' }],
+      ['network-policy-selects-no-pods', 'warning', { kind: 'NetworkPolicy', namespace: 'c', name: 'empty-ns' }],
+    ]);
+    expect(found[0]!.message).toBe('NetworkPolicy "typo" in namespace "a" selects no pods (podSelector app=wbe): it protects nothing.');
+    expect(found[0]!.evidence).toContainEqual({
+      kind: 'field',
+      object: { kind: 'NetworkPolicy', namespace: 'a', name: 'typo' },
+      field: 'spec.podSelector',
+      value: 'app=wbe',
+    });
+    expect(found[2]!.evidence).toContainEqual({ kind: 'pods', value: 'namespace c has no pods' });
+  });
+
+  it('has one catalogue entry with every text, listed by kdiag codes under audit', () => {
+    expect(AUDIT_EMITTERS.flatMap((e) => e.codes)).toEqual(AUDIT_CATALOGUE.map((e) => e.code));
+    const e = CATALOGUE.get('network-policy-selects-no-pods')!;
+    expect(e.area).toBe('audit');
+    expect(e.title && e.meaning && e.detection && e.fix).toBeTruthy();
+  });
+
+  it('kdiag audit reports it as a top-level finding (no Service row), and --skip drops it', async () => {
+    const objs = [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: p}\nspec: {selector: {app: web}, ports: [{port: 80}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: web-1, namespace: p, labels: {app: web}}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\nstatus: {phase: Running, podIP: 10.0.0.1, conditions: [{type: Ready, status: "True"}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: stale, namespace: p}\nspec: {podSelector: {matchLabels: {app: gone}}, policyTypes: [Ingress]}',
+    ].join('\n---\n');
+    const io = createTestIo({ stdin: objs });
+    const code = await runCli(['audit', '-n', 'p', '-f', '-', '-o', 'json'], { io, env: {}, cwd: ROOT });
+    const doc = JSON.parse(io.stdout());
+    expect(doc.findings.map((f: Finding) => [f.code, f.object])).toEqual([
+      ['network-policy-selects-no-pods', { kind: 'NetworkPolicy', namespace: 'p', name: 'stale' }],
+    ]);
+    expect(doc.services).toEqual([]);
+    expect(code).toBe(0); // a warning; --fail-on error by default
+    const io2 = createTestIo({ stdin: objs });
+    await runCli(['audit', '-n', 'p', '-f', '-', '-o', 'json', '--skip', 'network-policy-selects-no-pods'], {
+      io: io2,
+      env: {},
+      cwd: ROOT,
+    });
+    expect(JSON.parse(io2.stdout()).findings).toEqual([]);
   });
 });

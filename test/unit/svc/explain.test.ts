@@ -21,6 +21,14 @@ const CASES: [string, Finding['severity'], string, string, string | undefined, R
     'my-app',
     /carry app=web-sever instead of app=web-server \(1 edit away: a typo\?\)/,
   ],
+  [
+    'dns-external-name-ip',
+    'warning',
+    'external-name.yaml',
+    'byip',
+    undefined,
+    /ExternalName Service byip points at the IP address 192\.0\.2\.7/,
+  ],
   ['pods-in-other-namespace', 'error', 'other-namespace.yaml', 'web', 'frontend', /1 pod in namespace backend does/],
   ['workload-scaled-to-zero', 'error', 'workloads.yaml', 'web', undefined, /Deployment "web" .* scaled to 0 replicas/],
   ['workload-template-mismatch', 'error', 'workloads.yaml', 'api', undefined, /Deployment "api" carries the selector's labels on itself/],
@@ -135,8 +143,13 @@ describe('explainService on fixtures: one case per finding code', () => {
     const r = await explainFixture('external-name.yaml', 'billing');
     expect(r.findings.map((f) => f.code)).toEqual(['external-name']);
     expect(r.pods).toEqual([]);
+    // An IP in spec.externalName is the general code dns-external-name-ip (kdiag dns reports the same), not external-name.
     const ip = await explainFixture('external-name.yaml', 'byip');
-    expect(ip.findings[0]!.message).toMatch(/an IP address/);
+    expect(ip.findings.map((f) => [f.code, f.severity])).toEqual([['dns-external-name-ip', 'warning']]);
+    expect(ip.findings[0]!.message).toMatch(/points at the IP address 192\.0\.2\.7: a CNAME needs a host name/);
+    expect(ip.findings[0]!.evidence).toEqual([
+      { kind: 'service', object: { kind: 'Service', namespace: 't', name: 'byip' }, field: 'spec.externalName', value: '192.0.2.7' },
+    ]);
   });
 
   it('selectorless Service with endpoints under the wrong port name is an error, counted per port', async () => {

@@ -5,12 +5,16 @@ import { refOf } from '../../k8s/refs.js';
 import { selectorToString } from '../../k8s/selectors.js';
 import type { Pod } from '../../k8s/types.js';
 import { readyCountForPort } from '../../k8s/endpoints.js';
+import { isIpLiteral } from '../../general-catalogue.js';
 import { defineCheck, finding } from './check.js';
 import { names, plural, q } from '../../words.js';
 
 // The Service itself: its type, and where a selectorless Service's endpoints come from.
 
-/** `external-name`: an ExternalName Service is a CNAME and never has endpoints. */
+/**
+ * `external-name`: an ExternalName Service is a CNAME and never has endpoints. One whose spec.externalName is an
+ * IP literal is `dns-external-name-ip` instead (a general code, added by explainService).
+ */
 export const externalName = defineCheck({
   name: 'externalName',
   codes: ['external-name'],
@@ -18,21 +22,16 @@ export const externalName = defineCheck({
   run: (a) => {
     if (a.svc.spec?.type !== 'ExternalName') return [];
     const target = a.svc.spec.externalName ?? '';
-    const isIp = /^[0-9.]+$/.test(target) || target.includes(':');
-    const evidence: Evidence[] = [{ kind: 'field', object: a.ref, field: 'spec.externalName', value: target || '(empty)' }];
+    if (target === '' || isIpLiteral(target)) return [];
+    const evidence: Evidence[] = [{ kind: 'field', object: a.ref, field: 'spec.externalName', value: target }];
     return [
       finding(
         'external-name',
-        isIp
-          ? `Service ${q(a.svc.metadata.name)} is an ExternalName alias for ${q(target)}, an IP address: DNS answers with a CNAME to it, ` +
-              `which resolvers do not follow to an address.`
-          : `Service ${q(a.svc.metadata.name)} is an ExternalName alias: DNS answers with a CNAME to ${q(target)}; it has no endpoints ` +
-              `by design.`,
+        `Service ${q(a.svc.metadata.name)} is an ExternalName alias: DNS answers with a CNAME to ${q(target)}; it has no endpoints ` +
+          `by design.`,
         evidence,
-        isIp
-          ? `use a selectorless Service with an EndpointSlice holding ${target}, or put a DNS name in spec.externalName`
-          : `nothing to fix for endpoints; if clients fail, check that ${target} resolves from a pod and accepts the Host/SNI the ` +
-              `client sends`,
+        `nothing to fix for endpoints; if clients fail, check that ${target} resolves from a pod and accepts the Host/SNI the ` +
+          `client sends`,
         a.ref,
       ),
     ];
