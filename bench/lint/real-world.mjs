@@ -10,8 +10,11 @@
 // literal, `<owner/name> TAB <file>:<line>:<literal> TAB real|not TAB why`.
 //
 // Candidates are every match of a broad IPv4 regex (four dot-separated groups of 1 to 3 digits, not inside a
-// longer dotted run) in every text file of the tree, plus every IPv6 address kdiag reports (a broad IPv6 regex
-// matches mostly times, MACs and `::` in code: IPv6 recall is not measured). `real` means an address a reviewer
+// longer dotted run) in every text file of the tree, every match of a broad IPv6 regex (two to eight groups of up
+// to four hex digits joined by colons, an optional dotted IPv4 tail, zone and prefix length, not inside a longer
+// run of word characters, colons or dots) that Node's own parser takes for an IPv6 address (so times such as
+// 12:30:45 and MACs are not candidates, while `::`, `A::B` in code and `fe80::1` are), plus every address kdiag
+// reports. Precision and recall are given for IPv4, IPv6 and both. `real` means an address a reviewer
 // wants replaced: a host, pod, Service or node address in configuration or code. Versions, OIDs, ranges,
 // loopback/unspecified/documentation/fixed-by-design addresses, placeholders and addresses in documentation
 // (Markdown, descriptions, help text) are `not`.
@@ -21,8 +24,9 @@
 // (the same test-path rule as kdiag's: docs/commands/lint.md). Also counted: errors, and errors without a known
 // range (an error whose range evidence is a guess, or has none).
 //
-// --unlabeled prints the candidates that have no label yet (TSV, to fill in) and exits.
+// --unlabeled prints the candidates outside test paths that have no label yet (TSV, to fill in) and exits.
 import { execFileSync } from 'node:child_process';
+import { isIPv6 } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -99,6 +103,13 @@ function* files(dir, rel = '') {
 }
 
 const V4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
+// Broad on purpose: anything made of hex groups and colons with a `::` or enough groups; Node's parser then keeps
+// what is an IPv6 address at all. The literal is the address without its zone and prefix length, as kdiag reports it.
+const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.-]+)?(?:\/\d{1,3})?(?![\w:]|\.\w)/g;
+function v6Literal(m) {
+  const addr = m.replace(/\/\d+$/, '').replace(/%.*$/, '');
+  return isIPv6(addr) ? addr : undefined;
+}
 
 function candidates(dir) {
   const out = [];
@@ -110,6 +121,12 @@ function candidates(dir) {
     const lines = buf.toString('utf8').split('\n');
     lines.forEach((text, i) => {
       for (const m of text.matchAll(V4)) out.push({ file: rel, line: i + 1, literal: m[0], text });
+      if (text.includes(':')) {
+        for (const m of text.matchAll(V6)) {
+          const literal = v6Literal(m[0]);
+          if (literal !== undefined) out.push({ file: rel, line: i + 1, literal, text });
+        }
+      }
     });
   }
   return out;
@@ -141,7 +158,8 @@ for (const r of repos) {
       keys.set(`${f.file}:${f.line}:${f.ip}`, { file: f.file, line: f.line, literal: f.ip, text: f.evidence[0].value });
   }
   if (unlabeledOnly) {
-    for (const [key, c] of keys) if (!labels.has(`${r.repo}\t${key}`)) console.log(`${r.repo}\t${key}\t?\t${c.text.trim().slice(0, 160)}`);
+    for (const [key, c] of keys)
+      if (!labels.has(`${r.repo}\t${key}`) && !isTestPath(c.file, dir)) console.log(`${r.repo}\t${key}\t?\t${c.text.trim().slice(0, 160)}`);
     continue;
   }
   const row = { repo: r.repo, candidates: 0, real: 0, reported: 0, tp: 0, fp: 0, fn: 0, errors: 0, errorsGuessed: 0, unlabeled: 0 };

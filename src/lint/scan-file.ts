@@ -154,8 +154,6 @@ export class LineProcessor {
     const view = tokens.length > 0 ? buf.subarray(0, end) : buf;
 
     let pos = start;
-    // Where the open YAML block scalar ends (the first line indented no deeper than its key), once searched.
-    let dedentAt = -1;
     let ev = r.eventAt;
     const evEnd = ev + r.listed * EVENT_FIELDS;
     if (tokens.length > 0) nextTok.fill(-1);
@@ -177,16 +175,6 @@ export class LineProcessor {
       if (closer !== null) {
         const i = view.indexOf(closer, pos);
         if (i !== -1 && i < tok) tok = i;
-      }
-      // An open YAML block scalar ends at a line indented no deeper than its key: that line is fed too.
-      const indent = linter.blockScalarIndent;
-      if (indent >= 0) {
-        if (dedentAt < pos) {
-          let from = pos;
-          if (midLine && pos === start) from = view.indexOf(10, pos) + 1 || end;
-          dedentAt = dedentLine(view, from, end, indent, linter.templateLines);
-        }
-        if (dedentAt < tok) tok = dedentAt;
       }
       let ls: number;
       let le: number;
@@ -233,12 +221,6 @@ export class LineProcessor {
       const continuing = midLine && ls === start;
       // The raw line (with a CR, if any), one byte per char: indices are byte offsets from `ls`.
       const raw = latin1(buf, ls, le);
-      // A token that cannot change the state here (a `|` that heads no YAML block scalar): a line like any other.
-      if (tokenLine && !linter.tokenMatters(raw)) {
-        pos = le + 1;
-        if (pos >= end) break;
-        continue;
-      }
       // Whole-line comments are skipped without decoding, and so are lines whose first seed sits in a trailing
       // comment (`x := y // mac 00:1a:2b:3c:4d:5e`) when no block comment delimiter is on the line (`p` is then
       // the line's first seed). Where the kernel dropped such lines itself, a listed line is neither.
@@ -319,27 +301,6 @@ export class LineProcessor {
     }
     this.base = base + end;
   }
-}
-
-/**
- * The start of the first line in buf[from, end) that ends a YAML block scalar whose key sits at column `indent`
- * (as endsBlockScalar in src/core/lint/comments.ts: not blank, indented no deeper; in template files not a line
- * starting with `{{`, `{%` or `{#`), or Infinity.
- */
-function dedentLine(buf: Buffer, from: number, end: number, indent: number, templateLines: boolean): number {
-  let i = from;
-  while (i < end) {
-    let j = i;
-    while (j < end && (buf[j] === 32 || buf[j] === 9 || buf[j] === 13)) j++;
-    if (j < end && buf[j] !== 10 && j - i <= indent) {
-      const d = buf[j + 1];
-      if (!(templateLines && buf[j] === 123 && (d === 123 || d === 37 || d === 35))) return i;
-    }
-    const nl = buf.indexOf(10, j);
-    if (nl === -1 || nl >= end) return Infinity;
-    i = nl + 1;
-  }
-  return Infinity;
 }
 
 /** True when the kernel flagged the listed line at `events[at]` as a whole-line or trailing comment. */

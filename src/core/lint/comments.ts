@@ -4,10 +4,12 @@
  * The lexer runs line by line. Ordinary quoted strings end on their line, while block comments (`/* *\/`,
  * `<!-- -->`, Helm's `{{/* *\/}}`) and the multi-line strings of some file types (Go raw strings and JS/TS
  * template literals in backquotes, Python's triple quotes, HCL heredocs `<<EOF` / `<<-EOF`, shell and Dockerfile
- * heredocs `<<EOF` / `<<-EOF` / `<<'EOF'`, YAML block scalars `|` / `>`) can span lines: their state is carried
- * from one line to the next (`CommentState`). Inside a multi-line string, `//`, `#` and `/*` are text: no comment
- * starts there, and an address there is found (a template comment `{{/* *\/}}` or `{# #}` inside a YAML block
- * scalar of a template file is still a comment: the template engine removes it first). Pure: no I/O.
+ * heredocs `<<EOF` / `<<-EOF` / `<<'EOF'`) can span lines: their state is carried from one line to the next
+ * (`CommentState`). Inside a multi-line string, `//`, `#` and `/*` are text: no comment starts there, and an
+ * address there is found. YAML block scalars (`|`, `>`) are not tracked: their text is another format's (a shell
+ * script, nginx, TOML, INI, a Corefile, YAML), and all of those read a `#` after a blank as a comment, as YAML
+ * does; the real-world measure found only commented-out lines of such files when block scalars were read as
+ * text (bench/README.md). Pure: no I/O.
  */
 
 /** The file types lint understands. `text` is for files named explicitly on the command line with no known type. */
@@ -69,23 +71,13 @@ export interface CommentSyntax {
    */
   heredoc: false | 'hcl' | 'shell';
   /**
-   * YAML block scalars: a value that is only `|` or `>` (with an indentation indicator and chomping, `|2-`, `>+`)
-   * opens text that runs over the following lines indented deeper than its key (blank lines included).
-   */
-  blockScalars?: boolean;
-  /**
-   * Template files (Helm, Jinja): a line starting with `{{`, `{%` or `{#` does not end a YAML block scalar, whatever
-   * its indentation (`{{- if .Values.x }}` at column 0 inside `config: |`).
-   */
-  templateLines?: boolean;
-  /**
    * JavaScript regular-expression literals (`/[`'"]/`): a `/` where an operand starts (see `regexStartAt`) opens
    * one when it closes on the line; quotes and backquotes inside it open nothing.
    */
   regexLiterals?: boolean;
 }
 
-const HASH_LINES: CommentSyntax = {
+const YAML: CommentSyntax = {
   line: ['#'],
   markerNeedsSpace: true,
   lineStartOnly: false,
@@ -95,10 +87,8 @@ const HASH_LINES: CommentSyntax = {
   strings: [],
   heredoc: false,
 };
-/** YAML documents: `#` comments, and block scalars (`|`, `>`) whose `#` is text. */
-const YAML: CommentSyntax = { ...HASH_LINES, blockScalars: true };
 /** Shell scripts and Dockerfiles: `#` comments, and heredocs whose `#` is text. */
-const SHELL: CommentSyntax = { ...HASH_LINES, heredoc: 'shell' };
+const SHELL: CommentSyntax = { ...YAML, heredoc: 'shell' };
 const C_BLOCK = [['/*', '*/']] as const;
 
 /** The comment syntax of each file type. */
@@ -109,7 +99,6 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
   // Helm templates are YAML plus template comments `{{/* ... */}}` and `{{- /* ... */ -}}`.
   helm: {
     ...YAML,
-    templateLines: true,
     block: [
       ['{{/*', '*/'],
       ['{{- /*', '*/'],
@@ -135,7 +124,7 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
     strings: [],
     heredoc: false,
   },
-  env: HASH_LINES,
+  env: YAML,
   properties: {
     line: ['#', '!'],
     markerNeedsSpace: false,
@@ -279,7 +268,7 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
     heredoc: false,
   },
   // Jinja templates (`.j2`): YAML-like text plus `{# ... #}` comments.
-  jinja: { ...YAML, templateLines: true, block: [['{#', '#}']] },
+  jinja: { ...YAML, block: [['{#', '#}']] },
   // Nix: `#` and `/* */` comments (`//` is an operator there).
   nix: {
     line: ['#'],
@@ -312,13 +301,11 @@ export const IN_HEREDOC = 2;
 
 /**
  * State carried between lines: the token that closes what is open (a block comment, a multi-line string, a
- * heredoc: see `kind`), or null; and the indentation of the key of an open YAML block scalar (-1: none). The two
- * are apart because a template comment can open and close inside a block scalar.
+ * heredoc: see `kind`), or null.
  */
 export interface CommentState {
   closer: string | null;
   kind?: number;
-  indent?: number;
 }
 
 /**
@@ -327,12 +314,7 @@ export interface CommentState {
  * kernel leaves any line holding one before a seed to JavaScript.
  */
 export function spanningOpeners(syntax: CommentSyntax): string[] {
-  return [
-    ...syntax.block.map(([open]) => open),
-    ...syntax.strings.map(([open]) => open),
-    ...(syntax.heredoc !== false ? ['<<'] : []),
-    ...(syntax.blockScalars === true ? ['|', '>'] : []),
-  ];
+  return [...syntax.block.map(([open]) => open), ...syntax.strings.map(([open]) => open), ...(syntax.heredoc !== false ? ['<<'] : [])];
 }
 
 /** Comment spans of one line as flat [start, end) pairs of UTF-16 indices (reused array: copy if you keep it). */
@@ -384,7 +366,6 @@ export function lineCommentStart(s: string, from: number, to: number, before: nu
   if (syntax.line.length === 0) return -1;
   const end = Math.min(to, before + 1);
   SCRATCH_STATE.closer = null;
-  SCRATCH_STATE.indent = -1;
   SCRATCH_SPANS.length = 0;
   const block = lex(s, from, end, syntax, SCRATCH_STATE, SCRATCH_SPANS);
   // One span, no block comment, running to the end of the lexed range: the line comment.
@@ -392,7 +373,7 @@ export function lineCommentStart(s: string, from: number, to: number, before: nu
 }
 
 // Reused by `lineCommentStart` (synchronous, so never shared by two calls at once).
-const SCRATCH_STATE: CommentState = { closer: null, indent: -1 };
+const SCRATCH_STATE: CommentState = { closer: null };
 const SCRATCH_SPANS: Spans = [];
 
 /**
@@ -404,10 +385,6 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
   const len = to;
   let i = from;
   let sawBlock = -1;
-  // An open YAML block scalar ends at the first line (not blank) indented no deeper than its key.
-  if (state.closer === null && state.indent !== undefined && state.indent >= 0 && endsBlockScalar(line, from, len, state.indent, syntax)) {
-    state.indent = -1;
-  }
   if (state.closer !== null && state.kind === IN_HEREDOC) {
     // The whole line is text of the heredoc, or its closing line.
     if (line.slice(from, len).trim() === state.closer) state.closer = null;
@@ -428,8 +405,6 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
     out.push(from, i);
     state.closer = null;
   }
-  // Text of a YAML block scalar: only block comments (a template's) mean anything there.
-  if (state.indent !== undefined && state.indent >= 0) return lexBlockText(line, i, len, syntax, state, out, sawBlock);
   const starters = startersOf(syntax);
   let quote = -1;
   let firstNonBlank = true;
@@ -514,7 +489,7 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       // `://` is a URL (`https://10.7.7.7:8443` in a string that spans lines), never a `//` comment.
       if (marker === '//' && i > from && line.charCodeAt(i - 1) === 58) continue;
       out.push(i, len);
-      endOfCode(line, from, i, syntax, state, heredoc);
+      openHeredoc(state, heredoc);
       return sawBlock;
     }
     if (c === 47 /* / */ && syntax.regexLiterals === true && regexStartAt(line, from, i, len)) {
@@ -528,129 +503,16 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
     if (!isSpace(c)) firstNonBlank = false;
     i++;
   }
-  if (quote === -1 || heredoc !== null) endOfCode(line, from, len, syntax, state, heredoc);
+  openHeredoc(state, heredoc);
   return sawBlock;
 }
 
-/**
- * At the end of a line's code (line[from, end), before a trailing comment if any): opens the shell heredoc met on
- * the line, or the YAML block scalar whose header ends the code.
- */
-function endOfCode(line: string, from: number, end: number, syntax: CommentSyntax, state: CommentState, heredoc: string | null): void {
+/** Opens the shell heredoc met on a line (if any) for the lines after it. */
+function openHeredoc(state: CommentState, heredoc: string | null): void {
   if (heredoc !== null) {
     state.closer = heredoc;
     state.kind = IN_HEREDOC;
-  } else if (syntax.blockScalars === true) {
-    const n = blockScalarHeader(line, from, end);
-    if (n >= 0) state.indent = n;
   }
-}
-
-/**
- * Lexes line[i, len) inside a YAML block scalar: text, except block comments (Helm's `{{/* *\/}}`, Jinja's
- * `{# #}`), which the template engine removes before YAML is read.
- */
-function lexBlockText(
-  line: string,
-  i: number,
-  len: number,
-  syntax: CommentSyntax,
-  state: CommentState,
-  out: Spans,
-  sawBlock: number,
-): number {
-  if (syntax.block.length === 0) return sawBlock;
-  while (i < len) {
-    let at = -1;
-    let pair: readonly [string, string] | undefined;
-    for (const p of syntax.block) {
-      const k = line.indexOf(p[0], i);
-      if (k !== -1 && k < len && (at === -1 || k < at)) {
-        at = k;
-        pair = p;
-      }
-    }
-    if (pair === undefined) return sawBlock;
-    sawBlock = at;
-    const end = line.indexOf(pair[1], at + pair[0].length);
-    if (end === -1 || end + pair[1].length > len) {
-      out.push(at, len);
-      state.closer = pair[1];
-      state.kind = IN_COMMENT;
-      return sawBlock;
-    }
-    out.push(at, end + pair[1].length);
-    i = end + pair[1].length;
-  }
-  return sawBlock;
-}
-
-/**
- * When the code line[from, end) ends in a YAML block scalar header (`key: |`, `- >-`, `key: |2+`, a bare `|`),
- * the indentation its text must exceed: the column of the key, or of the `-` of a sequence entry holding the
- * scalar itself. Otherwise -1.
- */
-export function blockScalarHeader(line: string, from: number, end: number): number {
-  let e = end;
-  while (e > from && isBlank(line.charCodeAt(e - 1))) e--;
-  // The indicators: chomping (`+`, `-`) and indentation (1-9), in either order, at most one of each.
-  let k = e;
-  while (k > from && e - k < 2 && isIndicator(line.charCodeAt(k - 1))) k--;
-  if (k === from) return -1;
-  const h = line.charCodeAt(k - 1);
-  if (h !== 124 /* | */ && h !== 62 /* > */) return -1;
-  if (!HEADER_INDICATORS.test(line.slice(k, e))) return -1;
-  const at = k - 1;
-  // What precedes the indicator: a key's `: `, a sequence entry's `- `, `? `, `--- `, or nothing.
-  let b = at;
-  while (b > from && isSpace(line.charCodeAt(b - 1))) b--;
-  if (b > from && b === at) return -1; // `a|`, `a>`: no header
-  let i = from;
-  while (i < end && isSpace(line.charCodeAt(i))) i++;
-  let n = i - from;
-  if (b > from) {
-    const p = line.charCodeAt(b - 1);
-    const ok =
-      p === 58 /* : */ ||
-      ((p === 45 /* - */ || p === 63) /* ? */ && (b - 1 === from || isSpace(line.charCodeAt(b - 2)))) ||
-      (p === 45 && line.startsWith('---', b - 3) && (b - 3 === from || isSpace(line.charCodeAt(b - 4))));
-    if (!ok) return -1;
-  }
-  // Sequence entries before the key (`- - key: |`): the key's column; a scalar that is itself an entry
-  // (`- |`): the column of its `-`.
-  while (line.charCodeAt(i) === 45 && isSpace(line.charCodeAt(i + 1))) {
-    const dash = i - from;
-    i++;
-    while (i < end && isSpace(line.charCodeAt(i))) i++;
-    if (i === at) return dash;
-    n = i - from;
-  }
-  return n;
-}
-
-const HEADER_INDICATORS = /^(?:[1-9][+-]?|[+-][1-9]?)?$/;
-
-function isIndicator(c: number): boolean {
-  return (c >= 49 && c <= 57) || c === 43 || c === 45;
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 13;
-}
-
-/**
- * True when line[from, len) ends a YAML block scalar whose key sits at column `indent`: it is not blank and is
- * indented no deeper than the key (in template files, a line starting with `{{`, `{%` or `{#` ends nothing).
- */
-export function endsBlockScalar(line: string, from: number, len: number, indent: number, syntax: CommentSyntax): boolean {
-  let i = from;
-  while (i < len && isBlank(line.charCodeAt(i))) i++;
-  if (i >= len || i - from > indent) return false;
-  if (syntax.templateLines === true && line.charCodeAt(i) === 123 /* { */) {
-    const d = line.charCodeAt(i + 1);
-    if (d === 123 || d === 37 || d === 35) return false;
-  }
-  return true;
 }
 
 /**
@@ -735,7 +597,7 @@ export class FileComments {
   readonly syntax: CommentSyntax;
   /** True when the file type has comments at all (in one without, only a whole line can carry `kdiag-ignore`). */
   readonly hasComments: boolean;
-  private readonly state: CommentState = { closer: null, indent: -1 };
+  private readonly state: CommentState = { closer: null };
   private readonly out: Spans = [];
   private readonly openers: readonly string[];
 
@@ -767,27 +629,7 @@ export class FileComments {
 
   /** True while a block comment or a multi-line string is open (after the last line lexed). */
   get inBlock(): boolean {
-    return this.state.closer !== null || this.state.indent! >= 0;
-  }
-
-  /**
-   * The indentation of the key of the open YAML block scalar when nothing else is open inside it, else -1: the
-   * first later line (not blank) indented no deeper ends it (`endsBlockScalar`), so such a line must be fed.
-   */
-  get blockScalarIndent(): number {
-    return this.state.closer === null ? this.state.indent! : -1;
-  }
-
-  /**
-   * Whether a line holding one of `blockTokens` (found by a plain search) can change the state: always, except
-   * for a `|` or `>` of a YAML-like type outside any block, which matters only in a block scalar header (`key: |`,
-   * possibly followed by a comment). A cheap over-approximation: a line it keeps is lexed, which decides.
-   */
-  tokenMatters(text: string): boolean {
-    if (this.syntax.blockScalars !== true || this.inBlock) return true;
-    if (HEADER_LIKE.test(text)) return true;
-    for (const t of this.blockTokens) if (t !== '|' && t !== '>' && text.includes(t)) return true;
-    return false;
+    return this.state.closer !== null;
   }
 
   /** The identifier that closes the open heredoc, or null. */
@@ -834,6 +676,3 @@ export class FileComments {
 }
 
 const BLOCK_TOKENS = new Map<CommentSyntax, readonly string[]>();
-
-/** A line that may hold a YAML block scalar header: `|` or `>` with indicators, then blanks or a comment. */
-const HEADER_LIKE = /[|>][1-9+-]{0,2}[ \t\r]*(?:#.*)?$/;

@@ -163,21 +163,6 @@ export class FileLinter {
     return this.comments.heredocCloser;
   }
 
-  /** The key indentation of the open YAML block scalar, or -1: the first line ending it must be fed. */
-  get blockScalarIndent(): number {
-    return this.comments.blockScalarIndent;
-  }
-
-  /** True when template lines (`{{`, `{%`, `{#` first) do not end a YAML block scalar in this file type. */
-  get templateLines(): boolean {
-    return this.comments.syntax.templateLines === true;
-  }
-
-  /** Whether a line holding one of `blockTokens` can change the comment state (see FileComments.tokenMatters). */
-  tokenMatters(text: string): boolean {
-    return this.comments.tokenMatters(text);
-  }
-
   /**
    * True when line [ls, le) of `s` is a whole-line comment that cannot matter: comments are not reported, no
    * block comment is open, and it holds no `kdiag-ignore`. Lets the file scanner skip such lines without

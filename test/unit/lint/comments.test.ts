@@ -1,4 +1,4 @@
-import { blockScalarHeader, COMMENT_SYNTAX, commentSpans, type CommentState, type FileType } from '../../../src/core/lint/comments.js';
+import { COMMENT_SYNTAX, commentSpans, type CommentState, type FileType } from '../../../src/core/lint/comments.js';
 import { parseSuppression } from '../../../src/core/lint/suppress.js';
 import { FileLinter, type LintSettings } from '../../../src/core/lint/engine.js';
 import { defaultRanges, namedRanges } from '../../../src/core/lint/ranges.js';
@@ -55,7 +55,7 @@ describe('comment syntax per file type', () => {
   });
 });
 
-describe('multi-line strings of shell and YAML', () => {
+describe('multi-line strings of shell; YAML block scalars', () => {
   test('shell: a heredoc body holds no comments; the opener line is still code; <<< and $((1 << n)) open nothing', () => {
     expect(comments('shell', ['cat <<EOF >f # a', '# b', 'EOF', '# c'])).toEqual(['# a', '', '', '# c']);
     expect(comments('shell', ["x <<-'T'", '\t# b', '\tT', '# c'])).toEqual(['', '', '', '# c']);
@@ -64,37 +64,9 @@ describe('multi-line strings of shell and YAML', () => {
     expect(comments('shell', ['echo "<<EOF" # a', '# b'])).toEqual(['# a', '# b']);
   });
 
-  test('YAML: a block scalar holds no comments until a line as shallow as its key', () => {
-    expect(comments('yaml', ['a: | # h', '  # b', '', '  c # d', 'e: f # g'])).toEqual(['# h', '', '', '', '# g']);
-    expect(comments('yaml', ['- k: >-', '    # b', '  j: 1 # c'])).toEqual(['', '', '# c']);
-    expect(comments('yaml', ['- |', '  # b', '- x # c'])).toEqual(['', '', '# c']);
-    // Not headers: a pipe inside a value, a quoted pipe.
-    expect(comments('yaml', ['a: b | c', '  # d', 'e: "|"', '  # f'])).toEqual(['', '# d', '', '# f']);
-  });
-
-  test('Helm: template lines keep a block scalar open, template comments inside it are comments', () => {
-    expect(comments('helm', ['a: |', '{{- if .x }}', '  # b {{/* c */}}', '{{- end }}', 'd: 1 # e'])).toEqual([
-      '',
-      '',
-      '{{/* c */',
-      '',
-      '# e',
-    ]);
-  });
-
-  test('blockScalarHeader: the indentation the text must exceed', () => {
-    const h = (s: string) => blockScalarHeader(s, 0, s.length);
-    expect([
-      h('key: |'),
-      h('  key: >-'),
-      h('- |'),
-      h('  - |2+'),
-      h('- k: |'),
-      h('- - k: >'),
-      h('x: a|'),
-      h('x: a > b'),
-      h('x: |3x'),
-    ]).toEqual([0, 2, 0, 2, 2, 4, -1, -1, -1]);
+  test('YAML block scalars: their text keeps # comments (the embedded format reads them so), and a template comment in them is one', () => {
+    expect(comments('yaml', ['run.sh: |', '  # b', '  curl x # c', 'd: 1 # e'])).toEqual(['', '# b', '# c', '# e']);
+    expect(comments('helm', ['a: |', '{{- if .x }}', '  b {{/* c */}}', '{{- end }}'])).toEqual(['', '', '{{/* c */', '']);
   });
 });
 
