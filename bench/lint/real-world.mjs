@@ -146,6 +146,9 @@ const unlabeledOnly = args.includes('--unlabeled');
 const rows = [];
 const totals = { candidates: 0, real: 0, reported: 0, tp: 0, fp: 0, fn: 0, errors: 0, errorsGuessed: 0, unlabeled: 0 };
 const falsePositives = [];
+// Per address family (a literal with a colon is IPv6): reported true/false, real, missed.
+const family = { IPv4: { tp: 0, fp: 0, real: 0, fn: 0 }, IPv6: { tp: 0, fp: 0, real: 0, fn: 0 } };
+const fam = (literal) => family[literal.includes(':') ? 'IPv6' : 'IPv4'];
 const misses = [];
 for (const r of repos) {
   const dir = treeOf(r);
@@ -176,9 +179,12 @@ for (const r of repos) {
     row.reported++;
     const v = labels.get(`${r.repo}\t${key}`);
     if (v === undefined) row.unlabeled++;
-    else if (v === 'real') row.tp++;
-    else {
+    else if (v === 'real') {
+      row.tp++;
+      fam(f.ip).tp++;
+    } else {
       row.fp++;
+      fam(f.ip).fp++;
       falsePositives.push(`${r.repo} ${key}`);
     }
   }
@@ -192,8 +198,10 @@ for (const r of repos) {
     }
     if (v !== 'real') continue;
     row.real++;
+    fam(c.literal).real++;
     if (!reported.has(key)) {
       row.fn++;
+      fam(c.literal).fn++;
       misses.push(`${r.repo} ${key}`);
     }
   }
@@ -204,7 +212,7 @@ if (unlabeledOnly) process.exit(0);
 
 const pct = (a, b) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
 console.log(
-  '| repository | commit | kind | IPv4-looking literals (outside test paths) | real | reported | true | false | missed | precision | recall | errors |',
+  '| repository | commit | kind | IP-looking literals (outside test paths) | real | reported | true | false | missed | precision | recall | errors |',
 );
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [i, row] of rows.entries()) {
@@ -217,6 +225,13 @@ const t = totals;
 console.log(
   `| **all** | | | ${t.candidates} | ${t.real} | ${t.reported} | ${t.tp} | ${t.fp} | ${t.fn} | **${pct(t.tp, t.tp + t.fp)}** | **${pct(t.real - t.fn, t.real)}** | ${t.errors} |`,
 );
+console.log('\n| family | real | reported | true | false | missed | precision | recall |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, x] of [...Object.entries(family), ['both', { tp: t.tp, fp: t.fp, real: t.real, fn: t.fn }]]) {
+  console.log(
+    `| ${name} | ${x.real} | ${x.tp + x.fp} | ${x.tp} | ${x.fp} | ${x.fn} | ${pct(x.tp, x.tp + x.fp)} | ${pct(x.real - x.fn, x.real)} |`,
+  );
+}
 console.log(`\nerrors without a known range: ${t.errorsGuessed}; unlabeled: ${t.unlabeled}`);
 if (falsePositives.length > 0) console.log(`false positives:\n  ${falsePositives.join('\n  ')}`);
 if (misses.length > 0) console.log(`missed:\n  ${misses.join('\n  ')}`);
