@@ -40,6 +40,7 @@ const REGEX_LITERALS: u32 = 32;
 let lineMarkers: u32 = 0;
 let quoteChars: u32 = 0;
 let blockOpeners: u32 = 0;
+let blockOpeners2: u32 = 0;
 let syntaxBits: u32 = COMMENTS_KEEP;
 
 let newlineCount: i32 = 0;
@@ -218,17 +219,18 @@ function isCommentLine(ls: usize, le: usize): bool {
 
 /**
  * Sets the comment syntax of the next file's chunks: `markers`, two line-comment markers of up to two bytes (16
- * bits each, first byte low, 0 for none); `quotes`, up to three quote characters (a byte each); `openers`, the
- * first one or two bytes of up to two openers of block comments or multi-line strings (16 bits each, a second
- * byte of 0 matching any byte: a backquote); `syntax`, a COMMENTS_* mode and the
+ * bits each, first byte low, 0 for none); `quotes`, up to three quote characters (a byte each); `openers` and
+ * `openers2`, the first one or two bytes of up to four openers of block comments or multi-line strings (16 bits
+ * each, a second byte of 0 matching any byte: a backquote, YAML's `|`); `syntax`, a COMMENTS_* mode and the
  * MARKER_NEEDS_SPACE, LINE_START_ONLY and QUOTE_NEEDS_BOUNDARY bits. With COMMENTS_KEEP, lines are listed as they
  * are; with COMMENTS_FLAG, comment lines are listed with COMMENT_LINE or TRAILING_COMMENT set; with COMMENTS_DROP
  * (file types without block comments, where nothing else can make them matter) they are not listed at all.
  */
-export function configure(markers: u32, quotes: u32, openers: u32, syntax: u32): void {
+export function configure(markers: u32, quotes: u32, openers: u32, openers2: u32, syntax: u32): void {
   lineMarkers = markers;
   quoteChars = quotes;
   blockOpeners = openers;
+  blockOpeners2 = openers2;
   syntaxBits = syntax;
 }
 
@@ -237,8 +239,14 @@ export function configure(markers: u32, quotes: u32, openers: u32, syntax: u32):
  * their first bytes occur). Without one, nothing spanning lines can open in the range.
  */
 export function hasOpener(start: usize, end: usize): bool {
-  const a = blockOpeners & 0xffff;
-  const b = blockOpeners >>> 16 != 0 ? blockOpeners >>> 16 : a;
+  if (hasOpenerPair(start, end, blockOpeners)) return true;
+  return blockOpeners2 != 0 && hasOpenerPair(start, end, blockOpeners2);
+}
+
+/** hasOpener for the two openers packed in `openers` (a second of 0: the first again). */
+function hasOpenerPair(start: usize, end: usize, openers: u32): bool {
+  const a = openers & 0xffff;
+  const b = openers >>> 16 != 0 ? openers >>> 16 : a;
   const a0 = i8x16.splat(<i8>(a & 0xff));
   const a1 = i8x16.splat(<i8>(a >>> 8));
   const b0 = i8x16.splat(<i8>(b & 0xff));
@@ -274,7 +282,10 @@ function isQuote(c: u32): bool {
 // @ts-ignore: decorator
 @inline
 function openerAt(i: usize, le: usize): bool {
-  return blockOpeners != 0 && (markerAt(i, le, blockOpeners & 0xffff) || markerAt(i, le, blockOpeners >>> 16));
+  return (
+    (blockOpeners != 0 && (markerAt(i, le, blockOpeners & 0xffff) || markerAt(i, le, blockOpeners >>> 16))) ||
+    (blockOpeners2 != 0 && (markerAt(i, le, blockOpeners2 & 0xffff) || markerAt(i, le, blockOpeners2 >>> 16)))
+  );
 }
 
 /** The characters after which a quote opens a string when QUOTE_NEEDS_BOUNDARY is set: space, tab, `=:[{,(`. */

@@ -10,8 +10,11 @@
 // literal, `<owner/name> TAB <file>:<line>:<literal> TAB real|not TAB why`.
 //
 // Candidates are every match of a broad IPv4 regex (four dot-separated groups of 1 to 3 digits, not inside a
-// longer dotted run) in every text file of the tree, plus every IPv6 address kdiag reports (a broad IPv6 regex
-// matches mostly times, MACs and `::` in code: IPv6 recall is not measured). `real` means an address a reviewer
+// longer dotted run) in every text file of the tree, every match of a broad IPv6 regex (two to eight groups of up
+// to four hex digits joined by colons, an optional dotted IPv4 tail, zone and prefix length, not inside a longer
+// run of word characters, colons or dots) that Node's own parser takes for an IPv6 address (so times such as
+// 12:30:45 and MACs are not candidates, while `::`, `A::B` in code and `fe80::1` are), plus every address kdiag
+// reports. Precision and recall are given for IPv4, IPv6 and both. `real` means an address a reviewer
 // wants replaced: a host, pod, Service or node address in configuration or code. Versions, OIDs, ranges,
 // loopback/unspecified/documentation/fixed-by-design addresses, placeholders and addresses in documentation
 // (Markdown, descriptions, help text) are `not`.
@@ -21,8 +24,9 @@
 // (the same test-path rule as kdiag's: docs/commands/lint.md). Also counted: errors, and errors without a known
 // range (an error whose range evidence is a guess, or has none).
 //
-// --unlabeled prints the candidates that have no label yet (TSV, to fill in) and exits.
+// --unlabeled prints the candidates outside test paths that have no label yet (TSV, to fill in) and exits.
 import { execFileSync } from 'node:child_process';
+import { isIPv6 } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -99,6 +103,13 @@ function* files(dir, rel = '') {
 }
 
 const V4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
+// Broad on purpose: anything made of hex groups and colons with a `::` or enough groups; Node's parser then keeps
+// what is an IPv6 address at all. The literal is the address without its zone and prefix length, as kdiag reports it.
+const V6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.-]+)?(?:\/\d{1,3})?(?![\w:]|\.\w)/g;
+function v6Literal(m) {
+  const addr = m.replace(/\/\d+$/, '').replace(/%.*$/, '');
+  return isIPv6(addr) ? addr : undefined;
+}
 
 function candidates(dir) {
   const out = [];
@@ -110,6 +121,12 @@ function candidates(dir) {
     const lines = buf.toString('utf8').split('\n');
     lines.forEach((text, i) => {
       for (const m of text.matchAll(V4)) out.push({ file: rel, line: i + 1, literal: m[0], text });
+      if (text.includes(':')) {
+        for (const m of text.matchAll(V6)) {
+          const literal = v6Literal(m[0]);
+          if (literal !== undefined) out.push({ file: rel, line: i + 1, literal, text });
+        }
+      }
     });
   }
   return out;
@@ -129,6 +146,9 @@ const unlabeledOnly = args.includes('--unlabeled');
 const rows = [];
 const totals = { candidates: 0, real: 0, reported: 0, tp: 0, fp: 0, fn: 0, errors: 0, errorsGuessed: 0, unlabeled: 0 };
 const falsePositives = [];
+// Per address family (a literal with a colon is IPv6): reported true/false, real, missed.
+const family = { IPv4: { tp: 0, fp: 0, real: 0, fn: 0 }, IPv6: { tp: 0, fp: 0, real: 0, fn: 0 } };
+const fam = (literal) => family[literal.includes(':') ? 'IPv6' : 'IPv4'];
 const misses = [];
 for (const r of repos) {
   const dir = treeOf(r);
@@ -141,7 +161,8 @@ for (const r of repos) {
       keys.set(`${f.file}:${f.line}:${f.ip}`, { file: f.file, line: f.line, literal: f.ip, text: f.evidence[0].value });
   }
   if (unlabeledOnly) {
-    for (const [key, c] of keys) if (!labels.has(`${r.repo}\t${key}`)) console.log(`${r.repo}\t${key}\t?\t${c.text.trim().slice(0, 160)}`);
+    for (const [key, c] of keys)
+      if (!labels.has(`${r.repo}\t${key}`) && !isTestPath(c.file, dir)) console.log(`${r.repo}\t${key}\t?\t${c.text.trim().slice(0, 160)}`);
     continue;
   }
   const row = { repo: r.repo, candidates: 0, real: 0, reported: 0, tp: 0, fp: 0, fn: 0, errors: 0, errorsGuessed: 0, unlabeled: 0 };
@@ -158,9 +179,12 @@ for (const r of repos) {
     row.reported++;
     const v = labels.get(`${r.repo}\t${key}`);
     if (v === undefined) row.unlabeled++;
-    else if (v === 'real') row.tp++;
-    else {
+    else if (v === 'real') {
+      row.tp++;
+      fam(f.ip).tp++;
+    } else {
       row.fp++;
+      fam(f.ip).fp++;
       falsePositives.push(`${r.repo} ${key}`);
     }
   }
@@ -174,8 +198,10 @@ for (const r of repos) {
     }
     if (v !== 'real') continue;
     row.real++;
+    fam(c.literal).real++;
     if (!reported.has(key)) {
       row.fn++;
+      fam(c.literal).fn++;
       misses.push(`${r.repo} ${key}`);
     }
   }
@@ -186,7 +212,7 @@ if (unlabeledOnly) process.exit(0);
 
 const pct = (a, b) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
 console.log(
-  '| repository | commit | kind | IPv4-looking literals (outside test paths) | real | reported | true | false | missed | precision | recall | errors |',
+  '| repository | commit | kind | IP-looking literals (outside test paths) | real | reported | true | false | missed | precision | recall | errors |',
 );
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [i, row] of rows.entries()) {
@@ -199,6 +225,13 @@ const t = totals;
 console.log(
   `| **all** | | | ${t.candidates} | ${t.real} | ${t.reported} | ${t.tp} | ${t.fp} | ${t.fn} | **${pct(t.tp, t.tp + t.fp)}** | **${pct(t.real - t.fn, t.real)}** | ${t.errors} |`,
 );
+console.log('\n| family | real | reported | true | false | missed | precision | recall |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const [name, x] of [...Object.entries(family), ['both', { tp: t.tp, fp: t.fp, real: t.real, fn: t.fn }]]) {
+  console.log(
+    `| ${name} | ${x.real} | ${x.tp + x.fp} | ${x.tp} | ${x.fp} | ${x.fn} | ${pct(x.tp, x.tp + x.fp)} | ${pct(x.real - x.fn, x.real)} |`,
+  );
+}
 console.log(`\nerrors without a known range: ${t.errorsGuessed}; unlabeled: ${t.unlabeled}`);
 if (falsePositives.length > 0) console.log(`false positives:\n  ${falsePositives.join('\n  ')}`);
 if (misses.length > 0) console.log(`missed:\n  ${misses.join('\n  ')}`);

@@ -67,11 +67,12 @@ export interface CommentMode {
   markers: number;
   quotes: number;
   openers: number;
+  openers2: number;
   syntax: number;
 }
 
 const MODES = new Map<FileType, CommentMode>();
-const KEEP: CommentMode = { markers: 0, quotes: 0, openers: 0, syntax: COMMENTS_KEEP };
+const KEEP: CommentMode = { markers: 0, quotes: 0, openers: 0, openers2: 0, syntax: COMMENTS_KEEP };
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
 /** Up to `max` strings of 1 to `len` printable ASCII characters, packed a byte per character, `len` bytes each. */
@@ -100,17 +101,17 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
     const quotes = pack([...syntax.quotes], 3, 1);
     // Block comments and multi-line strings: the kernel leaves a line holding one of their openers to JavaScript.
     const spanning = spanningOpeners(syntax);
-    const openers = pack(
-      spanning.map((open) => open.slice(0, 2)),
-      2,
-      2,
-    );
+    // Their first two bytes, each once (`{{/*` and `{{- /*` are both `{{`), up to four.
+    const prefixes = [...new Set(spanning.map((open) => open.slice(0, 2)))];
+    const openers = pack(prefixes.slice(0, 2), 2, 2);
+    const openers2 = pack(prefixes.slice(2), 2, 2);
     mode = KEEP;
-    if (syntax.line.length > 0 && markers !== undefined && quotes !== undefined && openers !== undefined) {
+    if (syntax.line.length > 0 && markers !== undefined && quotes !== undefined && openers !== undefined && openers2 !== undefined) {
       mode = {
         markers,
         quotes,
         openers,
+        openers2,
         syntax:
           (spanning.length === 0 ? COMMENTS_DROP : COMMENTS_FLAG) |
           (syntax.markerNeedsSpace ? MARKER_NEEDS_SPACE : 0) |
@@ -158,7 +159,7 @@ export class Chunker {
     const size = this.chunkSize;
     const round = this.round;
     const mode = commentMode(fileType, includeComments);
-    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
     const dropped = (mode.syntax & MODE_MASK) === COMMENTS_DROP;
     const flagged = (mode.syntax & MODE_MASK) === COMMENTS_FLAG;
     let firstRound = true;
@@ -199,10 +200,10 @@ export class Chunker {
       // A first round without a block-comment opener: comment lines are dropped as for types without block
       // comments (most source files have no block comment, and their comment lines then cost no JavaScript).
       const dropHere = firstRound && flagged && kernel.hasOpener(start, end) === 0;
-      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, (mode.syntax & ~MODE_MASK) | COMMENTS_DROP);
+      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, (mode.syntax & ~MODE_MASK) | COMMENTS_DROP);
       // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed.
       const listed = kernel.scan(start, end, midLine);
-      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
       firstRound = false;
       // ASCII (the common case) is valid UTF-8 and lets lines be sliced as latin1 without decoding.
       const ascii = kernel.sawNonAscii() === 0;

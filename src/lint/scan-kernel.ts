@@ -16,11 +16,12 @@ export interface ScanKernel {
   readonly events: Uint32Array;
   /**
    * Sets the comment syntax for the next `scan`s (see assembly/scan.ts): line markers (two of up to two bytes),
-   * quote characters (up to three), block openers (their first two bytes, two of them), and a COMMENTS_* mode
+   * quote characters (up to three), openers of block comments and multi-line strings (their first two bytes, two
+   * in each of `openers` and `openers2`), and a COMMENTS_* mode
    * with the syntax bits. Comment lines without `kdiag-ignore` are then, per mode, listed as they are, flagged
    * (COMMENT_LINE, TRAILING_COMMENT) or not listed.
    */
-  configure(markers: number, quotes: number, openers: number, syntax: number): void;
+  configure(markers: number, quotes: number, openers: number, openers2: number, syntax: number): void;
   /**
    * Scans buf[start, end): the number of lines listed in `events`, or -1 when the range holds a NUL byte. The
    * line at `start` is listed as it is when `continued` (the rest of a line cut at the previous chunk's end).
@@ -61,7 +62,7 @@ interface Exports {
   bufferOffset(): number;
   bufferCapacity(): number;
   eventsOffset(): number;
-  configure(markers: number, quotes: number, openers: number, syntax: number): void;
+  configure(markers: number, quotes: number, openers: number, openers2: number, syntax: number): void;
   scan(start: number, end: number, continued: boolean): number;
   newlines(): number;
   hasOpener(start: number, end: number): number;

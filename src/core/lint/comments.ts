@@ -3,9 +3,13 @@
  *
  * The lexer runs line by line. Ordinary quoted strings end on their line, while block comments (`/* *\/`,
  * `<!-- -->`, Helm's `{{/* *\/}}`) and the multi-line strings of some file types (Go raw strings and JS/TS
- * template literals in backquotes, Python's triple quotes, HCL heredocs `<<EOF` / `<<-EOF`) can span lines: their
- * state is carried from one line to the next (`CommentState`). Inside a multi-line string, `//`, `#` and `/*` are
- * text: no comment starts there, and an address there is found. Pure: no I/O.
+ * template literals in backquotes, Python's triple quotes, HCL heredocs `<<EOF` / `<<-EOF`, shell and Dockerfile
+ * heredocs `<<EOF` / `<<-EOF` / `<<'EOF'`) can span lines: their state is carried from one line to the next
+ * (`CommentState`). Inside a multi-line string, `//`, `#` and `/*` are text: no comment starts there, and an
+ * address there is found. YAML block scalars (`|`, `>`) are not tracked: their text is another format's (a shell
+ * script, nginx, TOML, INI, a Corefile, YAML), and all of those read a `#` after a blank as a comment, as YAML
+ * does; the real-world measure found only commented-out lines of such files when block scalars were read as
+ * text (bench/README.md). Pure: no I/O.
  */
 
 /** The file types lint understands. `text` is for files named explicitly on the command line with no known type. */
@@ -60,8 +64,12 @@ export interface CommentSyntax {
    * before `quotes`, so `"""` opens a triple-quoted string, not an empty one.
    */
   strings: readonly (readonly [string, string])[];
-  /** HCL heredocs: `<<ID` or `<<-ID` ending a line opens a string that ends at a line holding only `ID`. */
-  heredoc: boolean;
+  /**
+   * Heredocs, which end at a line holding only their identifier `ID`: `hcl`, `<<ID` or `<<-ID` ending a line;
+   * `shell`, `<<ID`, `<<-ID`, `<<'ID'` or `<<"ID"` anywhere in the code of a line (the rest of that line is still
+   * code; the heredoc's text starts on the next line). `<<<` (a here-string) and `<<` inside `((...))` open none.
+   */
+  heredoc: false | 'hcl' | 'shell';
   /**
    * JavaScript regular-expression literals (`/[`'"]/`): a `/` where an operand starts (see `regexStartAt`) opens
    * one when it closes on the line; quotes and backquotes inside it open nothing.
@@ -79,6 +87,8 @@ const YAML: CommentSyntax = {
   strings: [],
   heredoc: false,
 };
+/** Shell scripts and Dockerfiles: `#` comments, and heredocs whose `#` is text. */
+const SHELL: CommentSyntax = { ...YAML, heredoc: 'shell' };
 const C_BLOCK = [['/*', '*/']] as const;
 
 /** The comment syntax of each file type. */
@@ -145,7 +155,8 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
     strings: [],
     heredoc: false,
   },
-  dockerfile: YAML,
+  // Dockerfiles: `RUN <<EOF` heredocs (BuildKit).
+  dockerfile: SHELL,
   nginx: {
     line: ['#'],
     markerNeedsSpace: false,
@@ -175,9 +186,9 @@ export const COMMENT_SYNTAX: Readonly<Record<FileType, CommentSyntax>> = {
     quotes: '"',
     quoteNeedsBoundary: false,
     strings: [],
-    heredoc: true,
+    heredoc: 'hcl',
   },
-  shell: YAML,
+  shell: SHELL,
   // Backquotes: Go raw strings and JS/TS template literals, both of which may span lines.
   'c-like': {
     line: ['//'],
@@ -303,7 +314,7 @@ export interface CommentState {
  * kernel leaves any line holding one before a seed to JavaScript.
  */
 export function spanningOpeners(syntax: CommentSyntax): string[] {
-  return [...syntax.block.map(([open]) => open), ...syntax.strings.map(([open]) => open), ...(syntax.heredoc ? ['<<'] : [])];
+  return [...syntax.block.map(([open]) => open), ...syntax.strings.map(([open]) => open), ...(syntax.heredoc !== false ? ['<<'] : [])];
 }
 
 /** Comment spans of one line as flat [start, end) pairs of UTF-16 indices (reused array: copy if you keep it). */
@@ -397,6 +408,8 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
   const starters = startersOf(syntax);
   let quote = -1;
   let firstNonBlank = true;
+  // A shell heredoc met on this line: it opens after the line.
+  let heredoc: string | null = null;
   outer: while (i < len) {
     const c = line.charCodeAt(i);
     if (quote !== -1) {
@@ -428,12 +441,21 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
         continue outer;
       }
     }
-    if (c === 60 /* < */ && syntax.heredoc) {
+    if (c === 60 /* < */ && syntax.heredoc === 'hcl') {
       const m = HEREDOC.exec(line.slice(i, len));
       if (m !== null) {
         state.closer = m[1]!;
         state.kind = IN_HEREDOC;
         return sawBlock;
+      }
+    }
+    if (c === 60 /* < */ && syntax.heredoc === 'shell' && heredoc === null) {
+      const m = shellHeredocAt(line, from, i, len);
+      if (m !== null) {
+        heredoc = m[0];
+        i = m[1];
+        firstNonBlank = false;
+        continue;
       }
     }
     if (syntax.quotes.includes(line[i]!)) {
@@ -467,6 +489,7 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
       // `://` is a URL (`https://10.7.7.7:8443` in a string that spans lines), never a `//` comment.
       if (marker === '//' && i > from && line.charCodeAt(i - 1) === 58) continue;
       out.push(i, len);
+      openHeredoc(state, heredoc);
       return sawBlock;
     }
     if (c === 47 /* / */ && syntax.regexLiterals === true && regexStartAt(line, from, i, len)) {
@@ -480,8 +503,34 @@ function lex(line: string, from: number, to: number, syntax: CommentSyntax, stat
     if (!isSpace(c)) firstNonBlank = false;
     i++;
   }
+  openHeredoc(state, heredoc);
   return sawBlock;
 }
+
+/** Opens the shell heredoc met on a line (if any) for the lines after it. */
+function openHeredoc(state: CommentState, heredoc: string | null): void {
+  if (heredoc !== null) {
+    state.closer = heredoc;
+    state.kind = IN_HEREDOC;
+  }
+}
+
+/**
+ * A shell heredoc opener at `i` (a `<`) of line[from, len): [its identifier, the index after the opener], or
+ * null. `<<ID`, `<<-ID`, `<< ID`, `<<'ID'`, `<<"ID"`, `<<\ID`; not `<<<` (a here-string) nor `<<` after `((` on
+ * the line (arithmetic: `$((1 << n))`).
+ */
+function shellHeredocAt(line: string, from: number, i: number, len: number): [string, number] | null {
+  if (line.charCodeAt(i + 1) !== 60 || (i > from && line.charCodeAt(i - 1) === 60)) return null;
+  SHELL_HEREDOC.lastIndex = i;
+  const m = SHELL_HEREDOC.exec(line);
+  if (m === null || m.index + m[0].length > len) return null;
+  const before = line.slice(from, i);
+  if (before.includes('((')) return null;
+  return [(m[1] ?? m[2] ?? m[3])!, i + m[0].length];
+}
+
+const SHELL_HEREDOC = /<<-?[ \t]*(?:'([^']+)'|"([^"]+)"|\\?([A-Za-z_][\w.-]*))/y;
 
 /**
  * True when a `/` at `i` of line[from, len) may open a regular-expression literal: not `//` or `/*`, and at the
@@ -621,7 +670,7 @@ export class FileComments {
    * only code and strings ahead of it, else -1 (see `lineCommentStart`); -1 too while a block comment is open.
    */
   trailingCommentAt(s: string, ls: number, le: number, before: number): number {
-    if (this.state.closer !== null) return -1;
+    if (this.inBlock) return -1;
     return lineCommentStart(s, ls, le, before, this.syntax);
   }
 }

@@ -23,6 +23,7 @@ export type DecoyReason =
   | 'mac'
   | 'time'
   | 'code-scope'
+  | 'template-fragment'
   | 'documentation'
   | 'multicast'
   | 'reserved';
@@ -449,6 +450,12 @@ function scanV6(line: string, fileType: FileType, opts: ScanOptions, out: Litera
     // Glued to a word (`std::io`, `Foo::Bar`, `a::b_c`): a scope operator, not an address.
     if (isWord(before) || isWord(codeAt(line, e))) {
       if (text.includes('::')) out.push(decoyOnly(text, s, e, 'code-scope'));
+      continue;
+    }
+    // The tail of an address built by a template or a shell variable (`${PREFIX}::10`, `{{ .prefix }}::1`): a
+    // fragment, not an address of its own.
+    if (before === 125 /* } */ && text.startsWith('::')) {
+      out.push(decoyOnly(text, s, e, 'template-fragment'));
       continue;
     }
     const groups = text.split(':');

@@ -55,6 +55,21 @@ describe('comment syntax per file type', () => {
   });
 });
 
+describe('multi-line strings of shell; YAML block scalars', () => {
+  test('shell: a heredoc body holds no comments; the opener line is still code; <<< and $((1 << n)) open nothing', () => {
+    expect(comments('shell', ['cat <<EOF >f # a', '# b', 'EOF', '# c'])).toEqual(['# a', '', '', '# c']);
+    expect(comments('shell', ["x <<-'T'", '\t# b', '\tT', '# c'])).toEqual(['', '', '', '# c']);
+    expect(comments('shell', ['a <<< "x" # a', 'echo $((1 << n)) # b', '# c'])).toEqual(['# a', '# b', '# c']);
+    // Inside quotes, << is text.
+    expect(comments('shell', ['echo "<<EOF" # a', '# b'])).toEqual(['# a', '# b']);
+  });
+
+  test('YAML block scalars: their text keeps # comments (the embedded format reads them so), and a template comment in them is one', () => {
+    expect(comments('yaml', ['run.sh: |', '  # b', '  curl x # c', 'd: 1 # e'])).toEqual(['', '# b', '# c', '# e']);
+    expect(comments('helm', ['a: |', '{{- if .x }}', '  b {{/* c */}}', '{{- end }}'])).toEqual(['', '', '{{/* c */', '']);
+  });
+});
+
 describe('kdiag-ignore parsing', () => {
   test('reason, codes, comment closers', () => {
     expect(parseSuppression('# kdiag-ignore: lab switch')).toEqual({ index: 2, reason: 'lab switch' });

@@ -441,6 +441,103 @@ describe('strings that span lines', () => {
     expectFindings(cases, 40);
   });
 
+  test('shell heredocs: <<EOF, <<-EOF, quoted delimiters; not here-strings or shifts', () => {
+    const sh = [
+      '#!/bin/sh',
+      'cat <<EOF > /etc/app.conf # 10.68.0.1',
+      '# upstream 10.68.0.2',
+      'server 10.68.0.3 // /* not a comment',
+      'EOF',
+      '# 10.68.0.4',
+      "cat <<-'END' | kubectl apply -f -",
+      '\t# 10.68.0.5',
+      '\tEND',
+      'echo $((1 << 2)) # 10.68.0.6',
+      'cat <<< "10.68.0.7" # 10.68.0.8',
+      'x=10.68.0.9',
+      'tee <<"DONE"',
+      '# 10.68.0.10',
+      'DONE',
+      '',
+    ].join('\n');
+    const cases: FileCase[] = [
+      [
+        'setup.sh',
+        'shell',
+        sh,
+        [
+          [3, '10.68.0.2'],
+          [4, '10.68.0.3'],
+          [8, '10.68.0.5'],
+          [11, '10.68.0.7'],
+          [12, '10.68.0.9'],
+          [14, '10.68.0.10'],
+        ],
+      ],
+      // BuildKit heredocs in a Dockerfile.
+      [
+        'Dockerfile',
+        'dockerfile',
+        'FROM alpine\nRUN <<EOF\n# 10.69.0.1\necho 10.69.0.2 > /x\nEOF\n# 10.69.0.3\nENV IP=10.69.0.4\n',
+        [
+          [3, '10.69.0.1'],
+          [4, '10.69.0.2'],
+          [7, '10.69.0.4'],
+        ],
+      ],
+    ];
+    expectFindings(cases, 40);
+  });
+
+  test('YAML block scalars: an address in their text is found; their # lines stay comments (of the embedded file)', () => {
+    // A ConfigMap holding a shell script and a TOML file: their commented-out lines are comments there too.
+    const yaml = [
+      'kind: ConfigMap',
+      'data:',
+      '  run.sh: |',
+      '    # fallback 10.65.0.1',
+      '    curl http://10.65.0.2/ # 10.65.0.3',
+      '  proxy.toml: >-',
+      '    # host = "10.65.0.4:80"',
+      '    host = "10.65.0.5:80"',
+      '  plain: 10.65.0.6 # 10.65.0.7',
+      '',
+    ].join('\n');
+    const helm = [
+      'data:',
+      '  config.yaml: |',
+      '{{- if .Values.enabled }}',
+      '    next: 10.66.0.3 {{/* 10.66.0.4',
+      '  still a template comment 10.66.0.5 */}}',
+      '{{- end }}',
+      'ip: 10.66.0.9',
+      '',
+    ].join('\n');
+    const cases: FileCase[] = [
+      [
+        'cm.yaml',
+        'yaml',
+        yaml,
+        [
+          [5, '10.65.0.2'],
+          [8, '10.65.0.5'],
+          [9, '10.65.0.6'],
+        ],
+      ],
+      [
+        'templates/cm.yaml',
+        'helm',
+        helm,
+        [
+          [4, '10.66.0.3'],
+          [7, '10.66.0.9'],
+        ],
+      ],
+      ['app.yaml.j2', 'jinja', 'server:\n  script: |\n    {# 10.67.0.2 #}\n    ip 10.67.0.1 # 10.67.0.3\n', [[4, '10.67.0.1']]],
+    ];
+    expectFindings(cases, 40);
+  });
+
   test('the file scanner (kernel and line processor) reports what the engine fed every line reports', () => {
     // Generated files mixing multi-line strings, comments and addresses; every chunk size moves the round
     // boundaries. The oracle is the engine fed every line in order.
@@ -453,17 +550,33 @@ describe('strings that span lines', () => {
       'c-like': ['`', '`', '/*', '*/', '// ', '"', "'", 'x = ', '\\', ' ', '= /', '/'],
       'hash-code': ['"""', "'''", '# ', '"', "'", 'x = ', '\\', ' '],
       terraform: ['<<EOF', '<<-EOT', 'EOF', '  EOT', '/*', '*/', '# ', '// ', '"', 'x = ', ' '],
+      shell: ['<<EOF', "<<-'EOT'", '<<<', '$((1 <<x))', 'EOF', '\tEOT', '# ', ' #', '"', "'", 'x=', ' ', '|'],
+      yaml: ['key: |', '- >-', ': |2', '|', '>', '# ', ' #', '  ', '    ', '- ', 'k: ', '"', "'", ' '],
+      helm: ['key: |', '- >-', '{{/*', '*/}}', '{{- /*', '{{ .x | quote }}', '{{- if x }}', '# ', '  ', '    ', '- ', 'k: ', ' '],
+      jinja: ['key: |', '- >', '{#', '#}', '{% if x %}', '{{ x | d }}', '# ', '  ', '    ', 'k: ', ' '],
     };
-    const names: Record<string, string> = { 'c-like': 'a.ts', 'hash-code': 'a.py', terraform: 'a.tf' };
+    const names: Record<string, string> = {
+      'c-like': 'a.ts',
+      'hash-code': 'a.py',
+      terraform: 'a.tf',
+      shell: 'a.sh',
+      yaml: 'a.yaml',
+      helm: 'templates/a.yaml',
+      jinja: 'a.yaml.j2',
+    };
     const addrs = ['10.64.0.1', '10.64.1.2', 'fd00::7', '1.2.3'];
     let reportedTotal = 0;
-    for (const type of Object.keys(pieces) as ('c-like' | 'hash-code' | 'terraform')[]) {
+    for (const type of Object.keys(pieces) as FileCase[1][]) {
       for (let file = 0; file < 30; file++) {
         const lines: string[] = [];
         for (let l = 0; l < 25; l++) {
           let s = '';
           // A line that is only a heredoc opener or closer, now and then, so that heredocs open and close.
           if (type === 'terraform' && rnd(5) === 0) s = ['x = <<EOF', 'EOF', 'y = <<-EOT', '  EOT'][rnd(4)]!;
+          else if (type === 'shell' && rnd(5) === 0) s = ['cat <<EOF', 'EOF', "cat <<-'EOT' | x", '\tEOT'][rnd(4)]!;
+          // A block scalar header at some depth, now and then, so that block scalars open and end.
+          else if (type !== 'c-like' && type !== 'hash-code' && type !== 'terraform' && rnd(5) === 0)
+            s = ' '.repeat(rnd(3) * 2) + ['a: |', '- |-', 'b: >2', '- c: |'][rnd(4)]!;
           else for (let k = rnd(5); k >= 0; k--) s += rnd(3) === 0 ? addrs[rnd(addrs.length)] : pieces[type]![rnd(pieces[type]!.length)];
           lines.push(s);
         }

@@ -97,7 +97,12 @@ const PIECES = [
   "'''",
   '<<EOF',
   '<<-EOF',
+  "<<'EOF'",
+  '<<<',
   'EOF',
+  // YAML block scalar headers (not tracked: the kernel must agree).
+  'key: |',
+  '- >-',
   'x = `',
   // Regular-expression literals (c-like): a `/` where an operand starts.
   '= /',
@@ -149,7 +154,7 @@ describe('scan kernel', () => {
   test.each(TYPES)('lists the lines a %s file needs, with their seeds, line numbers and comment flags', (type) => {
     const kernel = scanKernel();
     const mode = commentMode(type, false);
-    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
     // Block comments and multi-line strings: the kernel knows their first one or two bytes.
     const openers = spanningOpeners(COMMENT_SYNTAX[type]).map((open) => open.slice(0, 2));
     let listed = 0;
@@ -228,7 +233,7 @@ describe('scan kernel', () => {
 
   test('a NUL byte makes the range binary', () => {
     const kernel = scanKernel();
-    kernel.configure(0, 0, 0, 0);
+    kernel.configure(0, 0, 0, 0, 0);
     Buffer.from('a: 10.1.2.3\nb\0c\n').copy(kernel.buf);
     expect(kernel.scan(0, 16, false)).toBe(-1);
     // Bytes past the range do not count.
@@ -237,8 +242,9 @@ describe('scan kernel', () => {
 
   test('the rest of a line cut at the previous chunk is listed even when it looks like a comment', () => {
     const kernel = scanKernel();
-    const mode = commentMode('yaml', false);
-    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    // A type whose comment lines the kernel drops (no block comments, no multi-line strings).
+    const mode = commentMode('env', false);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
     Buffer.from('# 10.1.2.3\n# 10.1.2.4\n').copy(kernel.buf);
     expect(kernel.scan(0, 22, false)).toBe(0);
     expect(kernel.scan(0, 22, true)).toBe(1);
@@ -264,16 +270,22 @@ describe('scan kernel', () => {
       ['hash-code', 'a = "x" # y\n', 0],
       ['terraform', 'x = <<EOF\n', 1],
       ['terraform', 'x = 1 < 2\n', 0],
+      // Shell and Dockerfile heredocs; Jinja comments.
+      ['shell', 'cat <<EOF\n', 1],
+      ['shell', 'a < b\n', 0],
+      ['dockerfile', 'RUN <<EOF\n', 1],
+      ['jinja', 'a: {# x #}\n', 1],
+      ['jinja', 'a: b\n', 0],
     ] as const) {
       const mode = commentMode(type, false);
-      kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+      kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
       const bytes = Buffer.from(text);
       bytes.copy(kernel.buf);
       expect([type, text, kernel.hasOpener(0, bytes.length)]).toEqual([type, text, expected]);
     }
     // Bytes past the range do not count, even where a vector load reads them.
     const mode = commentMode('c-like', false);
-    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.syntax);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
     Buffer.from('abc /* d').copy(kernel.buf);
     expect(kernel.hasOpener(0, 4)).toBe(0);
     expect(kernel.hasOpener(0, 6)).toBe(1);

@@ -242,6 +242,14 @@ describe('not addresses, not configuration', () => {
   });
 });
 
+describe('not addresses: the tail of a templated IPv6 address', () => {
+  test('`${NET}::20` and `{{ .net }}::1` are fragments; a whole literal next to them is still reported', () => {
+    expect(reported('DNS="${LAB_NET}:${SVC_NET}::20"', 'shell')).toEqual([]);
+    expect(reported('resolver: {{ .Values.ula }}::1')).toEqual([]);
+    expect(reported('resolver: fd12:3456:789a::1 # {{ x }}')).toEqual(['fd12:3456:789a::1']);
+  });
+});
+
 describe('lexing: strings that span lines', () => {
   test('a URL in a Go raw string or a JS template literal is not a comment', () => {
     expect(reportedFile('const u = `\nhttps://10.7.7.7:8443\n`\n', 'c-like')).toEqual(['10.7.7.7']);
