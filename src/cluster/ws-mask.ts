@@ -13,7 +13,7 @@ function xorInPlace(buf: Uint8Array, start: number, length: number, key: Uint8Ar
   let i = 0;
   // Bytes up to the first 4-byte boundary of the underlying memory.
   while (i < length && ((buf.byteOffset + start + i) & 3) !== 0) {
-    buf[start + i] ^= key[i & 3]!;
+    buf[start + i] = buf[start + i]! ^ key[i & 3]!;
     i++;
   }
   const words = (length - i) >>> 2;
@@ -22,10 +22,10 @@ function xorInPlace(buf: Uint8Array, start: number, length: number, key: Uint8Ar
     for (let b = 0; b < 4; b++) word[b] = key[(i + b) & 3]!;
     const k = wordView[0]!;
     const view = new Uint32Array(buf.buffer, buf.byteOffset + start + i, words);
-    for (let w = 0; w < words; w++) view[w] ^= k;
+    for (let w = 0; w < words; w++) view[w] = view[w]! ^ k;
     i += words * 4;
   }
-  for (; i < length; i++) buf[start + i] ^= key[i & 3]!;
+  for (; i < length; i++) buf[start + i] = buf[start + i]! ^ key[i & 3]!;
 }
 
 /** Writes `length` bytes of `source`, masked with `mask`, into `output` from `offset`. */
