@@ -251,7 +251,14 @@ async function main() {
       const rows = existsSync(heapFile) ? readFileSync(heapFile, 'utf8').split('\n').filter(Boolean) : [];
       if (rows.length > before) {
         const m = JSON.parse(rows.at(-1));
-        return { heapUsed: m.heapUsed / 1048576, heapTotal: m.heapTotal / 1048576, newSpace: (m.spaces?.new_space ?? 0) / 1048576, rss: m.rss / 1048576, external: m.external / 1048576, snapshot: m.snapshot };
+        return {
+          heapUsed: m.heapUsed / 1048576,
+          heapTotal: m.heapTotal / 1048576,
+          newSpace: (m.spaces?.new_space ?? 0) / 1048576,
+          rss: m.rss / 1048576,
+          external: m.external / 1048576,
+          snapshot: m.snapshot,
+        };
       }
     }
     throw new Error('the heap hook did not answer');

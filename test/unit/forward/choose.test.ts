@@ -37,12 +37,17 @@ function namespace(kube: FakeKube): void {
   kube.set('endpointslices', [
     slice('web-abc', 'web', [{ pod: 'web-1' }, { pod: 'web-2' }]),
     slice('idle-abc', 'idle', [{ pod: 'idle-1', ready: false }]),
-    slice('multi-abc', 'multi', [{ pod: 'multi-1' }], [
-      { name: 'http', port: 8080 },
-      { name: 'admin', port: 9090 },
-      { name: 'grpc', port: 50051 },
-      { name: 'dns', port: 53 },
-    ]),
+    slice(
+      'multi-abc',
+      'multi',
+      [{ pod: 'multi-1' }],
+      [
+        { name: 'http', port: 8080 },
+        { name: 'admin', port: 9090 },
+        { name: 'grpc', port: 50051 },
+        { name: 'dns', port: 53 },
+      ],
+    ),
   ]);
   kube.set('pods', [pod('web-1'), pod('web-2'), pod('idle-1', { ready: false }), pod('multi-1')]);
 }
@@ -65,7 +70,9 @@ describe('kdiag forward without TARGET', () => {
       return l.length === 3 ? l : undefined;
     }, 'three listening events').catch((e: Error) => {
       ac.abort('SIGINT');
-      throw new Error(`${e.message}: ${JSON.stringify(lines(io))} ${io.stderr()} ${JSON.stringify(select.mock.calls.map((c) => c[0].choices))}`);
+      throw new Error(
+        `${e.message}: ${JSON.stringify(lines(io))} ${io.stderr()} ${JSON.stringify(select.mock.calls.map((c) => c[0].choices))}`,
+      );
     });
     const [cfg, opts] = select.mock.calls[0]!;
     expect(cfg.message).toBe('Service to forward, in namespace shop (ready endpoints first):');
@@ -119,7 +126,10 @@ describe('kdiag forward without TARGET', () => {
   it('a namespace with nothing to forward: exit 2 saying why', async () => {
     const kube = new FakeKube();
     namespace(kube);
-    kube.set('services', (kube.objects.get('services') ?? []).filter((s) => ['ext', 'manual'].includes(s.metadata.name)));
+    kube.set(
+      'services',
+      (kube.objects.get('services') ?? []).filter((s) => ['ext', 'manual'].includes(s.metadata.name)),
+    );
     const ctx = context(kube, createTestIo({ tty: true }), new AbortController());
     await expect(runForward(await options([]), ctx)).rejects.toMatchObject({
       exitCode: 2,
@@ -146,9 +156,7 @@ describe('kdiag forward svc/NAME without ports', () => {
     expect(cfg.choices.map((c) => c.value)).toEqual(['all', 80, 9090, 50051]);
     ac.abort('SIGINT');
     expect(await done).toBe(0);
-    expect(lines(io).filter((e) => e.event === 'listening')).toEqual([
-      expect.objectContaining({ remotePort: 9090, localPort: 9090 }),
-    ]);
+    expect(lines(io).filter((e) => e.event === 'listening')).toEqual([expect.objectContaining({ remotePort: 9090, localPort: 9090 })]);
   });
 
   it('in a terminal, answering "all": every TCP port, each on its own local port', async () => {
@@ -165,7 +173,11 @@ describe('kdiag forward svc/NAME without ports', () => {
     }, 'three listening events');
     ac.abort('SIGINT');
     expect(await done).toBe(0);
-    expect(lines(io).filter((e) => e.event === 'listening').map((e) => e.remotePort)).toEqual([80, 9090, 50051]);
+    expect(
+      lines(io)
+        .filter((e) => e.event === 'listening')
+        .map((e) => e.remotePort),
+    ).toEqual([80, 9090, 50051]);
   });
 
   it('without a terminal: every TCP port, no prompt', async () => {

@@ -163,4 +163,3 @@ export function echoOnce(port: number, text: string): Promise<string> {
     s.on('error', reject);
   });
 }
-
