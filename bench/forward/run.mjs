@@ -145,10 +145,14 @@ function ping(port, timeoutMs = 5_000) {
   });
 }
 
+/** Every forward started, stopped if the benchmark fails half-way (none is left running). */
+const children = new Set();
+
 /** Starts a forward and resolves {port, pid, child, out} once it prints its local port. */
 function startForward(cmd, args, env, re) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
@@ -391,5 +395,6 @@ async function main() {
 
 main().catch((e) => {
   console.error(e);
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   process.exit(1);
 });
