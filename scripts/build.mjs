@@ -31,8 +31,10 @@ const result = await build({
     js: "import { createRequire as __kdiagCreateRequire } from 'node:module'; const require = __kdiagCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-  // ws loads these native add-ons only if present (inside try/catch): never bundle or require them at build time.
-  external: ['bufferutil', 'utf-8-validate'],
+  // ws loads these native add-ons only if present (inside try/catch). `bufferutil` (frame masking) is our own
+  // word-wise JavaScript instead (src/cluster/ws-mask.ts, same API); `utf-8-validate` is never bundled or required.
+  alias: { bufferutil: './src/cluster/ws-mask.ts' },
+  external: ['utf-8-validate'],
 });
 await writeFile(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile));
 

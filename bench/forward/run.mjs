@@ -10,9 +10,12 @@
 //   - connection set-up latency: connect, send one byte, read it back; median and p95 of --latency connections;
 //   - recovery: with one replica, the serving pod is deleted; the time from its replacement being Ready (as polled)
 //     and from the deletion to the first connection that goes through again (kubectl does not recover);
-//   - kdiag's RSS after a warm-up of 200 connections and after --connections more (20 at a time).
+//   - kdiag's RSS after a warm-up of 200 connections and after --connections more (20 at a time), and its heapUsed after
+//     a forced full GC at both points (bench/forward/heap-hook.mjs, preloaded): flat heapUsed means nothing is retained
+//     per connection, whatever RSS does. BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot at both points.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { clusterUp, kubectl, ROOT } from '../lib/cluster.mjs';
 
@@ -142,10 +145,14 @@ function ping(port, timeoutMs = 5_000) {
   });
 }
 
+/** Every forward started, stopped if the benchmark fails half-way (none is left running). */
+const children = new Set();
+
 /** Starts a forward and resolves {port, pid, child, out} once it prints its local port. */
 function startForward(cmd, args, env, re) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
@@ -219,7 +226,47 @@ async function main() {
 
   // BENCH_NODE_ARGS: extra node flags for kdiag, e.g. --max-old-space-size=48 to tell a leak from lazy collection.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const kdiagArgs = (target) => [...nodeArgs, `${ROOT}/dist/kdiag.js`, 'forward', target, ':80', '-n', NS, '--address', '127.0.0.1'];
+  const kdiagArgs = (target, extra = []) => [
+    ...nodeArgs,
+    ...extra,
+    `${ROOT}/dist/kdiag.js`,
+    'forward',
+    target,
+    ':80',
+    '-n',
+    NS,
+    '--address',
+    '127.0.0.1',
+  ];
+  const heapFile = `${tmpdir()}/kdiag-bench-forward-heap-${process.pid}.jsonl`;
+  rmSync(heapFile, { force: true });
+  const heapEnv = {
+    ...env,
+    KDIAG_BENCH_HEAP_FILE: heapFile,
+    ...(process.env.BENCH_HEAP_SNAPSHOT ? { KDIAG_BENCH_HEAP_SNAPSHOT: '1' } : {}),
+  };
+  const heapArgs = ['--expose-gc', '--import', `${ROOT}/bench/forward/heap-hook.mjs`];
+  /** heapUsed and RSS (MB) of the kdiag process after a forced full GC; asks the preloaded hook and waits for its line. */
+  const heapAfterGc = async (pid) => {
+    const before = existsSync(heapFile) ? readFileSync(heapFile, 'utf8').split('\n').filter(Boolean).length : 0;
+    process.kill(pid, 'SIGUSR2');
+    for (let i = 0; i < 600; i++) {
+      await sleep(100);
+      const rows = existsSync(heapFile) ? readFileSync(heapFile, 'utf8').split('\n').filter(Boolean) : [];
+      if (rows.length > before) {
+        const m = JSON.parse(rows.at(-1));
+        return {
+          heapUsed: m.heapUsed / 1048576,
+          heapTotal: m.heapTotal / 1048576,
+          newSpace: (m.spaces?.new_space ?? 0) / 1048576,
+          rss: m.rss / 1048576,
+          external: m.external / 1048576,
+          snapshot: m.snapshot,
+        };
+      }
+    }
+    throw new Error('the heap hook did not answer');
+  };
   const kdiag = await startForward(process.execPath, kdiagArgs('svc/web'), env, /Forwarding from 127\.0\.0\.1:(\d+)/);
   const kctl = await startForward(
     `${cluster.bin}/kubectl`,
@@ -279,7 +326,7 @@ async function main() {
       fromReadyMs: okAt === undefined || readyAt === undefined ? undefined : Math.round(okAt - readyAt),
     };
   };
-  const kdiagSolo = await startForward(process.execPath, kdiagArgs('svc/solo'), env, /Forwarding from 127\.0\.0\.1:(\d+)/);
+  const kdiagSolo = await startForward(process.execPath, kdiagArgs('svc/solo', heapArgs), heapEnv, /Forwarding from 127\.0\.0\.1:(\d+)/);
   const recKdiag = await recover(kdiagSolo, 'kdiag');
   const kctlSolo = await startForward(
     `${cluster.bin}/kubectl`,
@@ -294,6 +341,7 @@ async function main() {
   for (let i = 0; i < 200; i++) await ping(kdiagSolo.port);
   await sleep(500);
   const rssBefore = rssMB(kdiagSolo.pid);
+  const heapBefore = await heapAfterGc(kdiagSolo.pid);
   const t0 = performance.now();
   let failed = 0;
   for (let done = 0; done < CONNECTIONS; done += 20) {
@@ -304,6 +352,8 @@ async function main() {
   const soakS = (performance.now() - t0) / 1000;
   await sleep(2000);
   const rssAfter = rssMB(kdiagSolo.pid);
+  const heapAfter = await heapAfterGc(kdiagSolo.pid);
+  const rssAfterGc = rssMB(kdiagSolo.pid);
   kdiagSolo.child.kill('SIGTERM');
 
   const fmt = (xs) => median(xs).toFixed(1);
@@ -330,6 +380,13 @@ async function main() {
   console.log(
     `\nRSS of kdiag forward: ${rssBefore.toFixed(1)} MB after 200 connections, ${rssAfter.toFixed(1)} MB after ${CONNECTIONS} more (${(rssAfter - rssBefore).toFixed(1)} MB growth; ${failed} failed; ${soakS.toFixed(0)} s)`,
   );
+  console.log(
+    `after a forced full GC: heapUsed ${heapBefore.heapUsed.toFixed(1)} -> ${heapAfter.heapUsed.toFixed(1)} MB (${(heapAfter.heapUsed - heapBefore.heapUsed).toFixed(1)} MB), heapTotal ${heapBefore.heapTotal.toFixed(1)} -> ${heapAfter.heapTotal.toFixed(1)} MB (new space ${heapBefore.newSpace.toFixed(1)} -> ${heapAfter.newSpace.toFixed(1)} MB), external ${heapBefore.external.toFixed(1)} -> ${heapAfter.external.toFixed(1)} MB, RSS ${rssAfterGc.toFixed(1)} MB after it (${(rssAfterGc - rssBefore).toFixed(1)} MB growth)`,
+  );
+  if (heapBefore.snapshot) console.log(`heap snapshots: ${heapBefore.snapshot}, ${heapAfter.snapshot}`);
+  const goal = recKdiag.fromReadyMs !== undefined && recKdiag.fromReadyMs <= 2000;
+  console.log(`recovery goal (first connection within 2 s of a ready replacement): ${goal ? 'met' : 'not met'}`);
+  rmSync(heapFile, { force: true });
   kubectl(cluster, ['delete', 'namespace', NS, '--wait=false']);
   kubectl(cluster, ['delete', 'clusterportforwards.kwok.x-k8s.io', route.metadata.name, '--ignore-not-found']);
   server.close();
@@ -338,5 +395,6 @@ async function main() {
 
 main().catch((e) => {
   console.error(e);
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   process.exit(1);
 });

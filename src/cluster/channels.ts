@@ -30,6 +30,20 @@ export function encodeFrame(channel: number, data: Buffer | string = Buffer.allo
   return out;
 }
 
+/** One message carrying several buffers on one channel, in order (one copy of each). */
+export function encodeFrames(channel: number, parts: readonly Buffer[]): Buffer {
+  let n = 1;
+  for (const p of parts) n += p.length;
+  const out = Buffer.allocUnsafe(n);
+  out[0] = channel;
+  let at = 1;
+  for (const p of parts) {
+    p.copy(out, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** The v5 message that closes one channel (stdin, to send EOF). */
 export function closeFrame(channel: number): Buffer {
   return Buffer.from([CLOSE, channel]);

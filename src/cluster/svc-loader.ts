@@ -261,6 +261,8 @@ export interface ServiceChoice {
   type: string;
   /** The fewest ready endpoints of any of its ports: 0 when some port has none (it cannot serve that port). */
   readyEndpoints: number;
+  /** True when it selects pods (a label selector); `kdiag forward` offers only those. */
+  selector: boolean;
 }
 
 /** The namespace's Services for the interactive pick list: those without ready endpoints first, then by name. */
@@ -278,6 +280,11 @@ export async function listServiceChoices(reader: ClusterReader, namespace: strin
     return ports.length === 0 ? 0 : Math.min(...ports.map((p) => readyCountForPort(rows, p)));
   };
   return services
-    .map((s) => ({ name: s.metadata.name, type: s.spec?.type ?? 'ClusterIP', readyEndpoints: readyOf(s) }))
+    .map((s) => ({
+      name: s.metadata.name,
+      type: s.spec?.type ?? 'ClusterIP',
+      readyEndpoints: readyOf(s),
+      selector: Object.keys(s.spec?.selector ?? {}).length > 0,
+    }))
     .sort((a, b) => Number(a.readyEndpoints > 0) - Number(b.readyEndpoints > 0) || a.name.localeCompare(b.name));
 }

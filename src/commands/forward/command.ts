@@ -16,7 +16,10 @@ export const forwardCommand: CommandModule<ForwardOptions, EventStream> = {
   shared: { output: ['text', 'json'], cluster: true },
   configure(cmd: Command): void {
     cmd
-      .argument('[target-and-ports...]', 'TARGET [LOCAL:]REMOTE...: svc/NAME, deploy/NAME, sts/NAME, rs/NAME, pod/NAME or NAME (a pod)')
+      .argument(
+        '[target-and-ports...]',
+        'TARGET [LOCAL:]REMOTE...: svc/NAME, deploy/NAME, sts/NAME, rs/NAME, pod/NAME or NAME (a pod); without TARGET in a terminal, a pick list of Services',
+      )
       .option(
         '--address <addresses>',
         'addresses to listen on, comma-separated IPs or localhost (default: localhost, i.e. 127.0.0.1 and ::1)',

@@ -9,7 +9,7 @@ export interface ForwardOptions {
   args: string[];
   /** `--address` as given. */
   addressText?: string | string[];
-  /** The targets and their ports, parsed from `args` by `validate` (empty when `--forwards` is given). */
+  /** The targets and their ports, parsed from `args` by `validate` (empty with `--forwards` or `--all`, and without TARGET: a pick list then). */
   specs: ForwardSpec[];
   /** `--forwards FILE`: the targets come from this YAML file instead of the arguments. */
   forwardsFile?: string;
@@ -95,7 +95,8 @@ export async function validateForwardOptions(options: ForwardOptions): Promise<v
       throw new UsageError((e as Error).message, 'kubectl syntax: a=b, a!=b, a in (x,y), a, !a; comma-separated');
     }
   }
-  if (options.forwardsFile === undefined && !options.all) {
+  // No TARGET at all: the run offers a pick list in a terminal (a usage error without one).
+  if (options.forwardsFile === undefined && !options.all && options.args.length > 0) {
     const parsed = parseForwardArgs(options.args);
     if (!parsed.ok) throw new UsageError(parsed.error.message, parsed.error.hint);
     options.specs = parsed.value;

@@ -12,6 +12,8 @@ import type { Pod, Service, Workload } from '../../core/k8s/types.js';
 import { templatePod } from '../../core/k8s/workloads.js';
 import { ClusterAccessError, KdiagError, UsageError } from '../../errors.js';
 import type { CommandEvent, Context, EventStream } from '../types.js';
+import { canPick } from '../../ui/pick.js';
+import { missingTarget, pickServicePorts, pickServiceTarget } from './choose.js';
 import { closeListeners, listenAll, type Listener } from './listen.js';
 import { isLoopback, type ForwardOptions } from './options.js';
 
@@ -66,6 +68,10 @@ interface Target {
  */
 export async function runForward(opts: ForwardOptions, ctx: Context, deps: ForwardShellDeps = {}): Promise<EventStream> {
   const isRoot = deps.isRoot ?? (() => process.getuid?.() === 0);
+  // No TARGET: a pick list in a terminal; without one a usage error, before anything is read.
+  const fromArgs = opts.forwardsFile === undefined && !opts.all;
+  const pickTarget = fromArgs && opts.specs.length === 0;
+  if (pickTarget && !canPick(ctx.io)) throw missingTarget(ctx);
   const conn = await ctx.kube();
   const defaultNs = opts.namespace ?? conn.reader.defaultNamespace;
   // One connection per kubeconfig context (a --forwards entry may name its own), made on first use.
@@ -82,6 +88,7 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
   let specs: ForwardSpec[];
   if (opts.forwardsFile !== undefined) specs = await loadForwardsFile(opts.forwardsFile, ctx);
   else if (opts.all) specs = await allServices(opts, defaultNs, conn, ctx);
+  else if (pickTarget) specs = [await pickServiceTarget(conn, defaultNs, ctx)];
   else specs = opts.specs;
 
   // Everything below stops when the user does, or on the first fatal error.
@@ -179,7 +186,7 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
     }
 
     // (2) the targets and their ports.
-    for (const t of targets) await resolveTarget(t, t.conn, ctx);
+    for (const t of targets) await resolveTarget(t, t.conn, ctx, fromArgs && canPick(ctx.io));
 
     // (3) privileged ports, then the listeners: a taken port fails before anything is watched.
     for (const t of targets) {
@@ -290,8 +297,11 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
   };
 }
 
-/** Reads the target and resolves its ports; fills `watches` and `mappings`. */
-async function resolveTarget(t: Target, conn: KubeConnection, ctx: Context): Promise<void> {
+/**
+ * Reads the target and resolves its ports; fills `watches` and `mappings`. `pickPorts`: a Service given without ports
+ * on the command line, in a terminal, offers its TCP ports to choose from when it has several.
+ */
+async function resolveTarget(t: Target, conn: KubeConnection, ctx: Context, pickPorts: boolean): Promise<void> {
   const { kind, name, namespace } = t.ref;
   const obj = await conn.reader.get<Service & Pod & Workload>(TARGET_RESOURCE[kind], namespace, name);
   if (!obj) {
@@ -308,7 +318,12 @@ async function resolveTarget(t: Target, conn: KubeConnection, ctx: Context): Pro
     const svc = obj as Service;
     const refusal = serviceRefusal(svc);
     if (refusal) throw new KdiagError('cannot-forward', refusal.message, { exitCode: 1, hint: refusal.hint });
-    const r = resolveServicePorts(svc, t.spec.ports);
+    let ports = t.spec.ports;
+    if (ports.length === 0 && pickPorts) {
+      const chosen = await pickServicePorts(svc, ctx);
+      if (chosen) ports = chosen.map((remote) => ({ local: undefined, remote }));
+    }
+    const r = resolveServicePorts(svc, ports);
     if (!r.ok) throw new UsageError(r.error.message, r.error.hint);
     t.mappings = r.value;
     t.watches = watchPlan(kind, name, namespace, svc.spec?.selector);

@@ -217,3 +217,28 @@ export function allServiceForwards(
   }
   return { specs, skipped };
 }
+
+/** One line of the pick list of a Service's ports: every TCP port (`all`), or one port number. */
+export interface ServicePortChoice {
+  value: 'all' | number;
+  name: string;
+}
+
+/**
+ * The pick list offered for a Service given without ports in a terminal: every TCP port first (what the command does
+ * without a terminal), then each TCP port (`http 80/TCP -> 8080`). Empty when there is nothing to choose (one TCP port
+ * or none): the caller forwards what `resolveServicePorts` resolves.
+ */
+export function servicePortChoices(svc: Service): ServicePortChoice[] {
+  const tcp = (svc.spec?.ports ?? []).filter((sp) => protocolOf(sp) === 'TCP');
+  if (tcp.length < 2) return [];
+  const local = (sp: ServicePort) => localPortFor({ local: undefined, remote: sp.port }, sp.port);
+  const where = (sp: ServicePort) => (local(sp) === 0 ? 'a free local port' : `local ${local(sp)}`);
+  return [
+    { value: 'all', name: `all ${tcp.length} TCP ports (${tcp.map((sp) => sp.port).join(', ')}), each on its own local port` },
+    ...tcp.map((sp) => ({
+      value: sp.port,
+      name: `${describeServicePort(sp)} -> pod port ${sp.targetPort ?? sp.port}  (${where(sp)})`,
+    })),
+  ];
+}

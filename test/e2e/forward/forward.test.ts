@@ -340,6 +340,14 @@ describe('kdiag forward against the live cluster', () => {
     }
   });
 
+  test('no TARGET without a terminal: exit 2 naming TARGET, no pick list, nothing on stdout', async () => {
+    const f = forward(['-n', ns.name]);
+    expect(await f.done).toBe(2);
+    expect(f.io.stderr()).toMatch(/missing TARGET/);
+    expect(f.io.stderr()).toContain('forward svc/web 8080:80');
+    expect(f.io.stdout()).toBe('');
+  });
+
   test('the limited user: exit 3 naming pods/portforward, before listening', async () => {
     const f = forward(['svc/web', ':80', '-n', ns.name], clusterInfo().limitedKubeconfig);
     expect(await f.done).toBe(3);

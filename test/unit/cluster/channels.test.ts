@@ -3,6 +3,7 @@ import {
   closeFrame,
   decodeFrame,
   encodeFrame,
+  encodeFrames,
   exitCodeOf,
   parseExecStatus,
   PortPrefix,
@@ -67,6 +68,7 @@ describe('channel framing', () => {
     expect([...f]).toEqual([0, 1, 2, 3]);
     expect(decodeFrame(f)).toEqual({ channel: 0, data: Buffer.from([1, 2, 3]) });
     expect([...encodeFrame(1, 'hi')]).toEqual([1, 0x68, 0x69]);
+    expect([...encodeFrames(0, [Buffer.from([1, 2]), Buffer.alloc(0), Buffer.from([3])])]).toEqual([0, 1, 2, 3]);
     expect([...encodeFrame(2)]).toEqual([2]);
     expect(decodeFrame(Buffer.alloc(0))).toBeUndefined();
     expect(decodeFrame(Buffer.from([3]))).toEqual({ channel: 3, data: Buffer.alloc(0) });

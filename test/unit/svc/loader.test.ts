@@ -173,7 +173,7 @@ describe('listServiceChoices', () => {
   it('puts Services without ready endpoints first', async () => {
     const r = await recorder('pod-states.yaml');
     const choices = await listServiceChoices(r, 't');
-    expect(choices.slice(-1)).toEqual([{ name: 'mixed', type: 'ClusterIP', readyEndpoints: 1 }]);
+    expect(choices.slice(-1)).toEqual([{ name: 'mixed', type: 'ClusterIP', readyEndpoints: 1, selector: true }]);
     expect(choices.slice(0, -1).every((c) => c.readyEndpoints === 0)).toBe(true);
   });
 });
