@@ -3,6 +3,7 @@ import type { KubeObject } from '../core/k8s/types.js';
 import { routeHostnameFor } from '../core/route/httproute-match.js';
 import { planRoute } from '../core/route/plan.js';
 import type { BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
+import type { RouteObjectsNearService } from '../core/route/to-service.js';
 import { secretFacts } from '../core/route/tls.js';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant, Secret, SecretFacts } from '../core/route/types.js';
 import { explainService, type ExplainOptions } from '../core/svc/explain.js';
@@ -171,4 +172,46 @@ export async function loadRouteSnapshot(
     backends.push({ namespace: b.namespace, name: b.name, service: snap.service, report: explainService(snap, svcOpts) });
   }
   return { ...objects, secrets, backends };
+}
+
+/** How many other namespaces' HTTPRoutes are read for one Service (those its ReferenceGrants admit). */
+export const MAX_GRANTED_NAMESPACES = 10;
+
+/**
+ * The routing objects that may send to Service `ns/name`, for kdiag svc (and kdiag audit, through a reader that
+ * answers from its bulk read): the Ingresses, ReferenceGrants and HTTPRoutes of its namespace (three lists, at
+ * once), then the HTTPRoutes of the namespaces those grants admit (from HTTPRoute, to Service, by this name or
+ * any). All optional: a 403 is rbac-partial; the Gateway API not being installed (404) reads as none.
+ */
+export async function loadRoutesNearService(reader: ClusterReader, ns: string, name: string): Promise<RouteObjectsNearService> {
+  const denied: Denied[] = [];
+  const optional = async <T extends KubeObject>(r: Resource, o: ListOptions): Promise<T[] | undefined> => {
+    const res = await reader.tryList<T>(r, o);
+    if (res.ok) return res.items;
+    denied.push(res.denied);
+    return undefined;
+  };
+  const [ingresses, grants, routes] = await Promise.all([
+    optional<Ingress>(RR.ingresses, { namespace: ns }),
+    optional<ReferenceGrant>(RR.referencegrants, { namespace: ns }),
+    optional<HTTPRoute>(RR.httproutes, { namespace: ns }),
+  ]);
+  const admitted = new Set<string>();
+  for (const g of grants ?? []) {
+    const toUs = (g.spec?.to ?? []).some((t) => (t.group ?? '') === '' && t.kind === 'Service' && (!t.name || t.name === name));
+    if (!toUs) continue;
+    for (const f of g.spec?.from ?? []) if (f.group === GW && f.kind === 'HTTPRoute' && f.namespace !== ns) admitted.add(f.namespace);
+  }
+  const others = await Promise.all(
+    [...admitted]
+      .sort()
+      .slice(0, MAX_GRANTED_NAMESPACES)
+      .map((other) => optional<HTTPRoute>(RR.httproutes, { namespace: other })),
+  );
+  return {
+    ingresses: ingresses ?? [],
+    httpRoutes: [...(routes ?? []), ...others.flatMap((o) => o ?? [])],
+    ...(grants ? { referenceGrants: grants } : {}),
+    denied,
+  };
 }

@@ -86,7 +86,7 @@ function isAttached(parents: readonly ParentVerdict[]): boolean {
   return parents.length === 0 || parents.some((p) => !p.gateway || p.listeners.some((l) => l.ok));
 }
 
-function backendsOfRule(route: HTTPRoute, rule: number): BackendChoice[] {
+export function backendsOfRule(route: HTTPRoute, rule: number): BackendChoice[] {
   const ns = route.metadata.namespace ?? '';
   return (route.spec?.rules?.[rule]?.backendRefs ?? []).map((b: BackendRef, i) => ({
     namespace: b.namespace ?? ns,
@@ -98,7 +98,7 @@ function backendsOfRule(route: HTTPRoute, rule: number): BackendChoice[] {
   }));
 }
 
-function ingressBackend(c: IngressCandidate): BackendChoice | undefined {
+export function ingressBackend(c: IngressCandidate): BackendChoice | undefined {
   const svc = c.backend.service;
   const ns = c.ingress.metadata.namespace ?? '';
   const where = c.rule < 0 ? 'spec.defaultBackend' : `spec.rules[${c.rule}].http.paths[${c.path}].backend`;
