@@ -123,10 +123,15 @@ export async function loadRouteSnapshot(
     const classes = await optional<GatewayClass>(RR.gatewayclasses, {});
     if (classes) objects.gatewayClasses = classes;
   }
-  // Namespace labels, only for listeners that select route namespaces by label.
+  // Namespace labels, only for listeners that select route namespaces by label: each route's Namespace, read by name.
   if (objects.gateways.some((g) => (g.spec?.listeners ?? []).some((l) => l.allowedRoutes?.namespaces?.from === 'Selector'))) {
-    const nss = await optional<KubeObject>(R.namespaces, { metadataOnly: true });
-    if (nss) objects.namespaceLabels = Object.fromEntries(nss.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+    const names = [...new Set(candidates.map((r) => r.metadata.namespace ?? ''))].sort();
+    const got = await Promise.all(names.map((n) => optionalGet<KubeObject>(R.namespaces, undefined, n)));
+    const labels: Record<string, Record<string, string>> = {};
+    got.forEach((n, i) => {
+      if (n) labels[names[i]!] = n.metadata.labels ?? {};
+    });
+    objects.namespaceLabels = labels;
   }
 
   const plan = planRoute(objects);
