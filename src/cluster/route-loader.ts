@@ -9,7 +9,7 @@ import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, Reference
 import { explainService, type ExplainOptions } from '../core/svc/explain.js';
 import { ClusterAccessError } from '../errors.js';
 import { loadServiceSnapshot } from './svc-loader.js';
-import { R, resourceName, type ClusterReader, type ListOptions, type Resource } from './reader.js';
+import { inputIncludes, R, resourceName, type ClusterReader, type ListOptions, type Resource } from './reader.js';
 
 const GW = 'gateway.networking.k8s.io';
 
@@ -176,7 +176,19 @@ export async function loadRouteSnapshot(
     }
     backends.push({ namespace: b.namespace, name: b.name, service: snap.service, report: explainService(snap, svcOpts) });
   }
-  return { ...objects, secrets, backends };
+  // svc/NAME with externalTrafficPolicy Local: the nodes, to name those without a ready local endpoint (optional).
+  let nodeNames: string[] | undefined;
+  const exposed = backends[0]?.service;
+  if (
+    t.kind === 'svc' &&
+    exposed?.spec?.externalTrafficPolicy === 'Local' &&
+    (exposed.spec.type === 'NodePort' || exposed.spec.type === 'LoadBalancer') &&
+    inputIncludes(reader, R.nodes)
+  ) {
+    const nodes = await optional<KubeObject>(R.nodes, { metadataOnly: true });
+    if (nodes) nodeNames = nodes.map((n) => n.metadata.name).sort();
+  }
+  return { ...objects, secrets, backends, ...(nodeNames ? { nodeNames } : {}) };
 }
 
 /** How many other namespaces' HTTPRoutes are read for one Service (those its ReferenceGrants admit). */

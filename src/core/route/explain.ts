@@ -1,5 +1,5 @@
 import type { Evidence, Finding, ObjectRef } from '../finding.js';
-import { rbacPartial } from '../general-catalogue.js';
+import { externalTrafficPolicyLocal, loadBalancerPending, rbacPartial } from '../general-catalogue.js';
 import { readyCountForPort } from '../k8s/endpoints.js';
 import type { Service, ServicePort } from '../k8s/types.js';
 import { closeNames } from '../suggest.js';
@@ -161,10 +161,12 @@ export function explainRoute(s: RouteSnapshot, opts: RouteExplainOptions): Route
     .map(({ f }) => f);
   const fromSvc: Finding[] = [];
   const seen = new Set(own.map((f) => `${f.code}|${f.message}`));
+  // A shared code route reported itself about an object (a LoadBalancer, a traffic policy) is not repeated from svc.
+  const ownAbout = new Set(own.map((f) => `${f.code}|${f.object?.namespace}/${f.object?.name}`));
   for (const bk of backends)
     for (const f of bk.report?.findings ?? []) {
       const k = `${f.code}|${f.message}`;
-      if (!seen.has(k)) {
+      if (!seen.has(k) && !ownAbout.has(`${f.code}|${f.object?.namespace}/${f.object?.name}`)) {
         seen.add(k);
         fromSvc.push(f);
       }
@@ -919,21 +921,33 @@ function svcHops(b: Builder, facts: BackendFacts | undefined): void {
   const type = svc.spec?.type ?? 'ClusterIP';
   b.hop({ kind: 'service', object: sref, ok: true, detail: `Service ${t.name} type ${type}` });
   const lb = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter(Boolean);
-  if (type === 'LoadBalancer')
+  if (type === 'LoadBalancer') {
     b.hop({
       kind: 'exposure',
       object: sref,
       ok: lb.length > 0,
       detail: lb.length ? `load balancer ${lb.join(', ')}` : 'no load-balancer address (pending)',
     });
+    // The same finding kdiag svc gives (its report's, which quotes the Service's events), as route's own.
+    if (lb.length === 0) b.add(facts.report?.findings.find((f) => f.code === 'load-balancer-pending') ?? loadBalancerPending(svc, []));
+  }
   if (type === 'LoadBalancer' || type === 'NodePort') {
     const np = (svc.spec?.ports ?? []).map((p) => `${p.nodePort ?? '?'}->${p.port}`).join(', ');
     const local = svc.spec?.externalTrafficPolicy === 'Local';
+    let without: string[] = [];
+    if (local) {
+      const r = facts.report;
+      const withReady = r?.endpointsKnown
+        ? [...new Set(r.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))].sort()
+        : undefined;
+      without = withReady && b.s.nodeNames ? b.s.nodeNames.filter((n) => !withReady.includes(n)) : [];
+      b.add(externalTrafficPolicyLocal(svc, { ...(withReady ? { withReady } : {}), without }));
+    }
     b.hop({
       kind: 'exposure',
       object: sref,
-      ok: true,
-      detail: `NodePort ${np} on every node${local ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint answer)' : ''}`,
+      ok: local && without.length > 0 ? false : true,
+      detail: `NodePort ${np} on every node${local ? ` (externalTrafficPolicy Local: only nodes with a ready endpoint answer${without.length ? `; ${without.join(', ')} drop it` : ''})` : ''}`,
     });
   } else
     b.hop({

@@ -47,4 +47,6 @@ export interface RouteSnapshot extends RouteObjects {
   /** TLS secrets read by name (get): only their name, type, SANs and dates. */
   secrets: SecretFacts[];
   backends: BackendFacts[];
+  /** Node names, read (list, optional) for `svc/NAME` with externalTrafficPolicy Local: who drops its traffic. */
+  nodeNames?: string[];
 }
