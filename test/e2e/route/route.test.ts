@@ -367,5 +367,26 @@ describe('kdiag route svc/NAME', () => {
     const { doc } = await route('svc/lb');
     expect(codes(doc)).toContain('load-balancer-pending');
     expect(doc.hops.find((h) => h.kind === 'exposure')!.ok).toBe(false);
+    // route's own finding, once (not repeated from the svc report).
+    expect(codes(doc).filter((c) => c === 'load-balancer-pending')).toHaveLength(1);
+  });
+
+  test('externalTrafficPolicy Local without local endpoints: external-traffic-policy-local names the nodes that drop the traffic', async () => {
+    await applyYaml(
+      service({
+        name: 'local',
+        selector: { 'e2e.kdiag.dev/deployment': 'nothing-here' },
+        spec: { type: 'NodePort', externalTrafficPolicy: 'Local' },
+      }),
+      { namespace: ns.name },
+    );
+    const { doc } = await route('svc/local');
+    const f = doc.findings.filter((x) => x.code === 'external-traffic-policy-local');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('warning');
+    const nodes = JSON.parse((await kubectl(['get', 'nodes', '-o', 'json'])).stdout).items.map(
+      (n: { metadata: { name: string } }) => n.metadata.name,
+    );
+    for (const n of nodes) expect(f[0]!.message).toContain(n);
   });
 });
