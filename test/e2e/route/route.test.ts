@@ -198,6 +198,18 @@ describe('kdiag route: Ingress', () => {
     expect(s.doc.findings[0]!.hint).toContain('"web"');
     expect(codes((await route(`http://${host('noport')}/`)).doc)).toEqual(['ingress-backend-port-not-found']);
   });
+  test('kdiag svc lists the Ingresses routing to the Service and reports the broken port with the same code; audit names the Service', async () => {
+    await ingressCase('noport', { rules: [rule(host('noport'), '/', 'Prefix', 'web', 8080)] });
+    const r = await kdiag(['svc', 'web', '-n', ns.name, '-o', 'json']);
+    const broken = r.doc!.routes!.filter((x) => x.kind === 'Ingress' && x.name === 'noport');
+    expect(broken).toEqual([expect.objectContaining({ namespace: ns.name, ok: false, rule: expect.stringContaining('-> port 8080') })]);
+    const f = r.doc!.findings.filter((x) => x.code === 'ingress-backend-port-not-found' && x.object?.name === 'noport');
+    expect(f).toHaveLength(1);
+    const audit = await kdiag(['audit', '-n', ns.name, '-o', 'json']);
+    const doc = JSON.parse(audit.stdout) as { services: { service: { name: string }; findings: { code: string }[] }[] };
+    const web = doc.services.find((x) => x.service.name === 'web');
+    expect(web?.findings.map((x) => x.code)).toContain('ingress-backend-port-not-found');
+  });
 });
 
 describe('kdiag route: TLS (openssl certificates made now)', () => {
