@@ -1,8 +1,9 @@
 import type { Denied } from '../core/k8s/access.js';
-import type { KubeObject } from '../core/k8s/types.js';
+import { isIP } from 'node:net';
+import type { KubeObject, Node, Service } from '../core/k8s/types.js';
 import { routeHostnameFor } from '../core/route/httproute-match.js';
 import { planRoute } from '../core/route/plan.js';
-import type { BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
+import type { AddressClaim, BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
 import type { RouteObjectsNearService } from '../core/route/to-service.js';
 import { secretFacts } from '../core/route/tls.js';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant, Secret, SecretFacts } from '../core/route/types.js';
@@ -92,6 +93,13 @@ export async function loadRouteSnapshot(
     const [ingresses, routes] = await Promise.all([scoped<Ingress>(RR.ingresses), scoped<HTTPRoute>(RR.httproutes)]);
     objects.ingresses = ingresses;
     objects.httpRoutes = routes;
+    // An IP host, or a host no rule claims (a LoadBalancer's hostname?): which Service's address is it?
+    const host = t.request.host;
+    const pre = planRoute(objects);
+    if (isIP(host) !== 0 || (!pre.ingress?.winner && pre.routes.length === 0)) {
+      const claims = await addressClaims(reader, host, t.request.port, scoped, optional);
+      if (claims.length > 0) objects.addressClaims = claims;
+    }
   } else if (t.kind === 'ingress') {
     const ing = await reader.get<Ingress>(RR.ingresses, t.namespace, t.name);
     if (ing) objects.ingresses = [ing];
@@ -231,4 +239,35 @@ export async function loadRoutesNearService(reader: ClusterReader, ns: string, n
     ...(grants ? { referenceGrants: grants } : {}),
     denied,
   };
+}
+
+/**
+ * The Services that claim `host:port`: LoadBalancers whose status.loadBalancer.ingress holds the host (ip or
+ * hostname) with a port equal to `port`, and, for an IP, Services with a NodePort equal to `port` when the host is
+ * a node's address (nodes listed, optional). Nothing is dialled.
+ */
+async function addressClaims(
+  _reader: ClusterReader,
+  host: string,
+  port: number,
+  scoped: <T extends KubeObject>(r: Resource) => Promise<T[]>,
+  optional: <T extends KubeObject>(r: Resource, o: ListOptions) => Promise<T[] | undefined>,
+): Promise<AddressClaim[]> {
+  const ip = isIP(host) !== 0;
+  const [services, nodes] = await Promise.all([scoped<Service>(R.services), ip ? optional<Node>(R.nodes, {}) : Promise.resolve(undefined)]);
+  const claims: AddressClaim[] = [];
+  for (const svc of services) {
+    if (svc.spec?.type !== 'LoadBalancer') continue;
+    const mine = (svc.status?.loadBalancer?.ingress ?? []).some((i) => i.ip === host || i.hostname?.toLowerCase() === host);
+    const sp = (svc.spec?.ports ?? []).find((p) => p.port === port);
+    if (mine && sp) claims.push({ via: 'load-balancer', service: svc, port: sp });
+  }
+  const node = (nodes ?? []).find((n) => (n.status?.addresses ?? []).some((a) => a.address === host));
+  if (node)
+    for (const svc of services) {
+      if (svc.spec?.type !== 'NodePort' && svc.spec?.type !== 'LoadBalancer') continue;
+      const sp = (svc.spec?.ports ?? []).find((p) => p.nodePort === port);
+      if (sp) claims.push({ via: 'node-port', service: svc, port: sp, node: node.metadata.name });
+    }
+  return claims;
 }

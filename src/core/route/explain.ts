@@ -138,9 +138,22 @@ export function explainRoute(s: RouteSnapshot, opts: RouteExplainOptions): Route
     );
   }
 
+  for (const c of req ? (s.addressClaims ?? []) : []) {
+    const where =
+      c.via === 'load-balancer'
+        ? `the load-balancer address (status.loadBalancer.ingress)`
+        : `the address of node ${c.node}, NodePort ${c.port.nodePort}`;
+    b.hop({
+      kind: 'address',
+      object: { kind: 'Service', namespace: c.service.metadata.namespace ?? '', name: c.service.metadata.name },
+      ok: true,
+      detail: `${req!.host}:${req!.port} is ${where} of Service ${c.service.metadata.namespace}/${c.service.metadata.name} (port ${c.port.name ? `${c.port.name} ` : ''}${c.port.port})`,
+    });
+  }
+  const claimed = (s.addressClaims ?? []).length > 0 && plan.backends.some((x) => x.from.kind === 'Service');
   if (plan.ingressPaths.length > 0) ingressHops(b, plan.ingressPaths, req);
   else if (plan.routes.length > 0) for (const r of plan.routes) routeHops(b, r, req);
-  else if (req) noRuleMatches(b, req, nearMisses);
+  else if (req && !claimed) noRuleMatches(b, req, nearMisses);
 
   const backends: RouteBackend[] = [];
   if (t.kind === 'svc') {

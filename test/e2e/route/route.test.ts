@@ -383,6 +383,36 @@ describe('kdiag route svc/NAME', () => {
     expect(codes(doc).filter((c) => c === 'load-balancer-pending')).toHaveLength(1);
   });
 
+  test('a URL to a LoadBalancer address (status written through the status subresource) and to a node address with a NodePort', async () => {
+    await applyYaml(service({ name: 'lbaddr', selector: { 'e2e.kdiag.dev/deployment': 'web' }, spec: { type: 'LoadBalancer' } }), {
+      namespace: ns.name,
+    });
+    await kubectl(
+      [
+        'patch',
+        'service',
+        'lbaddr',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '192.0.2.77' }] } } }),
+      ],
+      { namespace: ns.name },
+    );
+    const lb = (await route('http://192.0.2.77/')).doc;
+    expect(lb.hops.find((h) => h.kind === 'address')).toMatchObject({ ok: true, object: { kind: 'Service', name: 'lbaddr' } });
+    const svcJson = JSON.parse((await kubectl(['get', 'service', 'lbaddr', '-o', 'json'], { namespace: ns.name })).stdout);
+    const nodePort = svcJson.spec.ports[0].nodePort as number;
+    const nodes = JSON.parse((await kubectl(['get', 'nodes', '-o', 'json'])).stdout).items as {
+      metadata: { name: string };
+      status: { addresses: { address: string }[] };
+    }[];
+    const addr = nodes[0]!.status.addresses[0]!.address;
+    const np = (await route(`http://${addr}:${nodePort}/`)).doc;
+    const hop = np.hops.find((h) => h.kind === 'address' && h.object?.name === 'lbaddr');
+    expect(hop?.detail).toContain(`node ${nodes[0]!.metadata.name}`);
+  });
+
   test('externalTrafficPolicy Local without local endpoints: external-traffic-policy-local names the nodes that drop the traffic', async () => {
     await applyYaml(
       service({
