@@ -4,6 +4,7 @@ import { matchesRequirements, parseSelector, SelectorSyntaxError, type Requireme
 import type { EndpointSlice, KubeEvent, KubeObject, NetworkPolicy, Pod, Service } from '../core/k8s/types.js';
 import { UsageError } from '../errors.js';
 import { parseFieldSelector } from './file-reader.js';
+import { ROUTE_RESOURCES } from './route-loader.js';
 import { inputIncludes, R, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
 
 /** What `kdiag audit` reads: one namespace, or all of them; `selector` picks Services by label. */
@@ -309,4 +310,49 @@ function fieldValue(o: KubeObject, path: string): string {
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur === undefined || cur === null ? '' : String(cur);
+}
+
+/**
+ * kdiag route's objects for the whole scope, read once (optional lists: Ingresses, HTTPRoutes, ReferenceGrants),
+ * behind a reader that answers kdiag svc's per-Service route reads (`loadRoutesNearService`) from them; what they
+ * do not cover (another namespace's HTTPRoutes, a denied list) goes to `under`.
+ */
+export async function routeBulkReader(under: ClusterReader, scope: AuditScope): Promise<ClusterReader> {
+  const RR = ROUTE_RESOURCES;
+  const ns = scope.allNamespaces ? {} : { namespace: scope.namespace! };
+  const kinds = [RR.ingresses, RR.httproutes, RR.referencegrants] as const;
+  const lists = await Promise.all(kinds.map((r) => under.tryList<KubeObject>(r, { ...ns, project: dropManaged })));
+  const byNs = new Map<Resource, Map<string, KubeObject[]>>();
+  kinds.forEach((r, i) => {
+    const res = lists[i]!;
+    if (!res.ok) return;
+    const m = new Map<string, KubeObject[]>();
+    for (const o of res.items) {
+      const k = o.metadata.namespace ?? '';
+      const list = m.get(k);
+      if (list) list.push(o);
+      else m.set(k, [o]);
+    }
+    byNs.set(r, m);
+  });
+  const local = (r: Resource, o: ListOptions): KubeObject[] | undefined => {
+    const m = byNs.get(r);
+    if (!m || o.namespace === undefined || o.labelSelector || o.fieldSelector) return undefined;
+    if (!scope.allNamespaces && o.namespace !== scope.namespace) return undefined;
+    return m.get(o.namespace) ?? [];
+  };
+  return {
+    source: under.source,
+    defaultNamespace: under.defaultNamespace,
+    get requestCount() {
+      return under.requestCount;
+    },
+    includes: (r: Resource) => inputIncludes(under, r),
+    get: (r, namespace, name) => under.get(r, namespace, name),
+    list: async <T extends KubeObject>(r: Resource, o: ListOptions = {}) => (local(r, o) as T[] | undefined) ?? under.list<T>(r, o),
+    tryList: async <T extends KubeObject>(r: Resource, o: ListOptions = {}): Promise<Optional<T>> => {
+      const items = local(r, o) as T[] | undefined;
+      return items ? { ok: true, items } : under.tryList<T>(r, o);
+    },
+  } as ClusterReader;
 }

@@ -1,14 +1,16 @@
 import type { Denied } from '../core/k8s/access.js';
-import type { KubeObject } from '../core/k8s/types.js';
+import { isIP } from 'node:net';
+import type { KubeObject, Node, Service } from '../core/k8s/types.js';
 import { routeHostnameFor } from '../core/route/httproute-match.js';
 import { planRoute } from '../core/route/plan.js';
-import type { BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
+import type { AddressClaim, BackendFacts, RouteObjects, RouteSnapshot, RouteTarget } from '../core/route/snapshot.js';
+import type { RouteObjectsNearService } from '../core/route/to-service.js';
 import { secretFacts } from '../core/route/tls.js';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant, Secret, SecretFacts } from '../core/route/types.js';
 import { explainService, type ExplainOptions } from '../core/svc/explain.js';
 import { ClusterAccessError } from '../errors.js';
 import { loadServiceSnapshot } from './svc-loader.js';
-import { R, resourceName, type ClusterReader, type ListOptions, type Resource } from './reader.js';
+import { inputIncludes, R, resourceName, type ClusterReader, type ListOptions, type Resource } from './reader.js';
 
 const GW = 'gateway.networking.k8s.io';
 
@@ -91,6 +93,13 @@ export async function loadRouteSnapshot(
     const [ingresses, routes] = await Promise.all([scoped<Ingress>(RR.ingresses), scoped<HTTPRoute>(RR.httproutes)]);
     objects.ingresses = ingresses;
     objects.httpRoutes = routes;
+    // An IP host, or a host no rule claims (a LoadBalancer's hostname?): which Service's address is it?
+    const host = t.request.host;
+    const pre = planRoute(objects);
+    if (isIP(host) !== 0 || (!pre.ingress?.winner && pre.routes.length === 0)) {
+      const claims = await addressClaims(reader, host, t.request.port, scoped, optional);
+      if (claims.length > 0) objects.addressClaims = claims;
+    }
   } else if (t.kind === 'ingress') {
     const ing = await reader.get<Ingress>(RR.ingresses, t.namespace, t.name);
     if (ing) objects.ingresses = [ing];
@@ -122,10 +131,15 @@ export async function loadRouteSnapshot(
     const classes = await optional<GatewayClass>(RR.gatewayclasses, {});
     if (classes) objects.gatewayClasses = classes;
   }
-  // Namespace labels, only for listeners that select route namespaces by label.
+  // Namespace labels, only for listeners that select route namespaces by label: each route's Namespace, read by name.
   if (objects.gateways.some((g) => (g.spec?.listeners ?? []).some((l) => l.allowedRoutes?.namespaces?.from === 'Selector'))) {
-    const nss = await optional<KubeObject>(R.namespaces, { metadataOnly: true });
-    if (nss) objects.namespaceLabels = Object.fromEntries(nss.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+    const names = [...new Set(candidates.map((r) => r.metadata.namespace ?? ''))].sort();
+    const got = await Promise.all(names.map((n) => optionalGet<KubeObject>(R.namespaces, undefined, n)));
+    const labels: Record<string, Record<string, string>> = {};
+    got.forEach((n, i) => {
+      if (n) labels[names[i]!] = n.metadata.labels ?? {};
+    });
+    objects.namespaceLabels = labels;
   }
 
   const plan = planRoute(objects);
@@ -170,5 +184,90 @@ export async function loadRouteSnapshot(
     }
     backends.push({ namespace: b.namespace, name: b.name, service: snap.service, report: explainService(snap, svcOpts) });
   }
-  return { ...objects, secrets, backends };
+  // svc/NAME with externalTrafficPolicy Local: the nodes, to name those without a ready local endpoint (optional).
+  let nodeNames: string[] | undefined;
+  const exposed = backends[0]?.service;
+  if (
+    t.kind === 'svc' &&
+    exposed?.spec?.externalTrafficPolicy === 'Local' &&
+    (exposed.spec.type === 'NodePort' || exposed.spec.type === 'LoadBalancer') &&
+    inputIncludes(reader, R.nodes)
+  ) {
+    const nodes = await optional<KubeObject>(R.nodes, { metadataOnly: true });
+    if (nodes) nodeNames = nodes.map((n) => n.metadata.name).sort();
+  }
+  return { ...objects, secrets, backends, ...(nodeNames ? { nodeNames } : {}) };
+}
+
+/** How many other namespaces' HTTPRoutes are read for one Service (those its ReferenceGrants admit). */
+export const MAX_GRANTED_NAMESPACES = 10;
+
+/**
+ * The routing objects that may send to Service `ns/name`, for kdiag svc (and kdiag audit, through a reader that
+ * answers from its bulk read): the Ingresses, ReferenceGrants and HTTPRoutes of its namespace (three lists, at
+ * once), then the HTTPRoutes of the namespaces those grants admit (from HTTPRoute, to Service, by this name or
+ * any). All optional: a 403 is rbac-partial; the Gateway API not being installed (404) reads as none.
+ */
+export async function loadRoutesNearService(reader: ClusterReader, ns: string, name: string): Promise<RouteObjectsNearService> {
+  const denied: Denied[] = [];
+  const optional = async <T extends KubeObject>(r: Resource, o: ListOptions): Promise<T[] | undefined> => {
+    const res = await reader.tryList<T>(r, o);
+    if (res.ok) return res.items;
+    denied.push(res.denied);
+    return undefined;
+  };
+  const [ingresses, grants, routes] = await Promise.all([
+    optional<Ingress>(RR.ingresses, { namespace: ns }),
+    optional<ReferenceGrant>(RR.referencegrants, { namespace: ns }),
+    optional<HTTPRoute>(RR.httproutes, { namespace: ns }),
+  ]);
+  const admitted = new Set<string>();
+  for (const g of grants ?? []) {
+    const toUs = (g.spec?.to ?? []).some((t) => (t.group ?? '') === '' && t.kind === 'Service' && (!t.name || t.name === name));
+    if (!toUs) continue;
+    for (const f of g.spec?.from ?? []) if (f.group === GW && f.kind === 'HTTPRoute' && f.namespace !== ns) admitted.add(f.namespace);
+  }
+  const others = await Promise.all(
+    [...admitted]
+      .sort()
+      .slice(0, MAX_GRANTED_NAMESPACES)
+      .map((other) => optional<HTTPRoute>(RR.httproutes, { namespace: other })),
+  );
+  return {
+    ingresses: ingresses ?? [],
+    httpRoutes: [...(routes ?? []), ...others.flatMap((o) => o ?? [])],
+    ...(grants ? { referenceGrants: grants } : {}),
+    denied,
+  };
+}
+
+/**
+ * The Services that claim `host:port`: LoadBalancers whose status.loadBalancer.ingress holds the host (ip or
+ * hostname) with a port equal to `port`, and, for an IP, Services with a NodePort equal to `port` when the host is
+ * a node's address (nodes listed, optional). Nothing is dialled.
+ */
+async function addressClaims(
+  _reader: ClusterReader,
+  host: string,
+  port: number,
+  scoped: <T extends KubeObject>(r: Resource) => Promise<T[]>,
+  optional: <T extends KubeObject>(r: Resource, o: ListOptions) => Promise<T[] | undefined>,
+): Promise<AddressClaim[]> {
+  const ip = isIP(host) !== 0;
+  const [services, nodes] = await Promise.all([scoped<Service>(R.services), ip ? optional<Node>(R.nodes, {}) : Promise.resolve(undefined)]);
+  const claims: AddressClaim[] = [];
+  for (const svc of services) {
+    if (svc.spec?.type !== 'LoadBalancer') continue;
+    const mine = (svc.status?.loadBalancer?.ingress ?? []).some((i) => i.ip === host || i.hostname?.toLowerCase() === host);
+    const sp = (svc.spec?.ports ?? []).find((p) => p.port === port);
+    if (mine && sp) claims.push({ via: 'load-balancer', service: svc, port: sp });
+  }
+  const node = (nodes ?? []).find((n) => (n.status?.addresses ?? []).some((a) => a.address === host));
+  if (node)
+    for (const svc of services) {
+      if (svc.spec?.type !== 'NodePort' && svc.spec?.type !== 'LoadBalancer') continue;
+      const sp = (svc.spec?.ports ?? []).find((p) => p.nodePort === port);
+      if (sp) claims.push({ via: 'node-port', service: svc, port: sp, node: node.metadata.name });
+    }
+  return claims;
 }

@@ -2,6 +2,9 @@ import { defineCatalogue, entryOf, makeFinding, type CodeOf, type TypedEntry } f
 import type { Evidence, Finding } from './finding.js';
 import { DEFAULT_INVOCATION, commandLine, type Invocation } from './invocation.js';
 import { canICommand, deniedScope, type Denied } from './k8s/access.js';
+import { eventsFor } from './k8s/events.js';
+import { refOf } from './k8s/refs.js';
+import type { KubeEvent, Service } from './k8s/types.js';
 import { closeNames } from './suggest.js';
 import { plural, q } from './words.js';
 
@@ -11,15 +14,19 @@ import { plural, q } from './words.js';
  * can paste.
  */
 
-/** `lookup` findings come before anything a command checks, `access` ones after. */
-export type GeneralStage = 'lookup' | 'access';
+/**
+ * `lookup` findings come before anything a command checks, `access` ones after; `traffic` ones are about how
+ * traffic from outside reaches a Service (kdiag svc sorts them at its stage of that name, kdiag route after the
+ * backend).
+ */
+export type GeneralStage = 'lookup' | 'traffic' | 'access';
 
 /** Stages of `kdiag svc`'s order where a code shared with other commands sits (see SVC_STAGES). */
 type SharedStage = 'service';
 
 /*
- * `area` stays `svc` for now: `kdiag codes` prints it (`-o json` is a contract), and today only `kdiag svc`
- * reports the not-found codes.
+ * `area` stays `svc`: `kdiag codes` prints it (`-o json` is a contract, and `command` repeats it), and kdiag svc
+ * reports every one of these codes; kdiag route reports the traffic ones too (one fact, one code).
  */
 export const GENERAL_CATALOGUE = [
   {
@@ -65,6 +72,29 @@ export const GENERAL_CATALOGUE = [
     detection:
       'spec.externalName of an ExternalName Service parses as an IP address. Reported by kdiag dns for a name that resolves to it, and by kdiag svc and kdiag audit for the Service itself.',
     fix: 'Use a Service without a selector and an EndpointSlice holding the IP, or put a host name in spec.externalName.',
+  },
+  {
+    code: 'external-traffic-policy-local',
+    area: 'svc',
+    stage: 'traffic',
+    severities: ['info', 'warning'],
+    title: 'externalTrafficPolicy: Local',
+    meaning:
+      "Traffic from outside the cluster is only accepted by nodes running a ready endpoint; other nodes drop it (and fail the load balancer's health check).",
+    detection: 'spec.externalTrafficPolicy is Local on a NodePort or LoadBalancer Service; the nodes holding ready endpoints are named.',
+    fix: 'Expected with Local: keep it to preserve client IPs, or set Cluster to accept traffic on every node.',
+  },
+  {
+    code: 'load-balancer-pending',
+    area: 'svc',
+    stage: 'traffic',
+    severities: ['warning'],
+    title: 'LoadBalancer has no address',
+    meaning:
+      'The LoadBalancer Service has no external address yet: no load-balancer controller is running (bare metal without MetalLB), or it failed.',
+    detection:
+      "spec.type is LoadBalancer and status.loadBalancer.ingress is empty; the Service's events (SyncLoadBalancerFailed) are quoted.",
+    fix: 'Install or fix the load-balancer controller (cloud controller manager, MetalLB), or use a NodePort or port-forward.',
   },
 ] as const satisfies readonly TypedEntry<string, GeneralStage | SharedStage>[];
 
@@ -197,10 +227,71 @@ export function externalNameIp(svc: { metadata: { name: string; namespace?: stri
   });
 }
 
+/**
+ * `load-balancer-pending`: a LoadBalancer Service without an external address (the caller checks that it has
+ * none); `events` are the Service's, the latest is quoted. kdiag svc's check and kdiag route's LB hop both build it
+ * here, so the two commands say the same thing.
+ */
+export function loadBalancerPending(svc: Service, events: readonly KubeEvent[]): Finding {
+  const ref = refOf(svc, 'Service');
+  const evidence: Evidence[] = [{ kind: 'field', object: ref, field: 'status.loadBalancer.ingress', value: '(empty)' }];
+  const ev = eventsFor([...events], svc, 'Service')[0];
+  if (ev) evidence.push({ kind: 'event', object: ref, value: `${ev.reason ?? ''}: ${ev.message ?? ''}` });
+  return makeFinding(entryOf(GENERAL_CODES, 'load-balancer-pending'), {
+    message:
+      `LoadBalancer Service ${q(svc.metadata.name)} has no external ` +
+      `address${svc.metadata.creationTimestamp ? ` (created ${svc.metadata.creationTimestamp})` : ''}: no load-balancer ` +
+      `controller has provisioned one${ev ? `; last event: ${ev.reason}` : ''}.`,
+    evidence,
+    hint:
+      'install or fix the load-balancer controller (cloud controller manager, MetalLB); meanwhile reach it through its NodePort or ' +
+      'kubectl port-forward',
+    object: ref,
+  });
+}
+
+/** What is known about the nodes of an `externalTrafficPolicy: Local` Service. */
+export interface LocalPolicyNodes {
+  /** Nodes with a ready endpoint of the Service (sorted); undefined when the status is not known (offline). */
+  withReady?: readonly string[];
+  /**
+   * Nodes without one, when the nodes were read (kdiag route): they drop the Service's NodePort and
+   * load-balancer traffic. Named, the finding becomes a warning.
+   */
+  without?: readonly string[];
+}
+
+/** `external-traffic-policy-local`: only nodes with a ready endpoint accept external traffic (kdiag svc and kdiag route). */
+export function externalTrafficPolicyLocal(svc: Service, nodes: LocalPolicyNodes): Finding {
+  const ref = refOf(svc, 'Service');
+  const w = nodes.withReady;
+  const base =
+    `Service ${q(svc.metadata.name)} has externalTrafficPolicy: Local: traffic from outside the cluster is only accepted by nodes ` +
+    `running a ready endpoint${w ? ` (${w.length > 0 ? w.join(', ') : 'none now'})` : ''}.`;
+  const without = nodes.without ?? [];
+  const evidence: Evidence[] = [{ kind: 'field', object: ref, field: 'spec.externalTrafficPolicy', value: 'Local' }];
+  if (without.length > 0) evidence.push({ kind: 'nodes', value: `without a ready endpoint: ${without.join(', ')}` });
+  return makeFinding(entryOf(GENERAL_CODES, 'external-traffic-policy-local'), {
+    message:
+      without.length > 0
+        ? `${base} ${plural(without.length, 'node')} without a ready local endpoint drop its NodePort and load-balancer traffic and fail the health check: ${without.join(', ')}.`
+        : base,
+    evidence,
+    hint:
+      without.length > 0
+        ? 'run an endpoint on every node that receives the traffic (or let the load balancer health-check the nodes), or use externalTrafficPolicy: Cluster'
+        : 'expected with Local (it preserves client IPs); use externalTrafficPolicy: Cluster to accept traffic on every node',
+    object: ref,
+    ...(without.length > 0 ? { severity: 'warning' as const } : {}),
+  });
+}
+
 /** The builders above and the codes each emits: with the checks' declarations, every code has one emitter. */
 export const GENERAL_EMITTERS: readonly { name: string; codes: readonly GeneralCode[] }[] = [
   { name: 'namespaceNotFound', codes: ['namespace-not-found'] },
   { name: 'serviceNotFound', codes: ['service-not-found'] },
   { name: 'rbacPartial', codes: ['rbac-partial'] },
   { name: 'externalNameIp', codes: ['dns-external-name-ip'] },
+  // loadBalancerPending and externalTrafficPolicyLocal are declared by kdiag svc's checks of those names, which
+  // call them (kdiag route calls them too).
 ];

@@ -1,4 +1,6 @@
-import { AuditReader, limiter, readBulk, type AuditScope } from '../../cluster/audit-loader.js';
+import { AuditReader, limiter, readBulk, routeBulkReader, type AuditScope } from '../../cluster/audit-loader.js';
+import { loadRoutesNearService } from '../../cluster/route-loader.js';
+import { withRoutes } from '../../core/route/to-service.js';
 import { FileClusterReader } from '../../cluster/file-reader.js';
 import { inputIncludes, R, type ClusterReader } from '../../cluster/reader.js';
 import { loadServiceSnapshot } from '../../cluster/svc-loader.js';
@@ -63,6 +65,8 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
     progress.set(`Reading the Services of ${where}`);
     const bulk = await readBulk(reader, scope, ({ resource, items }) => progress.set(`Reading ${where}: ${items} ${resource}`));
     const cached = new AuditReader(reader, bulk, scope);
+    // The Ingresses and HTTPRoutes of the scope, read once; each Service's routes are checked as kdiag svc does.
+    const routed = bulk.services.length > 0 ? await routeBulkReader(cached, scope) : cached;
     // Hints name `kdiag svc`, as they do when it explains the Service: the findings are the same.
     const invocation = { ...ctx.invocation, command: 'svc' };
     const services = [...bulk.services].sort(
@@ -80,7 +84,10 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
             name: svc.metadata.name,
             ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
           });
-          const report = explainService(snapshot, { invocation, ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}) });
+          const explained = explainService(snapshot, { invocation, ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}) });
+          const report = snapshot.service
+            ? withRoutes(explained, snapshot.service, await loadRoutesNearService(routed, namespace, svc.metadata.name))
+            : explained;
           const ports = servicePorts(svc);
           audited.push({
             service: { namespace, name: svc.metadata.name },

@@ -58,6 +58,7 @@ export function renderServiceText(r: ServiceReport, env: RenderEnv): string {
     if (s.type !== 'ExternalName') {
       out.push('', ...podSection(r, env), '', ...endpointSection(r, env));
     }
+    if (r.routes && r.routes.length > 0) out.push('', ...routeSection(r.routes, env));
     out.push('');
   }
   out.push(...findingSection(r, env));
@@ -153,6 +154,16 @@ function endpointSection(r: ServiceReport, env: RenderEnv): string[] {
     indent(table(head, rows)),
   ];
   if (!env.wide && r.endpoints.length > MAX_ROWS) lines.push(`  ... and ${r.endpoints.length - MAX_ROWS} more (-o wide shows all)`);
+  return lines;
+}
+
+/** The Ingress paths and HTTPRoute rules that send to the Service, one line each (only when there are some). */
+function routeSection(routes: NonNullable<ServiceReport['routes']>, env: RenderEnv): string[] {
+  const c = paint(env);
+  const shown = env.wide ? routes : routes.slice(0, MAX_ROWS);
+  const lines = [`${c.bold('Routes')} to the Service (${routes.length}):`];
+  for (const r of shown) lines.push(`  ${r.ok ? c.green('ok    ') : c.red('broken')} ${r.kind} ${r.namespace}/${r.name} ${r.rule}`);
+  if (!env.wide && routes.length > MAX_ROWS) lines.push(`  ... and ${routes.length - MAX_ROWS} more (-o wide shows all)`);
   return lines;
 }
 

@@ -27,6 +27,7 @@ export function svcDocument(r: ServiceReport): Record<string, unknown> {
       ports: e.ports,
     })),
     names: r.names,
+    ...(r.routes ? { routes: r.routes } : {}),
   };
 }
 
@@ -102,6 +103,12 @@ export async function runSvc(opts: SvcOptions, ctx: Context): Promise<Outcome> {
       ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}),
     });
     report = explainService(snapshot, { invocation: ctx.invocation, ...(opts.clusterDomain ? { clusterDomain: opts.clusterDomain } : {}) });
+    // The Ingresses and HTTPRoutes that send to it, checked by the route engine (optional reads).
+    if (snapshot.service) {
+      const { loadRoutesNearService } = await import('../../cluster/route-loader.js');
+      const { withRoutes } = await import('../../core/route/to-service.js');
+      report = withRoutes(report, snapshot.service, await loadRoutesNearService(reader, namespace, name));
+    }
   } finally {
     stop();
   }

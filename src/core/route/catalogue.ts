@@ -1,5 +1,6 @@
 import { defineCatalogue, entryOf, makeFinding, type CodeOf, type FindingParts, type TypedEntry } from '../catalogue.js';
 import type { Finding, Severity } from '../finding.js';
+import { GENERAL_CODES } from '../general-catalogue.js';
 
 /**
  * The causal order of `kdiag route`: which rule claims the request → the class or Gateway that serves it → TLS →
@@ -233,5 +234,8 @@ export function routeFinding(code: RouteCode, p: FindingParts): Finding {
 /** Where a route code sits in the causal order. */
 export function routeStageIndex(code: string): number {
   const entry = ROUTE_CODES.get(code);
-  return entry ? ROUTE_STAGES.indexOf(entry.stage) : code === 'rbac-partial' ? ROUTE_STAGES.length : 0;
+  if (entry) return ROUTE_STAGES.indexOf(entry.stage);
+  // The shared traffic codes (load-balancer-pending, external-traffic-policy-local) come after the backend.
+  if (GENERAL_CODES.get(code)?.stage === 'traffic') return ROUTE_STAGES.indexOf('backend');
+  return code === 'rbac-partial' ? ROUTE_STAGES.length : 0;
 }

@@ -1,5 +1,5 @@
 import type { Evidence, Finding, ObjectRef } from '../finding.js';
-import { rbacPartial } from '../general-catalogue.js';
+import { externalTrafficPolicyLocal, loadBalancerPending, rbacPartial } from '../general-catalogue.js';
 import { readyCountForPort } from '../k8s/endpoints.js';
 import type { Service, ServicePort } from '../k8s/types.js';
 import { closeNames } from '../suggest.js';
@@ -12,7 +12,7 @@ import { ingressHostMatch } from './match.js';
 import { ingressClassOf, planRoute, type BackendChoice, type ParentVerdict, type RouteChoice, type RoutePlan } from './plan.js';
 import type { BackendFacts, RouteSnapshot } from './snapshot.js';
 import { certificateCovers, daysLeft, EXPIRY_WARNING_DAYS } from './tls.js';
-import type { Condition, Gateway, HTTPRoute, Ingress, SecretFacts } from './types.js';
+import type { Condition, Gateway, HTTPRoute, Ingress, ReferenceGrant, SecretFacts } from './types.js';
 
 /** One hop of the chain: request → rule → class/Gateway → TLS → Service port → target port → ready pods. */
 export interface Hop {
@@ -138,9 +138,22 @@ export function explainRoute(s: RouteSnapshot, opts: RouteExplainOptions): Route
     );
   }
 
+  for (const c of req ? (s.addressClaims ?? []) : []) {
+    const where =
+      c.via === 'load-balancer'
+        ? `the load-balancer address (status.loadBalancer.ingress)`
+        : `the address of node ${c.node}, NodePort ${c.port.nodePort}`;
+    b.hop({
+      kind: 'address',
+      object: { kind: 'Service', namespace: c.service.metadata.namespace ?? '', name: c.service.metadata.name },
+      ok: true,
+      detail: `${req!.host}:${req!.port} is ${where} of Service ${c.service.metadata.namespace}/${c.service.metadata.name} (port ${c.port.name ? `${c.port.name} ` : ''}${c.port.port})`,
+    });
+  }
+  const claimed = (s.addressClaims ?? []).length > 0 && plan.backends.some((x) => x.from.kind === 'Service');
   if (plan.ingressPaths.length > 0) ingressHops(b, plan.ingressPaths, req);
   else if (plan.routes.length > 0) for (const r of plan.routes) routeHops(b, r, req);
-  else if (req) noRuleMatches(b, req, nearMisses);
+  else if (req && !claimed) noRuleMatches(b, req, nearMisses);
 
   const backends: RouteBackend[] = [];
   if (t.kind === 'svc') {
@@ -161,10 +174,12 @@ export function explainRoute(s: RouteSnapshot, opts: RouteExplainOptions): Route
     .map(({ f }) => f);
   const fromSvc: Finding[] = [];
   const seen = new Set(own.map((f) => `${f.code}|${f.message}`));
+  // A shared code route reported itself about an object (a LoadBalancer, a traffic policy) is not repeated from svc.
+  const ownAbout = new Set(own.map((f) => `${f.code}|${f.object?.namespace}/${f.object?.name}`));
   for (const bk of backends)
     for (const f of bk.report?.findings ?? []) {
       const k = `${f.code}|${f.message}`;
-      if (!seen.has(k)) {
+      if (!seen.has(k) && !ownAbout.has(`${f.code}|${f.object?.namespace}/${f.object?.name}`)) {
         seen.add(k);
         fromSvc.push(f);
       }
@@ -265,22 +280,22 @@ function ingressHops(
       ingressTls(b, c.ingress, hosts);
     }
   }
-  for (const other of b.plan.ingressConflicts) {
-    const w = paths[0]!;
-    b.add(
-      routeFinding('route-rules-conflict', {
-        message: `Ingresses ${w.ingress.metadata.namespace}/${w.ingress.metadata.name} and ${other.ingress.metadata.namespace}/${other.ingress.metadata.name} (class ${ingressClassOf(w.ingress) ?? 'none'}) both claim host ${w.host ?? '*'} path ${w.pathValue} (${w.pathType}): the controller decides which wins (ingress-nginx: the oldest, here ${w.ingress.metadata.name}, or its webhook rejects the second).`,
-        evidence: [w, other].map((c) => ({
-          kind: 'rule',
-          object: ref('Ingress', c.ingress),
-          field: `spec.rules[${c.rule}].http.paths[${c.path}]`,
-          value: `created ${c.ingress.metadata.creationTimestamp ?? '(unknown)'}`,
-        })),
-        hint: 'keep the host and path in one Ingress, or change one of them',
-        object: ref('Ingress', other.ingress),
-      }),
-    );
-  }
+  for (const other of b.plan.ingressConflicts) b.add(ingressConflictFinding(paths[0]!, other));
+}
+
+/** `route-rules-conflict` for two Ingress paths of one class claiming the same host and path; `w` wins. */
+export function ingressConflictFinding(w: IngressCandidate, other: IngressCandidate): Finding {
+  return routeFinding('route-rules-conflict', {
+    message: `Ingresses ${w.ingress.metadata.namespace}/${w.ingress.metadata.name} and ${other.ingress.metadata.namespace}/${other.ingress.metadata.name} (class ${ingressClassOf(w.ingress) ?? 'none'}) both claim host ${w.host ?? '*'} path ${w.pathValue} (${w.pathType}): the controller decides which wins (ingress-nginx: the oldest, here ${w.ingress.metadata.name}, or its webhook rejects the second).`,
+    evidence: [w, other].map((c) => ({
+      kind: 'rule',
+      object: ref('Ingress', c.ingress),
+      field: `spec.rules[${c.rule}].http.paths[${c.path}]`,
+      value: `created ${c.ingress.metadata.creationTimestamp ?? '(unknown)'}`,
+    })),
+    hint: 'keep the host and path in one Ingress, or change one of them',
+    object: ref('Ingress', other.ingress),
+  });
 }
 
 function ingressClassHops(b: Builder, ing: Ingress): void {
@@ -536,20 +551,7 @@ function routeHops(b: Builder, choice: RouteChoice, req: { scheme: string; host:
         }),
       );
     const others = b.plan.routeMatches.filter((o) => o.route !== route && sameRank(o, c));
-    for (const o of others)
-      b.add(
-        routeFinding('route-rules-conflict', {
-          message: `HTTPRoutes ${route.metadata.namespace}/${route.metadata.name} and ${o.route.metadata.namespace}/${o.route.metadata.name} claim the same hostname and match; by the Gateway API's precedence ${route.metadata.namespace}/${route.metadata.name} wins (older, or first by namespace/name).`,
-          evidence: [c, o].map((x) => ({
-            kind: 'match',
-            object: ref('HTTPRoute', x.route),
-            field: `spec.rules[${x.rule}].matches[${x.match}]`,
-            value: `created ${x.route.metadata.creationTimestamp ?? '(unknown)'}`,
-          })),
-          hint: 'remove the duplicate match, or make one more specific',
-          object: ref('HTTPRoute', o.route),
-        }),
-      );
+    for (const o of others) b.add(routeConflictFinding(c, o));
   } else {
     b.hop({
       kind: 'httproute-rule',
@@ -571,6 +573,25 @@ function routeHops(b: Builder, choice: RouteChoice, req: { scheme: string; host:
   }
   const checked = new Set<string>();
   for (const p of choice.parents) parentHops(b, route, p, req, checked);
+}
+
+/** `route-rules-conflict` for two HTTPRoutes with the same hostname and match; `c` wins by the Gateway API's precedence. */
+export function routeConflictFinding(
+  c: Pick<HTTPRouteCandidate, 'route' | 'rule' | 'match'>,
+  o: Pick<HTTPRouteCandidate, 'route' | 'rule' | 'match'>,
+): Finding {
+  const route = c.route;
+  return routeFinding('route-rules-conflict', {
+    message: `HTTPRoutes ${route.metadata.namespace}/${route.metadata.name} and ${o.route.metadata.namespace}/${o.route.metadata.name} claim the same hostname and match; by the Gateway API's precedence ${route.metadata.namespace}/${route.metadata.name} wins (older, or first by namespace/name).`,
+    evidence: [c, o].map((x) => ({
+      kind: 'match',
+      object: ref('HTTPRoute', x.route),
+      field: `spec.rules[${x.rule}].matches[${x.match}]`,
+      value: `created ${x.route.metadata.creationTimestamp ?? '(unknown)'}`,
+    })),
+    hint: 'remove the duplicate match, or make one more specific',
+    object: ref('HTTPRoute', o.route),
+  });
 }
 
 function sameRank(a: HTTPRouteCandidate, b: HTTPRouteCandidate): boolean {
@@ -734,7 +755,18 @@ function gatewayClassHop(b: Builder, gw: Gateway): void {
 
 /** Whether a ReferenceGrant in `toNs` allows `fromKind` objects of `fromNs` to refer to `toKind` `name`. Unknown (not read): true. */
 function granted(b: Builder, fromKind: string, fromNs: string, toNs: string, toKind: string, name: string): boolean {
-  const grants = b.s.referenceGrants;
+  return grantAllows(b.s.referenceGrants, fromKind, fromNs, toNs, toKind, name);
+}
+
+/** Whether one of `grants` (in `toNs`) allows `fromKind` objects of `fromNs` to refer to `toKind` `name`. Unknown (undefined): true. */
+export function grantAllows(
+  grants: readonly ReferenceGrant[] | undefined,
+  fromKind: string,
+  fromNs: string,
+  toNs: string,
+  toKind: string,
+  name: string,
+): boolean {
   if (grants === undefined) return true;
   return grants.some(
     (g) =>
@@ -751,19 +783,48 @@ function referenceGrantMissing(b: Builder, from: ObjectRef, fromKind: string, fr
     ok: false,
     detail: `${to.kind} ${to.namespace}/${to.name}: no ReferenceGrant in ${to.namespace} allows it`,
   });
-  b.add(
-    routeFinding('gateway-reference-grant-missing', {
-      message: `${from.kind} ${from.namespace}/${from.name} refers to ${to.kind} ${to.namespace}/${to.name} in another namespace, and no ReferenceGrant in ${to.namespace} allows it.`,
-      evidence: [{ kind: 'reference', object: from, value: `${fromKind} in ${fromNs} -> ${to.kind} ${to.namespace}/${to.name}` }],
-      hint: `create a ReferenceGrant in ${to.namespace}: from {group: gateway.networking.k8s.io, kind: ${fromKind}, namespace: ${fromNs}} to {group: "", kind: ${to.kind}}`,
-      object: from,
-    }),
-  );
+  b.add(referenceGrantMissingFinding(from, fromKind, fromNs, to));
+}
+
+/** `gateway-reference-grant-missing`: `from` (a `fromKind` in `fromNs`) refers to `to` in another namespace without a grant. */
+export function referenceGrantMissingFinding(from: ObjectRef, fromKind: string, fromNs: string, to: ObjectRef): Finding {
+  return routeFinding('gateway-reference-grant-missing', {
+    message: `${from.kind} ${from.namespace}/${from.name} refers to ${to.kind} ${to.namespace}/${to.name} in another namespace, and no ReferenceGrant in ${to.namespace} allows it.`,
+    evidence: [{ kind: 'reference', object: from, value: `${fromKind} in ${fromNs} -> ${to.kind} ${to.namespace}/${to.name}` }],
+    hint: `create a ReferenceGrant in ${to.namespace}: from {group: gateway.networking.k8s.io, kind: ${fromKind}, namespace: ${fromNs}} to {group: "", kind: ${to.kind}}`,
+    object: from,
+  });
 }
 
 // ---- Backends ----
 
-function portOf(svc: Service, port: number | string | undefined): ServicePort | undefined {
+function portList(svc: Service): string {
+  return (svc.spec?.ports ?? []).map((p) => (p.name ? `${p.name}=${p.port}` : String(p.port))).join(', ') || '(none)';
+}
+
+/**
+ * The backend's port is no port of its Service (by number or name): `ingress-backend-port-not-found` for an
+ * Ingress, `gateway-backend-not-resolved` for an HTTPRoute; undefined when the port exists. kdiag route, kdiag svc
+ * (the routes to a Service) and kdiag audit all check it here.
+ */
+export function backendPortFinding(choice: BackendChoice, svc: Service): Finding | undefined {
+  if (portOf(svc, choice.port)) return undefined;
+  const sref: ObjectRef = { kind: 'Service', namespace: choice.namespace, name: choice.name };
+  const owner: ObjectRef = { kind: choice.from.kind, namespace: choice.from.namespace, name: choice.from.name };
+  const ports = portList(svc);
+  return routeFinding(choice.from.kind === 'HTTPRoute' ? 'gateway-backend-not-resolved' : 'ingress-backend-port-not-found', {
+    message: `${choice.from.kind} ${choice.from.name} sends to port ${choice.port ?? '(unset)'} of Service ${choice.name}, which has no such port (its ports: ${ports}).`,
+    evidence: [
+      { kind: 'backend', object: owner, field: choice.from.where, value: `port ${choice.port ?? '(unset)'}` },
+      { kind: 'ports', object: sref, field: 'spec.ports', value: ports },
+    ],
+    hint: `use a Service port (the port, not the container's targetPort): ${ports}`,
+    object: owner,
+  });
+}
+
+/** The Service port a backend names (by number or name; unset: the only port). */
+export function portOf(svc: Service, port: number | string | undefined): ServicePort | undefined {
   const ports = svc.spec?.ports ?? [];
   if (port === undefined) return ports.length === 1 ? ports[0] : undefined;
   return typeof port === 'number' ? ports.find((p) => p.port === port) : ports.find((p) => p.name === port);
@@ -815,25 +876,14 @@ function backendHops(b: Builder, choice: BackendChoice, facts: BackendFacts | un
     return false;
   }
   const sp = portOf(svc, choice.port);
-  const ports = (svc.spec?.ports ?? []).map((p) => (p.name ? `${p.name}=${p.port}` : String(p.port))).join(', ') || '(none)';
   if (!sp) {
     b.hop({
       kind: 'service',
       object: sref,
       ok: false,
-      detail: `Service ${choice.name}${w} has no port ${choice.port ?? '(unset)'}; its ports: ${ports}`,
+      detail: `Service ${choice.name}${w} has no port ${choice.port ?? '(unset)'}; its ports: ${portList(svc)}`,
     });
-    b.add(
-      routeFinding(isRoute ? 'gateway-backend-not-resolved' : 'ingress-backend-port-not-found', {
-        message: `${choice.from.kind} ${choice.from.name} sends to port ${choice.port ?? '(unset)'} of Service ${choice.name}, which has no such port (its ports: ${ports}).`,
-        evidence: [
-          { kind: 'backend', object: owner, field: choice.from.where, value: `port ${choice.port ?? '(unset)'}` },
-          { kind: 'ports', object: sref, field: 'spec.ports', value: ports },
-        ],
-        hint: `use a Service port (the port, not the container's targetPort): ${ports}`,
-        object: owner,
-      }),
-    );
+    b.add(backendPortFinding(choice, svc)!);
     return false;
   }
   b.hop({
@@ -884,21 +934,33 @@ function svcHops(b: Builder, facts: BackendFacts | undefined): void {
   const type = svc.spec?.type ?? 'ClusterIP';
   b.hop({ kind: 'service', object: sref, ok: true, detail: `Service ${t.name} type ${type}` });
   const lb = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter(Boolean);
-  if (type === 'LoadBalancer')
+  if (type === 'LoadBalancer') {
     b.hop({
       kind: 'exposure',
       object: sref,
       ok: lb.length > 0,
       detail: lb.length ? `load balancer ${lb.join(', ')}` : 'no load-balancer address (pending)',
     });
+    // The same finding kdiag svc gives (its report's, which quotes the Service's events), as route's own.
+    if (lb.length === 0) b.add(facts.report?.findings.find((f) => f.code === 'load-balancer-pending') ?? loadBalancerPending(svc, []));
+  }
   if (type === 'LoadBalancer' || type === 'NodePort') {
     const np = (svc.spec?.ports ?? []).map((p) => `${p.nodePort ?? '?'}->${p.port}`).join(', ');
     const local = svc.spec?.externalTrafficPolicy === 'Local';
+    let without: string[] = [];
+    if (local) {
+      const r = facts.report;
+      const withReady = r?.endpointsKnown
+        ? [...new Set(r.endpoints.filter((e) => e.ready && e.nodeName).map((e) => e.nodeName!))].sort()
+        : undefined;
+      without = withReady && b.s.nodeNames ? b.s.nodeNames.filter((n) => !withReady.includes(n)) : [];
+      b.add(externalTrafficPolicyLocal(svc, { ...(withReady ? { withReady } : {}), without }));
+    }
     b.hop({
       kind: 'exposure',
       object: sref,
-      ok: true,
-      detail: `NodePort ${np} on every node${local ? ' (externalTrafficPolicy Local: only nodes with a ready endpoint answer)' : ''}`,
+      ok: local && without.length > 0 ? false : true,
+      detail: `NodePort ${np} on every node${local ? ` (externalTrafficPolicy Local: only nodes with a ready endpoint answer${without.length ? `; ${without.join(', ')} drop it` : ''})` : ''}`,
     });
   } else
     b.hop({

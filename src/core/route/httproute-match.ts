@@ -1,3 +1,5 @@
+import { matchesLabelSelector, SelectorSyntaxError, selectorToString } from '../k8s/selectors.js';
+import type { LabelSelector } from '../k8s/types.js';
 import type { Gateway, HTTPRoute, HTTPRouteMatch, Listener, ParentRef, RouteRequest } from './types.js';
 import { gatewayHostMatch, gatewayPathMatch, intersectHostnames, normalizeHost } from './match.js';
 
@@ -117,9 +119,21 @@ export function listenerVerdict(
     );
   if (from === 'Selector' && namespaceLabels) {
     const labels = namespaceLabels(routeNs);
-    const sel = l.allowedRoutes?.namespaces?.selector as { matchLabels?: Record<string, string> } | undefined;
-    if (labels && sel?.matchLabels && !Object.entries(sel.matchLabels).every(([k, v]) => labels[k] === v))
-      return no(`listener ${l.name} admits routes from namespaces matching its selector; ${routeNs} does not match`);
+    const sel = l.allowedRoutes?.namespaces?.selector as LabelSelector | undefined;
+    if (labels) {
+      let admits: boolean;
+      try {
+        // matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist); an empty selector admits every namespace.
+        admits = matchesLabelSelector(sel ?? {}, labels);
+      } catch (e) {
+        if (!(e instanceof SelectorSyntaxError)) throw e;
+        return no(`listener ${l.name}'s allowedRoutes.namespaces.selector is invalid: ${e.message}`);
+      }
+      if (!admits)
+        return no(
+          `listener ${l.name} admits routes from namespaces matching ${selectorToString(sel ?? {}) || '(any)'}; namespace ${routeNs} (labels ${selectorToString(labels) || 'none'}) does not match`,
+        );
+    }
   }
   const routeHosts = route.spec?.hostnames ?? [];
   const inter =

@@ -37,7 +37,7 @@ export interface BackendChoice {
   port?: number | string;
   weight: number;
   /** Where it was named, for findings. */
-  from: { kind: 'Ingress' | 'HTTPRoute'; namespace: string; name: string; where: string };
+  from: { kind: 'Ingress' | 'HTTPRoute' | 'Service'; namespace: string; name: string; where: string };
   /** Not a Service (another kind): not followed. */
   kind?: string;
 }
@@ -86,7 +86,7 @@ function isAttached(parents: readonly ParentVerdict[]): boolean {
   return parents.length === 0 || parents.some((p) => !p.gateway || p.listeners.some((l) => l.ok));
 }
 
-function backendsOfRule(route: HTTPRoute, rule: number): BackendChoice[] {
+export function backendsOfRule(route: HTTPRoute, rule: number): BackendChoice[] {
   const ns = route.metadata.namespace ?? '';
   return (route.spec?.rules?.[rule]?.backendRefs ?? []).map((b: BackendRef, i) => ({
     namespace: b.namespace ?? ns,
@@ -98,7 +98,7 @@ function backendsOfRule(route: HTTPRoute, rule: number): BackendChoice[] {
   }));
 }
 
-function ingressBackend(c: IngressCandidate): BackendChoice | undefined {
+export function ingressBackend(c: IngressCandidate): BackendChoice | undefined {
   const svc = c.backend.service;
   const ns = c.ingress.metadata.namespace ?? '';
   const where = c.rule < 0 ? 'spec.defaultBackend' : `spec.rules[${c.rule}].http.paths[${c.path}].backend`;
@@ -244,6 +244,23 @@ export function planRoute(o: RouteObjects): RoutePlan {
       if (req.scheme === 'https') plan.secrets.push(...uniq(serving.flatMap(listenerSecrets), (s) => `${s.namespace}/${s.name}`));
       plan.backends.push(...backendsOfRule(best.route, best.rule));
     }
+  }
+  // Nothing routes by host, but a Service claims the address (its load balancer's, or a node's with a NodePort).
+  const claim = o.addressClaims?.[0];
+  if (!w && !best && claim) {
+    const ns = claim.service.metadata.namespace ?? '';
+    plan.backends.push({
+      namespace: ns,
+      name: claim.service.metadata.name,
+      port: claim.port.name || claim.port.port,
+      weight: 1,
+      from: {
+        kind: 'Service',
+        namespace: ns,
+        name: claim.service.metadata.name,
+        where: claim.via === 'node-port' ? 'spec.ports[].nodePort' : 'status.loadBalancer.ingress',
+      },
+    });
   }
   return plan;
 }

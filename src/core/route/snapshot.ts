@@ -1,5 +1,5 @@
 import type { Denied } from '../k8s/access.js';
-import type { Service } from '../k8s/types.js';
+import type { Service, ServicePort } from '../k8s/types.js';
 import type { ServiceReport } from '../svc/explain.js';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, ReferenceGrant, RouteRequest, SecretFacts } from './types.js';
 
@@ -25,6 +25,11 @@ export interface RouteObjects {
   referenceGrants?: ReferenceGrant[];
   /** Labels of namespaces, when read (allowedRoutes Selector). */
   namespaceLabels?: Record<string, Record<string, string>>;
+  /**
+   * A URL whose host is an address: the Services claiming it (a LoadBalancer's status.loadBalancer.ingress with a
+   * port equal to the URL's, or a node's address with a NodePort equal to it). Never dialled.
+   */
+  addressClaims?: AddressClaim[];
   /** The object named by `ingress/NAME` / `httproute/NAME` does not exist. */
   targetMissing?: boolean;
   denied: Denied[];
@@ -47,4 +52,15 @@ export interface RouteSnapshot extends RouteObjects {
   /** TLS secrets read by name (get): only their name, type, SANs and dates. */
   secrets: SecretFacts[];
   backends: BackendFacts[];
+  /** Node names, read (list, optional) for `svc/NAME` with externalTrafficPolicy Local: who drops its traffic. */
+  nodeNames?: string[];
+}
+
+/** A Service that claims a URL's host and port. */
+export interface AddressClaim {
+  via: 'load-balancer' | 'node-port';
+  service: Service;
+  port: ServicePort;
+  /** The node whose address the host is (node-port). */
+  node?: string;
 }

@@ -1,6 +1,6 @@
 import { defineCatalogue, entryOf, type CodeOf, type TypedEntry } from '../catalogue.js';
 import type { Severity } from '../finding.js';
-import { GENERAL_CATALOGUE, type GeneralStage } from '../general-catalogue.js';
+import { GENERAL_CATALOGUE, type GeneralCode, type GeneralStage } from '../general-catalogue.js';
 
 /**
  * The causal order of `kdiag svc`, written once: lookup (general) → the Service → its selector → workloads →
@@ -20,7 +20,8 @@ export const SVC_STAGES = [
   'access',
 ] as const satisfies readonly (string | GeneralStage)[];
 
-export type SvcStage = Exclude<(typeof SVC_STAGES)[number], GeneralStage>;
+/** The stages of svc's own entries ('traffic' is shared with the general catalogue). */
+export type SvcStage = Exclude<(typeof SVC_STAGES)[number], 'lookup' | 'access'>;
 
 const e = <const C extends string>(
   code: C,
@@ -242,15 +243,6 @@ export const SVC_CATALOGUE = [
     "Check that the clients are among the named sources; add them to a rule's from list (podSelector, namespaceSelector, ipBlock) if not.",
   ),
   e(
-    'external-traffic-policy-local',
-    'traffic',
-    ['info'],
-    'externalTrafficPolicy: Local',
-    "Traffic from outside the cluster is only accepted by nodes running a ready endpoint; other nodes drop it (and fail the load balancer's health check).",
-    'spec.externalTrafficPolicy is Local on a NodePort or LoadBalancer Service; the nodes holding ready endpoints are named.',
-    'Expected with Local: keep it to preserve client IPs, or set Cluster to accept traffic on every node.',
-  ),
-  e(
     'internal-traffic-policy-local',
     'traffic',
     ['info'],
@@ -268,15 +260,6 @@ export const SVC_CATALOGUE = [
     'spec.sessionAffinity is ClientIP.',
     'Set sessionAffinity: None unless the application needs stickiness.',
   ),
-  e(
-    'load-balancer-pending',
-    'traffic',
-    ['warning'],
-    'LoadBalancer has no address',
-    'The LoadBalancer Service has no external address yet: no load-balancer controller is running (bare metal without MetalLB), or it failed.',
-    "spec.type is LoadBalancer and status.loadBalancer.ingress is empty; the Service's events (SyncLoadBalancerFailed) are quoted.",
-    'Install or fix the load-balancer controller (cloud controller manager, MetalLB), or use a NodePort or port-forward.',
-  ),
 ] as const;
 
 export type SvcCode = CodeOf<typeof SVC_CATALOGUE>;
@@ -285,15 +268,36 @@ export type SvcEntry = (typeof SVC_CATALOGUE)[number];
 /** Lookup by code; throws on an unknown code so a typo fails fast in tests. */
 export const SVC_CODES: ReadonlyMap<string, SvcEntry> = defineCatalogue(SVC_CATALOGUE);
 
+/** The general codes kdiag svc's checks emit (kdiag route reports them too): one fact, one code. */
+export type SharedTrafficCode = Extract<GeneralCode, 'external-traffic-policy-local' | 'load-balancer-pending'>;
+
+/** A code a kdiag svc check may declare: its own, or a shared one. */
+export type SvcCheckCode = SvcCode | SharedTrafficCode;
+
+/**
+ * Where the shared codes sit among svc's own within their stage (right after the named code), so `kdiag codes`
+ * keeps listing them where it always has.
+ */
+const SHARED_AFTER: Record<SharedTrafficCode, SvcCode> = {
+  'external-traffic-policy-local': 'network-policy-isolated',
+  'load-balancer-pending': 'session-affinity',
+};
+
+function position(code: string, i: number): number {
+  const after = SHARED_AFTER[code as SharedTrafficCode];
+  if (after === undefined) return i;
+  return GENERAL_CATALOGUE.length + SVC_CATALOGUE.findIndex((e) => e.code === after) + 0.5;
+}
+
 /** Every code `kdiag svc` can report (its own and the general ones), in the order `kdiag codes` lists them. */
 export const SVC_REPORTED: readonly TypedEntry<string, (typeof SVC_STAGES)[number]>[] = [...GENERAL_CATALOGUE, ...SVC_CATALOGUE]
-  .map((entry, i) => ({ entry, i }))
+  .map((entry, i) => ({ entry, i: position(entry.code, i) }))
   .sort((a, b) => SVC_STAGES.indexOf(a.entry.stage) - SVC_STAGES.indexOf(b.entry.stage) || a.i - b.i)
   .map(({ entry }) => entry);
 
 const STAGE_INDEX = new Map(SVC_REPORTED.map((entry) => [entry.code, SVC_STAGES.indexOf(entry.stage)]));
 
-const REPORTED_INDEX = defineCatalogue(SVC_REPORTED);
+export const REPORTED_INDEX = defineCatalogue(SVC_REPORTED);
 
 /** The default severity of a code `kdiag svc` reports (its own or a general one). */
 export function severityOf(code: string): Severity {

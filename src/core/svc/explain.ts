@@ -63,6 +63,22 @@ export interface ServiceReport {
   source: 'live' | 'file';
   /** EndpointSlices were not part of the input (offline) or could not be read. */
   endpointsKnown: boolean;
+  /**
+   * The Ingress paths and HTTPRoute rules that send to the Service (JSON `routes`); undefined when they were not
+   * looked at (kdiag route's backends, which come from a route already).
+   */
+  routes?: ServiceRoute[];
+}
+
+/** One Ingress path or HTTPRoute rule that sends to the Service. */
+export interface ServiceRoute {
+  kind: 'Ingress' | 'HTTPRoute';
+  namespace: string;
+  name: string;
+  /** Which rule and backend, readably: `spec.rules[0].http.paths[1] shop.example.com /api (Prefix) -> port 8080`. */
+  rule: string;
+  /** False when the backend is broken (a port that is no port of the Service, a missing ReferenceGrant). */
+  ok: boolean;
 }
 
 /** Sorts findings causally by their catalogue stage (stable within a stage, errors first); throws on a code svc does not report. */

@@ -198,6 +198,18 @@ describe('kdiag route: Ingress', () => {
     expect(s.doc.findings[0]!.hint).toContain('"web"');
     expect(codes((await route(`http://${host('noport')}/`)).doc)).toEqual(['ingress-backend-port-not-found']);
   });
+  test('kdiag svc lists the Ingresses routing to the Service and reports the broken port with the same code; audit names the Service', async () => {
+    await ingressCase('noport', { rules: [rule(host('noport'), '/', 'Prefix', 'web', 8080)] });
+    const r = await kdiag(['svc', 'web', '-n', ns.name, '-o', 'json']);
+    const broken = r.doc!.routes!.filter((x) => x.kind === 'Ingress' && x.name === 'noport');
+    expect(broken).toEqual([expect.objectContaining({ namespace: ns.name, ok: false, rule: expect.stringContaining('-> port 8080') })]);
+    const f = r.doc!.findings.filter((x) => x.code === 'ingress-backend-port-not-found' && x.object?.name === 'noport');
+    expect(f).toHaveLength(1);
+    const audit = await kdiag(['audit', '-n', ns.name, '-o', 'json']);
+    const doc = JSON.parse(audit.stdout) as { services: { service: { name: string }; findings: { code: string }[] }[] };
+    const web = doc.services.find((x) => x.service.name === 'web');
+    expect(web?.findings.map((x) => x.code)).toContain('ingress-backend-port-not-found');
+  });
 });
 
 describe('kdiag route: TLS (openssl certificates made now)', () => {
@@ -367,5 +379,56 @@ describe('kdiag route svc/NAME', () => {
     const { doc } = await route('svc/lb');
     expect(codes(doc)).toContain('load-balancer-pending');
     expect(doc.hops.find((h) => h.kind === 'exposure')!.ok).toBe(false);
+    // route's own finding, once (not repeated from the svc report).
+    expect(codes(doc).filter((c) => c === 'load-balancer-pending')).toHaveLength(1);
+  });
+
+  test('a URL to a LoadBalancer address (status written through the status subresource) and to a node address with a NodePort', async () => {
+    await applyYaml(service({ name: 'lbaddr', selector: { 'e2e.kdiag.dev/deployment': 'web' }, spec: { type: 'LoadBalancer' } }), {
+      namespace: ns.name,
+    });
+    await kubectl(
+      [
+        'patch',
+        'service',
+        'lbaddr',
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { loadBalancer: { ingress: [{ ip: '192.0.2.77' }] } } }),
+      ],
+      { namespace: ns.name },
+    );
+    const lb = (await route('http://192.0.2.77/')).doc;
+    expect(lb.hops.find((h) => h.kind === 'address')).toMatchObject({ ok: true, object: { kind: 'Service', name: 'lbaddr' } });
+    const svcJson = JSON.parse((await kubectl(['get', 'service', 'lbaddr', '-o', 'json'], { namespace: ns.name })).stdout);
+    const nodePort = svcJson.spec.ports[0].nodePort as number;
+    const nodes = JSON.parse((await kubectl(['get', 'nodes', '-o', 'json'])).stdout).items as {
+      metadata: { name: string };
+      status: { addresses: { address: string }[] };
+    }[];
+    const addr = nodes[0]!.status.addresses[0]!.address;
+    const np = (await route(`http://${addr}:${nodePort}/`)).doc;
+    const hop = np.hops.find((h) => h.kind === 'address' && h.object?.name === 'lbaddr');
+    expect(hop?.detail).toContain(`node ${nodes[0]!.metadata.name}`);
+  });
+
+  test('externalTrafficPolicy Local without local endpoints: external-traffic-policy-local names the nodes that drop the traffic', async () => {
+    await applyYaml(
+      service({
+        name: 'local',
+        selector: { 'e2e.kdiag.dev/deployment': 'nothing-here' },
+        spec: { type: 'NodePort', externalTrafficPolicy: 'Local' },
+      }),
+      { namespace: ns.name },
+    );
+    const { doc } = await route('svc/local');
+    const f = doc.findings.filter((x) => x.code === 'external-traffic-policy-local');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('warning');
+    const nodes = JSON.parse((await kubectl(['get', 'nodes', '-o', 'json'])).stdout).items.map(
+      (n: { metadata: { name: string } }) => n.metadata.name,
+    );
+    for (const n of nodes) expect(f[0]!.message).toContain(n);
   });
 });

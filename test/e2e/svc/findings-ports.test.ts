@@ -394,7 +394,12 @@ describe('kdiag svc, live: the limited user (read-only Role in its namespace)', 
     expect(f.message).toBe("Could not list nodes at cluster scope: the pods' nodes were not checked (NotReady, gone).");
     expect(f.evidence[0]!.value).toMatch(/cannot list resource "nodes"/);
     expect(f.hint).toBe('ask for permission to list nodes at cluster scope; check with: kubectl auth can-i list nodes');
-    expect(r.doc?.findings.map((x) => x.code)).toEqual(['pods-not-ready', 'rbac-partial']);
+    // Then the routes to the Service: the Role allows Ingresses but not the Gateway API's HTTPRoutes and ReferenceGrants.
+    expect(r.doc?.findings.map((x) => x.code)).toEqual(['pods-not-ready', 'rbac-partial', 'rbac-partial', 'rbac-partial']);
+    expect(r.doc?.findings.slice(2).map((x) => x.message.split(':')[0])).toEqual([
+      `Could not list referencegrants.gateway.networking.k8s.io in namespace ${LIMITED_NAMESPACE}`,
+      `Could not list httproutes.gateway.networking.k8s.io in namespace ${LIMITED_NAMESPACE}`,
+    ]);
 
     // The admin reads the node: it exists and is Ready, so nothing more is said and nothing is denied.
     const admin = await kdiagSvc(name, LIMITED_NAMESPACE);

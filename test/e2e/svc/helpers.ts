@@ -29,6 +29,7 @@ export interface SvcDocument {
   pods: PodRow[];
   endpoints: EndpointRow[];
   names: string[];
+  routes?: { kind: string; namespace: string; name: string; rule: string; ok: boolean }[];
 }
 
 /** One in-process run of kdiag. */

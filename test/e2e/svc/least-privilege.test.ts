@@ -54,10 +54,18 @@ test('a selector typo is explained (exit 1, selector-no-match first), the reads 
   expect(JSON.stringify(r.doc?.findings[0])).toContain(`crt-${sfx}`);
 }, 60_000);
 
-test("a healthy Service: exit 0, only the info findings that the Service's events and NetworkPolicies could not be read", async () => {
+test("a healthy Service: exit 0, only the info findings that the Service's events, NetworkPolicies and routes could not be read", async () => {
   const r = await kdiagSvc('shop', ns.name, [], limited());
   expect(r.code).toBe(0);
-  expect(codesOf(r)).toEqual(['rbac-partial', 'rbac-partial']);
+  expect(codesOf(r)).toEqual(['rbac-partial', 'rbac-partial', 'rbac-partial', 'rbac-partial', 'rbac-partial']);
   expect(describeRun(r)).toContain('networkpolicies');
   expect(describeRun(r)).toContain('events');
+  // The routes to the Service are optional reads: each denied list is named, the report stands.
+  for (const what of [
+    'list ingresses.networking.k8s.io',
+    'list referencegrants.gateway.networking.k8s.io',
+    'list httproutes.gateway.networking.k8s.io',
+  ])
+    expect(r.doc?.findings.some((f) => f.message.includes(what))).toBe(true);
+  expect(r.doc?.routes).toEqual([]);
 });

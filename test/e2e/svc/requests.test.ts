@@ -72,7 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('kdiag svc reads as little as the question needs (--debug request log, real server)', () => {
-  test("a healthy Service: the Service, its EndpointSlices, its pods (label selector), the Service's events and NetworkPolicies only", async () => {
+  test("a healthy Service: the Service, its EndpointSlices, its pods (label selector), the Service's events and NetworkPolicies, and the routes to it only", async () => {
     const r = await kdiagSvc('web', ns.name, ['--debug']);
     expect(r.code).toBe(0);
     expect(r.doc?.findings).toEqual([]);
@@ -81,6 +81,10 @@ describe('kdiag svc reads as little as the question needs (--debug request log, 
     expect(reqs.map(key).sort()).toEqual(
       [
         `GET /api/v1/namespaces/${ns.name}/services/web`,
+        // The routes to the Service (optional): Ingresses, ReferenceGrants and HTTPRoutes of its namespace.
+        `GET /apis/networking.k8s.io/v1/namespaces/${ns.name}/ingresses?limit=500`,
+        `GET /apis/gateway.networking.k8s.io/v1/namespaces/${ns.name}/referencegrants?limit=500`,
+        `GET /apis/gateway.networking.k8s.io/v1/namespaces/${ns.name}/httproutes?limit=500`,
         `GET /apis/discovery.k8s.io/v1/namespaces/${ns.name}/endpointslices?labelSelector=kubernetes.io/service-name=web&limit=500`,
         `GET /api/v1/namespaces/${ns.name}/pods?labelSelector=app=${want}&limit=500`,
         `GET /api/v1/namespaces/${ns.name}/events?fieldSelector=involvedObject.kind=Service,involvedObject.name=web&limit=500`,
@@ -106,6 +110,10 @@ describe('kdiag svc reads as little as the question needs (--debug request log, 
     expect(others.map(key).sort()).toEqual(
       [
         `GET /api/v1/namespaces/${ns.name}/services/storefront`,
+        // The routes to the Service (optional): Ingresses, ReferenceGrants and HTTPRoutes of its namespace.
+        `GET /apis/networking.k8s.io/v1/namespaces/${ns.name}/ingresses?limit=500`,
+        `GET /apis/gateway.networking.k8s.io/v1/namespaces/${ns.name}/referencegrants?limit=500`,
+        `GET /apis/gateway.networking.k8s.io/v1/namespaces/${ns.name}/httproutes?limit=500`,
         `GET /apis/discovery.k8s.io/v1/namespaces/${ns.name}/endpointslices?labelSelector=kubernetes.io/service-name=storefront&limit=500`,
         `GET /api/v1/namespaces/${ns.name}/pods?labelSelector=${typoSelector}&limit=500`,
         `GET /api/v1/namespaces/${ns.name}/events?fieldSelector=involvedObject.kind=Service,involvedObject.name=storefront&limit=500`,

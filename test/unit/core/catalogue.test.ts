@@ -8,6 +8,7 @@ import { SVC_CATALOGUE, SVC_REPORTED, SVC_STAGES, stageIndex } from '../../../sr
 import { CHECKS, EXTERNAL_NAME_CHECKS, defineCheck, runCheck, type Analysis } from '../../../src/core/svc/checks/index.js';
 import { finding } from '../../../src/core/svc/checks/check.js';
 import { orderFindings } from '../../../src/core/svc/explain.js';
+import { ROUTE_CATALOGUE } from '../../../src/core/route/catalogue.js';
 
 // The catalogues drive what checks may emit, in which order findings are sorted, and which severities a code takes.
 
@@ -134,11 +135,25 @@ describe('the public catalogue (kdiag codes -o json is a contract)', () => {
   });
 
   test('general codes keep the area kdiag codes printed before they were shared (svc; dns for dns-external-name-ip)', () => {
-    expect(ALL_ENTRIES.filter((e) => GENERAL_CATALOGUE.some((g) => g.code === e.code)).map((e) => [e.code, e.area])).toEqual([
-      ['namespace-not-found', 'svc'],
-      ['service-not-found', 'svc'],
-      ['dns-external-name-ip', 'dns'],
-      ['rbac-partial', 'svc'],
-    ]);
+    const general = ALL_ENTRIES.filter((e) => GENERAL_CATALOGUE.some((g) => g.code === e.code));
+    expect(general).toHaveLength(GENERAL_CATALOGUE.length);
+    expect(Object.fromEntries(general.map((e) => [e.code, e.area]))).toEqual({
+      'namespace-not-found': 'svc',
+      'service-not-found': 'svc',
+      'dns-external-name-ip': 'dns',
+      'rbac-partial': 'svc',
+      'load-balancer-pending': 'svc',
+      'external-traffic-policy-local': 'svc',
+    });
+  });
+
+  test('one fact, one code: the LoadBalancer and externalTrafficPolicy codes route also reports are general, in no command catalogue', () => {
+    for (const code of ['load-balancer-pending', 'external-traffic-policy-local']) {
+      expect(GENERAL_CATALOGUE.map((e) => e.code)).toContain(code);
+      expect(SVC_CATALOGUE.map((e) => e.code)).not.toContain(code);
+      expect(ROUTE_CATALOGUE.map((e) => e.code)).not.toContain(code);
+      // kdiag codes lists each once.
+      expect(ALL_ENTRIES.filter((e) => e.code === code)).toHaveLength(1);
+    }
   });
 });

@@ -361,6 +361,43 @@ describe('backend findings and the svc engine behind them', () => {
     expect(r.hops.map((h) => h.kind)).toEqual(['service', 'exposure', 'exposure', 'target-port', 'pods']);
     expect(r.hops[1]!.ok).toBe(false);
   });
+
+  const node = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+  const lbSvc = (extra: Record<string, unknown> = {}) =>
+    svc('api', [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080 } as never], { type: 'LoadBalancer', ...extra });
+
+  test("svc/NAME on a pending LoadBalancer: load-balancer-pending is route's own finding, once (the general code svc reports)", async () => {
+    const r = await follow([lbSvc(), ...pod('api')], { kind: 'svc', namespace: NS, name: 'api' });
+    expect(codes(r).filter((c) => c === 'load-balancer-pending')).toHaveLength(1);
+    const f = r.findings.find((x) => x.code === 'load-balancer-pending')!;
+    expect(f).toMatchObject({ severity: 'warning', object: { kind: 'Service', namespace: NS, name: 'api' } });
+    expect(f.message).toMatch(/LoadBalancer Service "api" has no external address/);
+    const withAddress = await follow([{ ...lbSvc(), status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } }, ...pod('api')], {
+      kind: 'svc',
+      namespace: NS,
+      name: 'api',
+    });
+    expect(codes(withAddress)).not.toContain('load-balancer-pending');
+  });
+
+  test('svc/NAME with externalTrafficPolicy Local and a node without a local endpoint: external-traffic-policy-local names it (warning)', async () => {
+    const objs = [
+      { ...lbSvc({ externalTrafficPolicy: 'Local' }), status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } },
+      ...pod('api'),
+      node('node-a'),
+      node('node-b'),
+    ];
+    const r = await follow(objs, { kind: 'svc', namespace: NS, name: 'api' });
+    const f = r.findings.filter((x) => x.code === 'external-traffic-policy-local');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'warning', object: { kind: 'Service', name: 'api' } });
+    expect(f[0]!.message).toMatch(/\(node-a\)\. 1 node without a ready local endpoint drop .*: node-b\./);
+    expect(r.hops.find((h) => h.kind === 'exposure' && h.detail.startsWith('NodePort'))).toMatchObject({ ok: false });
+    // Every node has a ready endpoint: the info finding svc gives, and the hop passes.
+    const one = await follow([...objs.slice(0, -1)], { kind: 'svc', namespace: NS, name: 'api' });
+    expect(one.findings.filter((x) => x.code === 'external-traffic-policy-local').map((x) => x.severity)).toEqual(['info']);
+    expect(one.hops.find((h) => h.kind === 'exposure' && h.detail.startsWith('NodePort'))).toMatchObject({ ok: true });
+  });
 });
 
 describe('Gateway API findings', () => {

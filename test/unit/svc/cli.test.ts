@@ -26,7 +26,7 @@ describe('kdiag svc (CLI)', () => {
     const r = await run(['svc', 'web', '-n', 'my-app', '-f', 'examples/my-app.yaml', '-o', 'json']);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'command', 'service', 'findings', 'pods', 'endpoints', 'names']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'command', 'service', 'findings', 'pods', 'endpoints', 'names', 'routes']);
     expect(doc.command).toBe('svc');
     expect(doc.schemaVersion).toBe(1);
     expect((doc.findings as { code: string }[]).map((f) => f.code)).toEqual(['selector-no-match']);

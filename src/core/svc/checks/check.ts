@@ -1,6 +1,6 @@
 import { entryOf, makeFinding } from '../../catalogue.js';
 import type { Evidence, Finding, ObjectRef, Severity } from '../../finding.js';
-import { SVC_CODES, type SvcCode, type SvcStage } from '../catalogue.js';
+import { REPORTED_INDEX, type SvcCheckCode, type SvcStage } from '../catalogue.js';
 import type { Analysis } from './analysis.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Analysis } from './analysis.js';
  * to say. The codes' catalogue stage must be the check's (`defineCheck` throws otherwise), and `runCheck`
  * refuses a finding whose code the check did not declare.
  */
-export interface Check<C extends SvcCode = SvcCode> {
+export interface Check<C extends SvcCheckCode = SvcCheckCode> {
   readonly name: string;
   readonly codes: readonly C[];
   readonly stage: SvcStage;
@@ -16,10 +16,10 @@ export interface Check<C extends SvcCode = SvcCode> {
 }
 
 /** Declares a check, verifying against the catalogue that its codes exist and sit at its stage. */
-export function defineCheck<const C extends SvcCode>(check: Check<C>): Check<C> {
+export function defineCheck<const C extends SvcCheckCode>(check: Check<C>): Check<C> {
   if (check.codes.length === 0) throw new Error(`check ${check.name} declares no code`);
   for (const code of check.codes) {
-    const entry = entryOf(SVC_CODES, code);
+    const entry = entryOf(REPORTED_INDEX, code);
     if (entry.stage !== check.stage) {
       throw new Error(`check ${check.name} is at stage ${check.stage} but ${code} is catalogued at ${entry.stage}`);
     }
@@ -40,14 +40,14 @@ export function runCheck(check: Check, a: Analysis): Finding[] {
 
 /** A finding of a `kdiag svc` code; `severity` must be one the catalogue allows for it. */
 export function finding(
-  code: SvcCode,
+  code: SvcCheckCode,
   message: string,
   evidence: Evidence[],
   hint: string,
   object?: ObjectRef,
   severity?: Severity,
 ): Finding {
-  return makeFinding(entryOf(SVC_CODES, code), {
+  return makeFinding(entryOf(REPORTED_INDEX, code), {
     message,
     evidence,
     hint,

@@ -1,5 +1,8 @@
 import type { Evidence, Finding } from '../../finding.js';
-import { eventsFor } from '../../k8s/events.js';
+import {
+  externalTrafficPolicyLocal as externalTrafficPolicyLocalFinding,
+  loadBalancerPending as loadBalancerPendingFinding,
+} from '../../general-catalogue.js';
 import { describeAllowedPorts, describePodSelector, evaluateIngress, isIngressPolicy } from '../../k8s/netpol.js';
 import { findPort, protocolOf, servicePortKey } from '../../k8s/ports.js';
 import { refOf } from '../../k8s/refs.js';
@@ -121,7 +124,7 @@ function nodesWithReadyEndpoints(a: Analysis): string[] {
   return [...new Set(a.rows.filter((r) => r.ready && r.nodeName).map((r) => r.nodeName!))].sort();
 }
 
-/** `external-traffic-policy-local`: only nodes with a ready endpoint accept external traffic. */
+/** `external-traffic-policy-local`: only nodes with a ready endpoint accept external traffic (the general builder). */
 export const externalTrafficPolicyLocal = defineCheck({
   name: 'externalTrafficPolicyLocal',
   codes: ['external-traffic-policy-local'],
@@ -129,17 +132,7 @@ export const externalTrafficPolicyLocal = defineCheck({
   run: (a) => {
     const type = a.svc.spec?.type;
     if ((type !== 'NodePort' && type !== 'LoadBalancer') || a.svc.spec?.externalTrafficPolicy !== 'Local') return [];
-    const nodes = nodesWithReadyEndpoints(a);
-    return [
-      finding(
-        'external-traffic-policy-local',
-        `Service ${q(a.svc.metadata.name)} has externalTrafficPolicy: Local: traffic from outside the cluster is only accepted by nodes ` +
-          `running a ready endpoint${a.s.hasStatus ? ` (${nodes.length > 0 ? nodes.join(', ') : 'none now'})` : ''}.`,
-        [{ kind: 'field', object: a.ref, field: 'spec.externalTrafficPolicy', value: 'Local' }],
-        'expected with Local (it preserves client IPs); use externalTrafficPolicy: Cluster to accept traffic on every node',
-        a.ref,
-      ),
-    ];
+    return [externalTrafficPolicyLocalFinding(a.svc, a.s.hasStatus ? { withReady: nodesWithReadyEndpoints(a) } : {})];
   },
 });
 
@@ -184,27 +177,13 @@ export const sessionAffinity = defineCheck({
   },
 });
 
-/** `load-balancer-pending`: a LoadBalancer without an external address. */
+/** `load-balancer-pending`: a LoadBalancer without an external address (the general builder). */
 export const loadBalancerPending = defineCheck({
   name: 'loadBalancerPending',
   codes: ['load-balancer-pending'],
   stage: 'traffic',
   run: (a) => {
     if (!a.s.hasStatus || a.svc.spec?.type !== 'LoadBalancer' || (a.svc.status?.loadBalancer?.ingress?.length ?? 0) > 0) return [];
-    const evidence: Evidence[] = [{ kind: 'field', object: a.ref, field: 'status.loadBalancer.ingress', value: '(empty)' }];
-    const ev = eventsFor(a.s.events, a.svc, 'Service')[0];
-    if (ev) evidence.push({ kind: 'event', object: a.ref, value: `${ev.reason ?? ''}: ${ev.message ?? ''}` });
-    return [
-      finding(
-        'load-balancer-pending',
-        `LoadBalancer Service ${q(a.svc.metadata.name)} has no external ` +
-          `address${a.svc.metadata.creationTimestamp ? ` (created ${a.svc.metadata.creationTimestamp})` : ''}: no load-balancer ` +
-          `controller has provisioned one${ev ? `; last event: ${ev.reason}` : ''}.`,
-        evidence,
-        'install or fix the load-balancer controller (cloud controller manager, MetalLB); meanwhile reach it through its NodePort or ' +
-          'kubectl port-forward',
-        a.ref,
-      ),
-    ];
+    return [loadBalancerPendingFinding(a.svc, a.s.events)];
   },
 });
