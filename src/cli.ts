@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KdiagError, UsageError } from './errors.js';
 import { COMMANDS } from './commands/index.js';
@@ -57,6 +58,9 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
   const programName = deps.programName ?? 'kdiag';
   const controller = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
+  // The run's one cancel signal has a listener per request in flight (audit keeps many, forward one per waiting
+  // connection), each removed when its request ends: Node's "possible memory leak" warning at 11 does not apply.
+  setMaxListeners(0, ...new Set([signal, controller.signal, ...(deps.signal ? [deps.signal] : [])]));
   const stops: (() => void)[] = [];
   const stopAll = () => {
     for (const stop of stops.splice(0)) stop();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AccessCheck, KubeConnection, PortForwardTunnel } from '../../cluster/kube-api.js';
 import { R, type Resource } from '../../cluster/reader.js';
 import { isPrivilegedPort, privilegedPortProblem } from '../../core/forward/args.js';
@@ -93,6 +94,8 @@ export async function runForward(opts: ForwardOptions, ctx: Context, deps: Forwa
 
   // Everything below stops when the user does, or on the first fatal error.
   const stop = new AbortController();
+  // One listener per open tunnel and per watch, each removed when it ends: not the leak Node warns of at 11.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   if (ctx.signal.aborted) stop.abort();

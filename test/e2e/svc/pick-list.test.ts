@@ -33,7 +33,7 @@ test('a Service with Ready pods but no endpoint on its port counts 0 ready and c
   const conn = await createKubeConnection({ kubeconfig: clusterInfo().kubeconfig, requestTimeoutMs: 30_000, env: process.env });
   const choices = await listServiceChoices(conn.reader, ns.name);
   expect(choices).toEqual([
-    { name: 'api', type: 'ClusterIP', readyEndpoints: 0 },
-    { name: 'shop', type: 'ClusterIP', readyEndpoints: 2 },
+    { name: 'api', type: 'ClusterIP', readyEndpoints: 0, selector: true },
+    { name: 'shop', type: 'ClusterIP', readyEndpoints: 2, selector: true },
   ]);
 });
