@@ -159,11 +159,10 @@ describe('kdiag forward svc/NAME without ports', () => {
     expect(lines(io).filter((e) => e.event === 'listening')).toEqual([expect.objectContaining({ remotePort: 9090, localPort: 9090 })]);
   });
 
-  it('in a terminal, answering "all": every TCP port, each on its own local port', async () => {
+  /** Forwards svc/multi (three TCP ports) until all three listen, then stops it with SIGINT (exit 0). */
+  async function forwardEveryPort(io: ReturnType<typeof createTestIo>): Promise<ReturnType<typeof createTestIo>> {
     const kube = new FakeKube();
     namespace(kube);
-    answer = (c) => c[0]!.value;
-    const io = createTestIo({ tty: true });
     const ac = new AbortController();
     const ctx = context(kube, io, ac);
     const done = write(await runForward(await options(['svc/multi']), ctx), ctx, 'json');
@@ -173,6 +172,12 @@ describe('kdiag forward svc/NAME without ports', () => {
     }, 'three listening events');
     ac.abort('SIGINT');
     expect(await done).toBe(0);
+    return io;
+  }
+
+  it('in a terminal, answering "all": every TCP port, each on its own local port', async () => {
+    answer = (c) => c[0]!.value;
+    const io = await forwardEveryPort(createTestIo({ tty: true }));
     expect(
       lines(io)
         .filter((e) => e.event === 'listening')
@@ -181,18 +186,7 @@ describe('kdiag forward svc/NAME without ports', () => {
   });
 
   it('without a terminal: every TCP port, no prompt', async () => {
-    const kube = new FakeKube();
-    namespace(kube);
-    const io = createTestIo();
-    const ac = new AbortController();
-    const ctx = context(kube, io, ac);
-    const done = write(await runForward(await options(['svc/multi']), ctx), ctx, 'json');
-    await until(() => {
-      const l = lines(io).filter((e) => e.event === 'listening');
-      return l.length === 3 ? l : undefined;
-    }, 'three listening events');
-    ac.abort('SIGINT');
-    expect(await done).toBe(0);
+    await forwardEveryPort(createTestIo());
     expect(select).not.toHaveBeenCalled();
   });
 
