@@ -189,7 +189,10 @@ export function rbacPartial(denied: readonly Denied[], wording: RbacWording): Fi
   const entry = entryOf(GENERAL_CODES, 'rbac-partial');
   const seen = new Set<string>();
   const out: Finding[] = [];
-  for (const d of denied) {
+  // Optional reads run in parallel and are denied in the order their answers arrive: sort, so that the same
+  // denials always print the same way (cluster scope first, then by resource, namespace and verb).
+  const order = (d: Denied) => `${d.namespace === undefined ? 0 : 1}|${d.resource}|${d.namespace ?? ''}|${d.verb}`;
+  for (const d of [...denied].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))) {
     const key = `${d.verb}|${d.resource}|${d.namespace ?? '*'}`;
     if (seen.has(key)) continue;
     seen.add(key);

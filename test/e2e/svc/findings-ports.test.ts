@@ -397,8 +397,8 @@ describe('kdiag svc, live: the limited user (read-only Role in its namespace)', 
     // Then the routes to the Service: the Role allows Ingresses but not the Gateway API's HTTPRoutes and ReferenceGrants.
     expect(r.doc?.findings.map((x) => x.code)).toEqual(['pods-not-ready', 'rbac-partial', 'rbac-partial', 'rbac-partial']);
     expect(r.doc?.findings.slice(2).map((x) => x.message.split(':')[0])).toEqual([
-      `Could not list referencegrants.gateway.networking.k8s.io in namespace ${LIMITED_NAMESPACE}`,
       `Could not list httproutes.gateway.networking.k8s.io in namespace ${LIMITED_NAMESPACE}`,
+      `Could not list referencegrants.gateway.networking.k8s.io in namespace ${LIMITED_NAMESPACE}`,
     ]);
 
     // The admin reads the node: it exists and is Ready, so nothing more is said and nothing is denied.

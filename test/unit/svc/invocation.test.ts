@@ -45,6 +45,23 @@ describe('invocation in hints', () => {
       },
     ]);
   });
+
+  test('rbac-partial: the same denials print in the same order whichever read was answered first', () => {
+    const denials = [
+      { verb: 'list' as const, resource: 'referencegrants.gateway.networking.k8s.io', namespace: 'shop', message: 'forbidden' },
+      { verb: 'list' as const, resource: 'httproutes.gateway.networking.k8s.io', namespace: 'shop', message: 'forbidden' },
+      { verb: 'list' as const, resource: 'nodes', message: 'forbidden' },
+    ];
+    const wording = { means: () => 'not checked' };
+    const messages = (ds: typeof denials) => rbacPartial(ds, wording).map((f) => f.message);
+    const expected = [
+      'Could not list nodes at cluster scope: not checked.',
+      'Could not list httproutes.gateway.networking.k8s.io in namespace shop: not checked.',
+      'Could not list referencegrants.gateway.networking.k8s.io in namespace shop: not checked.',
+    ];
+    expect(messages(denials)).toEqual(expected);
+    expect(messages([...denials].reverse())).toEqual(expected);
+  });
 });
 
 describe('cluster domain', () => {
