@@ -1,4 +1,5 @@
 import { projectEvent, projectPod } from '../core/audit/project.js';
+import { collectGarbage } from './collect-garbage.js';
 import { diagnosePod, isTerminating } from '../core/k8s/pods.js';
 import { matchesRequirements, parseSelector, SelectorSyntaxError, type Requirement } from '../core/k8s/selectors.js';
 import type { EndpointSlice, KubeEvent, KubeObject, NetworkPolicy, Pod, Service } from '../core/k8s/types.js';
@@ -37,6 +38,9 @@ export interface BulkData {
   podWarnings?: { namespaces: string[]; events: KubeEvent[] };
 }
 
+/** Objects read between two forced collections (see collectGarbage): ten pages. */
+const COLLECT_EVERY = 5_000;
+
 /**
  * Reads the scope in bulk, in pages of 500: Services (`-l` applied server-side), EndpointSlices and pods (required:
  * a denial is exit 3 naming the verb), then the Services' events and the NetworkPolicies (optional: a denial leaves
@@ -50,6 +54,7 @@ export async function readBulk(reader: ClusterReader, scope: AuditScope, progres
       const n = (counts.get(resource) ?? 0) + 1;
       counts.set(resource, n);
       if (n % 500 === 0) progress({ resource, items: n });
+      if (n % COLLECT_EVERY === 0) collectGarbage();
       return project ? project(o) : o;
     };
   const counts = new Map<string, number>();
