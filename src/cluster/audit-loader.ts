@@ -178,36 +178,26 @@ export class AuditReader implements ClusterReader {
       const svc = s.metadata.labels?.['kubernetes.io/service-name'];
       if (svc === undefined) continue;
       const k = byNsName(s.metadata.namespace, svc);
-      const list = this.slicesByService.get(k);
-      if (list) list.push(s);
-      else this.slicesByService.set(k, [s]);
+      addTo(this.slicesByService, k, s);
     }
     for (const p of bulk.pods) {
       const ns = p.metadata.namespace ?? '';
-      const list = this.podsByNs.get(ns);
-      if (list) list.push(p);
-      else this.podsByNs.set(ns, [p]);
+      addTo(this.podsByNs, ns, p);
       this.podsByName.set(byNsName(ns, p.metadata.name), p);
     }
     for (const e of bulk.serviceEvents ?? []) {
       const k = byNsName(e.involvedObject?.namespace ?? e.metadata.namespace, e.involvedObject?.name ?? '');
-      const list = this.eventsByService.get(k);
-      if (list) list.push(e);
-      else this.eventsByService.set(k, [e]);
+      addTo(this.eventsByService, k, e);
     }
     this.warningNamespaces = new Set(bulk.podWarnings?.namespaces ?? []);
     for (const e of bulk.podWarnings?.events ?? []) {
       if (e.involvedObject?.kind !== 'Pod') continue;
       const k = byNsName(e.involvedObject.namespace ?? e.metadata.namespace, e.involvedObject.name ?? '');
-      const list = this.warningsByPod.get(k);
-      if (list) list.push(e);
-      else this.warningsByPod.set(k, [e]);
+      addTo(this.warningsByPod, k, e);
     }
     for (const np of bulk.policies ?? []) {
       const ns = np.metadata.namespace ?? '';
-      const list = this.policiesByNs.get(ns);
-      if (list) list.push(np);
-      else this.policiesByNs.set(ns, [np]);
+      addTo(this.policiesByNs, ns, np);
     }
   }
 
@@ -332,12 +322,7 @@ export async function routeBulkReader(under: ClusterReader, scope: AuditScope): 
     const res = lists[i]!;
     if (!res.ok) return;
     const m = new Map<string, KubeObject[]>();
-    for (const o of res.items) {
-      const k = o.metadata.namespace ?? '';
-      const list = m.get(k);
-      if (list) list.push(o);
-      else m.set(k, [o]);
-    }
+    for (const o of res.items) addTo(m, o.metadata.namespace ?? '', o);
     byNs.set(r, m);
   });
   const local = (r: Resource, o: ListOptions): KubeObject[] | undefined => {
@@ -360,4 +345,11 @@ export async function routeBulkReader(under: ClusterReader, scope: AuditScope): 
       return items ? { ok: true, items } : under.tryList<T>(r, o);
     },
   } as ClusterReader;
+}
+
+/** Appends `value` to the list under `key`, creating the list on first use. */
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

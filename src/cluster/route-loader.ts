@@ -209,13 +209,12 @@ export const MAX_GRANTED_NAMESPACES = 10;
  * any). All optional: a 403 is rbac-partial; the Gateway API not being installed (404) reads as none.
  */
 export async function loadRoutesNearService(reader: ClusterReader, ns: string, name: string): Promise<RouteObjectsNearService> {
-  // The reads run at once; denials are reported in the order of the reads, not of their answers.
-  const slots: (Denied | undefined)[] = [];
+  // The reads run at once, so denials arrive in any order: rbacPartial sorts them when they are reported.
+  const denied: Denied[] = [];
   const optional = async <T extends KubeObject>(r: Resource, o: ListOptions): Promise<T[] | undefined> => {
-    const slot = slots.push(undefined) - 1;
     const res = await reader.tryList<T>(r, o);
     if (res.ok) return res.items;
-    slots[slot] = res.denied;
+    denied.push(res.denied);
     return undefined;
   };
   const [ingresses, grants, routes] = await Promise.all([
@@ -239,7 +238,7 @@ export async function loadRoutesNearService(reader: ClusterReader, ns: string, n
     ingresses: ingresses ?? [],
     httpRoutes: [...(routes ?? []), ...others.flatMap((o) => o ?? [])],
     ...(grants ? { referenceGrants: grants } : {}),
-    denied: slots.filter((d): d is Denied => d !== undefined),
+    denied,
   };
 }
 
