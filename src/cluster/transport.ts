@@ -172,12 +172,13 @@ export class KubeTransport {
     }
   }
 
-  /** The signal of one request: the transport's, the caller's and (unless streaming) --request-timeout. */
-  private requestSignal(extra: AbortSignal | undefined, withTimeout: boolean): AbortSignal | undefined {
-    const timeout = this.opts.requestTimeoutMs;
-    const signals = [this.opts.signal, extra, withTimeout && timeout > 0 ? AbortSignal.timeout(timeout) : undefined].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
+  /**
+   * The signal of one request: the transport's and the caller's. --request-timeout is a timer of the request itself
+   * (see open): AbortSignal.timeout() inside AbortSignal.any() is held only weakly on Node 20, so a garbage
+   * collection during the request drops the timer and a silent server hangs kdiag forever.
+   */
+  private requestSignal(extra: AbortSignal | undefined): AbortSignal | undefined {
+    const signals = [this.opts.signal, extra].filter((s): s is AbortSignal => s !== undefined);
     return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   }
 
@@ -186,7 +187,7 @@ export class KubeTransport {
     path: string,
     o: RequestOptions,
     streaming: boolean,
-  ): Promise<{ url: URL; req: http.ClientRequest; res: http.IncomingMessage; started: number }> {
+  ): Promise<{ url: URL; req: http.ClientRequest; res: http.IncomingMessage; started: number; done: () => void; timedOut: () => boolean }> {
     const auth = await this.tlsOptions();
     const url = this.url(path);
     const payload = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
@@ -202,27 +203,34 @@ export class KubeTransport {
     const started = Date.now();
     this.requestCount++;
     const lib = url.protocol === 'http:' ? http : https;
-    const signal = this.requestSignal(o.signal, !streaming);
+    const signal = this.requestSignal(o.signal);
+    // --request-timeout bounds a request until its body has been read; a watch streams for minutes, so there it bounds
+    // only the wait for the response headers. The timer is the request's own (strongly held) and is released by done().
+    const timeout = this.opts.requestTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let fired = false;
+    const done = () => clearTimeout(timer);
+    const timedOut = () => fired;
     try {
       const { req, res } = await new Promise<{ req: http.ClientRequest; res: http.IncomingMessage }>((resolve, reject) => {
-        let timer: NodeJS.Timeout | undefined;
         const req = lib.request(url, { ...auth, method, headers, signal, timeout: undefined }, (res) => {
-          clearTimeout(timer);
+          if (streaming) done();
           resolve({ req, res });
         });
-        // A watch streams for minutes: there --request-timeout bounds only the wait for the response headers.
-        const timeout = this.opts.requestTimeoutMs;
-        if (streaming && timeout > 0) {
-          timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), timeout);
+        if (timeout > 0) {
+          timer = setTimeout(() => {
+            fired = true;
+            req.destroy(timeoutError());
+          }, timeout);
         }
         req.on('error', (e) => {
-          clearTimeout(timer);
+          done();
           reject(e);
         });
         if (payload !== undefined) req.write(payload);
         req.end();
       });
-      return { url, req, res, started };
+      return { url, req, res, started, done, timedOut };
     } catch (e) {
       throw transportError(e, this.errorContext, method, url.pathname);
     }
@@ -230,15 +238,21 @@ export class KubeTransport {
 
   /** One HTTP request to the API server with the per-request timeout; maps transport failures to exit 3. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<RawResponse> {
-    const { url, res, started } = await this.open(method, path, o, false);
+    const { url, res, started, done, timedOut } = await this.open(method, path, o, false);
     const body = await new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
       res.on('error', reject);
-    }).catch((e: unknown) => {
-      throw transportError(e, this.errorContext, method, url.pathname);
-    });
+      // A body cut off (the timer's req.destroy, a reset) may end with 'close' and no 'error' event.
+      res.on('close', () => {
+        if (!res.complete) reject(Object.assign(new Error('the connection closed before the whole answer came'), { code: 'ECONNRESET' }));
+      });
+    })
+      .catch((e: unknown) => {
+        throw transportError(timedOut() ? timeoutError() : e, this.errorContext, method, url.pathname);
+      })
+      .finally(done);
     this.noteResponse(method, url, res.statusCode ?? 0, res.headers, started);
     return { status: res.statusCode ?? 0, body };
   }
@@ -279,4 +293,9 @@ export interface WebSocketClientOptions {
   rejectUnauthorized?: boolean;
   servername?: string;
   agent?: http.Agent | boolean;
+}
+
+/** What the request timer destroys a request with (transportError maps it to the --request-timeout message). */
+function timeoutError(): Error {
+  return Object.assign(new Error('timed out'), { name: 'TimeoutError' });
 }

@@ -117,7 +117,13 @@ describe('kdiag svc: cluster access errors', () => {
       const { port } = silent.address() as net.AddressInfo;
       const kc = kubeconfigFor(`https://127.0.0.1:${port}`, 'silent.kubeconfig');
       const started = Date.now();
-      const r = await kdiagSvc('web', ns.name, ['--request-timeout', '1s'], { env: envWith(kc) });
+      // Watchdog: were the timeout lost again (it once was, to a garbage collection), the run is interrupted here and
+      // the test fails on the exit status, instead of hanging until jest gives up with this server still open.
+      const watchdog = new AbortController();
+      const timer = setTimeout(() => watchdog.abort('SIGINT'), 15_000);
+      const r = await kdiagSvc('web', ns.name, ['--request-timeout', '1s'], { env: envWith(kc), signal: watchdog.signal }).finally(() =>
+        clearTimeout(timer),
+      );
       const elapsed = Date.now() - started;
       const { message, hint } = expectOneLineError(r, 3);
       expect(message).toBe(

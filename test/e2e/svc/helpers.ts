@@ -42,10 +42,19 @@ export interface KdiagRun {
   doc: SvcDocument | undefined;
 }
 
-/** Runs kdiag in-process (src/cli.ts `runCli`) with a captured, non-TTY io; never throws on exit codes. */
-export async function kdiag(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KdiagRun> {
+/**
+ * Runs kdiag in-process (src/cli.ts `runCli`) with a captured, non-TTY io; never throws on exit codes. `signal` is
+ * a test's watchdog: a run that should end by itself but hangs is interrupted, so the test fails and cleans up
+ * instead of leaving jest waiting on its servers.
+ */
+export async function kdiag(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal } = {}): Promise<KdiagRun> {
   const io = createTestIo();
-  const code = await runCli(argv, { io, env: opts.env ?? process.env, cwd: opts.cwd ?? repoRoot });
+  const code = await runCli(argv, {
+    io,
+    env: opts.env ?? process.env,
+    cwd: opts.cwd ?? repoRoot,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const stdout = io.stdout();
   let doc: SvcDocument | undefined;
   if (argv.includes('json') && stdout.trim().startsWith('{')) doc = JSON.parse(stdout) as SvcDocument;
@@ -53,7 +62,12 @@ export async function kdiag(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd
 }
 
 /** `kdiag svc NAME -n NS -o json [...extra]` in-process. */
-export function kdiagSvc(name: string, namespace: string, extra: string[] = [], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<KdiagRun> {
+export function kdiagSvc(
+  name: string,
+  namespace: string,
+  extra: string[] = [],
+  opts: { env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
+): Promise<KdiagRun> {
   return kdiag(['svc', name, '-n', namespace, '-o', 'json', ...extra], opts);
 }
 
