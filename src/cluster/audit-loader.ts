@@ -6,7 +6,7 @@ import type { EndpointSlice, KubeEvent, KubeObject, NetworkPolicy, Pod, Service 
 import { UsageError } from '../errors.js';
 import { parseFieldSelector } from './file-reader.js';
 import { ROUTE_RESOURCES } from './route-loader.js';
-import { inputIncludes, R, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
+import { inputIncludes, listInPages, R, storageKey, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
 
 /** What `kdiag audit` reads: one namespace, or all of them; `selector` picks Services by label. */
 export interface AuditScope {
@@ -20,7 +20,7 @@ export interface AuditScope {
 /** Progress of the bulk read, for the progress line: objects read so far per resource. */
 export type ReadProgress = (what: { resource: string; items: number }) => void;
 
-/** The scope's objects read in bulk, once, before any Service is checked. */
+/** What one namespace's Services are checked against: its objects, read in bulk. */
 export interface BulkData {
   services: Service[];
   slices: EndpointSlice[];
@@ -38,84 +38,284 @@ export interface BulkData {
   podWarnings?: { namespaces: string[]; events: KubeEvent[] };
 }
 
+/** One namespace of the scope, complete: all of its Services, EndpointSlices and (projected) pods have been read. */
+export interface NamespaceBatch {
+  namespace: string;
+  services: Service[];
+  slices: EndpointSlice[];
+  pods: Pod[];
+  /**
+   * True when this namespace was handed over before and is handed over again, whole (a list came back out of the
+   * API server's usual order, so the first batch may have missed objects): replace what the first one gave.
+   */
+  again?: boolean;
+}
+
+/** What is read once for the whole scope before the namespaces stream in (both optional and small). */
+export interface ScopeReads {
+  /** Events about Services, or undefined when that read was denied. */
+  serviceEvents?: KubeEvent[];
+  /** NetworkPolicies, or undefined when that read was denied. */
+  policies?: NetworkPolicy[];
+}
+
 /** Objects read between two forced collections (see collectGarbage): ten pages. */
 const COLLECT_EVERY = 5_000;
 
+/** Namespaces being checked at once while the lists read on. */
+const NAMESPACES_IN_FLIGHT = 4;
+
 /**
- * Reads the scope in bulk, in pages of 500: Services (`-l` applied server-side), EndpointSlices and pods (required:
- * a denial is exit 3 naming the verb), then the Services' events and the NetworkPolicies (optional: a denial leaves
- * them to be read per namespace, where RBAC may allow it). Pods are projected as each page arrives.
+ * Reads the scope in bulk and hands it over one namespace at a time, so that 50,000 pods never sit in memory at
+ * once. Services (`-l` applied server-side), EndpointSlices and pods are listed in pages of 500 (required: a
+ * denial is exit 3 naming the verb), pods projected as each page arrives. The API server lists every resource in
+ * the same order (its storage keys: namespace, then name), so the three lists are read side by side, the one
+ * furthest behind first, and a namespace is complete once every list has moved past it: `onNamespace` gets it
+ * then (at most four at once) and its objects are dropped when it is done. The Services' events and the
+ * NetworkPolicies are read once before (optional). With no Service in the scope nothing else is read. Should a
+ * list come back out of order, no namespace is handed over until all lists end, and a namespace that was handed
+ * over too early is read again on its own and handed over `again`.
  */
-export async function readBulk(reader: ClusterReader, scope: AuditScope, progress: ReadProgress = () => {}): Promise<BulkData> {
+export async function readByNamespace(
+  reader: ClusterReader,
+  scope: AuditScope,
+  onNamespace: (batch: NamespaceBatch, reads: ScopeReads) => Promise<void>,
+  progress: ReadProgress = () => {},
+  /** Hand over namespaces without a Service or NetworkPolicy too (their pods), as `readBulk` needs. */
+  everyNamespace = false,
+): Promise<{ services: number; reads: ScopeReads }> {
   const ns = scope.allNamespaces ? {} : { namespace: scope.namespace! };
+  const counts = new Map<string, number>();
   const counting =
-    (resource: string, project?: (o: KubeObject) => KubeObject) =>
+    (resource: string, project: (o: KubeObject) => KubeObject) =>
     (o: KubeObject): KubeObject => {
       const n = (counts.get(resource) ?? 0) + 1;
       counts.set(resource, n);
       if (n % 500 === 0) progress({ resource, items: n });
       if (n % COLLECT_EVERY === 0) collectGarbage();
-      return project ? project(o) : o;
+      return project(o);
     };
-  const counts = new Map<string, number>();
-  const services = await reader.list<Service>(R.services, {
-    ...ns,
-    ...(scope.selector ? { labelSelector: scope.selector } : {}),
-    project: counting('services', dropManaged),
-  });
-  progress({ resource: 'services', items: services.length });
-  if (services.length === 0) return { services, slices: [], pods: [] };
-  const slices = await reader.list<EndpointSlice>(R.endpointslices, { ...ns, project: counting('endpointslices', dropManaged) });
-  progress({ resource: 'endpointslices', items: slices.length });
-  const pods = await reader.list<Pod>(R.pods, { ...ns, project: counting('pods', projectPod) });
-  progress({ resource: 'pods', items: pods.length });
-  const [events, policies, podWarnings] = await Promise.all([
+  const nsOf = (o: KubeObject): string => o.metadata.namespace ?? scope.namespace ?? reader.defaultNamespace;
+  const svcOpts = { ...ns, ...(scope.selector ? { labelSelector: scope.selector } : {}), project: counting('services', dropManaged) };
+  const streams = [
+    new ListStream(listInPages<KubeObject>(reader, R.services, svcOpts), nsOf),
+    new ListStream(listInPages<KubeObject>(reader, R.endpointslices, { ...ns, project: counting('endpointslices', dropManaged) }), nsOf),
+    new ListStream(listInPages<KubeObject>(reader, R.pods, { ...ns, project: counting('pods', projectPod) }), nsOf),
+  ] as const;
+  const [svcStream] = streams;
+  // Services first: with none in the scope, nothing else is read.
+  await svcStream.advance();
+  if (svcStream.done && svcStream.size === 0) return { services: 0, reads: {} };
+  const [events, policies] = await Promise.all([
     reader.tryList<KubeEvent>(R.events, { ...ns, fieldSelector: 'involvedObject.kind=Service', project: dropManaged }),
     reader.tryList<NetworkPolicy>(R.networkpolicies, { ...ns, project: dropManaged }),
-    readPodWarnings(reader, services, pods),
   ]);
-  return {
-    services,
-    slices,
-    pods,
+  const reads: ScopeReads = {
     ...(events.ok ? { serviceEvents: events.items } : {}),
     ...(policies.ok ? { policies: policies.items } : {}),
-    ...(podWarnings.namespaces.length > 0 ? { podWarnings } : {}),
   };
+  const policyNamespaces = new Set((reads.policies ?? []).map(nsOf));
+  const handed = new Set<string>();
+  const late = new Set<string>();
+  let services = 0;
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  const handOver = async (batch: NamespaceBatch): Promise<void> => {
+    while (inFlight.size >= NAMESPACES_IN_FLIGHT) await Promise.race(inFlight);
+    if (failure) throw failure.error;
+    const p = onNamespace(batch, reads).then(
+      () => void inFlight.delete(p),
+      (error: unknown) => {
+        inFlight.delete(p);
+        failure ??= { error };
+      },
+    );
+    inFlight.add(p);
+  };
+  /** Hands over every namespace that all lists have moved past (all of them once every list has ended). */
+  const release = async (): Promise<void> => {
+    const ordered = streams.every((s) => s.ordered);
+    const allDone = streams.every((s) => s.done);
+    if (!ordered && !allDone) return;
+    const open = streams.filter((s) => !s.done).map((s) => s.cursor);
+    if (open.includes(undefined)) return; // a list that has not read anything yet may start anywhere
+    const before = open.length === 0 ? undefined : (open as string[]).reduce((a, b) => (storageOrder(a, b) <= 0 ? a : b));
+    const ready = new Set<string>();
+    for (const s of streams) for (const n of s.namespaces()) if (before === undefined || storageOrder(n, before) < 0) ready.add(n);
+    for (const n of [...ready].sort(storageOrder)) {
+      // Out of order, a namespace's objects are put back in the API server's usual order (by name).
+      const [svcs, slices, pods] = streams.map((s) => (ordered ? s.take(n) : s.take(n).sort(byStorageKey))) as [
+        Service[],
+        EndpointSlice[],
+        Pod[],
+      ];
+      if (handed.has(n)) {
+        late.add(n);
+        continue;
+      }
+      handed.add(n);
+      services += svcs.length;
+      if (everyNamespace || svcs.length > 0 || policyNamespaces.has(n)) await handOver({ namespace: n, services: svcs, slices, pods });
+    }
+  };
+  try {
+    streams.forEach((s) => s.prefetch());
+    await release();
+    while (!streams.every((s) => s.done)) {
+      const behind = streams
+        .filter((s) => !s.done)
+        .reduce((a, b) => (a.cursor === undefined || (b.cursor !== undefined && storageOrder(a.cursor, b.cursor) <= 0) ? a : b));
+      await behind.advance();
+      for (const s of streams) for (const n of s.unordered.splice(0)) if (handed.has(n)) late.add(n);
+      await release();
+      if (failure) throw failure.error;
+    }
+    // Namespaces with NetworkPolicies and no Service, EndpointSlice or pod at all.
+    for (const n of [...policyNamespaces].sort(storageOrder)) {
+      if (!handed.has(n)) {
+        handed.add(n);
+        await handOver({ namespace: n, services: [], slices: [], pods: [] });
+      }
+    }
+    // A list that came back out of order may have split a namespace that was already handed over: read it again.
+    for (const n of [...late].sort(storageOrder)) {
+      const one = { namespace: n };
+      const [svcs, slices, pods] = await Promise.all([
+        reader.list<Service>(R.services, { ...one, ...(scope.selector ? { labelSelector: scope.selector } : {}), project: dropManaged }),
+        reader.list<EndpointSlice>(R.endpointslices, { ...one, project: dropManaged }),
+        reader.list<Pod>(R.pods, { ...one, project: projectPod }),
+      ]);
+      await handOver({ namespace: n, services: svcs, slices, pods, again: true });
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
+  } finally {
+    for (const s of streams) s.abandon();
+    await Promise.allSettled(inFlight);
+  }
+  return { services, reads };
 }
 
-/** Namespaces read for Warning events at once. */
-const EVENT_NAMESPACES_IN_FLIGHT = 4;
+/** Orders namespaces as the API server lists them: by `namespace/` (a `-` sorts before the slash). */
+export function storageOrder(a: string, b: string): number {
+  const x = `${a}/`;
+  const y = `${b}/`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function byStorageKey(a: KubeObject, b: KubeObject): number {
+  const x = storageKey(a);
+  const y = storageKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** One list read page by page, its objects kept by namespace until taken. */
+class ListStream {
+  /** The namespace of the last object read. */
+  cursor: string | undefined;
+  done = false;
+  /** False once an object came before the cursor (a list out of storage order). */
+  ordered = true;
+  /** Namespaces that received an object after the list had moved past them (for the caller to check). */
+  readonly unordered: string[] = [];
+  private readonly byNs = new Map<string, KubeObject[]>();
+  private readonly it: AsyncIterator<KubeObject[]>;
+  private next: Promise<IteratorResult<KubeObject[]>> | undefined;
+
+  constructor(
+    pages: AsyncIterable<KubeObject[]>,
+    private readonly nsOf: (o: KubeObject) => string,
+  ) {
+    this.it = pages[Symbol.asyncIterator]();
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.byNs.values()) n += list.length;
+    return n;
+  }
+
+  /** Asks for the next page now (one page ahead of the reader), unless it has been asked for. */
+  prefetch(): void {
+    if (this.done || this.next) return;
+    this.next = this.it.next();
+    // Read later by advance(); a failure seen only by abandon() must not count as unhandled.
+    this.next.catch(() => undefined);
+  }
+
+  /** Reads one page (the one fetched ahead when there is one) and asks for the next. */
+  async advance(): Promise<void> {
+    this.prefetch();
+    const r = await this.next!;
+    this.next = undefined;
+    if (r.done) {
+      this.done = true;
+      return;
+    }
+    for (const o of r.value) {
+      const n = this.nsOf(o);
+      if (this.cursor !== undefined && storageOrder(n, this.cursor) < 0) {
+        this.ordered = false;
+        this.unordered.push(n);
+      } else this.cursor = n;
+      addTo(this.byNs, n, o);
+    }
+    this.prefetch();
+  }
+
+  namespaces(): Iterable<string> {
+    return this.byNs.keys();
+  }
+
+  /** The objects of namespace `n` read so far, removed from the stream. */
+  take(n: string): KubeObject[] {
+    const list = this.byNs.get(n) ?? [];
+    this.byNs.delete(n);
+    return list;
+  }
+
+  /** Stops reading (an error elsewhere): the page asked for ahead is left to finish on its own. */
+  abandon(): void {
+    if (!this.done) void this.it.return?.(undefined)?.catch(() => undefined);
+    this.done = true;
+  }
+}
+
+/** The Warning events of one namespace's unready pods, for the engine (see readPodWarnings). */
+export async function readNamespaceWarnings(reader: ClusterReader, batch: NamespaceBatch): Promise<BulkData['podWarnings'] | undefined> {
+  if (batch.services.length === 0) return undefined;
+  if (!batch.pods.some((p) => !isTerminating(p) && diagnosePod(p, [], undefined, undefined) !== undefined)) return undefined;
+  const r = await reader.tryList<KubeEvent>(R.events, { namespace: batch.namespace, fieldSelector: 'type=Warning', project: projectEvent });
+  return r.ok ? { namespaces: [batch.namespace], events: r.items } : undefined;
+}
 
 /**
- * The engine reads the events of a Service's unready pods (kdiag svc: one read per pod, a few per Service). The
- * audit reads them in bulk instead: one paged list of Warning events (the engine quotes only those) per namespace
- * that holds a Service and such a pod, projected to the fields the engine reads.
+ * The whole scope at once (tests, and anything that wants all of it): `readByNamespace` collected, with the
+ * Warning events of every namespace that needs them.
  */
-async function readPodWarnings(
-  reader: ClusterReader,
-  services: readonly Service[],
-  pods: readonly Pod[],
-): Promise<{ namespaces: string[]; events: KubeEvent[] }> {
-  const withServices = new Set(services.map((s) => s.metadata.namespace ?? reader.defaultNamespace));
-  const wanted = new Set<string>();
-  for (const p of pods) {
-    const ns = p.metadata.namespace ?? reader.defaultNamespace;
-    if (wanted.has(ns) || !withServices.has(ns)) continue;
-    if (!isTerminating(p) && diagnosePod(p, [], undefined, undefined) !== undefined) wanted.add(ns);
-  }
-  const limit = limiter(EVENT_NAMESPACES_IN_FLIGHT);
-  const read = await Promise.all(
-    [...wanted].sort().map((namespace) =>
-      limit(() => reader.tryList<KubeEvent>(R.events, { namespace, fieldSelector: 'type=Warning', project: projectEvent })).then((r) => ({
-        namespace,
-        r,
-      })),
-    ),
+export async function readBulk(reader: ClusterReader, scope: AuditScope, progress: ReadProgress = () => {}): Promise<BulkData> {
+  const all: BulkData = { services: [], slices: [], pods: [] };
+  const warnings: { namespaces: string[]; events: KubeEvent[] } = { namespaces: [], events: [] };
+  const { reads } = await readByNamespace(
+    reader,
+    scope,
+    async (b) => {
+      all.services.push(...b.services);
+      all.slices.push(...b.slices);
+      all.pods.push(...b.pods);
+      const w = await readNamespaceWarnings(reader, b);
+      if (w) {
+        warnings.namespaces.push(...w.namespaces);
+        warnings.events.push(...w.events);
+      }
+    },
+    progress,
+    true,
   );
   return {
-    namespaces: read.filter((x) => x.r.ok).map((x) => x.namespace),
-    events: read.flatMap((x) => (x.r.ok ? x.r.items : [])),
+    ...all,
+    ...reads,
+    ...(warnings.namespaces.length > 0 ? { podWarnings: warnings } : {}),
   };
 }
 
@@ -142,6 +342,39 @@ export function limiter(n: number): <T>(run: () => Promise<T>) => Promise<T> {
 
 const byNsName = (ns: string | undefined, name: string): string => `${ns ?? ''}/${name}`;
 
+/** What the per-namespace readers of one audit share: the scope-wide reads, indexed once, and the delegated reads. */
+export class AuditShared {
+  readonly eventsByService: Map<string, KubeEvent[]> | undefined;
+  readonly policiesByNs: Map<string, NetworkPolicy[]> | undefined;
+  /** At most `inFlight` delegated requests at once, over all namespaces. */
+  readonly limit: <T>(run: () => Promise<T>) => Promise<T>;
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(reads: ScopeReads, inFlight = 8) {
+    this.limit = limiter(inFlight);
+    if (reads.serviceEvents) {
+      this.eventsByService = new Map();
+      for (const e of reads.serviceEvents) {
+        addTo(this.eventsByService, byNsName(e.involvedObject?.namespace ?? e.metadata.namespace, e.involvedObject?.name ?? ''), e);
+      }
+    }
+    if (reads.policies) {
+      this.policiesByNs = new Map();
+      for (const np of reads.policies) addTo(this.policiesByNs, np.metadata.namespace ?? '', np);
+    }
+  }
+
+  /** Each distinct read once (a namespace's Deployments are read once for all its Services). */
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = read();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+}
+
 /**
  * A ClusterReader over the bulk data, so `loadServiceSnapshot` (kdiag svc's loader, unchanged) runs per Service
  * without a request for what was read in bulk: the Service, its EndpointSlices, the pods (by label or field
@@ -156,23 +389,22 @@ export class AuditReader implements ClusterReader {
   private readonly slicesByService = new Map<string, EndpointSlice[]>();
   private readonly podsByNs = new Map<string, Pod[]>();
   private readonly podsByName = new Map<string, Pod>();
-  private readonly eventsByService = new Map<string, KubeEvent[]>();
   private readonly warningsByPod = new Map<string, KubeEvent[]>();
   private readonly warningNamespaces: ReadonlySet<string>;
-  private readonly policiesByNs = new Map<string, NetworkPolicy[]>();
   private readonly selectors = new Map<string, Requirement[]>();
-  private readonly memo = new Map<string, Promise<unknown>>();
-  private readonly limit: <T>(run: () => Promise<T>) => Promise<T>;
 
+  /**
+   * `shared`: what the readers of one audit share (the scope's Service events and NetworkPolicies, indexed once;
+   * the bound on requests in flight; the reads already made), when the scope is checked namespace by namespace.
+   */
   constructor(
     private readonly under: ClusterReader,
     private readonly bulk: BulkData,
     private readonly scope: AuditScope,
-    inFlight = 8,
+    private readonly shared: AuditShared = new AuditShared(bulk),
   ) {
     this.source = under.source;
     this.defaultNamespace = under.defaultNamespace;
-    this.limit = limiter(inFlight);
     for (const s of bulk.services) this.services.set(byNsName(s.metadata.namespace, s.metadata.name), s);
     for (const s of bulk.slices) {
       const svc = s.metadata.labels?.['kubernetes.io/service-name'];
@@ -185,19 +417,11 @@ export class AuditReader implements ClusterReader {
       addTo(this.podsByNs, ns, p);
       this.podsByName.set(byNsName(ns, p.metadata.name), p);
     }
-    for (const e of bulk.serviceEvents ?? []) {
-      const k = byNsName(e.involvedObject?.namespace ?? e.metadata.namespace, e.involvedObject?.name ?? '');
-      addTo(this.eventsByService, k, e);
-    }
     this.warningNamespaces = new Set(bulk.podWarnings?.namespaces ?? []);
     for (const e of bulk.podWarnings?.events ?? []) {
       if (e.involvedObject?.kind !== 'Pod') continue;
       const k = byNsName(e.involvedObject.namespace ?? e.metadata.namespace, e.involvedObject.name ?? '');
       addTo(this.warningsByPod, k, e);
-    }
-    for (const np of bulk.policies ?? []) {
-      const ns = np.metadata.namespace ?? '';
-      addTo(this.policiesByNs, ns, np);
     }
   }
 
@@ -220,28 +444,23 @@ export class AuditReader implements ClusterReader {
       const s = this.services.get(byNsName(namespace, name));
       if (s) return s as unknown as T;
     }
-    return this.limit(() => this.under.get<T>(resource, namespace, name));
+    return this.shared.limit(() => this.under.get<T>(resource, namespace, name));
   }
 
   async list<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): Promise<T[]> {
     const local = this.local(resource, opts);
     if (local) return local as T[];
-    return this.once(`list ${resource.plural} ${JSON.stringify(opts)}`, () => this.limit(() => this.under.list<T>(resource, opts)));
+    return this.shared.once(`list ${resource.plural} ${JSON.stringify(opts)}`, () =>
+      this.shared.limit(() => this.under.list<T>(resource, opts)),
+    );
   }
 
   async tryList<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): Promise<Optional<T>> {
     const local = this.local(resource, opts);
     if (local) return { ok: true, items: local as T[] };
-    return this.once(`tryList ${resource.plural} ${JSON.stringify(opts)}`, () => this.limit(() => this.under.tryList<T>(resource, opts)));
-  }
-
-  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
-    let p = this.memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = read();
-      this.memo.set(key, p);
-    }
-    return p;
+    return this.shared.once(`tryList ${resource.plural} ${JSON.stringify(opts)}`, () =>
+      this.shared.limit(() => this.under.tryList<T>(resource, opts)),
+    );
   }
 
   private requirements(selector: string): Requirement[] {
@@ -271,13 +490,14 @@ export class AuditReader implements ClusterReader {
       if (ns === undefined || opts.labelSelector) return undefined;
       const m = /^involvedObject\.kind=(Service|Pod),involvedObject\.name=([^,]+)$/.exec(opts.fieldSelector ?? '');
       if (!m) return undefined;
-      if (m[1] === 'Service') return this.bulk.serviceEvents ? (this.eventsByService.get(byNsName(ns, m[2]!)) ?? []) : undefined;
+      if (m[1] === 'Service')
+        return this.shared.eventsByService?.get(byNsName(ns, m[2]!)) ?? (this.shared.eventsByService ? [] : undefined);
       // A pod's events: its Warning events, when its namespace's were read in bulk (the engine quotes no others).
       return this.warningNamespaces.has(ns) ? (this.warningsByPod.get(byNsName(ns, m[2]!)) ?? []) : undefined;
     }
     if (resource === R.networkpolicies) {
-      if (!this.bulk.policies || ns === undefined || opts.labelSelector || opts.fieldSelector) return undefined;
-      return this.policiesByNs.get(ns) ?? [];
+      if (!this.shared.policiesByNs || ns === undefined || opts.labelSelector || opts.fieldSelector) return undefined;
+      return this.shared.policiesByNs.get(ns) ?? [];
     }
     if (resource !== R.pods) return undefined;
     let pods: readonly Pod[];
@@ -307,17 +527,16 @@ function fieldValue(o: KubeObject, path: string): string {
   return cur === undefined || cur === null ? '' : String(cur);
 }
 
-/**
- * kdiag route's objects for the whole scope, read once (optional lists: Ingresses, HTTPRoutes, ReferenceGrants),
- * behind a reader that answers kdiag svc's per-Service route reads (`loadRoutesNearService`) from them; what they
- * do not cover (another namespace's HTTPRoutes, a denied list) goes to `under`.
- */
-export async function routeBulkReader(under: ClusterReader, scope: AuditScope): Promise<ClusterReader> {
+/** kdiag route's objects of the scope by namespace, per resource; a resource whose list was denied is absent. */
+export type RouteBulk = Map<Resource, Map<string, KubeObject[]>>;
+
+/** kdiag route's objects for the whole scope, read once (optional lists: Ingresses, HTTPRoutes, ReferenceGrants). */
+export async function readRouteBulk(under: ClusterReader, scope: AuditScope): Promise<RouteBulk> {
   const RR = ROUTE_RESOURCES;
   const ns = scope.allNamespaces ? {} : { namespace: scope.namespace! };
   const kinds = [RR.ingresses, RR.httproutes, RR.referencegrants] as const;
   const lists = await Promise.all(kinds.map((r) => under.tryList<KubeObject>(r, { ...ns, project: dropManaged })));
-  const byNs = new Map<Resource, Map<string, KubeObject[]>>();
+  const byNs: RouteBulk = new Map();
   kinds.forEach((r, i) => {
     const res = lists[i]!;
     if (!res.ok) return;
@@ -325,6 +544,14 @@ export async function routeBulkReader(under: ClusterReader, scope: AuditScope): 
     for (const o of res.items) addTo(m, o.metadata.namespace ?? '', o);
     byNs.set(r, m);
   });
+  return byNs;
+}
+
+/**
+ * A reader that answers kdiag svc's per-Service route reads (`loadRoutesNearService`) from the scope's route
+ * objects read once; what they do not cover (another namespace's HTTPRoutes, a denied list) goes to `under`.
+ */
+export function routeBulkReader(under: ClusterReader, scope: AuditScope, byNs: RouteBulk): ClusterReader {
   const local = (r: Resource, o: ListOptions): KubeObject[] | undefined => {
     const m = byNs.get(r);
     if (!m || o.namespace === undefined || o.labelSelector || o.fieldSelector) return undefined;

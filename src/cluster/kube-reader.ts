@@ -1,6 +1,6 @@
 import type { KubeObject } from '../core/k8s/types.js';
 import { deniedFrom, parseJson, statusError, type RawResponse } from './api-errors.js';
-import { resourceName, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
+import { resourceName, storageKey, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
 import { apiPath, type KubeTransport } from './transport.js';
 
 /**
@@ -11,6 +11,7 @@ import { apiPath, type KubeTransport } from './transport.js';
  * second to load.
  */
 export { apiPath, type KubeAccessOptions } from './transport.js';
+export { storageKey } from './reader.js';
 export type { RawResponse } from './api-errors.js';
 
 export const PAGE_SIZE = 500;
@@ -75,37 +76,91 @@ export class KubeReader implements ClusterReader {
     let cont: string | undefined;
     let restarted = false;
     for (;;) {
-      const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
-      if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
-      if (cont) q.set('continue', cont);
-      const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, {
-        accept: opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
-        ...(signal ? { signal } : {}),
-      });
-      if (res.status === 404) return { ok: true, items: [] };
-      if (res.status === 410 && cont && !restarted) {
-        // The continue token expired: start over once, as kubectl does.
-        restarted = true;
-        items.length = 0;
-        cont = undefined;
-        continue;
+      const r = await this.page<T>(resource, opts, cont, signal);
+      if (r.kind === 'status') {
+        if (r.res.status === 410 && cont && !restarted) {
+          // The continue token expired: start over once, as kubectl does.
+          restarted = true;
+          items.length = 0;
+          cont = undefined;
+          continue;
+        }
+        return { ok: false, res: r.res };
       }
-      if (res.status < 200 || res.status >= 300) return { ok: false, res };
-      const page = parseJson<{ items?: T[] | null; metadata?: { continue?: string; resourceVersion?: string } }>(
-        res,
-        'list',
-        resource,
-        this.conn.server,
-      );
-      for (const it of page.items ?? []) {
-        // List items carry no kind; restore it so evidence can name objects.
-        if (!it.kind) it.kind = resource.kind;
-        items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
-      }
-      cont = page.metadata?.continue || undefined;
-      if (!cont) return { ok: true, items, ...(page.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}) };
+      for (const it of r.items) items.push(it);
+      cont = r.continue;
+      if (!cont) return { ok: true, items, ...(r.resourceVersion ? { resourceVersion: r.resourceVersion } : {}) };
     }
+  }
+
+  /**
+   * A required list, yielded page by page. The API server lists in the order of its storage keys (namespace, then
+   * name), so when a continue token expires (410) the list starts over once and skips what it already yielded.
+   */
+  async *listPages<T extends KubeObject>(resource: Resource, opts: ListOptions = {}): AsyncIterable<T[]> {
+    let cont: string | undefined;
+    let restarted = false;
+    let last: string | undefined;
+    for (;;) {
+      const r = await this.page<T>(resource, opts, cont);
+      if (r.kind === 'status') {
+        if (r.res.status === 410 && cont && !restarted && last !== undefined) {
+          restarted = true;
+          cont = undefined;
+          continue;
+        }
+        throw this.statusError(r.res, 'list', resource, opts.namespace);
+      }
+      let items = r.items;
+      if (restarted && last !== undefined) {
+        const after = last;
+        items = items.filter((o) => storageKey(o) > after);
+      }
+      if (r.items.length > 0) {
+        const key = storageKey(r.items[r.items.length - 1]!);
+        if (last === undefined || key > last) last = key;
+      }
+      if (items.length > 0) yield items;
+      cont = r.continue;
+      if (!cont) return;
+    }
+  }
+
+  /** One page of a list: its items (kind restored, projected), or the answer when it is not a success. */
+  private async page<T extends KubeObject>(
+    resource: Resource,
+    opts: ListOptions,
+    cont: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ kind: 'page'; items: T[]; continue?: string; resourceVersion?: string } | { kind: 'status'; res: RawResponse }> {
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
+    if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
+    if (cont) q.set('continue', cont);
+    const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, {
+      accept: opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status === 404) return { kind: 'page', items: [] };
+    if (res.status < 200 || res.status >= 300) return { kind: 'status', res };
+    const page = parseJson<{ items?: T[] | null; metadata?: { continue?: string; resourceVersion?: string } }>(
+      res,
+      'list',
+      resource,
+      this.conn.server,
+    );
+    const items: T[] = [];
+    for (const it of page.items ?? []) {
+      // List items carry no kind; restore it so evidence can name objects.
+      if (!it.kind) it.kind = resource.kind;
+      items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
+    }
+    return {
+      kind: 'page',
+      items,
+      ...(page.metadata?.continue ? { continue: page.metadata.continue } : {}),
+      ...(page.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}),
+    };
   }
 }
 

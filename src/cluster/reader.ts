@@ -83,6 +83,24 @@ export interface ClusterReader {
   readonly requestCount: number;
   /** Whether the input holds `resource` objects at all: only readers of a file know (see `inputIncludes`). */
   includes?(resource: Resource): boolean;
+  /**
+   * A required list page by page, as each page arrives (`opts.project` applied), so a caller can process and drop
+   * the objects of one page before the next is read. Live readers only; see `listInPages` for any reader.
+   */
+  listPages?<T extends KubeObject>(resource: Resource, opts?: ListOptions): AsyncIterable<T[]>;
+}
+
+/** `reader.listPages` where the reader has it; otherwise the whole list as one page (a file is in memory anyway). */
+export async function* listInPages<T extends KubeObject>(
+  reader: ClusterReader,
+  resource: Resource,
+  opts: ListOptions = {},
+): AsyncIterable<T[]> {
+  if (reader.listPages) {
+    yield* reader.listPages<T>(resource, opts);
+    return;
+  }
+  yield await reader.list<T>(resource, opts);
 }
 
 /**
@@ -91,6 +109,11 @@ export interface ClusterReader {
  */
 export function inputIncludes(reader: ClusterReader, resource: Resource): boolean {
   return reader.includes ? reader.includes(resource) : true;
+}
+
+/** An object's place in the API server's storage order: namespace, a slash, name (how etcd keys sort). */
+export function storageKey(o: KubeObject): string {
+  return o.metadata.namespace === undefined ? o.metadata.name : `${o.metadata.namespace}/${o.metadata.name}`;
 }
 
 export function resourceName(r: Resource): string {

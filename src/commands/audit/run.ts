@@ -1,4 +1,16 @@
-import { AuditReader, limiter, readBulk, routeBulkReader, type AuditScope } from '../../cluster/audit-loader.js';
+import {
+  AuditReader,
+  AuditShared,
+  limiter,
+  readByNamespace,
+  readNamespaceWarnings,
+  readRouteBulk,
+  routeBulkReader,
+  type AuditScope,
+  type NamespaceBatch,
+  type RouteBulk,
+  type ScopeReads,
+} from '../../cluster/audit-loader.js';
 import { loadRoutesNearService } from '../../cluster/route-loader.js';
 import { withRoutes } from '../../core/route/to-service.js';
 import { FileClusterReader } from '../../cluster/file-reader.js';
@@ -59,26 +71,34 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
   };
   const progress = progressLine(ctx, reader.source === 'live');
   const where = scope.allNamespaces ? 'all namespaces' : `namespace ${scope.namespace}`;
-  const audited: AuditedService[] = [];
-  const topLevel: Finding[] = [];
-  try {
-    progress.set(`Reading the Services of ${where}`);
-    const bulk = await readBulk(reader, scope, ({ resource, items }) => progress.set(`Reading ${where}: ${items} ${resource}`));
-    const cached = new AuditReader(reader, bulk, scope);
-    // The Ingresses and HTTPRoutes of the scope, read once; each Service's routes are checked as kdiag svc does.
-    const routed = bulk.services.length > 0 ? await routeBulkReader(cached, scope) : cached;
-    // Hints name `kdiag svc`, as they do when it explains the Service: the findings are the same.
-    const invocation = { ...ctx.invocation, command: 'svc' };
-    const services = [...bulk.services].sort(
-      (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+  let audited: AuditedService[] = [];
+  let topLevel: Finding[] = [];
+  // Hints name `kdiag svc`, as they do when it explains the Service: the findings are the same.
+  const invocation = { ...ctx.invocation, command: 'svc' };
+  const limit = limiter(SERVICES_IN_FLIGHT);
+  let shared: AuditShared | undefined;
+  let routes: Promise<RouteBulk> | undefined;
+  let done = 0;
+  /** One namespace, complete: kdiag svc's engine on each of its Services, then its NetworkPolicies; then it is dropped. */
+  const checkNamespace = async (batch: NamespaceBatch, reads: ScopeReads): Promise<void> => {
+    shared ??= new AuditShared(reads);
+    const nsScope: AuditScope = { allNamespaces: false, namespace: batch.namespace };
+    const podWarnings = await readNamespaceWarnings(reader, batch);
+    const cached = new AuditReader(
+      reader,
+      { services: batch.services, slices: batch.slices, pods: batch.pods, ...(podWarnings ? { podWarnings } : {}) },
+      nsScope,
+      shared,
     );
-    const limit = limiter(SERVICES_IN_FLIGHT);
-    let done = 0;
-    await Promise.all(
+    // The Ingresses and HTTPRoutes of the scope, read once; each Service's routes are checked as kdiag svc does.
+    routes ??= readRouteBulk(reader, scope);
+    const routed = batch.services.length > 0 ? routeBulkReader(cached, nsScope, await routes) : cached;
+    const services = [...batch.services].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const rows = await Promise.all(
       services.map((svc) =>
-        limit(async () => {
-          if (ctx.signal.aborted) return;
-          const namespace = svc.metadata.namespace ?? scope.namespace ?? reader.defaultNamespace;
+        limit(async (): Promise<AuditedService | undefined> => {
+          if (ctx.signal.aborted) return undefined;
+          const namespace = batch.namespace;
           const snapshot = await loadServiceSnapshot(cached, {
             namespace,
             name: svc.metadata.name,
@@ -89,7 +109,9 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
             ? withRoutes(explained, snapshot.service, await loadRoutesNearService(routed, namespace, svc.metadata.name))
             : explained;
           const ports = servicePorts(svc);
-          audited.push({
+          done++;
+          progress.set(`Checked ${done} Services of ${where}`);
+          return {
             service: { namespace, name: svc.metadata.name },
             type: svc.spec?.type ?? 'ClusterIP',
             ready:
@@ -97,19 +119,37 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
                 ? '-'
                 : ports.map((p) => `${servicePortKey(p)} ${readyCountForPort(report.endpoints, p)}`).join(', ') || '-',
             findings: filterFindings(report.findings, opts.only, opts.skip),
-          });
-          done++;
-          progress.set(`Checked ${done}/${services.length} Services of ${where}`);
+          };
         }),
       ),
     );
     // NetworkPolicies that protect nothing: namespace-level findings (no Service row). Only where pods were read
     // (offline input without pods says nothing about which pods exist).
-    if (bulk.policies && (reader.source === 'live' || inputIncludes(reader, R.pods))) {
+    const policies = shared.policiesByNs?.get(batch.namespace);
+    let policyFindings: Finding[] = [];
+    if (policies && (reader.source === 'live' || inputIncludes(reader, R.pods))) {
       const { policiesSelectingNoPods } = await import('../../core/audit/catalogue.js');
-      topLevel.push(...filterFindings(policiesSelectingNoPods(bulk.policies, bulk.pods, reader.defaultNamespace), opts.only, opts.skip));
+      policyFindings = filterFindings(policiesSelectingNoPods(policies, batch.pods, reader.defaultNamespace), opts.only, opts.skip);
     }
-    if (services.length === 0 && !scope.allNamespaces && !opts.selector) {
+    if (batch.again) {
+      // Read again on its own (a list came back out of order): this replaces what the first pass said.
+      audited = audited.filter((a) => a.service.namespace !== batch.namespace);
+      topLevel = topLevel.filter((f) => f.object?.namespace !== batch.namespace);
+    }
+    audited.push(...rows.filter((r): r is AuditedService => r !== undefined));
+    topLevel.push(...policyFindings);
+  };
+  try {
+    progress.set(`Reading the Services of ${where}`);
+    const read = await readByNamespace(reader, scope, checkNamespace, ({ resource, items }) =>
+      progress.set(`Reading ${where}: ${items} ${resource}, ${done} Services checked`),
+    );
+    // Namespaces finish in any order: the NetworkPolicy findings in namespace and name order, as one read gave them.
+    topLevel.sort(
+      (a, b) =>
+        (a.object?.namespace ?? '').localeCompare(b.object?.namespace ?? '') || (a.object?.name ?? '').localeCompare(b.object?.name ?? ''),
+    );
+    if (read.services === 0 && !scope.allNamespaces && !opts.selector) {
       const missing = await namespaceMissing(reader, scope.namespace!);
       if (missing) topLevel.push(namespaceNotFound({ namespace: scope.namespace!, name: '', namespaceNames: missing }, ctx.invocation));
     }

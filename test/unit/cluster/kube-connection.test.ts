@@ -153,6 +153,44 @@ describe('requests', () => {
     ]);
   });
 
+  test('listPages yields page by page; an expired continue token restarts once and skips what was yielded', async () => {
+    // 7 pods over 3 namespaces in storage order, pages of 500 asked; this server pages by 3 and expires the second
+    // token once (410), as etcd does after compaction. A pod created meanwhile in an early namespace is not repeated.
+    const all = ['a/p1', 'a/p2', 'b/p1', 'b/p2', 'b/p3', 'c/p1', 'c/p2'];
+    let expired = false;
+    handle = (req, res) => {
+      const q = new URL(req.url ?? '', 'http://x').searchParams;
+      expect(q.get('limit')).toBe('500');
+      const from = Number(q.get('continue') ?? '0');
+      if (from === 6 && !expired) {
+        expired = true;
+        return json(res, 410, { kind: 'Status', code: 410, reason: 'Expired' });
+      }
+      const keys = (expired && from === 0 ? ['a/p0', ...all] : all).slice(from, from + 3);
+      const next = from + 3 < all.length + (expired && from === 0 ? 1 : 0) ? String(from + 3) : undefined;
+      json(res, 200, {
+        items: keys.map((k) => ({ metadata: { namespace: k.split('/')[0], name: k.split('/')[1] } })),
+        metadata: next ? { continue: next } : {},
+      });
+    };
+    const pages: string[][] = [];
+    for await (const page of connect().reader.listPages(R.pods, {})) {
+      pages.push(page.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+      expect(page.every((p) => p.kind === 'Pod')).toBe(true);
+    }
+    expect(pages.flat()).toEqual(all);
+    expect(pages[0]).toEqual(['a/p1', 'a/p2', 'b/p1']);
+    expect(requests.map((r) => new URL(r.url, 'http://x').searchParams.get('continue'))).toEqual([null, '3', '6', null, '3', '6']);
+  });
+
+  test('listPages: a denied list is the usual forbidden error naming the verb', async () => {
+    handle = (_req, res) => json(res, 403, { kind: 'Status', message: 'pods is forbidden', reason: 'Forbidden', code: 403 });
+    const read = async () => {
+      for await (const _page of connect().reader.listPages(R.pods, {})) void _page;
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/^forbidden: cannot list pods/) });
+  });
+
   test('a refused patch names the subresource', async () => {
     handle = (_req, res) => json(res, 403, { kind: 'Status', message: 'nope', reason: 'Forbidden', code: 403 });
     await expect(connect().patch(R.pods, 'x', 'p', {}, { subresource: 'ephemeralcontainers' })).rejects.toMatchObject({
