@@ -131,13 +131,22 @@ function popeyeFound(out) {
   return planted.filter((b) => [b.name, `${b.name}-0`, `${b.name}-deny`].some((n) => flagged.has(`${b.namespace}/${n}`)));
 }
 
-/** Runs argv under a Python wrapper that reports the children's peak RSS; returns wall ms, peak KiB, stdout. */
+// KDIAG_BENCH_LIMIT_MINUTES: how long one run of a tool may take (default 20); a tool still running then is stopped
+// and reported as not finished, with its peak memory and requests so far.
+const LIMIT_S = Number(process.env.KDIAG_BENCH_LIMIT_MINUTES ?? 20) * 60;
+
+/**
+ * Runs argv under a Python wrapper that reports the children's peak RSS (a stopped child counts too: it is reaped
+ * before getrusage); returns wall ms, peak KiB, exit status (-1: stopped at the limit), stdout.
+ */
 function measure(argv) {
   const wrapper =
-    'import resource,subprocess,sys,time\nt=time.time()\np=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE)\n' +
-    'sys.stderr.write("%d %d %d\\n"%((time.time()-t)*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,p.returncode))\nsys.stdout.buffer.write(p.stdout)\n';
+    'import resource,subprocess,sys,time\nt=time.time()\nlimit=float(sys.argv[1])\ntry:\n' +
+    '  p=subprocess.run(sys.argv[2:],stdout=subprocess.PIPE,stderr=subprocess.PIPE,timeout=limit)\n  out,code=p.stdout,p.returncode\n' +
+    'except subprocess.TimeoutExpired as e:\n  out,code=(e.stdout or b""),-1\n' +
+    'sys.stderr.write("%d %d %d\\n"%((time.time()-t)*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,code))\nsys.stdout.buffer.write(out)\n';
   return new Promise((resolve) => {
-    const c = spawn('python3', ['-c', wrapper, ...argv], {
+    const c = spawn('python3', ['-c', wrapper, String(LIMIT_S), ...argv], {
       env: { ...process.env, NODE_OPTIONS: '', HOME: mkdtempSync(join(tmpdir(), 'bench-home-')) },
     });
     let out = '';
@@ -176,6 +185,12 @@ for (const t of tools) {
   } catch (e) {
     log(`${t.name}: could not read its output (${e.message}); exit ${viaProxy.status}; stderr: ${viaProxy.err.slice(0, 400)}`);
   }
+  if (viaProxy.status === -1) {
+    // Stopped at the limit: no direct runs (they would be stopped too); its peak and requests are those so far.
+    rows.push({ tool: t.name, ms: viaProxy.ms, mb: viaProxy.kb / 1024, requests, found: 0, missed: [], stopped: true });
+    log(`${t.name}: did not finish in ${LIMIT_S / 60} min (peak ${(viaProxy.kb / 1024).toFixed(0)} MB, ${requests} requests so far)`);
+    continue;
+  }
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await measure(t.argv(cluster.kubeconfig)));
   runs.sort((a, b) => a.ms - b.ms);
@@ -197,10 +212,15 @@ console.log(
 );
 console.log('tool                               wall s   peak MB   requests   planted found');
 for (const r of rows) {
+  const wall = r.stopped ? `>${(r.ms / 1000).toFixed(0)}` : (r.ms / 1000).toFixed(1);
+  const found = r.stopped ? 'did not finish' : `${r.found}/${SIZE.planted}`;
   console.log(
-    `${r.tool.padEnd(34)}${(r.ms / 1000).toFixed(1).padStart(7)}${r.mb.toFixed(0).padStart(10)}${String(r.requests).padStart(11)}${`${r.found}/${SIZE.planted}`.padStart(16)}`,
+    `${r.tool.padEnd(34)}${wall.padStart(7)}${r.mb.toFixed(0).padStart(10)}${String(r.requests).padStart(11)}${found.padStart(16)}`,
   );
 }
+for (const r of rows)
+  if (r.stopped)
+    console.log(`${r.tool}: stopped after ${LIMIT_S / 60} min (KDIAG_BENCH_LIMIT_MINUTES); peak and requests are those so far`);
 for (const r of rows) {
   const byKind = {};
   for (const k of r.missed) byKind[k] = (byKind[k] ?? 0) + 1;

@@ -90,7 +90,10 @@ export interface ClusterReader {
   listPages?<T extends KubeObject>(resource: Resource, opts?: ListOptions): AsyncIterable<T[]>;
 }
 
-/** `reader.listPages` where the reader has it; otherwise the whole list as one page (a file is in memory anyway). */
+/**
+ * `reader.listPages` where the reader has it; otherwise the whole list as one page (a file is in memory anyway).
+ * No page is empty: an empty list yields nothing.
+ */
 export async function* listInPages<T extends KubeObject>(
   reader: ClusterReader,
   resource: Resource,
@@ -100,7 +103,8 @@ export async function* listInPages<T extends KubeObject>(
     yield* reader.listPages<T>(resource, opts);
     return;
   }
-  yield await reader.list<T>(resource, opts);
+  const all = await reader.list<T>(resource, opts);
+  if (all.length > 0) yield all;
 }
 
 /**

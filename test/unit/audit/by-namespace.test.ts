@@ -160,6 +160,13 @@ describe('kdiag audit namespace by namespace', () => {
     }
   });
 
+  test('with no Service in the scope, nothing but the Services is read', async () => {
+    const noServices = new FileClusterReader(objects.filter((o) => o.kind !== 'Service'));
+    const calls: string[] = [];
+    const r = await readByNamespace(noServices, { allNamespaces: true }, async (b) => void calls.push(b.namespace));
+    expect({ services: r.services, requests: noServices.requestCount, calls }).toEqual({ services: 0, requests: 1, calls: [] });
+  });
+
   test('a failure while checking one namespace stops the read and is what the audit throws', async () => {
     const paged = new PagedReader(new FileClusterReader(objects), 1, 'storage');
     let calls = 0;
