@@ -91,8 +91,7 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
       shared,
     );
     // The Ingresses and HTTPRoutes of the scope, read once; each Service's routes are checked as kdiag svc does.
-    routes ??= readRouteBulk(reader, scope);
-    const routed = batch.services.length > 0 ? routeBulkReader(cached, nsScope, await routes) : cached;
+    const routed = batch.services.length > 0 ? routeBulkReader(cached, nsScope, await (routes ??= readRouteBulk(reader, scope))) : cached;
     const services = [...batch.services].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const rows = await Promise.all(
       services.map((svc) =>
