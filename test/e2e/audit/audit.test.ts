@@ -275,9 +275,12 @@ describe('kdiag audit, live', () => {
   });
 
   test("each Service's findings equal what kdiag svc prints for it (a mixed namespace)", async () => {
+    // The two runs are seconds apart and the controllers keep retrying: a Warning event's count ("(x4)", then "(x5)")
+    // may move in between. Only that count is set aside; every other byte must agree.
+    const steady = (findings: unknown) => JSON.parse(JSON.stringify(findings).replace(/\(x\d+\)/g, '(xN)')) as unknown;
     for (const s of audit.doc.services) {
       const one = await kdiag(['svc', s.service.name, '-n', ns.name, '-o', 'json']);
-      expect({ name: s.service.name, findings: one.doc!.findings }).toEqual({ name: s.service.name, findings: s.findings });
+      expect({ name: s.service.name, findings: steady(one.doc!.findings) }).toEqual({ name: s.service.name, findings: steady(s.findings) });
     }
   });
 
