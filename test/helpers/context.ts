@@ -1,5 +1,6 @@
 import type { Clock, Context, Invocation } from '../../src/commands/types.js';
 import { FileClusterReader } from '../../src/cluster/file-reader.js';
+import type { ClusterReader } from '../../src/cluster/reader.js';
 import { createTestIo } from './io.js';
 import { ROOT } from './paths.js';
 
@@ -31,6 +32,33 @@ export function contextDefaults(command: string): Pick<Context, 'clock' | 'invoc
   };
 }
 
+/** A Context over `reader` (a file, or any ClusterReader a test builds), not in a terminal unless `tty`. */
+export function readerContext(
+  command: string,
+  reader: ClusterReader,
+  opts: { namespace?: string; tty?: boolean } = {},
+): { ctx: Context; io: ReturnType<typeof createTestIo> } {
+  const io = createTestIo({ tty: opts.tty ?? false });
+  const ctx: Context = {
+    ...contextDefaults(command),
+    io,
+    globals: {
+      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+      requestTimeoutMs: 30_000,
+      debug: false,
+      noColor: false,
+    },
+    cwd: ROOT,
+    env: {},
+    signal: new AbortController().signal,
+    cluster: async () => reader,
+    config: async () => ({}),
+    progress: () => () => {},
+    warn: () => {},
+  };
+  return { ctx, io };
+}
+
 /**
  * A Context whose cluster is a file (read as the live reader would be), with a test io: for a command's `run` in a
  * terminal (`tty`) or not.
@@ -41,19 +69,5 @@ export async function fileContext(
   namespace: string,
   tty: boolean,
 ): Promise<{ ctx: Context; io: ReturnType<typeof createTestIo> }> {
-  const io = createTestIo({ tty });
-  const reader = await FileClusterReader.load(file, { cwd: ROOT });
-  const ctx: Context = {
-    ...contextDefaults(command),
-    io,
-    globals: { namespace, requestTimeoutMs: 30_000, debug: false, noColor: false },
-    cwd: ROOT,
-    env: {},
-    signal: new AbortController().signal,
-    cluster: async () => reader,
-    config: async () => ({}),
-    progress: () => () => {},
-    warn: () => {},
-  };
-  return { ctx, io };
+  return readerContext(command, await FileClusterReader.load(file, { cwd: ROOT }), { namespace, tty });
 }

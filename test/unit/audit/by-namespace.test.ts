@@ -8,10 +8,8 @@ import { readByNamespace, storageOrder, type NamespaceBatch } from '../../../src
 import { FileClusterReader, parseObjects } from '../../../src/cluster/file-reader.js';
 import { storageKey, type ClusterReader, type ListOptions, type Optional, type Resource } from '../../../src/cluster/reader.js';
 import { runAudit } from '../../../src/commands/audit/run.js';
-import type { Context } from '../../../src/commands/types.js';
 import type { KubeObject } from '../../../src/core/k8s/types.js';
-import { contextDefaults } from '../../helpers/context.js';
-import { createTestIo } from '../../helpers/io.js';
+import { readerContext } from '../../helpers/context.js';
 import { FIXTURES, ROOT } from '../svc/helpers.js';
 
 /**
@@ -81,23 +79,8 @@ class PagedReader implements ClusterReader {
   }
 }
 
-function context(reader: ClusterReader): Context {
-  return {
-    ...contextDefaults('audit'),
-    io: createTestIo({ tty: false }),
-    globals: { requestTimeoutMs: 30_000, debug: false, noColor: false },
-    cwd: ROOT,
-    env: {},
-    signal: new AbortController().signal,
-    cluster: async () => reader,
-    config: async () => ({}),
-    progress: () => () => {},
-    warn: () => {},
-  };
-}
-
 async function auditDocument(reader: ClusterReader): Promise<unknown> {
-  const outcome = await runAudit({ allNamespaces: true, skip: [] }, context(reader));
+  const outcome = await runAudit({ allNamespaces: true, skip: [] }, readerContext('audit', reader).ctx);
   return { document: outcome.document, findings: outcome.findings };
 }
 
