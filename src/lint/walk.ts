@@ -45,6 +45,11 @@ export interface WalkStats {
 interface Level {
   dir: string;
   ig: Ignore;
+  /**
+   * What every rule of `ig` needs in a path it matches (see ruleNeedles); undefined when some rule has no such
+   * text (then every path is asked).
+   */
+  needles?: readonly string[];
 }
 
 const IGNORE_FILES = ['.gitignore', '.kdiagignore'];
@@ -57,6 +62,8 @@ export function toSlash(p: string): string {
 
 function loadLevel(dir: string, warn: (m: string) => void, present?: ReadonlySet<string>): Level | undefined {
   let ig: Ignore | undefined;
+  // null: some rule has no needle.
+  let needles: string[] | null | undefined;
   for (const name of IGNORE_FILES) {
     // When the folder listing is known, only read the ignore files it has (a failed read costs an exception).
     if (present && !present.has(name)) continue;
@@ -71,8 +78,73 @@ function loadLevel(dir: string, warn: (m: string) => void, present?: ReadonlySet
     }
     ig ??= ignore();
     ig.add(text);
+    const more = needles === null ? undefined : ruleNeedles(text);
+    needles = more === undefined ? null : [...(needles ?? []), ...more];
   }
-  return ig ? { dir, ig } : undefined;
+  return ig ? { dir, ig, ...(needles ? { needles: minimalNeedles(needles) } : {}) } : undefined;
+}
+
+/**
+ * Asking the `ignore` package about every file was the largest part of the walk on real repositories: it runs
+ * each rule's regular expression on the path, and a generated .gitignore has a hundred rules. But most rules hold
+ * a run of plain characters that every path they match contains within one of its names (wildcards other than
+ * `**` match no `/`, and a run holds none): `*.pem` needs `.pem`, `.terraform/*` in any folder needs `.terraform`.
+ * When no name of a path holds a needle of a level's rules, none of them matches the path or a folder above it,
+ * and the package would answer "no opinion": the walk then does not ask it.
+ *
+ * The needles of an ignore file's text, one per line that may be a rule: its longest run of letters, digits,
+ * `.`, `_` and `-` outside brackets and escapes, ASCII lower-cased (the package matches case-insensitively,
+ * without Unicode case folding); undefined when a line that may be a rule has no such run (`*`, `[ab]`): then
+ * every path must be asked. Only lines starting with `#` and blank lines are surely no rules.
+ */
+export function ruleNeedles(text: string): string[] | undefined {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line[0] === '#' || line.trim() === '') continue;
+    let best = '';
+    let run = '';
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      const plain = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 45;
+      if (plain) {
+        run += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+        continue;
+      }
+      if (run.length > best.length) best = run;
+      run = '';
+      if (c === 92)
+        i++; // an escaped character may be anything
+      else if (c === 91) {
+        // A bracket expression matches one character of a set: skip to its end (to the line's end if unclosed).
+        const close = line.indexOf(']', i + 2);
+        i = close === -1 ? line.length : close;
+      }
+    }
+    if (run.length > best.length) best = run;
+    if (best === '') return undefined;
+    out.push(best);
+  }
+  return out;
+}
+
+/** The needles without those holding another (that one is found whenever they are). */
+function minimalNeedles(needles: readonly string[]): string[] {
+  const unique = [...new Set(needles)].sort((a, b) => a.length - b.length);
+  return unique.filter((n, i) => !unique.slice(0, i).some((m) => n.includes(m)));
+}
+
+/** True when `name` (a file or folder name) holds one of `needles`. */
+function holdsNeedle(needles: readonly string[], name: string): boolean {
+  let lower = name;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      lower = name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+      break;
+    }
+  }
+  for (const n of needles) if (lower.includes(n)) return true;
+  return false;
 }
 
 /** Ignore files of the folders above `dir`, up to the repository root (a folder holding `.git`), outermost first. */
@@ -105,10 +177,16 @@ function ancestorLevels(dir: string, warn: (m: string) => void): Level[] {
     .filter((l): l is Level => l !== undefined);
 }
 
-/** git's verdict over the stack of levels: the deepest level with an opinion wins. */
-function isIgnored(levels: readonly Level[], abs: string, isDir: boolean): boolean {
+/**
+ * git's verdict over the stack of levels: the deepest level with an opinion wins. With `quiet` (per level: no
+ * folder name between the level's folder and `abs`'s holds one of its needles), a level is asked only when `name`
+ * (`abs`'s last name) holds one.
+ */
+function isIgnored(levels: readonly Level[], abs: string, isDir: boolean, quiet?: readonly boolean[], name?: string): boolean {
   let ignored = false;
-  for (const level of levels) {
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (quiet?.[i] && !holdsNeedle(level.needles!, name!)) continue;
     // `abs` is built by joining names under the level's folder, so a prefix test replaces path.relative.
     const prefix = level.dir.endsWith(sep) ? level.dir : level.dir + sep;
     if (!abs.startsWith(prefix)) continue;
@@ -164,9 +242,17 @@ export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry>
       continue;
     }
     const levels = ancestorLevels(abs, opts.warn);
+    // A parent level is quiet when no folder name from its folder down to the root holds one of its needles.
+    const quiet = levels.map(
+      (l) =>
+        l.needles !== undefined &&
+        !relative(l.dir, abs)
+          .split(sep)
+          .some((name) => holdsNeedle(l.needles!, name)),
+    );
     // A folder named on the command line is scanned even when lint.ignorePaths covers it (the user asked for it).
     const own = extra && isIgnored([extra], abs, true) ? undefined : extra;
-    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, own, opts, stats, seen);
+    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, quiet, own, opts, stats, seen);
   }
 }
 
@@ -175,13 +261,15 @@ interface Frame {
   entries: Dirent[];
   next: number;
   levels: Level[];
+  /** Per level: true when it has needles and no folder name between its folder and this one holds one. */
+  quiet: boolean[];
   /** The folder's absolute path and its path relative to the working folder, each with a trailing separator. */
   absPrefix: string;
   relPrefix: string;
 }
 
 /** Reads and sorts folder `dir` (relative path `relDir`, '' for the working folder); undefined if unreadable. */
-function openFrame(dir: string, relDir: string, parentLevels: Level[], opts: WalkOptions): Frame | undefined {
+function openFrame(dir: string, relDir: string, parentLevels: Level[], parentQuiet: boolean[], opts: WalkOptions): Frame | undefined {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -197,6 +285,7 @@ function openFrame(dir: string, relDir: string, parentLevels: Level[], opts: Wal
     entries,
     next: 0,
     levels: own ? [...parentLevels, own] : parentLevels,
+    quiet: own ? [...parentQuiet, own.needles !== undefined] : parentQuiet,
     // `dir` is already normalized: plain concatenation is much cheaper than path.join for every entry.
     absPrefix: dir.endsWith(sep) ? dir : dir + sep,
     relPrefix: relDir === '' ? '' : `${relDir}/`,
@@ -212,12 +301,13 @@ function* walkDir(
   /** `dir` relative to the working folder, `/` separators ('' for the working folder itself). */
   relDir: string,
   parentLevels: Level[],
+  parentQuiet: boolean[],
   extra: Level | undefined,
   opts: WalkOptions,
   stats: WalkStats,
   seen: Set<string> | undefined,
 ): Generator<WalkEntry> {
-  const root = openFrame(dir, relDir, parentLevels, opts);
+  const root = openFrame(dir, relDir, parentLevels, parentQuiet, opts);
   if (!root) return;
   const stack: Frame[] = [root];
   while (stack.length > 0) {
@@ -227,7 +317,7 @@ function* walkDir(
       continue;
     }
     const ent = frame.entries[frame.next++]!;
-    const { levels } = frame;
+    const { levels, quiet } = frame;
     const abs = frame.absPrefix + ent.name;
     // Regular files first: most entries are (a Dirent has one type, so a file is no symlink).
     let isFile = ent.isFile();
@@ -252,11 +342,13 @@ function* walkDir(
       const chartCi = ent.name === 'ci' && frame.entries.some((e) => e.name === 'Chart.yaml');
       if (!opts.includeTests && (TEST_DIRS.has(ent.name) || chartCi)) {
         // Counted below as the files it holds would be: one walk of the folder, without reading any.
-        if (!(isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true)))) stats.skippedTests += countFiles(abs);
+        if (!(isIgnored(levels, abs, true, quiet, ent.name) || (extra && isIgnored([extra], abs, true))))
+          stats.skippedTests += countFiles(abs);
         continue;
       }
-      if (isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true))) continue;
-      const child = openFrame(abs, frame.relPrefix + ent.name, levels, opts);
+      if (isIgnored(levels, abs, true, quiet, ent.name) || (extra && isIgnored([extra], abs, true))) continue;
+      const childQuiet = quiet.map((q, i) => q && !holdsNeedle(levels[i]!.needles!, ent.name));
+      const child = openFrame(abs, frame.relPrefix + ent.name, levels, childQuiet, opts);
       if (child) stack.push(child);
       continue;
     }
@@ -264,7 +356,7 @@ function* walkDir(
       stats.skippedSpecial++;
       continue;
     }
-    if ((levels.length > 0 && isIgnored(levels, abs, false)) || (extra && isIgnored([extra], abs, false))) continue;
+    if ((levels.length > 0 && isIgnored(levels, abs, false, quiet, ent.name)) || (extra && isIgnored([extra], abs, false))) continue;
     if (seen?.has(abs)) continue;
     const rel = frame.relPrefix + ent.name;
     const type = detectFileTypeOf(rel, ent.name, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);

@@ -40,7 +40,7 @@ describe('parseCidr picks the family from the text', () => {
   it('agrees with ipaddr.js tried both ways on generated texts', () => {
     let seed = 7;
     const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
       return seed % n;
     };
     const parts = [
