@@ -30,6 +30,8 @@ const PATTERN_PARTS = [
   '[',
   ']',
   '[a-c]',
+  '[ab]',
+  '[.y]',
   '\\',
   ' ',
   'x1',
@@ -55,6 +57,9 @@ const NAMES = [
 ];
 const WHOLE = [
   'a.yaml',
+  '*.[ya]aml',
+  '[ab].yaml',
+  'x[1a]*',
   '*.yaml',
   'b*',
   'x1*',
@@ -76,48 +81,70 @@ const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 describe('ruleNeedles', () => {
   it.each([
-    ['*.pem', ['.pem']],
-    ['**/.terraform/*', ['.terraform']],
-    ['/Build/\n# a comment\n\n!keep.local.yaml', ['build', 'keep.local.yaml']],
-    ['[ab]cd', ['cd']],
-    ['\\#literal', ['literal']],
+    ['*.pem', { last: ['.pem'], any: [] }],
+    ['**/.terraform/*', { last: [], any: ['.terraform'] }],
+    ['/charts/*/charts', { last: ['charts'], any: [] }],
+    ['/Build/ \n# a comment\n\n!keep.local.yaml', { last: ['build', 'keep.local.yaml'], any: [] }],
+    ['node_modules/**', { last: [], any: ['node_modules'] }],
+    ['[ab]cd', { last: ['acd', 'bcd'], any: [] }],
+    ['*.[oa]', { last: ['.o', '.a'], any: [] }],
+    ['[568].out', { last: ['5.out', '6.out', '8.out'], any: [] }],
+    ['[a-c]d', { last: ['d'], any: [] }],
+    ['a[/]bc', { last: [], any: ['bc'] }],
+    ['\\#literal', { last: [], any: ['literal'] }],
     ['*', undefined],
-    ['ok\n[xy]', undefined],
-    ['#only a comment\n   \n', []],
+    ['ok\n[!xy]', undefined],
+    ['#only a comment\n   \n', { last: [], any: [] }],
   ])('%j', (text, expected) => {
     expect(ruleNeedles(text)).toEqual(expected);
   });
 
-  it('every path a rule matches, or whose folder it matches, holds one of its needles (ASCII case-insensitively)', () => {
+  it('a path a rule matches (in no folder it ignores) holds its needle: in its last name, or in any name', () => {
     seed = 3;
     let matched = 0;
     for (let i = 0; i < 3000; i++) {
       const p = pattern();
       const ig = ignore().add(p);
       const needles = ruleNeedles(p);
+      if (needles === undefined) continue; // a rule without a needle: the walk asks about every path
       for (let k = 0; k < 12; k++) {
-        const parts = Array.from({ length: 1 + rnd(3) }, () => pick(NAMES));
-        const path = parts.join('/') + (rnd(4) === 0 ? '/' : '');
+        const names = Array.from({ length: 1 + rnd(3) }, () => pick(NAMES));
+        const isDir = rnd(4) === 0;
+        const path = names.join('/') + (isDir ? '/' : '');
         const r = ig.test(path);
         if (!r.ignored && !r.unignored) continue;
-        if (needles === undefined) continue; // a rule without a needle: the walk asks about every path
+        // Matched through a folder above it, which the walk asked about (and then asks about all below).
+        if (names.slice(0, -1).some((_, j) => ig.test(`${names.slice(0, j + 1).join('/')}/`).ignored)) continue;
         matched++;
-        expect({ p, path, holds: needles!.some((n) => asciiLower(path).includes(n)) }).toEqual({ p, path, holds: true });
+        const last = asciiLower(names[names.length - 1]!);
+        const holds =
+          needles.last.some((n) => last.includes(n)) || needles.any.some((n) => names.some((name) => asciiLower(name).includes(n)));
+        expect({ p, path, holds }).toEqual({ p, path, holds: true });
       }
     }
-    expect(matched).toBeGreaterThan(1500); // the generator makes rules that match
+    expect(matched).toBeGreaterThan(800); // the generator makes rules that match
   });
 });
 
-/** The walk's verdicts as they were before the needles: every level asked about every path (deepest opinion wins). */
-function reference(root: string): string[] {
+/**
+ * The walk's verdicts as they were before the needles: every level asked about every path (deepest opinion wins).
+ * `start`: the folder named on the command line (walked whatever the levels above say about it).
+ */
+function reference(root: string, start = ''): string[] {
   const out: string[] = [];
   const visit = (dir: string, rel: string, levels: { rel: string; ig: Ignore }[]) => {
     const names = readdirSync(dir).sort();
     const lv = names.includes('.gitignore')
       ? [...levels, { rel, ig: ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8')) }]
       : levels;
+    if (start !== '' && (rel === '' || start.startsWith(`${rel}/`))) {
+      // On the way down to the named folder.
+      const next = start.slice(rel === '' ? 0 : rel.length + 1).split('/')[0]!;
+      visit(join(dir, next), rel === '' ? next : `${rel}/${next}`, lv);
+      return;
+    }
     for (const name of names) {
+      if (name === '.git') continue;
       const r = rel === '' ? name : `${rel}/${name}`;
       const isDir = statSync(join(dir, name)).isDirectory();
       let ignored = false;
@@ -134,6 +161,17 @@ function reference(root: string): string[] {
   };
   visit(root, '', []);
   return out;
+}
+
+/** A folder of `dir` whose name is in DIRS, or undefined. */
+function someFolder(dir: string): string | undefined {
+  const found = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory() && DIRS.includes(e.name));
+  if (found.length === 0) return undefined;
+  const e = found[rnd(found.length)]!;
+  return join(e.parentPath, e.name)
+    .slice(dir.length + 1)
+    .split('\\')
+    .join('/');
 }
 
 // Names and rules with few letters in common, so that most names hold no needle of most levels.
@@ -155,13 +193,20 @@ const RULES = [
   '!dd/x.yaml',
   'gh/',
   '*.yaml',
+  '!c',
+  '!gh/',
+  '**/dd/**',
+  '!Ef',
+  'D[dx].yaml',
+  '*.[xy]aml',
 ];
 
 it('the walk keeps and drops the same files as asking the package about every path', () => {
   seed = 11;
   let kept = 0;
   let dropped = 0;
-  for (let t = 0; t < 30; t++) {
+  let started = 0;
+  for (let t = 0; t < 40; t++) {
     const dir = mkdtempSync(join(tmpdir(), 'kdiag-needles-'));
     try {
       const make = (d: string, depth: number) => {
@@ -178,18 +223,60 @@ it('the walk keeps and drops the same files as asking the package about every pa
         }
       };
       make(dir, 0);
+      // Every other tree is a repository scanned from a folder inside it: the levels above that folder apply.
+      const start = t % 2 === 1 ? someFolder(dir) : undefined;
+      if (start !== undefined) {
+        mkdirSync(join(dir, '.git'));
+        started++;
+      }
       const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0, skippedTests: 0 };
-      const walked = [...walk({ cwd: dir, roots: ['.'], warn: () => undefined }, stats)].map((e) => e.rel);
-      const expected = reference(dir);
+      const walked = [...walk({ cwd: dir, roots: [start ?? '.'], warn: () => undefined }, stats)].map((e) => e.rel);
+      const expected = reference(dir, start);
       expect(walked).toEqual(expected);
       kept += expected.length;
-      const all = readdirSync(dir, { recursive: true }).filter((n) => String(n).endsWith('.yaml')).length;
+      const all = readdirSync(join(dir, start ?? ''), { recursive: true }).filter((n) => String(n).endsWith('.yaml')).length;
       dropped += all - expected.length;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  // Both kinds of verdict happen.
-  expect(kept).toBeGreaterThan(700);
-  expect(dropped).toBeGreaterThan(300);
+  // Both kinds of verdict happen, from the top and from folders inside.
+  expect(started).toBeGreaterThan(10);
+  expect(kept).toBeGreaterThan(400);
+  expect(dropped).toBeGreaterThan(150);
+});
+
+it.each([
+  [
+    'a folder a level ignores, re-included by a deeper level: the files in it stay ignored by the first',
+    { '.gitignore': 'c\n', 'dd/.gitignore': '!c\n', 'dd/c/x.yaml': '', 'dd/y.yaml': '' },
+    '.',
+    ['dd/y.yaml'],
+  ],
+  [
+    'a folder named on the command line, under a rule of a level above it that needs its name',
+    { '.git/HEAD': '', '.gitignore': 'logs/**\n', 'logs/x.yaml': '', 'logs/sub/y.yaml': '', 'z.yaml': '' },
+    'logs',
+    [],
+  ],
+  [
+    'a folder named on the command line, inside a folder a level above ignores',
+    { '.git/HEAD': '', '.gitignore': 'gen/\n', 'gen/app/x.yaml': '' },
+    'gen/app',
+    [],
+  ],
+])('%s', (_what, files, root, expected) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kdiag-needles-'));
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    const stats: WalkStats = { skippedSymlinks: 0, skippedSpecial: 0, skippedUnknownType: 0, skippedTests: 0 };
+    const walked = [...walk({ cwd: dir, roots: [root], warn: () => undefined }, stats)].map((e) => e.rel);
+    expect(walked).toEqual(expected);
+    expect(reference(dir, root === '.' ? '' : root)).toEqual(expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
