@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { ruleNeedles, walk, type WalkStats } from '../../../src/lint/walk.js';
+import { ruleNeedles } from '../../../src/lint/gitignore.js';
+import { walk, type WalkStats } from '../../../src/lint/walk.js';
 
 // The walk asks the `ignore` package about a path only when one of its names holds a needle of the rules
 // (src/lint/walk.ts): these tests hold that to what the package itself answers.
@@ -211,7 +212,7 @@ it('the walk keeps and drops the same files as asking the package about every pa
     try {
       const make = (d: string, depth: number) => {
         if (rnd(3) === 0) {
-          const rules = Array.from({ length: 1 + rnd(2) }, () => (rnd(4) === 0 ? pattern() : pick(RULES)));
+          const rules = Array.from({ length: 1 + rnd(4) }, () => (rnd(4) === 0 ? pattern() : pick(RULES)));
           writeFileSync(join(d, '.gitignore'), rules.join(rnd(2) ? '\n' : '\r\n'));
         }
         for (const name of new Set(Array.from({ length: 2 + rnd(4) }, () => pick(FILES)))) writeFileSync(join(d, name), 'x: 1\n');
@@ -247,6 +248,13 @@ it('the walk keeps and drops the same files as asking the package about every pa
 });
 
 it.each([
+  ['the last rule matching decides', { '.gitignore': '*.yaml\n!keep.yaml\n', 'keep.yaml': '', 'a.yaml': '' }, '.', ['keep.yaml']],
+  [
+    'a rule matching the folder above, not the path, overruled there by a later rule',
+    { '.gitignore': '*b\n!a*\n', 'ab/b.yaml': '', 'b.yaml': '' },
+    '.',
+    ['ab/b.yaml', 'b.yaml'],
+  ],
   [
     'a folder a level ignores, re-included by a deeper level: the files in it stay ignored by the first',
     { '.gitignore': 'c\n', 'dd/.gitignore': '!c\n', 'dd/c/x.yaml': '', 'dd/y.yaml': '' },
