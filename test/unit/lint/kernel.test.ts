@@ -52,6 +52,21 @@ function v6Seed(line: string): number {
   return -1;
 }
 
+/**
+ * A line the kernel drops as a version under a version key (assembly/scan.ts, isVersionLine), unless it is the
+ * range's first line or the line before holds `kdiag-ignore`.
+ */
+function versionLine(line: string): boolean {
+  const m = /^[ \t]*(?:-[ \t]+)?["']?([A-Za-z0-9_-]+)["']?[ \t]*(?::=?|=)[ \t]*["']?(\d+(?:\.\d+)*)["']?,?[ \t]*\r?$/.exec(line);
+  if (!m) return false;
+  const key = m[1]!;
+  const keyAt = line.indexOf(key);
+  const runAt = line.lastIndexOf(m[2]!);
+  return (
+    runAt - keyAt <= 70 && /(version|tags?)$/i.test(key) && !/ubnet|cidr|ddresses|ip-range/i.test(key) && !line.includes('kdiag-ignore')
+  );
+}
+
 let state = 12345;
 function rnd(n: number): number {
   state = (state * 1103515245 + 12345) & 0x7fffffff;
@@ -109,6 +124,19 @@ const PIECES = [
   '(/[`\'"]/',
   'kdiag-ignore',
   'kdiag-ignore: ok',
+  // Version lines (the kernel drops a line that is only a version under a version key).
+  'version: ',
+  'appVersion: "',
+  '- imageTag: ',
+  'IMAGE_TAG=',
+  '"tags": "',
+  'kube-version:=',
+  'subnetVersion: ',
+  'versionHost: ',
+  '1.2.3.4',
+  '10.20.30.40"',
+  '1.2.3.4.5',
+  '",',
   '10.1.2.3',
   '1.2.3.4',
   '10.0.0.1:8080',
@@ -143,7 +171,33 @@ const PIECES = [
   '(q/z:',
 ];
 
+const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+
+/** A line shaped like a version under a key, or nearly (another key, separator, value or tail). */
+function versionish(): string {
+  const key = pick([
+    'version',
+    'appVersion',
+    'IMAGE_TAG',
+    'tags',
+    'kube-version',
+    'subnetVersion',
+    'versionHost',
+    'image.tag',
+    'cidrTag',
+    'kdiag-ignore-version',
+    'v',
+    'release',
+    'host',
+    `${'x'.repeat(64)}Version`,
+  ]);
+  const run = pick(['1.2.3.4', '10.0.0.1', '255.255.255.0', '1.2.3.4.5', '01.2.3.4', '10.1.2.3', '1.2.3.4-rc1', '1.2.3']);
+  const q = pick(['', '', '"', "'"]);
+  return `${pick(['', '  ', '\t'])}${pick(['', '', '- ', '-'])}${q}${key}${q}${pick(['', ' '])}${pick([':', ':', '=', ':=', '=>'])}${pick(['', ' ', '  ', ' '.repeat(75)])}${q}${run}${q}${pick(['', '', ',', ' ', '\r', ' # x', 'x', ' 1.2.3.4'])}`;
+}
+
 function line(): string {
+  if (rnd(6) === 0) return versionish();
   let s = '';
   const n = 1 + rnd(9);
   for (let i = 0; i < n; i++) s += PIECES[rnd(PIECES.length)];
@@ -160,6 +214,7 @@ describe('scan kernel', () => {
     let listed = 0;
     let flagged = 0;
     let prevMarked = 0;
+    let versions = 0;
     for (let round = 0; round < 25; round++) {
       const lines = Array.from({ length: 60 }, line);
       const text = lines.join('\n') + (rnd(2) ? '\n' : '');
@@ -190,11 +245,18 @@ describe('scan kernel', () => {
         } else {
           const seed = Math.min(...seeds);
           const wholeLine = linter.isSkippableCommentLine(raw, 0, raw.length);
-          if (ev === undefined) {
+          const prevMarker = n > 0 && bytes.toString('latin1', prevStart, offset).includes('kdiag-ignore');
+          const version = n > 0 && !prevMarker && v6Seed(raw) < 0 && versionLine(raw);
+          if (version) versions++;
+          if (ev === undefined && version) {
+            // Dropped as a version line: the engine reports nothing there (checked above).
+            expect(reported).toEqual([]);
+          } else if (ev === undefined) {
             // Dropped: only comment lines of types without block comments or multi-line strings.
             expect(mode.syntax & 3).toBe(COMMENTS_DROP);
             expect(wholeLine || linter.isSkippableTrailingComment(raw, 0, raw.length, seed)).toBe(true);
           } else {
+            expect([raw, version]).toEqual([raw, false]);
             listed++;
             expect(ev).toEqual([offset, end, offset + seed, expect.any(Number), prevStart]);
             const flags = ev[3]!;
@@ -228,6 +290,7 @@ describe('scan kernel', () => {
     // The generator reaches the kernel's cases for this type.
     expect(listed).toBeGreaterThan(100);
     expect(prevMarked).toBeGreaterThan(0);
+    expect(versions).toBeGreaterThan(0);
     if (COMMENT_SYNTAX[type].line.length > 0 && spanningOpeners(COMMENT_SYNTAX[type]).length > 0) expect(flagged).toBeGreaterThan(0);
   });
 
