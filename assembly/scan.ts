@@ -46,6 +46,24 @@ let syntaxBits: u32 = COMMENTS_KEEP;
 let newlineCount: i32 = 0;
 let highBits: i32 = 0;
 
+/**
+ * What the last `scan` found out about its range, as three u32 in memory (JavaScript reads them through a view:
+ * no call): newlines, 1 when a byte was above 0x7f, 1 when comment lines were dropped (COMMENTS_DROP).
+ */
+const STATUS: usize = BUFFER - 32;
+/** `scan`'s flags: the range starts with the rest of a line cut at the previous chunk's end. */
+const SCAN_CONTINUED: u32 = 1;
+/**
+ * `scan`'s flags: the range is a file's first; with COMMENTS_FLAG, drop comment lines as with COMMENTS_DROP when it
+ * holds no opener of a block comment or multi-line string (none can be open there).
+ */
+const SCAN_FIRST: u32 = 2;
+
+/** Offset of the status words of the last `scan` in memory. */
+export function statusOffset(): usize {
+  return STATUS;
+}
+
 /** Offset of the read buffer in memory. */
 export function bufferOffset(): usize {
   return BUFFER;
@@ -436,10 +454,14 @@ function isVersionLine(ls: usize, le: usize): bool {
   if (i < le && load<u8>(BUFFER + i) == 13) i++;
   if (i != le) return false;
   // "version", "tags", "tag"
-  if (!keyEndsWith(k0, k1, 0x6e6f6973726576, 7) && !keyEndsWith(k0, k1, 0x73676174, 4) && !keyEndsWith(k0, k1, 0x676174, 3)) return false;
-  // "ubnet", "cidr", "addresses", "ip-range" (mayDeclare: [Ss]ubnet, CIDR, cidr, kube_service_addresses, cluster-ip-range)
-  if (keyHolds(k0, k1, 0x74656e6275, 5) || keyHolds(k0, k1, 0x72646963, 4)) return false;
-  if (keyHolds(k0, k1, 0x7365737365726464, 8) || keyHolds(k0, k1, 0x65676e61722d7069, 8)) return false;
+  const n: usize = keyEndsWith(k0, k1, 0x6e6f6973726576, 7) ? 7 : keyEndsWith(k0, k1, 0x73676174, 4) ? 4 : keyEndsWith(k0, k1, 0x676174, 3) ? 3 : 0;
+  if (n == 0) return false;
+  // "ubnet", "cidr", "addresses", "ip-range" (mayDeclare: [Ss]ubnet, CIDR, cidr, kube_service_addresses, cluster-ip-range),
+  // which the key can hold only when it is longer than its ending.
+  if (k1 - k0 > n) {
+    if (keyHolds(k0, k1, 0x74656e6275, 5) || keyHolds(k0, k1, 0x72646963, 4)) return false;
+    if (keyHolds(k0, k1, 0x7365737365726464, 8) || keyHolds(k0, k1, 0x65676e61722d7069, 8)) return false;
+  }
   return !hasSuppression(ls, le);
 }
 
@@ -473,12 +495,14 @@ function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i3
 
 /**
  * Scans BUFFER[start, end): returns the number of events written, or -1 when the range holds a NUL byte (a
- * binary file). `newlines()` and `sawNonAscii()` then describe the range. Comment lines are treated as
- * `configure` says, except the line at `start` when `continued` (the rest of a line cut at the previous chunk's
- * end), which is always listed as it is.
+ * binary file). `newlines()`, `sawNonAscii()` and the status words then describe the range. Comment lines are
+ * treated as `configure` says (or dropped, see SCAN_FIRST), except the line at `start` with SCAN_CONTINUED (the
+ * rest of a line cut at the previous chunk's end), which is always listed as it is.
  */
-export function scan(start: usize, end: usize, continued: bool): i32 {
-  const comments = syntaxBits & MODE_MASK;
+export function scan(start: usize, end: usize, flags: u32): i32 {
+  const continued = (flags & SCAN_CONTINUED) != 0;
+  let comments = syntaxBits & MODE_MASK;
+  if ((flags & SCAN_FIRST) != 0 && comments == COMMENTS_FLAG && !hasOpener(start, end)) comments = COMMENTS_DROP;
   const nl = i8x16.splat(10);
   const dot = i8x16.splat(46);
   const colon = i8x16.splat(58);
@@ -573,5 +597,8 @@ export function scan(start: usize, end: usize, continued: bool): i32 {
   }
   newlineCount = count;
   highBits = high;
+  store<u32>(STATUS, <u32>count);
+  store<u32>(STATUS + 4, high != 0 ? 1 : 0);
+  store<u32>(STATUS + 8, comments == COMMENTS_DROP ? 1 : 0);
   return <i32>events;
 }

@@ -9,6 +9,8 @@ import {
   FLAG_BITS,
   HAS_IPV6,
   PREV_MARKER,
+  SCAN_CONTINUED,
+  SCAN_FIRST,
   scanKernel,
   TRAILING_COMMENT,
 } from '../../../src/lint/scan-kernel.js';
@@ -220,10 +222,15 @@ describe('scan kernel', () => {
       const text = lines.join('\n') + (rnd(2) ? '\n' : '');
       const bytes = Buffer.from(text, 'utf8');
       bytes.copy(kernel.buf);
-      const count = kernel.scan(0, bytes.length, false);
+      const count = kernel.scan(0, bytes.length, 0);
       expect(count).toBeGreaterThanOrEqual(0);
       expect(kernel.newlines()).toBe(lines.length - 1 + (text.endsWith('\n') ? 1 : 0));
       expect(kernel.sawNonAscii()).toBe(/[^\x00-\x7f]/.test(text) ? 1 : 0);
+      expect([kernel.status[0], kernel.status[1], kernel.status[2]]).toEqual([
+        kernel.newlines(),
+        kernel.sawNonAscii(),
+        (mode.syntax & 3) === COMMENTS_DROP ? 1 : 0,
+      ]);
       // Expected: per line with a seed, in byte offsets (the kernel works on bytes: a latin1 view of the line).
       const events = new Map<number, number[]>();
       for (let e = 0; e < count; e++)
@@ -298,9 +305,9 @@ describe('scan kernel', () => {
     const kernel = scanKernel();
     kernel.configure(0, 0, 0, 0, 0);
     Buffer.from('a: 10.1.2.3\nb\0c\n').copy(kernel.buf);
-    expect(kernel.scan(0, 16, false)).toBe(-1);
+    expect(kernel.scan(0, 16, 0)).toBe(-1);
     // Bytes past the range do not count.
-    expect(kernel.scan(0, 12, false)).toBe(1);
+    expect(kernel.scan(0, 12, 0)).toBe(1);
   });
 
   test('the rest of a line cut at the previous chunk is listed even when it looks like a comment', () => {
@@ -309,9 +316,26 @@ describe('scan kernel', () => {
     const mode = commentMode('env', false);
     kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
     Buffer.from('# 10.1.2.3\n# 10.1.2.4\n').copy(kernel.buf);
-    expect(kernel.scan(0, 22, false)).toBe(0);
-    expect(kernel.scan(0, 22, true)).toBe(1);
+    expect(kernel.scan(0, 22, 0)).toBe(0);
+    expect(kernel.scan(0, 22, SCAN_CONTINUED)).toBe(1);
     expect(kernel.events[0]).toBe(0);
+  });
+
+  test("SCAN_FIRST drops comment lines of a file's first range when no block comment can open in it", () => {
+    const kernel = scanKernel();
+    const mode = commentMode('c-like', false);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
+    for (const [text, flags, listed, dropped] of [
+      ['// 10.1.2.3\nx = 1\n', 0, 1, 0],
+      ['// 10.1.2.3\nx = 1\n', SCAN_FIRST, 0, 1],
+      ['// 10.1.2.3\n/* x */\n', SCAN_FIRST, 1, 0],
+      ['a = "10.1.2.3"; // 10.9.9.9\n', SCAN_FIRST, 1, 1],
+    ] as const) {
+      const bytes = Buffer.from(text);
+      bytes.copy(kernel.buf);
+      expect([text, flags, kernel.scan(0, bytes.length, flags), kernel.status[2]]).toEqual([text, flags, listed, dropped]);
+      expect(kernel.status[0]).toBe(text.split('\n').length - 1);
+    }
   });
 
   test('hasOpener finds the first two bytes of a block-comment opener inside the range only', () => {
