@@ -46,6 +46,24 @@ let syntaxBits: u32 = COMMENTS_KEEP;
 let newlineCount: i32 = 0;
 let highBits: i32 = 0;
 
+/**
+ * What the last `scan` found out about its range, as three u32 in memory (JavaScript reads them through a view:
+ * no call): newlines, 1 when a byte was above 0x7f, 1 when comment lines were dropped (COMMENTS_DROP).
+ */
+const STATUS: usize = BUFFER - 32;
+/** `scan`'s flags: the range starts with the rest of a line cut at the previous chunk's end. */
+const SCAN_CONTINUED: u32 = 1;
+/**
+ * `scan`'s flags: the range is a file's first; with COMMENTS_FLAG, drop comment lines as with COMMENTS_DROP when it
+ * holds no opener of a block comment or multi-line string (none can be open there).
+ */
+const SCAN_FIRST: u32 = 2;
+
+/** Offset of the status words of the last `scan` in memory. */
+export function statusOffset(): usize {
+  return STATUS;
+}
+
 /** Offset of the read buffer in memory. */
 export function bufferOffset(): usize {
   return BUFFER;
@@ -359,8 +377,101 @@ function isUrlSlashes(i: usize, ls: usize): bool {
   return i > ls && load<u8>(BUFFER + i - 1) == 58 && load<u8>(BUFFER + i) == 47 && load<u8>(BUFFER + i + 1) == 47;
 }
 
-/** Lists line [ls, le) unless it is a comment to drop; returns the new event count. */
-function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i32, hasV6: bool, pls: usize, mode: u32): usize {
+// @ts-ignore: decorator
+@inline
+function isQuoteByte(c: u32): bool {
+  return c == 34 || c == 39;
+}
+
+/** Letters, digits, `_` and `-`: the bytes of a key this kernel recognizes (the engine's keys may also hold `.`). */
+// @ts-ignore: decorator
+@inline
+function isKeyByte(c: u32): bool {
+  return isAlnum(c) || c == 95 || c == 45;
+}
+
+/** True when the key [k0, k1), lower-cased, ends with `suffix` (lower-case ASCII, packed a byte each, first low). */
+function keyEndsWith(k0: usize, k1: usize, suffix: u64, n: usize): bool {
+  if (k1 - k0 < n) return false;
+  for (let j: usize = 0; j < n; j++) {
+    if ((<u32>load<u8>(BUFFER + k1 - n + j) | 32) != <u32>((suffix >> (8 * j)) & 0xff)) return false;
+  }
+  return true;
+}
+
+/** True when the key [k0, k1), lower-cased, holds `word` (lower-case ASCII, packed a byte each, first low). */
+function keyHolds(k0: usize, k1: usize, word: u64, n: usize): bool {
+  for (let i = k0; i + n <= k1; i++) if (keyEndsWith(k0, i + n, word, n)) return true;
+  return false;
+}
+
+/**
+ * True when line [ls, le) is a version under a version key and nothing else, a line the engine never reports on
+ * (src/core/lint/scan.ts): `version: "1.2.3.4"`, `- appVersion: 1.2.3.4`, `IMAGE_TAG=1.2.3.4`, `"tag": "1.2.3.4",`.
+ * The whole line must be: blanks, an optional `- `, an optional quote, a key of letters, digits, `_` and `-`
+ * ending in `version`, `tag` or `tags` (any case: the engine's VERSION_KEY, which no key ending so can escape
+ * through ADDRESS_KEY), an optional quote, blanks, `:`, `:=` or `=`, blanks, an optional quote, digits in groups
+ * joined by single dots, an optional quote and comma, blanks, an optional CR. Then the dotted run is the line's
+ * only candidate, and the engine finds its key right before it, so it is a `version` decoy if nothing else (a
+ * netmask, an invalid address...) made it one first. The key must not hold what makes the engine look for a
+ * declared range (`subnet`, `cidr`, ...: mayDeclare), and the line no `kdiag-ignore`.
+ */
+function isVersionLine(ls: usize, le: usize): bool {
+  let i = ls;
+  while (i < le && isSpace(<u32>load<u8>(BUFFER + i))) i++;
+  if (i + 1 < le && load<u8>(BUFFER + i) == 45 && isSpace(<u32>load<u8>(BUFFER + i + 1))) {
+    i++;
+    while (i < le && isSpace(<u32>load<u8>(BUFFER + i))) i++;
+  }
+  if (i < le && isQuoteByte(<u32>load<u8>(BUFFER + i))) i++;
+  const k0 = i;
+  while (i < le && isKeyByte(<u32>load<u8>(BUFFER + i))) i++;
+  const k1 = i;
+  if (k1 == k0) return false;
+  if (i < le && isQuoteByte(<u32>load<u8>(BUFFER + i))) i++;
+  while (i < le && isSpace(<u32>load<u8>(BUFFER + i))) i++;
+  if (i >= le) return false;
+  const sep = <u32>load<u8>(BUFFER + i);
+  if (sep == 58) {
+    i++;
+    if (i < le && load<u8>(BUFFER + i) == 61) i++;
+  } else if (sep == 61) {
+    i++;
+  } else return false;
+  while (i < le && isSpace(<u32>load<u8>(BUFFER + i))) i++;
+  if (i < le && isQuoteByte(<u32>load<u8>(BUFFER + i))) i++;
+  const r0 = i;
+  // The engine reads the key within 80 characters before the value: all of it, here.
+  if (r0 - k0 > 70 || i >= le || !isDigit(<u32>load<u8>(BUFFER + i))) return false;
+  for (;;) {
+    while (i < le && isDigit(<u32>load<u8>(BUFFER + i))) i++;
+    if (i + 1 < le && load<u8>(BUFFER + i) == 46 && isDigit(<u32>load<u8>(BUFFER + i + 1))) i++;
+    else break;
+  }
+  if (i < le && isQuoteByte(<u32>load<u8>(BUFFER + i))) i++;
+  if (i < le && load<u8>(BUFFER + i) == 44) i++;
+  while (i < le && isSpace(<u32>load<u8>(BUFFER + i))) i++;
+  if (i < le && load<u8>(BUFFER + i) == 13) i++;
+  if (i != le) return false;
+  // "version", "tags", "tag"
+  const n: usize = keyEndsWith(k0, k1, 0x6e6f6973726576, 7) ? 7 : keyEndsWith(k0, k1, 0x73676174, 4) ? 4 : keyEndsWith(k0, k1, 0x676174, 3) ? 3 : 0;
+  if (n == 0) return false;
+  // "ubnet", "cidr", "addresses", "ip-range" (mayDeclare: [Ss]ubnet, CIDR, cidr, kube_service_addresses, cluster-ip-range),
+  // which the key can hold only when it is longer than its ending.
+  if (k1 - k0 > n) {
+    if (keyHolds(k0, k1, 0x74656e6275, 5) || keyHolds(k0, k1, 0x72646963, 4)) return false;
+    if (keyHolds(k0, k1, 0x7365737365726464, 8) || keyHolds(k0, k1, 0x65676e61722d7069, 8)) return false;
+  }
+  return !hasSuppression(ls, le);
+}
+
+/**
+ * Lists line [ls, le) unless it is a comment to drop or a version line (isVersionLine) that no `kdiag-ignore` on
+ * the line before may concern (a reason-less one is reported only above a line that is listed) and that is not
+ * the range's first line (whose line before the kernel does not see); returns the new event count.
+ */
+function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i32, hasV6: bool, pls: usize, mode: u32, start: usize): usize {
+  if (ls > start && !hasV6 && isVersionLine(ls, le) && !(pls < ls && hasSuppression(pls, ls))) return events;
   let flags = (<u32>newlinesBefore << FLAG_BITS) | (hasV6 ? HAS_IPV6 : 0);
   if (mode != COMMENTS_KEEP) {
     let comment: u32 = 0;
@@ -384,12 +495,14 @@ function emit(events: usize, ls: usize, le: usize, seed: i32, newlinesBefore: i3
 
 /**
  * Scans BUFFER[start, end): returns the number of events written, or -1 when the range holds a NUL byte (a
- * binary file). `newlines()` and `sawNonAscii()` then describe the range. Comment lines are treated as
- * `configure` says, except the line at `start` when `continued` (the rest of a line cut at the previous chunk's
- * end), which is always listed as it is.
+ * binary file). `newlines()`, `sawNonAscii()` and the status words then describe the range. Comment lines are
+ * treated as `configure` says (or dropped, see SCAN_FIRST), except the line at `start` with SCAN_CONTINUED (the
+ * rest of a line cut at the previous chunk's end), which is always listed as it is.
  */
-export function scan(start: usize, end: usize, continued: bool): i32 {
-  const comments = syntaxBits & MODE_MASK;
+export function scan(start: usize, end: usize, flags: u32): i32 {
+  const continued = (flags & SCAN_CONTINUED) != 0;
+  let comments = syntaxBits & MODE_MASK;
+  if ((flags & SCAN_FIRST) != 0 && comments == COMMENTS_FLAG && !hasOpener(start, end)) comments = COMMENTS_DROP;
   const nl = i8x16.splat(10);
   const dot = i8x16.splat(46);
   const colon = i8x16.splat(58);
@@ -455,7 +568,7 @@ export function scan(start: usize, end: usize, continued: bool): i32 {
       all &= all - 1;
       if ((nls >>> bit) & 1) {
         if (seed >= 0) {
-          events = emit(events, lineStart, q, seed, lineNewlines, hasV6, prevLineStart, continued && lineStart == start ? COMMENTS_KEEP : comments);
+          events = emit(events, lineStart, q, seed, lineNewlines, hasV6, prevLineStart, continued && lineStart == start ? COMMENTS_KEEP : comments, start);
           seed = -1;
           hasV4 = false;
           hasV6 = false;
@@ -480,9 +593,12 @@ export function scan(start: usize, end: usize, continued: bool): i32 {
     }
   }
   if (seed >= 0) {
-    events = emit(events, lineStart, end, seed, lineNewlines, hasV6, prevLineStart, continued && lineStart == start ? COMMENTS_KEEP : comments);
+    events = emit(events, lineStart, end, seed, lineNewlines, hasV6, prevLineStart, continued && lineStart == start ? COMMENTS_KEEP : comments, start);
   }
   newlineCount = count;
   highBits = high;
+  store<u32>(STATUS, <u32>count);
+  store<u32>(STATUS + 4, high != 0 ? 1 : 0);
+  store<u32>(STATUS + 8, comments == COMMENTS_DROP ? 1 : 0);
   return <i32>events;
 }

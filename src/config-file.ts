@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_FILE, type KdiagConfig } from './config-types.js';
 import { UsageError } from './errors.js';
@@ -10,22 +10,23 @@ import { UsageError } from './errors.js';
 
 export { CONFIG_FILE };
 
-/** Finds `.kdiag.yaml` from `cwd` upwards. */
+/**
+ * Finds `.kdiag.yaml` from `cwd` upwards. Synchronous calls (a few stats of a small file at start-up): no
+ * exception per missing file, and `node:fs/promises` is not loaded for them.
+ */
 export async function findConfigFile(cwd: string): Promise<string | undefined> {
   let dir = resolve(cwd);
   for (;;) {
     const candidate = join(dir, CONFIG_FILE);
     try {
-      await stat(candidate);
       // Found (even if unreadable: loadConfig then says so, rather than silently using a parent's).
-      return candidate;
+      if (statSync(candidate, { throwIfNoEntry: false }) !== undefined) return candidate;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') return candidate;
-      const parent = dirname(dir);
-      if (parent === dir) return undefined;
-      dir = parent;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') return candidate;
     }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
   }
 }
 
@@ -35,7 +36,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<KdiagC
   if (!path) return {};
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'check the --config path');
   }

@@ -3,6 +3,7 @@ import type { ClusterReader } from './cluster/reader.js';
 import type { KubeConnection } from './cluster/kube-api.js';
 import type { KubeAccessOptions } from './cluster/kube-reader.js';
 import type { Clock, Context, GlobalOptions, Invocation } from './commands/types.js';
+import { loadConfig } from './config-file.js';
 import type { KdiagConfig } from './config-types.js';
 import { ClusterAccessError } from './errors.js';
 import type { Io } from './ui/io.js';
@@ -75,14 +76,13 @@ export function createContext(deps: ContextDeps): Context {
       const denied = results.filter((r) => !r.allowed);
       if (denied.length > 0) throw missingPermissions(denied);
     },
-    // config-file.ts imports the YAML parser only once a config file is found.
+    // config-file.ts imports the YAML parser only once a config file is found (itself is small, and loaded with
+    // the CLI rather than as a chunk of its own: bundle files cost start-up time, scripts/build.mjs).
     config: () =>
-      (config ??= import('./config-file.js')
-        .then((m) => m.loadConfig(deps.cwd, globals.config))
-        .then((c) => {
-          for (const w of c.warnings ?? []) warn(w);
-          return c;
-        })),
+      (config ??= loadConfig(deps.cwd, globals.config).then((c) => {
+        for (const w of c.warnings ?? []) warn(w);
+        return c;
+      })),
     progress: (text) => {
       const stop = startSpinner(io, text);
       deps.onStop(stop);

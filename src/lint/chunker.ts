@@ -7,9 +7,10 @@ import {
   COMMENTS_KEEP,
   LINE_START_ONLY,
   MARKER_NEEDS_SPACE,
-  MODE_MASK,
   QUOTE_NEEDS_BOUNDARY,
   REGEX_LITERALS,
+  SCAN_CONTINUED,
+  SCAN_FIRST,
   scanKernel,
   type ScanKernel,
 } from './scan-kernel.js';
@@ -129,6 +130,8 @@ export function commentMode(fileType: FileType, includeComments: boolean): Comme
 export class Chunker {
   private readonly kernel: ScanKernel;
   private readonly round: Round;
+  /** The comment mode the kernel has (files of a type come in runs: configured only when it changes). */
+  private configured: CommentMode | undefined;
 
   constructor(private readonly chunkSize = CHUNK_SIZE) {
     this.kernel = scanKernel();
@@ -158,10 +161,12 @@ export class Chunker {
     const buf = kernel.buf;
     const size = this.chunkSize;
     const round = this.round;
+    const status = kernel.status;
     const mode = commentMode(fileType, includeComments);
-    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
-    const dropped = (mode.syntax & MODE_MASK) === COMMENTS_DROP;
-    const flagged = (mode.syntax & MODE_MASK) === COMMENTS_FLAG;
+    if (this.configured !== mode) {
+      kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
+      this.configured = mode;
+    }
     let firstRound = true;
     let filled = 0; // bytes of buf holding file data
     let bytes = 0;
@@ -197,27 +202,24 @@ export class Chunker {
         }
       }
 
-      // A first round without a block-comment opener: comment lines are dropped as for types without block
-      // comments (most source files have no block comment, and their comment lines then cost no JavaScript).
-      const dropHere = firstRound && flagged && kernel.hasOpener(start, end) === 0;
-      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, (mode.syntax & ~MODE_MASK) | COMMENTS_DROP);
-      // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed.
-      const listed = kernel.scan(start, end, midLine);
-      if (dropHere) kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
+      // One SIMD pass: NUL bytes, non-ASCII bytes, newlines, and the lines holding a seed. In a first round
+      // without a block-comment opener, comment lines are dropped as for types without block comments (most
+      // source files have no block comment, and their comment lines then cost no JavaScript): SCAN_FIRST.
+      const listed = kernel.scan(start, end, (midLine ? SCAN_CONTINUED : 0) | (firstRound ? SCAN_FIRST : 0));
       firstRound = false;
       // ASCII (the common case) is valid UTF-8 and lets lines be sliced as latin1 without decoding.
-      const ascii = kernel.sawNonAscii() === 0;
+      const ascii = status[1] === 0;
       if (listed < 0 || (!ascii && !isUtf8(buf.subarray(start, end)))) return { binary: true, bytes };
       const last = eof && end >= filled;
       round.listed = listed;
       round.start = start;
       round.end = end;
       round.ascii = ascii;
-      round.newlines = kernel.newlines();
+      round.newlines = status[0]!;
       round.cutMidLine = cutMidLine;
       round.continued = midLine;
       round.last = last;
-      round.commentsDropped = dropped || dropHere;
+      round.commentsDropped = status[2] === 1;
       onRound(round);
       if (last) break;
       midLine = cutMidLine;

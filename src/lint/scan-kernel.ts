@@ -15,6 +15,11 @@ export interface ScanKernel {
    */
   readonly events: Uint32Array;
   /**
+   * What the last `scan` found out about its range (read without a call into the kernel): [newlines, 1 when a
+   * byte was above 0x7f, 1 when comment lines were dropped (COMMENTS_DROP, or SCAN_FIRST applied)].
+   */
+  readonly status: Uint32Array;
+  /**
    * Sets the comment syntax for the next `scan`s (see assembly/scan.ts): line markers (two of up to two bytes),
    * quote characters (up to three), openers of block comments and multi-line strings (their first two bytes, two
    * in each of `openers` and `openers2`), and a COMMENTS_* mode
@@ -23,10 +28,12 @@ export interface ScanKernel {
    */
   configure(markers: number, quotes: number, openers: number, openers2: number, syntax: number): void;
   /**
-   * Scans buf[start, end): the number of lines listed in `events`, or -1 when the range holds a NUL byte. The
-   * line at `start` is listed as it is when `continued` (the rest of a line cut at the previous chunk's end).
+   * Scans buf[start, end): the number of lines listed in `events`, or -1 when the range holds a NUL byte. `flags`:
+   * SCAN_CONTINUED lists the line at `start` as it is (the rest of a line cut at the previous chunk's end);
+   * SCAN_FIRST (a file's first range) drops comment lines of a COMMENTS_FLAG syntax when the range holds no
+   * opener of a block comment or multi-line string.
    */
-  scan(start: number, end: number, continued: boolean): number;
+  scan(start: number, end: number, flags: number): number;
   /** Newlines in the range of the last `scan`. */
   newlines(): number;
   /** 1 when buf[start, end) may hold a block-comment opener of the configured syntax (its first two bytes), else 0. */
@@ -44,6 +51,9 @@ export const COMMENT_LINE = 2;
 export const TRAILING_COMMENT = 4;
 /** The previous line (from previousLineStart to lineStart) holds `kdiag-ignore`. */
 export const PREV_MARKER = 8;
+/** `scan`'s flags (as in assembly/scan.ts). */
+export const SCAN_CONTINUED = 1;
+export const SCAN_FIRST = 2;
 /** Bits of the fourth field below newlinesBefore. */
 export const FLAG_BITS = 4;
 /** `configure`'s modes, and its syntax bits (CommentSyntax's booleans). */
@@ -62,8 +72,9 @@ interface Exports {
   bufferOffset(): number;
   bufferCapacity(): number;
   eventsOffset(): number;
+  statusOffset(): number;
   configure(markers: number, quotes: number, openers: number, openers2: number, syntax: number): void;
-  scan(start: number, end: number, continued: boolean): number;
+  scan(start: number, end: number, flags: number): number;
   newlines(): number;
   hasOpener(start: number, end: number): number;
   sawNonAscii(): number;
@@ -81,6 +92,7 @@ export function scanKernel(): ScanKernel {
   return {
     buf: Buffer.from(x.memory.buffer, bufferAt, capacity),
     events: new Uint32Array(x.memory.buffer, eventsAt, Math.floor((x.memory.buffer.byteLength - eventsAt) / 4)),
+    status: new Uint32Array(x.memory.buffer, x.statusOffset(), 3),
     configure: x.configure,
     scan: x.scan,
     newlines: x.newlines,

@@ -1,8 +1,21 @@
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import type { FileType } from '../core/lint/comments.js';
 import { detectFileType, detectFileTypeOf, needsFirstLine } from './filetype.js';
+import {
+  ancestorLevels,
+  askOfNew,
+  asksBelow,
+  asksOfAncestors,
+  isIgnored,
+  listLevel,
+  loadLevel,
+  toSlash,
+  type Ask,
+  type Level,
+} from './gitignore.js';
+
+export { toSlash };
 
 /**
  * The file walk of `kdiag lint`: sorted, honouring `.gitignore` and `.kdiagignore` at every level (and in the
@@ -42,84 +55,7 @@ export interface WalkStats {
   skippedTests: number;
 }
 
-interface Level {
-  dir: string;
-  ig: Ignore;
-}
-
-const IGNORE_FILES = ['.gitignore', '.kdiagignore'];
 const VCS_DIRS = new Set(['.git', '.hg', '.svn']);
-
-/** Converts a platform path to `/` separators. */
-export function toSlash(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
-}
-
-function loadLevel(dir: string, warn: (m: string) => void, present?: ReadonlySet<string>): Level | undefined {
-  let ig: Ignore | undefined;
-  for (const name of IGNORE_FILES) {
-    // When the folder listing is known, only read the ignore files it has (a failed read costs an exception).
-    if (present && !present.has(name)) continue;
-    const file = join(dir, name);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') warn(`cannot read ${file}: ${code ?? String(e)}`);
-      continue;
-    }
-    ig ??= ignore();
-    ig.add(text);
-  }
-  return ig ? { dir, ig } : undefined;
-}
-
-/** Ignore files of the folders above `dir`, up to the repository root (a folder holding `.git`), outermost first. */
-function ancestorLevels(dir: string, warn: (m: string) => void): Level[] {
-  const chain: string[] = [];
-  let d = dirname(dir);
-  let probe = dir;
-  // Only when `dir` is inside a repository: find its root first.
-  let root: string | undefined;
-  for (;;) {
-    if (existsSync(join(probe, '.git'))) {
-      root = probe;
-      break;
-    }
-    const up = dirname(probe);
-    if (up === probe) break;
-    probe = up;
-  }
-  if (root === undefined || root === dir) return [];
-  for (;;) {
-    chain.push(d);
-    if (d === root) break;
-    const up = dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  return chain
-    .reverse()
-    .map((x) => loadLevel(x, warn))
-    .filter((l): l is Level => l !== undefined);
-}
-
-/** git's verdict over the stack of levels: the deepest level with an opinion wins. */
-function isIgnored(levels: readonly Level[], abs: string, isDir: boolean): boolean {
-  let ignored = false;
-  for (const level of levels) {
-    // `abs` is built by joining names under the level's folder, so a prefix test replaces path.relative.
-    const prefix = level.dir.endsWith(sep) ? level.dir : level.dir + sep;
-    if (!abs.startsWith(prefix)) continue;
-    const rel = toSlash(abs.slice(prefix.length));
-    if (rel === '') continue;
-    const r = level.ig.test(isDir ? `${rel}/` : rel);
-    if (r.ignored) ignored = true;
-    else if (r.unignored) ignored = false;
-  }
-  return ignored;
-}
 
 function firstLineOf(abs: string): string {
   const b = Buffer.alloc(256);
@@ -140,9 +76,7 @@ function firstLineOf(abs: string): string {
 /** Yields the files to scan, in a stable order. */
 export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry> {
   const extra: Level | undefined =
-    opts.ignorePaths && opts.ignorePaths.length > 0
-      ? { dir: resolve(opts.cwd, opts.ignoreBase ?? '.'), ig: ignore().add([...opts.ignorePaths]) }
-      : undefined;
+    opts.ignorePaths && opts.ignorePaths.length > 0 ? listLevel(resolve(opts.cwd, opts.ignoreBase ?? '.'), opts.ignorePaths) : undefined;
   // Files reachable from two roots (`kdiag lint a.yaml .`, `kdiag lint . deploy`) are scanned once. With one
   // root nothing can come twice (symlinks are not followed), so the set, which hashes every path, is not kept.
   const seen: Set<string> | undefined = opts.roots.length > 1 ? new Set<string>() : undefined;
@@ -164,9 +98,10 @@ export function* walk(opts: WalkOptions, stats: WalkStats): Generator<WalkEntry>
       continue;
     }
     const levels = ancestorLevels(abs, opts.warn);
+    const asks = asksOfAncestors(levels, abs);
     // A folder named on the command line is scanned even when lint.ignorePaths covers it (the user asked for it).
-    const own = extra && isIgnored([extra], abs, true) ? undefined : extra;
-    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, own, opts, stats, seen);
+    const own = extra && isIgnored([extra], abs, true, '') ? undefined : extra;
+    yield* walkDir(abs, toSlash(relative(opts.cwd, abs)), levels, asks, own, opts, stats, seen);
   }
 }
 
@@ -175,13 +110,15 @@ interface Frame {
   entries: Dirent[];
   next: number;
   levels: Level[];
+  /** Per level: must it be asked about every entry here (see isIgnored)? */
+  asks: Ask[];
   /** The folder's absolute path and its path relative to the working folder, each with a trailing separator. */
   absPrefix: string;
   relPrefix: string;
 }
 
 /** Reads and sorts folder `dir` (relative path `relDir`, '' for the working folder); undefined if unreadable. */
-function openFrame(dir: string, relDir: string, parentLevels: Level[], opts: WalkOptions): Frame | undefined {
+function openFrame(dir: string, relDir: string, parentLevels: Level[], parentAsks: Ask[], opts: WalkOptions): Frame | undefined {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -197,6 +134,7 @@ function openFrame(dir: string, relDir: string, parentLevels: Level[], opts: Wal
     entries,
     next: 0,
     levels: own ? [...parentLevels, own] : parentLevels,
+    asks: own ? [...parentAsks, askOfNew(own)] : parentAsks,
     // `dir` is already normalized: plain concatenation is much cheaper than path.join for every entry.
     absPrefix: dir.endsWith(sep) ? dir : dir + sep,
     relPrefix: relDir === '' ? '' : `${relDir}/`,
@@ -212,12 +150,13 @@ function* walkDir(
   /** `dir` relative to the working folder, `/` separators ('' for the working folder itself). */
   relDir: string,
   parentLevels: Level[],
+  parentAsks: Ask[],
   extra: Level | undefined,
   opts: WalkOptions,
   stats: WalkStats,
   seen: Set<string> | undefined,
 ): Generator<WalkEntry> {
-  const root = openFrame(dir, relDir, parentLevels, opts);
+  const root = openFrame(dir, relDir, parentLevels, parentAsks, opts);
   if (!root) return;
   const stack: Frame[] = [root];
   while (stack.length > 0) {
@@ -227,7 +166,7 @@ function* walkDir(
       continue;
     }
     const ent = frame.entries[frame.next++]!;
-    const { levels } = frame;
+    const { levels, asks } = frame;
     const abs = frame.absPrefix + ent.name;
     // Regular files first: most entries are (a Dirent has one type, so a file is no symlink).
     let isFile = ent.isFile();
@@ -252,11 +191,13 @@ function* walkDir(
       const chartCi = ent.name === 'ci' && frame.entries.some((e) => e.name === 'Chart.yaml');
       if (!opts.includeTests && (TEST_DIRS.has(ent.name) || chartCi)) {
         // Counted below as the files it holds would be: one walk of the folder, without reading any.
-        if (!(isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true)))) stats.skippedTests += countFiles(abs);
+        if (!(isIgnored(levels, abs, true, ent.name, asks) || (extra && isIgnored([extra], abs, true, ent.name))))
+          stats.skippedTests += countFiles(abs);
         continue;
       }
-      if (isIgnored(levels, abs, true) || (extra && isIgnored([extra], abs, true))) continue;
-      const child = openFrame(abs, frame.relPrefix + ent.name, levels, opts);
+      const ignoredBy: boolean[] = [];
+      if (isIgnored(levels, abs, true, ent.name, asks, ignoredBy) || (extra && isIgnored([extra], abs, true, ent.name))) continue;
+      const child = openFrame(abs, frame.relPrefix + ent.name, levels, asksBelow(levels, asks, ent.name, ignoredBy), opts);
       if (child) stack.push(child);
       continue;
     }
@@ -264,7 +205,8 @@ function* walkDir(
       stats.skippedSpecial++;
       continue;
     }
-    if ((levels.length > 0 && isIgnored(levels, abs, false)) || (extra && isIgnored([extra], abs, false))) continue;
+    if ((levels.length > 0 && isIgnored(levels, abs, false, ent.name, asks)) || (extra && isIgnored([extra], abs, false, ent.name)))
+      continue;
     if (seen?.has(abs)) continue;
     const rel = frame.relPrefix + ent.name;
     const type = detectFileTypeOf(rel, ent.name, needsFirstLine(ent.name) ? firstLineOf(abs) : undefined);

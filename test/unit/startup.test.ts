@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE, chunksWith, clientNodeChunks, ensureBundle, runBundle } from '../helpers/bundle.js';
+import { BUNDLE, ROOT, chunksWith, clientNodeChunks, ensureBundle, runBundle } from '../helpers/bundle.js';
 
 /** The start-up contract: --help, --version and offline commands never load @kubernetes/client-node. */
 describe('start-up of the bundle', () => {
@@ -61,6 +61,25 @@ describe('start-up of the bundle', () => {
       expect(chunks.length).toBeGreaterThan(0); // the fragment still names bundled code
       expect({ fragment, loaded: chunks.filter((c) => files.includes(c)) }).toEqual({ fragment, loaded: [] });
     }
+  });
+
+  // Each file of the bundle costs the ESM loader time (resolve, read, compile, link): the start-up islands of
+  // scripts/build.mjs keep --help and --version to the entry and two small shared chunks (the error classes,
+  // esbuild's helpers), and `lint -o json` to those and its own one chunk.
+  const bundleFiles = (loaded: string[]) => loadedFiles(loaded).filter((f) => f.startsWith(join(ROOT, 'dist')));
+  it.each([
+    [['--help'], 3],
+    [['--version'], 3],
+    [['svc', '--help'], 3],
+    [['lint', '-o', 'json'], 4],
+    [['lint', '-o', 'json', '--pod-cidr', '10.244.0.0/16'], 4],
+  ])('%j loads at most %i files of the bundle', (args, most) => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdiag-empty-'));
+    const r = runBundle(args, { trace: true, cwd: dir });
+    expect(r.status).toBe(0);
+    const files = bundleFiles(r.loaded);
+    expect(files).toContain(BUNDLE);
+    expect(files.length).toBeLessThanOrEqual(most);
   });
 
   it.each([

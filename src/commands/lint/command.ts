@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { CommandModule, Outcome } from '../types.js';
-import { toLintOptions, validateLintOptions, type LintOptions } from './options.js';
+import { toLintOptions, type LintOptions } from './options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -31,6 +31,6 @@ export const lintCommand: CommandModule<LintOptions, Outcome> = {
   },
   // The implementation is imported on use, so `--help` and other commands never parse it.
   toOptions: toLintOptions,
-  validate: validateLintOptions,
+  validate: async (options) => (await import('./run.js')).validateLintOptions(options),
   run: async (options, ctx) => (await import('./run.js')).runLint(options, ctx),
 };

@@ -23,7 +23,8 @@ import { InterruptedError, UsageError } from '../../errors.js';
 import { scanTree } from '../../lint/scan-tree.js';
 import { VERSION } from '../../version.js';
 import type { Context, Outcome } from '../types.js';
-import { defaultJobs, type LintOptions } from './options.js';
+import { defaultJobs } from './jobs.js';
+import type { LintOptions } from './options.js';
 
 /** One finding of `kdiag lint -o json` (schemaVersion 1). */
 export interface LintJsonFinding {
@@ -42,7 +43,23 @@ export interface LintJsonFinding {
   location: NonNullable<Finding['location']>;
 }
 
-export { defaultJobs, MAX_JOBS, parseJobs, type LintOptions } from './options.js';
+export { defaultJobs, MAX_JOBS, parseJobs } from './jobs.js';
+export type { LintOptions } from './options.js';
+
+/**
+ * The CIDR flags. Here rather than in options.ts: the range code is needed only once lint runs, and `kdiag lint`
+ * then loads this module anyway (one bundle chunk: scripts/build.mjs), so validating costs no extra file.
+ */
+export function validateLintOptions(options: LintOptions): void {
+  for (const [values, what] of [
+    [options.podCidrs, '--pod-cidr'],
+    [options.serviceCidrs, '--service-cidr'],
+  ] as const) {
+    for (const v of values) {
+      if (!isValidCidr(v)) throw new UsageError(`invalid ${what} "${v}"`, 'give a CIDR such as 10.244.0.0/16 or fd00:10:244::/56');
+    }
+  }
+}
 
 export async function runLint(opts: LintOptions, ctx: Context): Promise<Outcome> {
   const jobs = opts.jobs ?? defaultJobs();

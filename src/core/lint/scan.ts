@@ -220,7 +220,7 @@ export const DOC_RANGES: readonly [Address, number][] = [
   '203.0.113.0/24',
   '2001:db8::/32',
   '3fff::/20',
-].map((c) => ipaddr.parseCIDR(c));
+].map((c) => (c.includes(':') ? ipaddr.IPv6.parseCIDR(c) : ipaddr.IPv4.parseCIDR(c))); // family-blind parseCIDR throws for IPv4
 
 /** True when `addr` is one of the documentation ranges (RFC 5737, RFC 3849, RFC 9637). */
 export function isDocumentation(addr: Address): boolean {

@@ -281,6 +281,35 @@ describe('FileScanner', () => {
     }
   });
 
+  test('one scanner across file types: each file is scanned with its own comment syntax', () => {
+    // `#` starts a comment in .env and Python files, not in TypeScript (a private name) or SQL; `--` in SQL only.
+    const files: [string, Parameters<FileScanner['scan']>[1], string][] = [
+      ['a.env', 'env', '# 10.1.0.1\nHOST=10.1.0.2\n'],
+      ['b.ts', 'c-like', 'x.#a = "10.2.0.1"; # "10.2.0.2"\n// 10.2.0.3\ny = -- "10.2.0.4"\n'],
+      ['c.py', 'hash-code', 'a = "10.3.0.1"  # 10.3.0.2\n// 10.3.0.3\n'],
+      ['d.sql', 'sql', "select '10.4.0.1'; -- 10.4.0.2\n# '10.4.0.3'\n"],
+      ['e.yaml', 'yaml', 'a: 10.5.0.1 # 10.5.0.2\nb: "x" // 10.5.0.3\n'],
+    ];
+    const dir = tmp(Object.fromEntries(files.map(([name, , text]) => [name, text])));
+    try {
+      const alone = files.map(([name, type]) => new FileScanner().scan(join(dir, name), type, settings).findings.map((f) => f.ip));
+      // Each file reports something of its own, and not the addresses in its comments.
+      expect(alone.every((ips) => ips.length > 0)).toBe(true);
+      expect(alone.flat()).not.toContain('10.1.0.1');
+      expect(alone.flat()).not.toContain('10.3.0.2');
+      expect(alone.flat()).toContain('10.2.0.2');
+      for (const order of [files, [...files].reverse(), [files[0]!, files[1]!, files[0]!, files[2]!, files[3]!, files[4]!, files[1]!]]) {
+        const scanner = new FileScanner();
+        for (const [name, type] of order) {
+          const ips = scanner.scan(join(dir, name), type, settings).findings.map((f) => f.ip);
+          expect([name, ips]).toEqual([name, alone[files.findIndex(([n]) => n === name)]]);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('block comments spanning lines hide addresses until they close', () => {
     const dir = tmp({ 'a.ts': 'const a = "/* not a comment */ 10.42.0.1";\n/* start\n10.42.0.2\nend */ const b = "10.42.0.3";\n' });
     try {

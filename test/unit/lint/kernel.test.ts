@@ -9,6 +9,8 @@ import {
   FLAG_BITS,
   HAS_IPV6,
   PREV_MARKER,
+  SCAN_CONTINUED,
+  SCAN_FIRST,
   scanKernel,
   TRAILING_COMMENT,
 } from '../../../src/lint/scan-kernel.js';
@@ -50,6 +52,21 @@ function v6Seed(line: string): number {
     if (line[i + 1] === ':' || /^:[0-9a-fA-F]{1,4}:[0-9a-fA-F]{1,4}:/.test(line.slice(i))) return i;
   }
   return -1;
+}
+
+/**
+ * A line the kernel drops as a version under a version key (assembly/scan.ts, isVersionLine), unless it is the
+ * range's first line or the line before holds `kdiag-ignore`.
+ */
+function versionLine(line: string): boolean {
+  const m = /^[ \t]*(?:-[ \t]+)?["']?([A-Za-z0-9_-]+)["']?[ \t]*(?::=?|=)[ \t]*["']?(\d+(?:\.\d+)*)["']?,?[ \t]*\r?$/.exec(line);
+  if (!m) return false;
+  const key = m[1]!;
+  const keyAt = line.indexOf(key);
+  const runAt = line.lastIndexOf(m[2]!);
+  return (
+    runAt - keyAt <= 70 && /(version|tags?)$/i.test(key) && !/ubnet|cidr|ddresses|ip-range/i.test(key) && !line.includes('kdiag-ignore')
+  );
 }
 
 let state = 12345;
@@ -109,6 +126,19 @@ const PIECES = [
   '(/[`\'"]/',
   'kdiag-ignore',
   'kdiag-ignore: ok',
+  // Version lines (the kernel drops a line that is only a version under a version key).
+  'version: ',
+  'appVersion: "',
+  '- imageTag: ',
+  'IMAGE_TAG=',
+  '"tags": "',
+  'kube-version:=',
+  'subnetVersion: ',
+  'versionHost: ',
+  '1.2.3.4',
+  '10.20.30.40"',
+  '1.2.3.4.5',
+  '",',
   '10.1.2.3',
   '1.2.3.4',
   '10.0.0.1:8080',
@@ -143,7 +173,33 @@ const PIECES = [
   '(q/z:',
 ];
 
+const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
+
+/** A line shaped like a version under a key, or nearly (another key, separator, value or tail). */
+function versionish(): string {
+  const key = pick([
+    'version',
+    'appVersion',
+    'IMAGE_TAG',
+    'tags',
+    'kube-version',
+    'subnetVersion',
+    'versionHost',
+    'image.tag',
+    'cidrTag',
+    'kdiag-ignore-version',
+    'v',
+    'release',
+    'host',
+    `${'x'.repeat(64)}Version`,
+  ]);
+  const run = pick(['1.2.3.4', '10.0.0.1', '255.255.255.0', '1.2.3.4.5', '01.2.3.4', '10.1.2.3', '1.2.3.4-rc1', '1.2.3']);
+  const q = pick(['', '', '"', "'"]);
+  return `${pick(['', '  ', '\t'])}${pick(['', '', '- ', '-'])}${q}${key}${q}${pick(['', ' '])}${pick([':', ':', '=', ':=', '=>'])}${pick(['', ' ', '  ', ' '.repeat(75)])}${q}${run}${q}${pick(['', '', ',', ' ', '\r', ' # x', 'x', ' 1.2.3.4'])}`;
+}
+
 function line(): string {
+  if (rnd(6) === 0) return versionish();
   let s = '';
   const n = 1 + rnd(9);
   for (let i = 0; i < n; i++) s += PIECES[rnd(PIECES.length)];
@@ -160,15 +216,21 @@ describe('scan kernel', () => {
     let listed = 0;
     let flagged = 0;
     let prevMarked = 0;
+    let versions = 0;
     for (let round = 0; round < 25; round++) {
       const lines = Array.from({ length: 60 }, line);
       const text = lines.join('\n') + (rnd(2) ? '\n' : '');
       const bytes = Buffer.from(text, 'utf8');
       bytes.copy(kernel.buf);
-      const count = kernel.scan(0, bytes.length, false);
+      const count = kernel.scan(0, bytes.length, 0);
       expect(count).toBeGreaterThanOrEqual(0);
       expect(kernel.newlines()).toBe(lines.length - 1 + (text.endsWith('\n') ? 1 : 0));
       expect(kernel.sawNonAscii()).toBe(/[^\x00-\x7f]/.test(text) ? 1 : 0);
+      expect([kernel.status[0], kernel.status[1], kernel.status[2]]).toEqual([
+        kernel.newlines(),
+        kernel.sawNonAscii(),
+        (mode.syntax & 3) === COMMENTS_DROP ? 1 : 0,
+      ]);
       // Expected: per line with a seed, in byte offsets (the kernel works on bytes: a latin1 view of the line).
       const events = new Map<number, number[]>();
       for (let e = 0; e < count; e++)
@@ -190,11 +252,18 @@ describe('scan kernel', () => {
         } else {
           const seed = Math.min(...seeds);
           const wholeLine = linter.isSkippableCommentLine(raw, 0, raw.length);
-          if (ev === undefined) {
+          const prevMarker = n > 0 && bytes.toString('latin1', prevStart, offset).includes('kdiag-ignore');
+          const version = n > 0 && !prevMarker && v6Seed(raw) < 0 && versionLine(raw);
+          if (version) versions++;
+          if (ev === undefined && version) {
+            // Dropped as a version line: the engine reports nothing there (checked above).
+            expect(reported).toEqual([]);
+          } else if (ev === undefined) {
             // Dropped: only comment lines of types without block comments or multi-line strings.
             expect(mode.syntax & 3).toBe(COMMENTS_DROP);
             expect(wholeLine || linter.isSkippableTrailingComment(raw, 0, raw.length, seed)).toBe(true);
           } else {
+            expect([raw, version]).toEqual([raw, false]);
             listed++;
             expect(ev).toEqual([offset, end, offset + seed, expect.any(Number), prevStart]);
             const flags = ev[3]!;
@@ -228,6 +297,7 @@ describe('scan kernel', () => {
     // The generator reaches the kernel's cases for this type.
     expect(listed).toBeGreaterThan(100);
     expect(prevMarked).toBeGreaterThan(0);
+    expect(versions).toBeGreaterThan(0);
     if (COMMENT_SYNTAX[type].line.length > 0 && spanningOpeners(COMMENT_SYNTAX[type]).length > 0) expect(flagged).toBeGreaterThan(0);
   });
 
@@ -235,9 +305,9 @@ describe('scan kernel', () => {
     const kernel = scanKernel();
     kernel.configure(0, 0, 0, 0, 0);
     Buffer.from('a: 10.1.2.3\nb\0c\n').copy(kernel.buf);
-    expect(kernel.scan(0, 16, false)).toBe(-1);
+    expect(kernel.scan(0, 16, 0)).toBe(-1);
     // Bytes past the range do not count.
-    expect(kernel.scan(0, 12, false)).toBe(1);
+    expect(kernel.scan(0, 12, 0)).toBe(1);
   });
 
   test('the rest of a line cut at the previous chunk is listed even when it looks like a comment', () => {
@@ -246,9 +316,26 @@ describe('scan kernel', () => {
     const mode = commentMode('env', false);
     kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
     Buffer.from('# 10.1.2.3\n# 10.1.2.4\n').copy(kernel.buf);
-    expect(kernel.scan(0, 22, false)).toBe(0);
-    expect(kernel.scan(0, 22, true)).toBe(1);
+    expect(kernel.scan(0, 22, 0)).toBe(0);
+    expect(kernel.scan(0, 22, SCAN_CONTINUED)).toBe(1);
     expect(kernel.events[0]).toBe(0);
+  });
+
+  test("SCAN_FIRST drops comment lines of a file's first range when no block comment can open in it", () => {
+    const kernel = scanKernel();
+    const mode = commentMode('c-like', false);
+    kernel.configure(mode.markers, mode.quotes, mode.openers, mode.openers2, mode.syntax);
+    for (const [text, flags, listed, dropped] of [
+      ['// 10.1.2.3\nx = 1\n', 0, 1, 0],
+      ['// 10.1.2.3\nx = 1\n', SCAN_FIRST, 0, 1],
+      ['// 10.1.2.3\n/* x */\n', SCAN_FIRST, 1, 0],
+      ['a = "10.1.2.3"; // 10.9.9.9\n', SCAN_FIRST, 1, 1],
+    ] as const) {
+      const bytes = Buffer.from(text);
+      bytes.copy(kernel.buf);
+      expect([text, flags, kernel.scan(0, bytes.length, flags), kernel.status[2]]).toEqual([text, flags, listed, dropped]);
+      expect(kernel.status[0]).toBe(text.split('\n').length - 1);
+    }
   });
 
   test('hasOpener finds the first two bytes of a block-comment opener inside the range only', () => {
