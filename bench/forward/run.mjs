@@ -1,7 +1,7 @@
 // kdiag forward against the built kubectl's port-forward, on the same local cluster in the same run.
 //
 //   npm run build && node bench/forward/run.mjs [--mb 64] [--runs 3] [--connections 10000] [--latency 50]
-//     [--compare OTHER/dist/kdiag.js [--compare-name main]]
+//     [--compare OTHER/dist/kdiag.js [--compare-name main]]...
 //
 // Each pod port 8080 is routed by a KWOK ClusterPortForward to a server this script starts on 127.0.0.1 (nothing
 // dials a pod or Service IP). The server speaks a tiny protocol so one port serves every measurement: the client's
@@ -16,8 +16,8 @@
 //     a forced full GC at both points (bench/forward/heap-hook.mjs, preloaded): flat heapUsed means nothing is retained
 //     per connection, whatever RSS does. BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot at both points. A forward
 //     that re-executed itself is measured in its child, the process that serves.
-// With --compare, another build of kdiag (e.g. main's: a before/after in the same run) takes its turn in the transfers,
-// the set-up latency and the soak (batches alternating), under --compare-name.
+// With --compare (once or more), another build of kdiag (e.g. main's: a before/after in the same run) takes its turn in
+// the transfers, the set-up latency and the soak (batches alternating), under its --compare-name.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,12 +28,10 @@ const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const compareIdx = process.argv.indexOf('--compare');
-/** Another kdiag bundle measured alongside (before/after in one run). */
-const COMPARE = compareIdx > 0 ? process.argv[compareIdx + 1] : undefined;
-const nameIdx = process.argv.indexOf('--compare-name');
-/** How the other build is labelled in the tables. */
-const OTHER = `kdiag ${nameIdx > 0 ? process.argv[nameIdx + 1] : 'compared'}`;
+/** Other kdiag bundles measured alongside (before/after in one run), each with its label. */
+const COMPARE = process.argv.flatMap((a, i) => (a === '--compare' ? [process.argv[i + 1]] : []));
+const NAMES = process.argv.flatMap((a, i) => (a === '--compare-name' ? [process.argv[i + 1]] : []));
+const others = COMPARE.map((bundle, i) => ({ bundle, name: `kdiag ${NAMES[i] ?? `compared ${i + 1}`}` }));
 const MB = arg('mb', 64);
 const RUNS = arg('runs', 3);
 const CONNECTIONS = arg('connections', 10_000);
@@ -301,16 +299,22 @@ async function main() {
     throw new Error('the heap hook did not answer');
   };
   const kdiag = await startForward(process.execPath, kdiagArgs('svc/web'), env, /Forwarding from 127\.0\.0\.1:(\d+)/);
-  const other = COMPARE
-    ? await startForward(process.execPath, kdiagArgs('svc/web', [], COMPARE), env, /Forwarding from 127\.0\.0\.1:(\d+)/)
-    : undefined;
+  const otherForwards = {};
+  for (const o of others) {
+    otherForwards[o.name] = await startForward(
+      process.execPath,
+      kdiagArgs('svc/web', [], o.bundle),
+      env,
+      /Forwarding from 127\.0\.0\.1:(\d+)/,
+    );
+  }
   const kctl = await startForward(
     `${cluster.bin}/kubectl`,
     ['--kubeconfig', cluster.kubeconfig, '-n', NS, 'port-forward', 'svc/web', ':80', '--address', '127.0.0.1'],
     env,
     /Forwarding from 127\.0\.0\.1:(\d+)/,
   );
-  const tools = { kdiag, ...(other ? { [OTHER]: other } : {}), kubectl: kctl };
+  const tools = { kdiag, ...otherForwards, kubectl: kctl };
   const bytes = MB * 1024 * 1024;
   const results = Object.fromEntries(Object.keys(tools).map((name) => [name, { up: [], down: [], lat: [], cpu: {} }]));
   // The processes of the path, for the CPU each spends on the transfers (the forward's child when it re-executed itself).
@@ -338,7 +342,7 @@ async function main() {
   for (let i = 0; i < LATENCY; i++) {
     for (const [name, t] of Object.entries(tools)) results[name].lat.push(await ping(t.port));
   }
-  other?.child.kill('SIGTERM');
+  for (const f of Object.values(otherForwards)) f.child.kill('SIGTERM');
   kctl.child.kill('SIGTERM');
   kdiag.child.kill('SIGTERM');
 
@@ -390,11 +394,16 @@ async function main() {
   kctlSolo.child?.kill('SIGTERM');
 
   // RSS: kdiag on svc/solo, after 200 connections, then after CONNECTIONS more, 20 at a time (with --compare, the other
-  // build's forward too, the batches alternating between them).
+  // builds' forwards too, the batches alternating between them).
   const soakers = [{ name: 'kdiag', f: kdiagSolo }];
-  if (COMPARE) {
-    const f = await startForward(process.execPath, kdiagArgs('svc/solo', heapArgs, COMPARE), heapEnv, /Forwarding from 127\.0\.0\.1:(\d+)/);
-    soakers.push({ name: OTHER, f });
+  for (const o of others) {
+    const f = await startForward(
+      process.execPath,
+      kdiagArgs('svc/solo', heapArgs, o.bundle),
+      heapEnv,
+      /Forwarding from 127\.0\.0\.1:(\d+)/,
+    );
+    soakers.push({ name: o.name, f });
   }
   for (const s of soakers) {
     for (let i = 0; i < 200; i++) await ping(s.f.port);
