@@ -29,6 +29,12 @@ export interface CliDeps {
   programName?: string;
   /** The Context's clock (default: the real one). */
   clock?: Clock;
+  /**
+   * Runs the command in a re-executed kdiag when it needs Node flags this process lacks (CommandModule.nodeFlags):
+   * resolves the child's exit status, or undefined to run the command here. `debug` writes a --debug line. Only main.ts
+   * passes it: in tests the command runs in-process.
+   */
+  reexec?: (flags: readonly string[], debug?: (line: string) => void) => Promise<number | undefined>;
 }
 
 /** A CLI over a list of command modules: parses argv, runs one command, writes its result; returns the exit status. */
@@ -67,6 +73,8 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
   };
   let debug = argv.includes('--debug');
   let pending: Pending | undefined;
+  /** The exit status of a re-executed kdiag that ran the command (CommandModule.nodeFlags). */
+  let reexited: number | undefined;
   /** The command being run, once commander has dispatched to it (for the help hint of a usage error). */
   let active: CommandModule | undefined;
 
@@ -122,6 +130,11 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
       });
       const options = mod.toOptions(self.args, flags);
       await mod.validate?.(options);
+      // Usage errors are reported above, by this process; the command itself may run in a re-executed one.
+      if (mod.nodeFlags && deps.reexec) {
+        reexited = await deps.reexec(mod.nodeFlags, debug ? (line) => void io.err.write(`debug: ${line}\n`) : undefined);
+        if (reexited !== undefined) return;
+      }
       pending = { mod, result: await mod.run(options, ctx), format: shared.format, failOn: shared.failOn, ctx };
     });
   }
@@ -146,6 +159,7 @@ async function runCommands(modules: readonly CommandModule[], argv: string[], de
       return ExitCode.Usage;
     }
     await program.parseAsync(argv, { from: 'user' });
+    if (reexited !== undefined) return reexited;
     if (!pending) return ExitCode.Ok;
     const { mod, result, format, failOn, ctx } = pending;
     if (isEventStream(result)) {

@@ -1,28 +1,37 @@
 // kdiag forward against the built kubectl's port-forward, on the same local cluster in the same run.
 //
 //   npm run build && node bench/forward/run.mjs [--mb 64] [--runs 3] [--connections 10000] [--latency 50]
+//     [--compare OTHER/dist/kdiag.js [--compare-name main]]...
 //
 // Each pod port 8080 is routed by a KWOK ClusterPortForward to a server this script starts on 127.0.0.1 (nothing
 // dials a pod or Service IP). The server speaks a tiny protocol so one port serves every measurement: the client's
 // first byte says what it wants: 'U' + 8-byte length (the server reads that many bytes, then answers "ok"), 'D' +
 // 8-byte length (the server sends that many bytes), 'E' (an echo). Measured:
 //   - throughput (MB/s) of one large upload and one large download, kdiag and kubectl alternating, median of --runs;
+//     and the CPU seconds each process of the path spent on them (client, forward, API server, kwok);
 //   - connection set-up latency: connect, send one byte, read it back; median and p95 of --latency connections;
 //   - recovery: with one replica, the serving pod is deleted; the time from its replacement being Ready (as polled)
 //     and from the deletion to the first connection that goes through again (kubectl does not recover);
 //   - kdiag's RSS after a warm-up of 200 connections and after --connections more (20 at a time), and its heapUsed after
 //     a forced full GC at both points (bench/forward/heap-hook.mjs, preloaded): flat heapUsed means nothing is retained
-//     per connection, whatever RSS does. BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot at both points.
+//     per connection, whatever RSS does. BENCH_HEAP_SNAPSHOT=1 also writes a heap snapshot at both points. A forward
+//     that re-executed itself is measured in its child, the process that serves.
+// With --compare (once or more), another build of kdiag (e.g. main's: a before/after in the same run) takes its turn in
+// the transfers, the set-up latency and the soak (batches alternating), under its --compare-name.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import net from 'node:net';
-import { clusterUp, kubectl, ROOT } from '../lib/cluster.mjs';
+import { benchClusterEnv, clusterUp, kubectl, ROOT } from '../lib/cluster.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
+/** Other kdiag bundles measured alongside (before/after in one run), each with its label. */
+const COMPARE = process.argv.flatMap((a, i) => (a === '--compare' ? [process.argv[i + 1]] : []));
+const NAMES = process.argv.flatMap((a, i) => (a === '--compare-name' ? [process.argv[i + 1]] : []));
+const others = COMPARE.map((bundle, i) => ({ bundle, name: `kdiag ${NAMES[i] ?? `compared ${i + 1}`}` }));
 const MB = arg('mb', 64);
 const RUNS = arg('runs', 3);
 const CONNECTIONS = arg('connections', 10_000);
@@ -176,9 +185,31 @@ function startForward(cmd, args, env, re) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid that serves: a forward that re-executed itself (`kdiag forward` with its V8 flags) serves in its child. */
+function servingPid(pid) {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return kids.length === 1 ? Number(kids[0]) : pid;
+  } catch {
+    return pid;
+  }
+}
+
+/** RSS of a process (MB). */
 const rssMB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function main() {
+  const loadStart = loadavg()[0];
   const cluster = clusterUp();
   const env = { ...process.env, KUBECONFIG: cluster.kubeconfig };
   delete env.NODE_OPTIONS;
@@ -226,10 +257,10 @@ async function main() {
 
   // BENCH_NODE_ARGS: extra node flags for kdiag, e.g. --max-old-space-size=48 to tell a leak from lazy collection.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const kdiagArgs = (target, extra = []) => [
+  const kdiagArgs = (target, extra = [], bundle = `${ROOT}/dist/kdiag.js`) => [
     ...nodeArgs,
     ...extra,
-    `${ROOT}/dist/kdiag.js`,
+    bundle,
     'forward',
     target,
     ':80',
@@ -268,25 +299,50 @@ async function main() {
     throw new Error('the heap hook did not answer');
   };
   const kdiag = await startForward(process.execPath, kdiagArgs('svc/web'), env, /Forwarding from 127\.0\.0\.1:(\d+)/);
+  const otherForwards = {};
+  for (const o of others) {
+    otherForwards[o.name] = await startForward(
+      process.execPath,
+      kdiagArgs('svc/web', [], o.bundle),
+      env,
+      /Forwarding from 127\.0\.0\.1:(\d+)/,
+    );
+  }
   const kctl = await startForward(
     `${cluster.bin}/kubectl`,
     ['--kubeconfig', cluster.kubeconfig, '-n', NS, 'port-forward', 'svc/web', ':80', '--address', '127.0.0.1'],
     env,
     /Forwarding from 127\.0\.0\.1:(\d+)/,
   );
-  const tools = { kdiag, kubectl: kctl };
+  const tools = { kdiag, ...otherForwards, kubectl: kctl };
   const bytes = MB * 1024 * 1024;
-  const results = { kdiag: { up: [], down: [], lat: [] }, kubectl: { up: [], down: [], lat: [] } };
+  const results = Object.fromEntries(Object.keys(tools).map((name) => [name, { up: [], down: [], lat: [], cpu: {} }]));
+  // The processes of the path, for the CPU each spends on the transfers (the forward's child when it re-executed itself).
+  const pidFile = (name) => Number(readFileSync(`${benchClusterEnv.KDIAG_CLUSTER_DIR}/pids/${name}`, 'utf8').split(' ')[0]);
+  const pathPids = (t) => ({ forward: servingPid(t.pid), apiserver: pidFile('kube-apiserver'), kwok: pidFile('kwok') });
+  /** Runs fn, adding the CPU seconds of the client (this process, mostly the local server) and of the path to `into`. */
+  const withCpu = async (t, into, fn) => {
+    const pids = pathPids(t);
+    const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+    const self = process.cpuUsage();
+    const r = await fn();
+    const selfUsed = process.cpuUsage(self);
+    into.client = (into.client ?? 0) + (selfUsed.user + selfUsed.system) / 1e6;
+    for (const [k, pid] of Object.entries(pids)) into[k] = (into[k] ?? 0) + cpuSeconds(pid) - before[k];
+    return r;
+  };
   for (const t of Object.values(tools)) await download(t.port, 1024 * 1024); // warm-up
   for (let r = 0; r < RUNS; r++) {
     for (const [name, t] of Object.entries(tools)) {
-      results[name].up.push(MB / (await upload(t.port, bytes)));
-      results[name].down.push(MB / (await download(t.port, bytes)));
+      const cpu = results[name].cpu;
+      results[name].up.push(MB / (await withCpu(t, (cpu.up ??= {}), () => upload(t.port, bytes))));
+      results[name].down.push(MB / (await withCpu(t, (cpu.down ??= {}), () => download(t.port, bytes))));
     }
   }
   for (let i = 0; i < LATENCY; i++) {
     for (const [name, t] of Object.entries(tools)) results[name].lat.push(await ping(t.port));
   }
+  for (const f of Object.values(otherForwards)) f.child.kill('SIGTERM');
   kctl.child.kill('SIGTERM');
   kdiag.child.kill('SIGTERM');
 
@@ -337,36 +393,74 @@ async function main() {
   const recKubectl = kctlSolo.error ? { label: 'kubectl', error: String(kctlSolo.error) } : await recover(kctlSolo, 'kubectl');
   kctlSolo.child?.kill('SIGTERM');
 
-  // RSS: kdiag on svc/solo, after 200 connections, then after CONNECTIONS more, 20 at a time.
-  for (let i = 0; i < 200; i++) await ping(kdiagSolo.port);
+  // RSS: kdiag on svc/solo, after 200 connections, then after CONNECTIONS more, 20 at a time (with --compare, the other
+  // builds' forwards too, the batches alternating between them).
+  const soakers = [{ name: 'kdiag', f: kdiagSolo }];
+  for (const o of others) {
+    const f = await startForward(
+      process.execPath,
+      kdiagArgs('svc/solo', heapArgs, o.bundle),
+      heapEnv,
+      /Forwarding from 127\.0\.0\.1:(\d+)/,
+    );
+    soakers.push({ name: o.name, f });
+  }
+  for (const s of soakers) {
+    for (let i = 0; i < 200; i++) await ping(s.f.port);
+  }
   await sleep(500);
-  const rssBefore = rssMB(kdiagSolo.pid);
-  const heapBefore = await heapAfterGc(kdiagSolo.pid);
-  const t0 = performance.now();
-  let failed = 0;
+  for (const s of soakers) {
+    // A forward that re-executed itself serves in its child: that is the process measured; the parent only waits.
+    s.serving = servingPid(s.f.pid);
+    s.parentRss = s.serving === s.f.pid ? undefined : [rssMB(s.f.pid)];
+    s.rssBefore = rssMB(s.serving);
+    s.heapBefore = await heapAfterGc(s.serving);
+    s.failed = 0;
+    s.soakMs = 0;
+  }
   for (let done = 0; done < CONNECTIONS; done += 20) {
     const n = Math.min(20, CONNECTIONS - done);
-    const rs = await Promise.allSettled(Array.from({ length: n }, () => ping(kdiagSolo.port, 15_000)));
-    failed += rs.filter((r) => r.status === 'rejected').length;
+    for (const s of soakers) {
+      const t0 = performance.now();
+      const rs = await Promise.allSettled(Array.from({ length: n }, () => ping(s.f.port, 15_000)));
+      s.failed += rs.filter((r) => r.status === 'rejected').length;
+      s.soakMs += performance.now() - t0;
+    }
   }
-  const soakS = (performance.now() - t0) / 1000;
   await sleep(2000);
-  const rssAfter = rssMB(kdiagSolo.pid);
-  const heapAfter = await heapAfterGc(kdiagSolo.pid);
-  const rssAfterGc = rssMB(kdiagSolo.pid);
-  kdiagSolo.child.kill('SIGTERM');
+  for (const s of soakers) {
+    s.rssAfter = rssMB(s.serving);
+    s.parentRss?.push(rssMB(s.f.pid));
+    s.heapAfter = await heapAfterGc(s.serving);
+    s.rssAfterGc = rssMB(s.serving);
+    s.args = readFileSync(`/proc/${s.serving}/cmdline`, 'utf8').split('\0');
+    s.f.child.kill('SIGTERM');
+  }
 
   const fmt = (xs) => median(xs).toFixed(1);
+  console.log(`\nload average (1 min) at the start ${loadStart.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}`);
   console.log(`\nkdiag forward vs kubectl port-forward (svc/web, one pod), ${MB} MB transfers, median of ${RUNS} runs:\n`);
   console.log('| | upload MB/s | download MB/s | set-up latency median | p95 |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const name of ['kdiag', 'kubectl']) {
+  for (const name of Object.keys(tools)) {
     const r = results[name];
     console.log(`| ${name} | ${fmt(r.up)} | ${fmt(r.down)} | ${median(r.lat).toFixed(1)} ms | ${pct(r.lat, 0.95).toFixed(1)} ms |`);
   }
-  console.log(
-    `| kdiag / kubectl | ${(median(results.kdiag.up) / median(results.kubectl.up)).toFixed(2)}x | ${(median(results.kdiag.down) / median(results.kubectl.down)).toFixed(2)}x | | |`,
-  );
+  for (const name of Object.keys(tools).filter((n) => n !== 'kubectl')) {
+    console.log(
+      `| ${name} / kubectl | ${(median(results[name].up) / median(results.kubectl.up)).toFixed(2)}x | ${(median(results[name].down) / median(results.kubectl.down)).toFixed(2)}x | | |`,
+    );
+  }
+  console.log(`\nCPU seconds per ${MB} MB transfer (mean of ${RUNS}; client = this script and the local server):\n`);
+  console.log('| | direction | client | forward | API server | kwok |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const name of Object.keys(tools)) {
+    for (const dir of ['up', 'down']) {
+      const c = results[name].cpu[dir];
+      const f = (k) => (c[k] / RUNS).toFixed(2);
+      console.log(`| ${name} | ${dir} | ${f('client')} | ${f('forward')} | ${f('apiserver')} | ${f('kwok')} |`);
+    }
+  }
   console.log('\nrecovery after deleting the only pod (svc/solo, one replica):');
   for (const r of [recKdiag, recKubectl]) {
     if (r.error) console.log(`- ${r.label}: ${r.error}`);
@@ -377,15 +471,23 @@ async function main() {
         `- ${r.label}: first connection through ${r.fromDeleteMs} ms after the deletion, ${r.fromReadyMs ?? '?'} ms after the replacement was seen Ready`,
       );
   }
-  console.log(
-    `\nRSS of kdiag forward: ${rssBefore.toFixed(1)} MB after 200 connections, ${rssAfter.toFixed(1)} MB after ${CONNECTIONS} more (${(rssAfter - rssBefore).toFixed(1)} MB growth; ${failed} failed; ${soakS.toFixed(0)} s)`,
-  );
-  console.log(
-    `after a forced full GC: heapUsed ${heapBefore.heapUsed.toFixed(1)} -> ${heapAfter.heapUsed.toFixed(1)} MB (${(heapAfter.heapUsed - heapBefore.heapUsed).toFixed(1)} MB), heapTotal ${heapBefore.heapTotal.toFixed(1)} -> ${heapAfter.heapTotal.toFixed(1)} MB (new space ${heapBefore.newSpace.toFixed(1)} -> ${heapAfter.newSpace.toFixed(1)} MB), external ${heapBefore.external.toFixed(1)} -> ${heapAfter.external.toFixed(1)} MB, RSS ${rssAfterGc.toFixed(1)} MB after it (${(rssAfterGc - rssBefore).toFixed(1)} MB growth)`,
-  );
-  if (heapBefore.snapshot) console.log(`heap snapshots: ${heapBefore.snapshot}, ${heapAfter.snapshot}`);
+  for (const { name, ...s } of soakers) {
+    const flags = s.args.filter((x) => /^--max-(semi-space|young)/.test(x)).join(' ') || 'no young-generation flag';
+    const { heapBefore: hb, heapAfter: ha } = s;
+    console.log(
+      `\nRSS of ${name} forward: ${s.rssBefore.toFixed(1)} MB after 200 connections, ${s.rssAfter.toFixed(1)} MB after ${CONNECTIONS} more (${(s.rssAfter - s.rssBefore).toFixed(1)} MB growth; ${s.failed} failed; ${(s.soakMs / 1000).toFixed(0)} s); serving process ${s.serving === s.f.pid ? 'is the one started' : 'is its child'}, ${flags}`,
+    );
+    console.log(
+      `after a forced full GC: heapUsed ${hb.heapUsed.toFixed(1)} -> ${ha.heapUsed.toFixed(1)} MB (${(ha.heapUsed - hb.heapUsed).toFixed(1)} MB), heapTotal ${hb.heapTotal.toFixed(1)} -> ${ha.heapTotal.toFixed(1)} MB (new space ${hb.newSpace.toFixed(1)} -> ${ha.newSpace.toFixed(1)} MB), external ${hb.external.toFixed(1)} -> ${ha.external.toFixed(1)} MB, RSS ${s.rssAfterGc.toFixed(1)} MB after it (${(s.rssAfterGc - s.rssBefore).toFixed(1)} MB growth)`,
+    );
+    if (s.parentRss)
+      console.log(`the parent process that waits for it: RSS ${s.parentRss[0].toFixed(1)} -> ${s.parentRss[1].toFixed(1)} MB`);
+    if (hb.snapshot) console.log(`heap snapshots: ${hb.snapshot}, ${ha.snapshot}`);
+  }
   const goal = recKdiag.fromReadyMs !== undefined && recKdiag.fromReadyMs <= 2000;
   console.log(`recovery goal (first connection within 2 s of a ready replacement): ${goal ? 'met' : 'not met'}`);
+  const growth = soakers[0].rssAfter - soakers[0].rssBefore;
+  console.log(`RSS goal (under 20 MB growth of the serving process over the soak): ${growth < 20 ? 'met' : 'not met'}`);
   rmSync(heapFile, { force: true });
   kubectl(cluster, ['delete', 'namespace', NS, '--wait=false']);
   kubectl(cluster, ['delete', 'clusterportforwards.kwok.x-k8s.io', route.metadata.name, '--ignore-not-found']);

@@ -172,4 +172,9 @@ export interface CommandModule<O = unknown, R extends CommandResult = CommandRes
   validate?(options: O): void | Promise<void>;
   /** Does the work. Import the implementation lazily here, so `--help` and other commands never parse it. */
   run(options: O, ctx: Context): Promise<R>;
+  /**
+   * Node flags the process that runs the command should have, for V8 settings fixed at start-up: when run as the CLI
+   * without them, kdiag re-executes itself with them once the options are valid (src/respawn.ts).
+   */
+  nodeFlags?: readonly string[];
 }

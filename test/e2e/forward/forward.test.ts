@@ -2,6 +2,7 @@
 // pods' port 8080 is routed by a ClusterPortForward to a TCP echo server on 127.0.0.1 (nothing dials a pod or
 // Service IP): client -> kdiag's listener -> apiserver -> kwok -> echo server.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -364,32 +365,107 @@ describe('kdiag forward against the live cluster', () => {
   });
 
   test('the built CLI, a Deployment by container port name: SIGTERM ends it with exit 0 after the stopped line', async () => {
-    ensureBundle();
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
-    delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), 'forward', 'deploy/web', ':http', '-n', ns.name], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += String(d)));
-    child.stderr.on('data', (d) => (err += String(d)));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const cli = startBuilt(['forward', 'deploy/web', ':http', '-n', ns.name]);
     try {
-      const port = await waitFor(() => /^Forwarding from 127\.0\.0\.1:(\d+) -> deploy\/web:8080$/m.exec(out)?.[1], {
-        timeoutMs: 30_000,
-        what: `the Forwarding line; stderr: ${err}`,
-      });
+      const port = await cli.port(/^Forwarding from 127\.0\.0\.1:(\d+) -> deploy\/web:8080$/m);
       const p = randomBytes(2048);
-      expect(sha(await roundTrip(Number(port), p))).toBe(sha(p));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(err).toMatch(/Handling connection for \d+ \(pod web-/);
-      expect(err).toMatch(/stopped deploy\/web \(SIGTERM\): 1 connection, 2\.0 kB in, 2\.0 kB out\n$/);
-      expect(await refused(Number(port))).toBe(true);
+      expect(sha(await roundTrip(port, p))).toBe(sha(p));
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      expect(cli.err()).toMatch(/Handling connection for \d+ \(pod web-/);
+      expect(cli.err()).toMatch(/stopped deploy\/web \(SIGTERM\): 1 connection, 2\.0 kB in, 2\.0 kB out\n$/);
+      expect(await refused(port)).toBe(true);
     } finally {
-      child.kill('SIGKILL');
+      cli.kill();
+    }
+  });
+
+  test('the built CLI serves in a child re-executed with --max-semi-space-size=1; SIGTERM to the parent alone stops the child cleanly', async () => {
+    const cli = startBuilt(['forward', 'svc/web', ':80', '-n', ns.name, '--debug']);
+    try {
+      const port = await cli.port(/^Forwarding from 127\.0\.0\.1:(\d+) -> svc\/web:80$/m);
+      expect(cli.err()).toContain('debug: re-executing node with --max-semi-space-size=1\n');
+      const m = /^debug: pid (\d+) runs with node flags: (.*) \(re-executed by pid (\d+)\)$/m.exec(cli.err());
+      expect(m).not.toBeNull();
+      const serving = Number(m![1]);
+      expect(m![2]!.split(' ')).toContain('--max-semi-space-size=1');
+      expect(Number(m![3])).toBe(cli.child.pid);
+      expect(serving).not.toBe(cli.child.pid);
+      // The kernel's view of the process that serves: a child of the started one, started with the flag.
+      expect(readFileSync(`/proc/${cli.child.pid}/task/${cli.child.pid}/children`, 'utf8').trim()).toBe(String(serving));
+      expect(readFileSync(`/proc/${serving}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=1');
+      const p = randomBytes(4096);
+      expect(sha(await roundTrip(port, p))).toBe(sha(p));
+      cli.child.kill('SIGTERM'); // the parent only, as a supervisor would
+      expect(await cli.exited).toBe(0);
+      expect(cli.err().match(/^stopped svc\/web/gm)).toEqual(['stopped svc/web']);
+      expect(cli.err()).toMatch(/stopped svc\/web \(SIGTERM\): 1 connection, 4\.1 kB in, 4\.1 kB out\n$/);
+      expect(await refused(port)).toBe(true);
+      expect(await waitFor(() => (exited(serving) ? true : undefined), { timeoutMs: 5_000, what: `pid ${serving} to exit` })).toBe(true);
+    } finally {
+      cli.kill();
+    }
+  });
+
+  test('the built CLI: SIGINT to its process group (a terminal Ctrl-C reaches parent and child) stops once, exit 0', async () => {
+    const cli = startBuilt(['forward', 'svc/web', ':80', '-n', ns.name, '--debug'], { group: true });
+    try {
+      const port = await cli.port(/^Forwarding from 127\.0\.0\.1:(\d+) -> svc\/web:80$/m);
+      const serving = Number(/^debug: pid (\d+) runs with node flags/m.exec(cli.err())?.[1]);
+      expect(serving).not.toBe(cli.child.pid);
+      process.kill(-cli.child.pid!, 'SIGINT');
+      expect(await cli.exited).toBe(0);
+      expect(cli.err().match(/^stopped svc\/web.*$/gm)).toEqual(['stopped svc/web (SIGINT): 0 connections, 0 B in, 0 B out']);
+      expect(await refused(port)).toBe(true);
+      expect(await waitFor(() => (exited(serving) ? true : undefined), { timeoutMs: 5_000, what: `pid ${serving} to exit` })).toBe(true);
+    } finally {
+      cli.kill();
     }
   });
 });
+
+/** True once a process has exited (gone, or a zombie its new parent has not reaped yet). */
+function exited(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Runs the built CLI (dist/kdiag.js) as a user would, stdout and stderr piped; `group`: in a process group of its
+ * own, so a signal can reach the whole group as a terminal's Ctrl-C does.
+ */
+function startBuilt(args: string[], opts: { group?: boolean } = {}) {
+  ensureBundle();
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
+  delete env.NODE_OPTIONS;
+  delete env.KDIAG_NO_REEXEC;
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.group ?? false,
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (err += String(d)));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    exited,
+    err: () => err,
+    port: async (re: RegExp) => Number(await waitFor(() => re.exec(out)?.[1], { timeoutMs: 30_000, what: `${re.source}; stderr: ${err}` })),
+    /** Stops whatever is left (the group too). */
+    kill: () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        if (opts.group) process.kill(-child.pid!, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

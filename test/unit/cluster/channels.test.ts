@@ -1,5 +1,6 @@
 import {
   backoffDelay,
+  clientHeaderLength,
   closeFrame,
   decodeFrame,
   encodeFrame,
@@ -10,6 +11,10 @@ import {
   resizeFrame,
 } from '../../../src/cluster/channels.js';
 import { execQuery } from '../../../src/cluster/websocket.js';
+import * as wsModule from 'ws';
+
+/** ws's frame encoder (exported by ws at run time, not in its types). */
+const wsSender = (wsModule as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender;
 
 // Status channel messages as servers send them. The first two were recorded from kube-apiserver 1.36 + KWOK 0.8.0
 // (v5, translated by the apiserver); the others are the shapes the kubelet's remotecommand code writes.
@@ -72,6 +77,16 @@ describe('channel framing', () => {
     expect([...encodeFrame(2)]).toEqual([2]);
     expect(decodeFrame(Buffer.alloc(0))).toBeUndefined();
     expect(decodeFrame(Buffer.from([3]))).toEqual({ channel: 3, data: Buffer.alloc(0) });
+  });
+
+  test.each([10, 1000, 70_000])('a %i-byte message sits where ws puts its masked payload, mod 4 (so the mask is one pass)', (n) => {
+    const m = encodeFrames(0, [Buffer.alloc(n - 1, 7)]);
+    expect(m.length).toBe(n);
+    expect(m.byteOffset % 4).toBe(clientHeaderLength(n) % 4);
+    // ws's own client frame for it: the header is what clientHeaderLength says, the payload follows it.
+    const [frame, ...rest] = wsSender.frame(m, { fin: true, opcode: 2, mask: true, readOnly: true, rsv1: false });
+    expect(rest).toEqual([]);
+    expect(frame!.length - n).toBe(clientHeaderLength(n));
   });
 
   test('v5 close frame and resize', () => {
