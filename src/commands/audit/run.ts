@@ -64,6 +64,8 @@ function progressLine(ctx: Context, live: boolean): { set(text: string): void; s
 /** `kdiag audit`: read the scope in bulk, run kdiag svc's engine on each Service, report the broken ones worst first. */
 export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcome> {
   const reader = await openReader(opts, ctx);
+  // Live, pages of pods stream through for minutes: a small heap keeps the peak down (offline the input is in memory).
+  if (reader.source === 'live') (await import('../../cluster/collect-garbage.js')).preferSmallHeap();
   const scope: AuditScope = {
     allNamespaces: opts.allNamespaces,
     ...(opts.allNamespaces ? {} : { namespace: opts.namespace ?? reader.defaultNamespace }),
