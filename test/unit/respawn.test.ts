@@ -2,14 +2,13 @@
 // CLI hook, and the built CLI end to end against an API server that never answers (the command stays in its preflight
 // until a signal stops it), so no cluster is needed.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCli } from '../../src/cli.js';
 import { flagsToAdd, isReexecChild, isSignalMessage, NO_REEXEC_ENV, SignalCounter } from '../../src/respawn.js';
 import { BUNDLE, ensureBundle } from '../helpers/bundle.js';
 import { createTestIo } from '../helpers/io.js';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 const SEMI = '--max-semi-space-size=1';
 
@@ -114,18 +113,7 @@ describe('the built CLI re-executes forward (an API server that never answers ke
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
-    kubeconfig = join(mkdtempSync(join(tmpdir(), 'kdiag-reexec-')), 'config');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: 'ns' } }],
-        'current-context': 'c',
-      }),
-    );
+    kubeconfig = writeKubeconfig(`https://127.0.0.1:${port}`, { namespace: 'ns', insecure: true });
   });
   afterAll(async () => {
     for (const s of held) s.destroy();

@@ -3,13 +3,11 @@
 // `kdiag forward` pipes it. Every byte must arrive, in order (checksums), and no direction may stall, whether the
 // client reads fast or slowly and whether the server sends small or large frames.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createKubeConnection } from '../../../src/cluster/kube-connection.js';
+import { writeKubeconfig } from '../../helpers/kubeconfig.js';
 
 const MB = 1024 * 1024;
 const PREFIX = Buffer.from([0x90, 0x1f]); // port 8080, little-endian
@@ -99,18 +97,7 @@ beforeAll(async () => {
   server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => servePod(ws)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
-  kubeconfig = join(mkdtempSync(join(tmpdir(), 'kdiag-pf-')), 'config');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${port}` } }],
-      users: [{ name: 'me', user: { token: 't' } }],
-      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'me', namespace: 'ns' } }],
-      'current-context': 'fake',
-    }),
-  );
+  kubeconfig = writeKubeconfig(`http://127.0.0.1:${port}`, { namespace: 'ns' });
 });
 afterAll(async () => {
   for (const c of wss.clients) c.terminate();

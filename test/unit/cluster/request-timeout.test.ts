@@ -2,15 +2,13 @@
 // body. The timer must survive garbage collections: on Node 20 an AbortSignal.timeout() held only by
 // AbortSignal.any() is collected with its timer, and kdiag then waited forever (a CI run hung on exactly this).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createKubeConnection } from '../../../src/cluster/kube-connection.js';
 import { collectGarbage } from '../../../src/cluster/collect-garbage.js';
 import { ClusterAccessError } from '../../../src/errors.js';
 import { BUNDLE, ensureBundle } from '../../helpers/bundle.js';
+import { writeKubeconfig } from '../../helpers/kubeconfig.js';
 
 const sockets = new Set<net.Socket>();
 const servers: net.Server[] = [];
@@ -31,22 +29,6 @@ async function listen(srv: net.Server): Promise<number> {
   return (srv.address() as net.AddressInfo).port;
 }
 
-function kubeconfig(server: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'kdiag-timeout-')), 'config');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user: { token: 't' } }],
-      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'c',
-    }),
-  );
-  return file;
-}
-
 /** Runs `work` while collecting garbage every 20 ms; returns what it settled with and how long it took. */
 async function underGc(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
   const gc = setInterval(collectGarbage, 20);
@@ -63,7 +45,11 @@ async function underGc(work: () => Promise<unknown>): Promise<{ error: unknown; 
 
 test('a TLS server that accepts and never answers: the timeout fires despite garbage collections', async () => {
   const port = await listen(net.createServer());
-  const conn = createKubeConnection({ kubeconfig: kubeconfig(`https://127.0.0.1:${port}`), requestTimeoutMs: 500, env: {} });
+  const conn = createKubeConnection({
+    kubeconfig: writeKubeconfig(`https://127.0.0.1:${port}`, { insecure: true }),
+    requestTimeoutMs: 500,
+    env: {},
+  });
   const { error, ms } = await underGc(() => conn.transport.request('GET', '/api/v1/namespaces/a/services/web'));
   expect(error).toBeInstanceOf(ClusterAccessError);
   expect((error as Error).message).toMatch(/^GET \/api\/v1\/namespaces\/a\/services\/web to the API server at .* timed out after 0\.5s$/);
@@ -79,7 +65,10 @@ test('the built CLI under constant garbage collection: --request-timeout 1s stil
   const child = spawn(
     process.execPath,
     ['--expose-gc', '--import', gcEvery20ms, BUNDLE, 'svc', 'web', '-n', 'a', '--request-timeout', '1s'],
-    { env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig(`https://127.0.0.1:${port}`) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { PATH: process.env.PATH ?? '', KUBECONFIG: writeKubeconfig(`https://127.0.0.1:${port}`, { insecure: true }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
@@ -101,7 +90,7 @@ test('a server that sends the headers and stalls the body: the timeout covers th
       res.write('{"kind":');
     }),
   );
-  const conn = createKubeConnection({ kubeconfig: kubeconfig(`http://127.0.0.1:${port}`), requestTimeoutMs: 500, env: {} });
+  const conn = createKubeConnection({ kubeconfig: writeKubeconfig(`http://127.0.0.1:${port}`), requestTimeoutMs: 500, env: {} });
   const { error, ms } = await underGc(() => conn.transport.request('GET', '/api/v1/namespaces'));
   expect((error as Error).message).toMatch(/timed out after 0\.5s$/);
   expect(ms).toBeLessThan(3_000);
@@ -114,7 +103,7 @@ test('a body cut off by the server is a dropped connection, not a timeout', asyn
       res.write('{"kind":', () => res.socket?.destroy());
     }),
   );
-  const conn = createKubeConnection({ kubeconfig: kubeconfig(`http://127.0.0.1:${port}`), requestTimeoutMs: 5_000, env: {} });
+  const conn = createKubeConnection({ kubeconfig: writeKubeconfig(`http://127.0.0.1:${port}`), requestTimeoutMs: 5_000, env: {} });
   const { error, ms } = await underGc(() => conn.transport.request('GET', '/api/v1/namespaces'));
   expect(error).toBeInstanceOf(ClusterAccessError);
   expect((error as Error).message).not.toMatch(/timed out/);
@@ -124,7 +113,7 @@ test('a body cut off by the server is a dropped connection, not a timeout', asyn
 
 test('a request that completes leaves no timer behind', async () => {
   const port = await listen(http.createServer((_req, res) => res.end('{"major":"1"}')));
-  const conn = createKubeConnection({ kubeconfig: kubeconfig(`http://127.0.0.1:${port}`), requestTimeoutMs: 60_000, env: {} });
+  const conn = createKubeConnection({ kubeconfig: writeKubeconfig(`http://127.0.0.1:${port}`), requestTimeoutMs: 60_000, env: {} });
   const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   const res = await conn.transport.request('GET', '/version');
   expect(res.status).toBe(200);
