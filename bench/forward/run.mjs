@@ -36,11 +36,16 @@ const MB = arg('mb', 64);
 const RUNS = arg('runs', 3);
 const CONNECTIONS = arg('connections', 10_000);
 const LATENCY = arg('latency', 50);
-const NS = 'bench-forward';
+// A namespace of its own per run: a run deletes its namespace without waiting, and objects of a namespace still being
+// deleted under the same name disturbed the next run (its pods deleted mid-transfer: connections closed with pod-gone).
+const NS = `bench-forward-${Date.now().toString(36)}`;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** What the local "pod" got of the latest upload, and sent of the latest download (for a failed transfer's message). */
+const serverSeen = { uploaded: 0, downloaded: 0 };
 
 /** The local "pod": upload sink, download source, echo. */
 function startServer() {
@@ -68,6 +73,7 @@ function startServer() {
         const check = () => got >= n && s.write('ok');
         s.on('data', (x) => {
           got += x.length;
+          serverSeen.uploaded = got;
           check();
         });
         check();
@@ -77,6 +83,7 @@ function startServer() {
           while (left > 0) {
             const c = left >= chunk.length ? chunk : chunk.subarray(0, left);
             left -= c.length;
+            serverSeen.downloaded = n - left;
             if (!s.write(c)) return void s.once('drain', pump);
           }
         };
@@ -95,10 +102,34 @@ function header(kind, n) {
   return h;
 }
 
+/**
+ * Fails a transfer that made no progress for 30 s, or whose connection closed before the end, saying how far each side
+ * got. `progress()` is [what the client wrote or read, what the local server got or sent].
+ */
+function watchTransfer(s, what, progress, reject) {
+  let last = '';
+  let still = 0;
+  const timer = setInterval(() => {
+    const now = progress().join('/');
+    still = now === last ? still + 1 : 0;
+    last = now;
+    if (still >= 30) fail('no progress for 30 s');
+  }, 1000);
+  const fail = (why) => {
+    clearInterval(timer);
+    s.destroy();
+    const [client, server] = progress();
+    reject(new Error(`${what}: ${why} (client ${client} B, local server ${server} B)`));
+  };
+  s.on('close', () => fail('the connection closed'));
+  return () => clearInterval(timer);
+}
+
 /** Seconds for one upload of `bytes` through 127.0.0.1:port (until the server says it has them all). */
-function upload(port, bytes) {
+function upload(port, bytes, label = '') {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    serverSeen.uploaded = 0;
     const s = net.connect({ host: '127.0.0.1', port });
     const chunk = Buffer.alloc(256 * 1024, 3);
     let left = bytes;
@@ -109,35 +140,38 @@ function upload(port, bytes) {
         if (!s.write(c)) return void s.once('drain', pump);
       }
     };
+    const done = watchTransfer(s, `${label} upload of ${bytes} B`, () => [bytes - left - s.writableLength, serverSeen.uploaded], reject);
     s.on('connect', () => {
       s.write(header('U', bytes));
       pump();
     });
     s.on('data', () => {
+      done();
       resolve((performance.now() - t0) / 1000);
       s.destroy();
     });
-    s.on('error', reject);
-    setTimeout(() => (s.destroy(), reject(new Error('upload timed out'))), 300_000).unref();
+    s.on('error', () => undefined);
   });
 }
 
 /** Seconds for one download of `bytes`. */
-function download(port, bytes) {
+function download(port, bytes, label = '') {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    serverSeen.downloaded = 0;
     const s = net.connect({ host: '127.0.0.1', port });
     let got = 0;
+    const done = watchTransfer(s, `${label} download of ${bytes} B`, () => [got, serverSeen.downloaded], reject);
     s.on('connect', () => s.write(header('D', bytes)));
     s.on('data', (d) => {
       got += d.length;
       if (got >= bytes) {
+        done();
         resolve((performance.now() - t0) / 1000);
         s.destroy();
       }
     });
-    s.on('error', reject);
-    setTimeout(() => (s.destroy(), reject(new Error('download timed out'))), 300_000).unref();
+    s.on('error', () => undefined);
   });
 }
 
@@ -185,6 +219,7 @@ function startForward(cmd, args, env, re) {
         });
     });
     child.stderr.on('data', (d) => (err += d));
+    child.stderrText = () => err;
     child.on('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${err}`)));
   });
 }
@@ -219,7 +254,6 @@ async function main() {
   delete env.NODE_OPTIONS;
   const server = await startServer();
   const serverPort = server.address().port;
-  kubectl(cluster, ['create', 'namespace', NS, '--dry-run=client', '-o', 'yaml'], undefined);
   kubectl(cluster, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }));
   const route = {
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
@@ -339,8 +373,8 @@ async function main() {
   for (let r = 0; r < RUNS; r++) {
     for (const [name, t] of Object.entries(tools)) {
       const cpu = results[name].cpu;
-      results[name].up.push(MB / (await withCpu(t, (cpu.up ??= {}), () => upload(t.port, bytes))));
-      results[name].down.push(MB / (await withCpu(t, (cpu.down ??= {}), () => download(t.port, bytes))));
+      results[name].up.push(MB / (await withCpu(t, (cpu.up ??= {}), () => upload(t.port, bytes, name))));
+      results[name].down.push(MB / (await withCpu(t, (cpu.down ??= {}), () => download(t.port, bytes, name))));
     }
   }
   for (let i = 0; i < LATENCY; i++) {
@@ -505,6 +539,10 @@ async function main() {
 
 main().catch((e) => {
   console.error(e);
+  for (const c of children) {
+    const err = c.stderrText?.() ?? '';
+    if (err) console.error(`--- last stderr of ${c.spawnargs.slice(0, 4).join(' ')}...:\n${err.split('\n').slice(-8).join('\n')}`);
+  }
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   process.exit(1);
 });
