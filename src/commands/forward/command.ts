@@ -34,8 +34,8 @@ export const forwardCommand: CommandModule<ForwardOptions, EventStream> = {
       .option('-l, --selector <selector>', 'with --all: only the Services whose labels match (kubectl syntax, e.g. tier=backend)');
   },
   // A forward runs for hours and opens a WebSocket per connection: with V8's default young generation (up to 16 MB per
-  // semi-space, grown under the allocation rate and kept) RSS grew ~90 MB over 10,000 connections; capped at 1 MB it
-  // stays flat and scavenges are cheaper (bench/README.md).
+  // semi-space, grown under the allocation rate and kept) RSS grew 36-87 MB over 10,000 connections; capped at 1 MB,
+  // 1-2 MB (bench/README.md).
   nodeFlags: ['--max-semi-space-size=1'],
   toOptions: toForwardOptions,
   validate: validateForwardOptions,
