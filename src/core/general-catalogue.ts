@@ -81,19 +81,20 @@ export const GENERAL_CATALOGUE = [
     title: 'externalTrafficPolicy: Local',
     meaning:
       "Traffic from outside the cluster is only accepted by nodes running a ready endpoint; other nodes drop it (and fail the load balancer's health check).",
-    detection: 'spec.externalTrafficPolicy is Local on a NodePort or LoadBalancer Service; the nodes holding ready endpoints are named.',
+    detection:
+      'spec.externalTrafficPolicy is Local on a NodePort or LoadBalancer Service; the nodes holding ready endpoints are named (info). kdiag route svc/NAME also reads the nodes and names those without a ready local endpoint: then a warning.',
     fix: 'Expected with Local: keep it to preserve client IPs, or set Cluster to accept traffic on every node.',
   },
   {
     code: 'load-balancer-pending',
     area: 'svc',
     stage: 'traffic',
-    severities: ['warning'],
+    severities: ['warning', 'error'],
     title: 'LoadBalancer has no address',
     meaning:
       'The LoadBalancer Service has no external address yet: no load-balancer controller is running (bare metal without MetalLB), or it failed.',
     detection:
-      "spec.type is LoadBalancer and status.loadBalancer.ingress is empty; the Service's events (SyncLoadBalancerFailed) are quoted.",
+      "spec.type is LoadBalancer and status.loadBalancer.ingress is empty; the Service's events (SyncLoadBalancerFailed) are quoted. A warning in kdiag svc and kdiag audit (traffic inside the cluster still flows); an error in kdiag route svc/NAME, whose way in goes through the missing load balancer.",
     fix: 'Install or fix the load-balancer controller (cloud controller manager, MetalLB), or use a NodePort or port-forward.',
   },
 ] as const satisfies readonly TypedEntry<string, GeneralStage | SharedStage>[];

@@ -941,8 +941,12 @@ function svcHops(b: Builder, facts: BackendFacts | undefined): void {
       ok: lb.length > 0,
       detail: lb.length ? `load balancer ${lb.join(', ')}` : 'no load-balancer address (pending)',
     });
-    // The same finding kdiag svc gives (its report's, which quotes the Service's events), as route's own.
-    if (lb.length === 0) b.add(facts.report?.findings.find((f) => f.code === 'load-balancer-pending') ?? loadBalancerPending(svc, []));
+    // The same finding kdiag svc gives (its report's, which quotes the Service's events), as route's own: an error
+    // here, since the way in that was asked about goes through the load balancer that is missing.
+    if (lb.length === 0) {
+      const pending = facts.report?.findings.find((f) => f.code === 'load-balancer-pending') ?? loadBalancerPending(svc, []);
+      b.add({ ...pending, severity: 'error' });
+    }
   }
   if (type === 'LoadBalancer' || type === 'NodePort') {
     const np = (svc.spec?.ports ?? []).map((p) => `${p.nodePort ?? '?'}->${p.port}`).join(', ');

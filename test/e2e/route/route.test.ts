@@ -376,8 +376,11 @@ describe('kdiag route svc/NAME', () => {
     await waitFor(async () => (await serviceEndpoints(ns.name, 'lb')).filter((e) => e.ready).length === 2 || undefined, {
       what: 'ready endpoints of lb',
     });
-    const { doc } = await route('svc/lb');
+    const { doc, code } = await route('svc/lb');
     expect(codes(doc)).toContain('load-balancer-pending');
+    // The way in asked about is broken: an error, so the default --fail-on error exits 1.
+    expect(doc.findings.find((f) => f.code === 'load-balancer-pending')!.severity).toBe('error');
+    expect(code).toBe(1);
     expect(doc.hops.find((h) => h.kind === 'exposure')!.ok).toBe(false);
     // route's own finding, once (not repeated from the svc report).
     expect(codes(doc).filter((c) => c === 'load-balancer-pending')).toHaveLength(1);

@@ -366,12 +366,14 @@ describe('backend findings and the svc engine behind them', () => {
   const lbSvc = (extra: Record<string, unknown> = {}) =>
     svc('api', [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080 } as never], { type: 'LoadBalancer', ...extra });
 
-  test("svc/NAME on a pending LoadBalancer: load-balancer-pending is route's own finding, once (the general code svc reports)", async () => {
+  test("svc/NAME on a pending LoadBalancer: load-balancer-pending is route's own finding, once, an error (svc's is a warning)", async () => {
     const r = await follow([lbSvc(), ...pod('api')], { kind: 'svc', namespace: NS, name: 'api' });
     expect(codes(r).filter((c) => c === 'load-balancer-pending')).toHaveLength(1);
     const f = r.findings.find((x) => x.code === 'load-balancer-pending')!;
-    expect(f).toMatchObject({ severity: 'warning', object: { kind: 'Service', namespace: NS, name: 'api' } });
+    expect(f).toMatchObject({ severity: 'error', object: { kind: 'Service', namespace: NS, name: 'api' } });
     expect(f.message).toMatch(/LoadBalancer Service "api" has no external address/);
+    // kdiag svc's own report of the backend keeps it a warning (inside the cluster the Service still answers).
+    expect(r.backends[0]!.report!.findings.find((x) => x.code === 'load-balancer-pending')?.severity).toBe('warning');
     const withAddress = await follow([{ ...lbSvc(), status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } }, ...pod('api')], {
       kind: 'svc',
       namespace: NS,
