@@ -4,7 +4,9 @@
 // openssl at test time (short-lived, never written to the repository).
 import { randomBytes } from 'node:crypto';
 import {
+  LIMITED_NAMESPACE,
   applyYaml,
+  clusterInfo,
   createNamespace,
   deleteNamespace,
   kubectl,
@@ -433,5 +435,32 @@ describe('kdiag route svc/NAME', () => {
       (n: { metadata: { name: string } }) => n.metadata.name,
     );
     for (const n of nodes) expect(f[0]!.message).toContain(n);
+  });
+});
+
+describe('kdiag route as the limited user (read-only in its own namespace)', () => {
+  test('a URL without -n: the denied cluster-wide lists fall back to the context namespace, each denial an rbac-partial naming the verb and resource', async () => {
+    const name = `lim-${sfx}`;
+    const h = host('limited');
+    // An Ingress in the limited user's namespace whose backend Service does not exist: finding it proves the
+    // fallback list was made; the class is one nobody created (the limited user cannot read IngressClasses anyway).
+    await applyYaml({ ...ingress(name, { rules: [rule(h, '/', 'Prefix', `missing-${sfx}`)] }) }, { namespace: LIMITED_NAMESPACE });
+    try {
+      const r = await kdiag(['route', `http://${h}/`, '-o', 'json'], {
+        env: { ...process.env, KUBECONFIG: clusterInfo().limitedKubeconfig },
+      });
+      expect(r.stderr).toBe('');
+      const doc = JSON.parse(r.stdout) as RouteDoc;
+      expect(r.code).toBe(1);
+      expect(codes(doc)).toContain('ingress-backend-service-not-found');
+      expect(doc.hops.find((x) => x.kind === 'ingress-rule')?.object?.name).toBe(name);
+      const partial = doc.findings.filter((f) => f.code === 'rbac-partial').map((f) => f.message);
+      expect(partial.length).toBeGreaterThan(0);
+      // The cluster-wide Ingress list was denied and named with its verb; nothing about the context namespace's list.
+      expect(partial.join('\n')).toMatch(/list[^\n]*ingresses/);
+      expect(partial.join('\n')).toMatch(/httproutes/);
+    } finally {
+      await kubectl(['delete', 'ingress', name, '-n', LIMITED_NAMESPACE, '--ignore-not-found', '--wait=false']);
+    }
   });
 });
