@@ -77,6 +77,10 @@ beforeAll(async () => {
   await waitForReadyPods(ns.name, 'app=echoer', 1);
   await waitForReadyPods(ns.name, 'app=prober', 1);
   await waitForReadyPods(ns.name, 'app=prober-corp', 1);
+  // A ready pod is not yet a ready endpoint: on a loaded machine the EndpointSlice controller lags, and the engine
+  // would rightly say dns-service-no-endpoints (seen once in CI).
+  for (const svc of ['echoer', 'stale', 'unlisted'])
+    await waitForSliceAddresses(ns.name, svc, 1, (e: { conditions?: { ready?: boolean } }) => e.conditions?.ready === true);
   echoerIp = await registerServiceDns(ns.name, 'echoer');
   // `stale`: the pod's DNS answers an address that is not the Service's (a cache, another resolver).
   await addShimDnsAnswer(`stale.${ns.name}.svc.cluster.local`, '10.96.250.250');
