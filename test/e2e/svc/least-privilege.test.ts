@@ -3,7 +3,7 @@
 // `rbac-partial` info finding, never exit 3.
 import { applyYaml, clusterInfo, useNamespace, waitForReadyPods } from '../helpers/index.js';
 import { deployment, service } from '../../helpers/manifests.js';
-import { codesOf, describeRun, kdiagSvc, suffix } from './helpers.js';
+import { codesOf, describeRun, kdiagSvc, suffix, waitForSliceAddresses } from './helpers.js';
 
 const ns = useNamespace('svc-least-privilege');
 const sfx = suffix();
@@ -40,6 +40,8 @@ beforeAll(async () => {
   await applyYaml(service({ name: 'cart', selector: { app: `cart-${sfx}` } }), { namespace: ns.name });
   await waitForReadyPods(ns.name, `app=shop-${sfx}`, 2);
   await waitForReadyPods(ns.name, `app=crt-${sfx}`, 2);
+  // Ready pods are not yet ready endpoints: the healthy case below needs the EndpointSlice controller to have caught up.
+  await waitForSliceAddresses(ns.name, 'shop', 2, (e: { conditions?: { ready?: boolean } }) => e.conditions?.ready === true);
 });
 
 const limited = () => ({ env: { ...process.env, KUBECONFIG: clusterInfo().limitedKubeconfig } });
