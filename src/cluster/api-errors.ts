@@ -88,12 +88,17 @@ export function parseJson<T>(res: RawResponse, verb: string, resource: Resource 
   try {
     return JSON.parse(res.body) as T;
   } catch {
-    throw new ClusterAccessError(
-      'bad-response',
-      `${verb} ${typeof resource === 'string' ? resource : resourceName(resource)}: the server at ${server} did not answer with JSON (${res.status}, starts with ${JSON.stringify(res.body.slice(0, 40))})`,
-      "check that the kubeconfig's server URL points at the Kubernetes API server, not a proxy or dashboard",
-    );
+    throw badResponse(verb, resource, server, res.status, res.body);
   }
+}
+
+/** A 2xx answer that is not JSON; `head` is how its body began. */
+export function badResponse(verb: string, resource: Resource | string, server: string, status: number, head: string): ClusterAccessError {
+  return new ClusterAccessError(
+    'bad-response',
+    `${verb} ${typeof resource === 'string' ? resource : resourceName(resource)}: the server at ${server} did not answer with JSON (${status}, starts with ${JSON.stringify(head.slice(0, 40))})`,
+    "check that the kubeconfig's server URL points at the Kubernetes API server, not a proxy or dashboard",
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../core/k8s/types.js';
-import { deniedFrom, parseJson, statusError, type RawResponse } from './api-errors.js';
+import { badResponse, deniedFrom, parseJson, statusError, type RawResponse } from './api-errors.js';
+import { ListItemsError, ListItemsSplitter } from './list-items.js';
 import { resourceName, storageKey, type ClusterReader, type ListOptions, type Optional, type Resource } from './reader.js';
 import { apiPath, type KubeTransport } from './transport.js';
 
@@ -137,29 +138,34 @@ export class KubeReader implements ClusterReader {
     if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
     if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
     if (cont) q.set('continue', cont);
-    const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, {
-      accept: opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
-      ...(signal ? { signal } : {}),
-    });
-    if (res.status === 404) return { kind: 'page', items: [] };
-    if (res.status < 200 || res.status >= 300) return { kind: 'status', res };
-    const page = parseJson<{ items?: T[] | null; metadata?: { continue?: string; resourceVersion?: string } }>(
-      res,
-      'list',
-      resource,
-      this.conn.server,
-    );
+    // Each item is parsed and projected the moment its bytes have arrived (list-items.ts): a page is never held
+    // whole, neither as its bytes, nor as one string, nor as the tree of its full objects.
     const items: T[] = [];
-    for (const it of page.items ?? []) {
+    const splitter = new ListItemsSplitter((item) => {
+      const it = item as T;
       // List items carry no kind; restore it so evidence can name objects.
       if (!it.kind) it.kind = resource.kind;
       items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
+    });
+    const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, {
+      accept: opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
+      ...(signal ? { signal } : {}),
+      onChunk: (chunk) => splitter.write(chunk),
+    });
+    if (res.status === 404) return { kind: 'page', items: [] };
+    if (res.status < 200 || res.status >= 300) return { kind: 'status', res };
+    let page: { items?: unknown; metadata?: { continue?: string; resourceVersion?: string } } | null;
+    try {
+      page = splitter.end() as typeof page;
+    } catch (e) {
+      if (!(e instanceof ListItemsError)) throw e;
+      throw badResponse('list', resource, this.conn.server, res.status, e.head);
     }
     return {
       kind: 'page',
       items,
-      ...(page.metadata?.continue ? { continue: page.metadata.continue } : {}),
-      ...(page.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}),
+      ...(page?.metadata?.continue ? { continue: page.metadata.continue } : {}),
+      ...(page?.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}),
     };
   }
 }

@@ -7,6 +7,7 @@ import { topWorkloads } from '../core/k8s/workloads.js';
 import type { ServiceSnapshot } from '../core/svc/snapshot.js';
 import { ClusterAccessError } from '../errors.js';
 import { inputIncludes, R, type ClusterReader, type Denied, type ListOptions, type Resource } from './reader.js';
+import { compareText } from '../core/compare.js';
 
 /** What to explain. */
 export interface LoadServiceOptions {
@@ -286,5 +287,5 @@ export async function listServiceChoices(reader: ClusterReader, namespace: strin
       readyEndpoints: readyOf(s),
       selector: Object.keys(s.spec?.selector ?? {}).length > 0,
     }))
-    .sort((a, b) => Number(a.readyEndpoints > 0) - Number(b.readyEndpoints > 0) || a.name.localeCompare(b.name));
+    .sort((a, b) => Number(a.readyEndpoints > 0) - Number(b.readyEndpoints > 0) || compareText(a.name, b.name));
 }

@@ -33,6 +33,11 @@ export interface RequestOptions {
   contentType?: string;
   /** Aborts this request only (the transport's signal aborts every request). */
   signal?: AbortSignal;
+  /**
+   * Receives a 2xx body chunk by chunk as it arrives, instead of collecting it: the answer's `body` is then ''. Any
+   * other answer is collected as usual. --request-timeout still bounds the whole body.
+   */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /** A streamed answer (watch): the status and, for 2xx, the open response; else the whole body. */
@@ -239,9 +244,21 @@ export class KubeTransport {
   /** One HTTP request to the API server with the per-request timeout; maps transport failures to exit 3. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<RawResponse> {
     const { url, res, started, done, timedOut } = await this.open(method, path, o, false);
+    const status = res.statusCode ?? 0;
+    const onChunk = status >= 200 && status < 300 ? o.onChunk : undefined;
     const body = await new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('data', (c: Buffer) => {
+        if (!onChunk) chunks.push(c);
+        else {
+          try {
+            onChunk(c);
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+            res.destroy();
+          }
+        }
+      });
       res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
       res.on('error', reject);
       // A body cut off (the timer's req.destroy, a reset) may end with 'close' and no 'error' event.
@@ -253,8 +270,8 @@ export class KubeTransport {
         throw transportError(timedOut() ? timeoutError() : e, this.errorContext, method, url.pathname);
       })
       .finally(done);
-    this.noteResponse(method, url, res.statusCode ?? 0, res.headers, started);
-    return { status: res.statusCode ?? 0, body };
+    this.noteResponse(method, url, status, res.headers, started);
+    return { status, body };
   }
 
   /** A streamed GET (watch): only the wait for the response headers is bounded by --request-timeout. */

@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { compareText } from './compare.js';
 
 /**
  * "Did you mean": the one engine behind every suggestion kdiag makes for a name a user typed (Services,
@@ -126,12 +127,12 @@ export function suggest(name: string, candidates: readonly string[], opts: Sugge
   const scored = unique
     .map((c) => ({ c, cost: suggestionCost(name, c), d: distance(c.toLowerCase(), name.toLowerCase()) }))
     .filter((x): x is { c: string; cost: number; d: number } => x.cost !== undefined)
-    .sort((x, y) => x.cost - y.cost || x.d - y.d || x.c.localeCompare(y.c));
+    .sort((x, y) => x.cost - y.cost || x.d - y.d || compareText(x.c, y.c));
   if (scored.length > 0) return { names: scored.slice(0, max).map((x) => x.c), fallback: false };
   const upTo = opts.fallbackUpTo ?? 0;
   if (unique.length > 0 && unique.length <= upTo) {
     // Nothing is close, so no order is better than another: alphabetical.
-    const all = [...unique].sort((x, y) => x.localeCompare(y));
+    const all = [...unique].sort((x, y) => compareText(x, y));
     return { names: all.slice(0, max), fallback: true };
   }
   return { names: [], fallback: false };

@@ -27,6 +27,7 @@ import { explainService } from '../../core/svc/explain.js';
 import { UsageError } from '../../errors.js';
 import type { Context, Outcome } from '../types.js';
 import type { AuditOptions } from './options.js';
+import { compareText } from '../../core/compare.js';
 
 export { toAuditOptions, type AuditOptions } from './options.js';
 
@@ -94,7 +95,7 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
     );
     // The Ingresses and HTTPRoutes of the scope, read once; each Service's routes are checked as kdiag svc does.
     const routed = batch.services.length > 0 ? routeBulkReader(cached, nsScope, await (routes ??= readRouteBulk(reader, scope))) : cached;
-    const services = [...batch.services].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const services = [...batch.services].sort((a, b) => compareText(a.metadata.name, b.metadata.name));
     const rows = await Promise.all(
       services.map((svc) =>
         limit(async (): Promise<AuditedService | undefined> => {
@@ -148,7 +149,7 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
     // Namespaces finish in any order: the NetworkPolicy findings in namespace and name order, as one read gave them.
     topLevel.sort(
       (a, b) =>
-        (a.object?.namespace ?? '').localeCompare(b.object?.namespace ?? '') || (a.object?.name ?? '').localeCompare(b.object?.name ?? ''),
+        compareText(a.object?.namespace ?? '', b.object?.namespace ?? '') || compareText(a.object?.name ?? '', b.object?.name ?? ''),
     );
     if (read.services === 0 && !scope.allNamespaces && !opts.selector) {
       const missing = await namespaceMissing(reader, scope.namespace!);
@@ -157,7 +158,7 @@ export async function runAudit(opts: AuditOptions, ctx: Context): Promise<Outcom
   } finally {
     progress.stop();
   }
-  audited.sort((a, b) => a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
+  audited.sort((a, b) => compareText(a.service.namespace, b.service.namespace) || compareText(a.service.name, b.service.name));
   const summary = summarize(audited);
   const broken = worstFirst(audited);
   const all = [...topLevel, ...broken.flatMap((a) => a.findings)];

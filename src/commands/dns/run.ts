@@ -13,6 +13,7 @@ import { canPick, pick } from '../../ui/pick.js';
 import type { Context, Outcome } from '../types.js';
 import type { DnsOptions } from './options.js';
 import type { ProbeOutcome } from './probe.js';
+import { compareText } from '../../core/compare.js';
 
 export { toDnsOptions, type DnsOptions } from './options.js';
 
@@ -85,7 +86,7 @@ async function pickName(reader: ClusterReader, clientNs: string, ctx: Context): 
   if (services.length === 0) throw new UsageError('there are no Services to pick from', 'give NAME, e.g. web.my-app');
   const names = services
     .map((s) => nameFrom(clientNs, { namespace: s.metadata.namespace ?? 'default', name: s.metadata.name }))
-    .sort((a, b) => Number(a.includes('.')) - Number(b.includes('.')) || a.localeCompare(b));
+    .sort((a, b) => Number(a.includes('.')) - Number(b.includes('.')) || compareText(a, b));
   const chosen = await pick(ctx.io, ctx.signal, {
     message: `Name to look up from namespace ${clientNs}:`,
     choices: names.map((n) => ({ value: n, name: n })),

@@ -6,6 +6,7 @@ import type { Service } from '../../core/k8s/types.js';
 import { UsageError } from '../../errors.js';
 import { pick } from '../../ui/pick.js';
 import type { Context } from '../types.js';
+import { compareText } from '../../core/compare.js';
 
 /** The usage error (exit 2) of `kdiag forward` without TARGET where no pick list can be offered. */
 export function missingTarget(ctx: Context): UsageError {
@@ -31,7 +32,7 @@ export async function pickServiceTarget(conn: KubeConnection, namespace: string,
   }
   const choices = all
     .filter((c) => c.type !== 'ExternalName' && c.selector)
-    .sort((a, b) => Number(b.readyEndpoints > 0) - Number(a.readyEndpoints > 0) || a.name.localeCompare(b.name));
+    .sort((a, b) => Number(b.readyEndpoints > 0) - Number(a.readyEndpoints > 0) || compareText(a.name, b.name));
   if (choices.length === 0) {
     throw new UsageError(
       `namespace ${namespace} has no Service that can be forwarded${all.length > 0 ? ` (${all.length} without a selector or of type ExternalName)` : ''}`,

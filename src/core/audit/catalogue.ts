@@ -5,6 +5,7 @@ import { refOf } from '../k8s/refs.js';
 import { matchesLabelSelector, requirementsOf, SelectorSyntaxError } from '../k8s/selectors.js';
 import type { NetworkPolicy, Pod } from '../k8s/types.js';
 import { q } from '../words.js';
+import { compareText } from '../compare.js';
 
 /**
  * Findings only `kdiag audit` reports: about a namespace's objects rather than one Service, so they sit in the
@@ -44,7 +45,7 @@ export function policiesSelectingNoPods(policies: readonly NetworkPolicy[], pods
   const entry = entryOf(AUDIT_CODES, 'network-policy-selects-no-pods');
   const out: Finding[] = [];
   const sorted = [...policies].sort(
-    (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name),
+    (a, b) => compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareText(a.metadata.name, b.metadata.name),
   );
   for (const np of sorted) {
     const sel = np.spec?.podSelector ?? {};

@@ -1,4 +1,5 @@
 import { compareSeverity, type Finding, type Severity } from '../finding.js';
+import { compareText } from '../compare.js';
 
 /** One audited Service: what `kdiag svc` reports for it, plus what the table shows. */
 export interface AuditedService {
@@ -59,8 +60,8 @@ export function worstFirst(all: readonly AuditedService[]): AuditedService[] {
         compareSeverity(worstOf(a.findings)!, worstOf(b.findings)!) ||
         count(b, 'error') - count(a, 'error') ||
         count(b, 'warning') - count(a, 'warning') ||
-        a.service.namespace.localeCompare(b.service.namespace) ||
-        a.service.name.localeCompare(b.service.name),
+        compareText(a.service.namespace, b.service.namespace) ||
+        compareText(a.service.name, b.service.name),
     );
 }
 

@@ -22,6 +22,7 @@ import {
   type LookupResult,
 } from './resolver.js';
 import type { DnsRecord, DnsReport, DnsSnapshot, ExplainDnsOptions, ObservedAnswer, ParsedName } from './types.js';
+import { compareText } from '../compare.js';
 
 // dns-external-name-ip is a general code (svc and audit report it too); it keeps its place in the dns order.
 const ORDER = new Map<string, number>(
@@ -338,7 +339,7 @@ function missFindings(ctx: Ctx, intended: string, r: LookupResult): void {
 
 function crossNamespace(ctx: Ctx, elsewhere: Service[]): void {
   const p = ctx.p;
-  const sorted = [...elsewhere].sort((a, b) => nsOf(a).localeCompare(nsOf(b)));
+  const sorted = [...elsewhere].sort((a, b) => compareText(nsOf(a), nsOf(b)));
   const works = sorted.map((x) =>
     p.kind === 'srv' ? `_${p.srv!.port}._${p.srv!.protocol}.${x.metadata.name}.${nsOf(x)}` : `${x.metadata.name}.${nsOf(x)}`,
   );
@@ -509,7 +510,7 @@ function closeServices(ctx: Ctx, name: string, ns: string): { names: string[]; f
     if (sns !== ns) cost += suggestionCost(ns, sns) === undefined ? 0.75 : 0.25;
     scored.push({ label: nameFrom(ctx.clientNs, { namespace: sns, name: svc.metadata.name }), cost });
   }
-  scored.sort((a, b) => a.cost - b.cost || a.label.localeCompare(b.label));
+  scored.sort((a, b) => a.cost - b.cost || compareText(a.label, b.label));
   if (scored.length > 0) return { names: [...new Set(scored.map((x) => x.label))].slice(0, 5), fallback: false, where: '' };
   const inNs = ctx.s.services.filter((x) => nsOf(x) === ns).map((x) => x.metadata.name);
   const fb = suggest(name, inNs, { max: 5, fallbackUpTo: 5 });

@@ -5,6 +5,7 @@ import type { EndpointRow } from '../k8s/endpoints.js';
 import { slicePortName } from '../k8s/endpoints.js';
 import { localPortFor } from './args.js';
 import type { ForwardProblem, ForwardSpec, PortSpec, Result } from './types.js';
+import { compareText } from '../compare.js';
 
 /** One forwarded port of a target, resolved as far as it can be before a pod is chosen. */
 export interface PortMapping {
@@ -196,7 +197,7 @@ export function allServiceForwards(
   const specs: ForwardSpec[] = [];
   const skipped: { name: string; reason: string }[] = [];
   const taken = new Set<number>();
-  for (const svc of [...services].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+  for (const svc of [...services].sort((a, b) => compareText(a.metadata.name, b.metadata.name))) {
     if (!matchesRequirements(selector, svc.metadata.labels)) continue;
     const r = resolveServicePorts(svc, []);
     if (!r.ok) {

@@ -1,4 +1,5 @@
 import type { KubeEvent, KubeObject } from './types.js';
+import { compareText } from '../compare.js';
 
 /** Events about one object, newest first. */
 export function eventsFor(events: readonly KubeEvent[], obj: KubeObject, kind: string): KubeEvent[] {
@@ -9,7 +10,7 @@ export function eventsFor(events: readonly KubeEvent[], obj: KubeObject, kind: s
         (e.involvedObject.kind ?? kind) === kind &&
         (!e.involvedObject.namespace || !obj.metadata.namespace || e.involvedObject.namespace === obj.metadata.namespace),
     )
-    .sort((a, b) => eventTime(b).localeCompare(eventTime(a)));
+    .sort((a, b) => compareText(eventTime(b), eventTime(a)));
 }
 
 function eventTime(e: KubeEvent): string {

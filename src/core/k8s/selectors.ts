@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import type { LabelSelector } from './types.js';
+import { compareText } from '../compare.js';
 
 /** One requirement of a label selector, in the API server's terms. */
 export interface Requirement {
@@ -305,7 +306,7 @@ export function rankNearMisses<T>(
     if (!isNearMiss(keys)) continue;
     ranked.push({ item, keys, matched: keys.filter((k) => k.status === 'matched').length, cost: costOf(keys) });
   }
-  return ranked.sort((a, b) => b.matched - a.matched || a.cost - b.cost || nameOf(a.item).localeCompare(nameOf(b.item)));
+  return ranked.sort((a, b) => b.matched - a.matched || a.cost - b.cost || compareText(nameOf(a.item), nameOf(b.item)));
 }
 
 /**

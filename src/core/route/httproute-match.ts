@@ -2,6 +2,7 @@ import { matchesLabelSelector, SelectorSyntaxError, selectorToString } from '../
 import type { LabelSelector } from '../k8s/types.js';
 import type { Gateway, HTTPRoute, HTTPRouteMatch, Listener, ParentRef, RouteRequest } from './types.js';
 import { gatewayHostMatch, gatewayPathMatch, intersectHostnames, normalizeHost } from './match.js';
+import { compareText } from '../compare.js';
 
 /** How one match of one rule fared against the request. */
 export interface RouteMatchResult {
@@ -185,8 +186,8 @@ export function compareRouteCandidates(a: HTTPRouteCandidate, b: HTTPRouteCandid
     Number(b.result.method) - Number(a.result.method) ||
     b.result.headers - a.result.headers ||
     b.result.query - a.result.query ||
-    (a.route.metadata.creationTimestamp ?? '').localeCompare(b.route.metadata.creationTimestamp ?? '') ||
-    `${a.route.metadata.namespace}/${a.route.metadata.name}`.localeCompare(`${b.route.metadata.namespace}/${b.route.metadata.name}`) ||
+    compareText(a.route.metadata.creationTimestamp ?? '', b.route.metadata.creationTimestamp ?? '') ||
+    compareText(`${a.route.metadata.namespace}/${a.route.metadata.name}`, `${b.route.metadata.namespace}/${b.route.metadata.name}`) ||
     a.rule - b.rule ||
     a.match - b.match
   );

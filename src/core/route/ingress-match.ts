@@ -1,5 +1,6 @@
 import type { Ingress, IngressBackend, RouteRequest } from './types.js';
 import { ingressHostMatch, ingressPathMatch, normalizeHost, type HostMatch, type PathMatch } from './match.js';
+import { compareText } from '../compare.js';
 
 /** One path of one rule of one Ingress (or its `spec.defaultBackend`), matched against the request. */
 export interface IngressCandidate {
@@ -42,8 +43,9 @@ export function compareIngressCandidates(a: IngressCandidate, b: IngressCandidat
     b.hostMatch.specificity - a.hostMatch.specificity ||
     b.pathMatch.length - a.pathMatch.length ||
     (TYPE_RANK[a.pathType] ?? 2) - (TYPE_RANK[b.pathType] ?? 2) ||
-    created(a.ingress).localeCompare(created(b.ingress)) ||
-    `${a.ingress.metadata.namespace}/${a.ingress.metadata.name}`.localeCompare(
+    compareText(created(a.ingress), created(b.ingress)) ||
+    compareText(
+      `${a.ingress.metadata.namespace}/${a.ingress.metadata.name}`,
       `${b.ingress.metadata.namespace}/${b.ingress.metadata.name}`,
     ) ||
     a.rule - b.rule ||
@@ -108,7 +110,7 @@ export function matchIngresses(ingresses: readonly Ingress[], req: Pick<RouteReq
     // No rule matches: a `spec.defaultBackend` takes the request (the oldest Ingress's, as controllers merge them).
     const withDefault = ingresses
       .filter((i) => i.spec?.defaultBackend)
-      .sort((a, b) => created(a).localeCompare(created(b)) || a.metadata.name.localeCompare(b.metadata.name))[0];
+      .sort((a, b) => compareText(created(a), created(b)) || compareText(a.metadata.name, b.metadata.name))[0];
     if (withDefault)
       winner = {
         ingress: withDefault,

@@ -7,6 +7,7 @@ import { backendPortFinding, grantAllows, ingressConflictFinding, referenceGrant
 import { compareIngressCandidates, ingressCandidates, ingressConflicts, type IngressCandidate } from './ingress-match.js';
 import { backendsOfRule, ingressBackend, ingressClassOf, type BackendChoice } from './plan.js';
 import type { HTTPRoute, HTTPRouteMatch, Ingress, ReferenceGrant } from './types.js';
+import { compareText } from '../compare.js';
 
 /**
  * The routing objects that may send to a Service: the Ingresses of its namespace, the HTTPRoutes of its namespace
@@ -77,8 +78,8 @@ function sharesHostname(a: HTTPRoute, b: HTTPRoute): boolean {
 
 function olderFirst(a: HTTPRoute, b: HTTPRoute): number {
   return (
-    (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`)
+    compareText(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? '') ||
+    compareText(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`)
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Pod } from '../k8s/types.js';
 import { HEARTBEAT_ANNOTATION, OWNER_ANNOTATION, RUN_ID_LABEL } from './spec.js';
+import { compareText } from '../compare.js';
 
 /**
  * What `kdiag shell --gc` removes: kdiag debug pods whose heartbeat is older than `--stale-after` by the API
@@ -53,7 +54,7 @@ export function selectGarbage(pods: readonly Pod[], serverNow: Date, staleAfterM
     });
   }
   return rows.sort(
-    (a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
+    (a, b) => (b.ageSeconds ?? 0) - (a.ageSeconds ?? 0) || compareText(a.namespace, b.namespace) || compareText(a.name, b.name),
   );
 }
 
