@@ -63,8 +63,7 @@ function objectsOf(nsName, nsIndex, p, nodes) {
       svc.spec.ports[0].targetPort = 9090;
       extra.push(pod(nsName, `${b.name}-0`, { app }, node));
     } else if (b.kind === 'pods-not-running') {
-      // Bound to a node that does not exist: it stays Pending without an IP.
-      extra.push(pod(nsName, `${b.name}-0`, { app }, `gone-node-${b.name}`));
+      extra.push(plantedPendingPod(nsName, b));
     } else if (b.kind === 'network-policy-denies-all') {
       extra.push(pod(nsName, `${b.name}-0`, { app }, node));
       extra.push({
@@ -79,13 +78,23 @@ function objectsOf(nsName, nsIndex, p, nodes) {
   return [...items, ...extra, ...pods];
 }
 
-function pod(namespace, name, labels, nodeName) {
+/**
+ * The planted pods-not-running pod: not bound, with a nodeSelector no node matches, so the scheduler leaves it
+ * Pending (Unschedulable) for as long as the cluster lives. (Bound to a node that does not exist, as before, the
+ * controller manager's pod garbage collector deleted it within minutes, and the Service then had no pods at all.)
+ */
+function plantedPendingPod(namespace, b) {
+  return pod(namespace, `${b.name}-pending`, { app: `${b.name}-app` }, undefined, { 'kdiag.dev/bench-no-such-node': 'true' });
+}
+
+function pod(namespace, name, labels, nodeName, nodeSelector) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels },
     spec: {
-      nodeName,
+      ...(nodeName ? { nodeName } : {}),
+      ...(nodeSelector ? { nodeSelector } : {}),
       containers: [
         {
           name: 'web',
@@ -187,7 +196,14 @@ export async function populate(cluster, p, { namespaces, nodes, parallel = 16 })
     if (have.get(name) === marker) continue;
     todo.push({ name, i });
   }
-  if (todo.length === 0) return 0;
+  if (todo.length === 0) {
+    // A cluster populated before the planted Pending pods were unbound lost them to the pod garbage collector:
+    // create them (an existing one is left alone).
+    const api = apiClient(cluster);
+    for (const b of p.broken.filter((x) => x.kind === 'pods-not-running')) await api.create(plantedPendingPod(b.namespace, b));
+    api.agent.destroy();
+    return 0;
+  }
   log(`creating ${todo.length} namespaces of ${p.perNs} Services and ${p.podsPerNs} pods (bound to ${nodes} KWOK nodes, no controllers)`);
   // Namespaces first, then every object, `parallel` POSTs in flight over keep-alive connections.
   const api = apiClient(cluster);

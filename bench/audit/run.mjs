@@ -83,13 +83,13 @@ const tools = [
   {
     name: 'kdiag audit -A',
     argv: (kc) => [process.execPath, `${ROOT}/dist/kdiag.js`, 'audit', '-A', '-o', 'json', '--kubeconfig', kc],
+    // kdiag names a planted problem only with its own code (each planted kind is a kdiag svc code), not with any
+    // finding on the Service; the peers' counts below are upper bounds (any warning on the Service, pod or policy).
     found: (out) => {
-      const names = new Set(
-        JSON.parse(out)
-          .services.filter((s) => s.findings.some((f) => f.severity !== 'info'))
-          .map((s) => `${s.service.namespace}/${s.service.name}`),
+      const codes = new Map(
+        JSON.parse(out).services.map((s) => [`${s.service.namespace}/${s.service.name}`, new Set(s.findings.map((f) => f.code))]),
       );
-      return planted.filter((b) => names.has(`${b.namespace}/${b.name}`));
+      return planted.filter((b) => codes.get(`${b.namespace}/${b.name}`)?.has(b.kind));
     },
   },
   {
