@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -100,4 +100,27 @@ export function chunksWith(fragment: string): string[] {
 /** The output files of the bundle that contain @kubernetes/client-node code. */
 export function clientNodeChunks(): string[] {
   return chunksWith('node_modules/@kubernetes/client-node/');
+}
+
+/** The built CLI started in the background: its process, its exit code when it ends, and what it printed so far. */
+export interface BundleProcess {
+  child: ChildProcessWithoutNullStreams;
+  exited: Promise<number | null>;
+  out: () => string;
+  err: () => string;
+}
+
+/** Starts `node dist/kdiag.js ARGS` with `env`, stdin closed; `group` makes it lead a process group of its own. */
+export function spawnBundle(args: string[], env: NodeJS.ProcessEnv, opts: { group?: boolean } = {}): BundleProcess {
+  const child = spawn(process.execPath, [BUNDLE, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.group ?? false,
+  }) as unknown as ChildProcessWithoutNullStreams;
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += String(d)));
+  child.stderr.on('data', (d) => (err += String(d)));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, exited, out: () => out, err: () => err };
 }

@@ -1,12 +1,11 @@
 // Re-executing kdiag with a command's Node flags (src/respawn.ts, main.ts): which flags, how signals are counted, the
 // CLI hook, and the built CLI end to end against an API server that never answers (the command stays in its preflight
 // until a signal stops it), so no cluster is needed.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { runCli } from '../../src/cli.js';
 import { flagsToAdd, isReexecChild, isSignalMessage, NO_REEXEC_ENV, SignalCounter } from '../../src/respawn.js';
-import { BUNDLE, ensureBundle } from '../helpers/bundle.js';
+import { ensureBundle, spawnBundle } from '../helpers/bundle.js';
 import { createTestIo } from '../helpers/io.js';
 import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
@@ -125,24 +124,15 @@ describe('the built CLI re-executes forward (an API server that never answers ke
     const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: '' };
     if (opts.reexec) delete env[NO_REEXEC_ENV];
     else env[NO_REEXEC_ENV] = '1';
-    const child = spawn(process.execPath, [BUNDLE, 'forward', 'svc/web', ':80', '--debug'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: opts.group ?? false,
-    });
-    let err = '';
-    let out = '';
-    child.stderr.on('data', (d) => (err += String(d)));
-    child.stdout.on('data', (d) => (out += String(d)));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const { child, exited, out, err } = spawnBundle(['forward', 'svc/web', ':80', '--debug'], env, opts);
     const deadline = Date.now() + 20_000;
-    const line = () => /^debug: pid (\d+) runs with node flags: (.*)$/m.exec(err);
+    const line = () => /^debug: pid (\d+) runs with node flags: (.*)$/m.exec(err());
     while (!line() && Date.now() < deadline) await sleep(20);
     const m = line();
-    if (!m) throw new Error(`no debug line from the process that runs forward; stderr: ${err}`);
+    if (!m) throw new Error(`no debug line from the process that runs forward; stderr: ${err()}`);
     // Give it time to reach its first request (it is then in the preflight, waiting on the silent server).
     await sleep(300);
-    return { child, exited, serving: Number(m[1]), flags: m[2]!, err: () => err, out: () => out };
+    return { child, exited, serving: Number(m[1]), flags: m[2]!, err, out };
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,11 +3,9 @@
 // Service IP): client -> kdiag's listener -> apiserver -> kwok -> echo server.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { runCli } from '../../../src/cli.js';
-import { ensureBundle } from '../../helpers/bundle.js';
+import { ensureBundle, spawnBundle } from '../../helpers/bundle.js';
 import { createTestIo, type TestIo } from '../../helpers/io.js';
 import { deployment, service } from '../../helpers/manifests.js';
 import {
@@ -16,7 +14,6 @@ import {
   kubectl,
   roundTrip,
   routePortForward,
-  repoRoot,
   serviceEndpoints,
   startEchoServer,
   useNamespace,
@@ -442,21 +439,13 @@ function startBuilt(args: string[], opts: { group?: boolean } = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: clusterInfo().kubeconfig };
   delete env.NODE_OPTIONS;
   delete env.KDIAG_NO_REEXEC;
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/kdiag.js'), ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: opts.group ?? false,
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += String(d)));
-  child.stderr.on('data', (d) => (err += String(d)));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const { child, exited, out, err } = spawnBundle(args, env, opts);
   return {
     child,
     exited,
-    err: () => err,
-    port: async (re: RegExp) => Number(await waitFor(() => re.exec(out)?.[1], { timeoutMs: 30_000, what: `${re.source}; stderr: ${err}` })),
+    err,
+    port: async (re: RegExp) =>
+      Number(await waitFor(() => re.exec(out())?.[1], { timeoutMs: 30_000, what: `${re.source}; stderr: ${err()}` })),
     /** Stops whatever is left (the group too). */
     kill: () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
