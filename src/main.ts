@@ -63,7 +63,7 @@ const code = await runCli(argv, {
       return undefined;
     }
     debug?.(`re-executing node with ${add.join(' ')}`);
-    const r = respawn(add);
+    const r = await respawn(add);
     child = r;
     if (!(await r.started)) {
       child = undefined;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 
 /**
@@ -75,9 +75,12 @@ export interface Respawned {
 
 /**
  * Starts this script again (process.execPath, node's own flags, `flags`, the same argv) with stdin, stdout and stderr
- * inherited and an IPC channel for relayed signals.
+ * inherited and an IPC channel for relayed signals. node:child_process is loaded here, not at start-up: most runs
+ * never re-execute, and loading it costs every process about 1 MB of resident memory (its code and that of dgram and
+ * net's socket lists).
  */
-export function respawn(flags: readonly string[]): Respawned {
+export async function respawn(flags: readonly string[]): Promise<Respawned> {
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [NO_REEXEC_ENV]: String(process.pid) },
