@@ -141,12 +141,16 @@ export class KubeReader implements ClusterReader {
     // Each item is parsed and projected the moment its bytes have arrived (list-items.ts): a page is never held
     // whole, neither as its bytes, nor as one string, nor as the tree of its full objects.
     const items: T[] = [];
-    const splitter = new ListItemsSplitter((item) => {
-      const it = item as T;
-      // List items carry no kind; restore it so evidence can name objects.
-      if (!it.kind) it.kind = resource.kind;
-      items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
-    });
+    // managedFields are never read: left out as each item is parsed (and dropped below when that could not be done).
+    const splitter = new ListItemsSplitter(
+      (item) => {
+        const it = item as T;
+        // List items carry no kind; restore it so evidence can name objects.
+        if (!it.kind) it.kind = resource.kind;
+        items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
+      },
+      { dropManagedFields: true },
+    );
     const res = await this.conn.request('GET', `${apiPath(resource, opts.namespace)}?${q}`, {
       accept: opts.metadataOnly ? METADATA_ACCEPT : 'application/json',
       ...(signal ? { signal } : {}),

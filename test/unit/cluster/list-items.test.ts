@@ -76,6 +76,11 @@ describe('ListItemsSplitter', () => {
     const text = JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: {} });
     const want = expected(text);
     const n = Buffer.byteLength(text);
+    // All but the first and the last item are found by the fast search (not byte by byte), whatever the chunking.
+    const whole = new ListItemsSplitter(() => undefined);
+    whole.write(Buffer.from(text));
+    whole.end();
+    expect(whole.fastItems).toBe(items.length - 2);
     for (let round = 0; round < 50; round++) {
       const cuts = [...new Set(Array.from({ length: rand(40) }, () => 1 + rand(n - 1)))].sort((a, b) => a - b);
       expect(split(text, cuts)).toEqual(want);
@@ -92,6 +97,112 @@ describe('ListItemsSplitter', () => {
     ]) {
       expect(split(text, [3, 11])).toEqual(expected(text));
     }
+  });
+
+  test('a key that only starts or ends like items, or an escaped one, is not the items array', () => {
+    for (const text of [
+      '{"itemsX":[{"a":1}],"items":[{"b":2}]}',
+      '{"xitems":[{"a":1}],"item":[{"c":3}]}',
+      '{"it\\"ems":[{"a":1}],"items":[{"b":2}],"itemz":[{"d":4}]}',
+    ]) {
+      expect(split(text, [2, 9])).toEqual(expected(text));
+    }
+  });
+
+  test('answers read side by side, a chunk of each in turn, each get their own items', () => {
+    const texts = [0, 1, 2].map((k) =>
+      JSON.stringify({
+        kind: 'List',
+        metadata: { continue: `c${k}` },
+        items: Array.from({ length: 40 }, (_, i) => ({ k, i, s: '"}]'.repeat(i % 3) })),
+      }),
+    );
+    const got = texts.map(() => [] as unknown[]);
+    const splitters = texts.map((_, k) => new ListItemsSplitter((it) => got[k]!.push(it)));
+    const bytes = texts.map((t) => Buffer.from(t));
+    for (let at = 0; bytes.some((b) => at < b.length); at += 17)
+      bytes.forEach((b, k) => at < b.length && splitters[k]!.write(b.subarray(at, at + 17)));
+    texts.forEach((t, k) => expect({ items: got[k], rest: splitters[k]!.end() }).toEqual(expected(t)));
+  });
+
+  test('a chunk of several hundred KiB, and items across chunk seams', () => {
+    const items = Array.from({ length: 400 }, (_, i) => ({ metadata: { name: `pod-${i}`, note: 'x'.repeat(700) } }));
+    const text = JSON.stringify({ kind: 'PodList', items, metadata: { continue: '' } });
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 65536);
+    expect(split(text, [])).toEqual(expected(text));
+    expect(split(text, [65536 + 5, 2 * 65536 + 100])).toEqual(expected(text));
+  });
+
+  test('items that hold the separator themselves (objects beginning with the same key, nested in arrays) split right', () => {
+    // As a StatefulSet's volumeClaimTemplates: `},{"metadata":` inside an item, outside any string.
+    const nested = (i: number) => ({
+      metadata: { name: `set-${i}` },
+      spec: { volumeClaimTemplates: Array.from({ length: i % 4 }, (_, j) => ({ metadata: { name: `data-${j}` }, spec: {} })) },
+      status: { note: '},{"metadata":' },
+    });
+    const text = JSON.stringify({ kind: 'StatefulSetList', metadata: {}, items: Array.from({ length: 30 }, (_, i) => nested(i)) });
+    const want = expected(text);
+    const n = Buffer.byteLength(text);
+    for (const cuts of [[], [n >> 1], Array.from({ length: 60 }, (_, i) => Math.floor(((i + 1) * n) / 61))])
+      expect(split(text, cuts)).toEqual(want);
+    // More nested look-alikes in one item than the fast search tries: the byte-by-byte scan takes over.
+    const many = JSON.stringify({
+      items: [nested(0), { metadata: { name: 'x' }, list: Array.from({ length: 200 }, () => ({ metadata: {} })) }, nested(1)],
+    });
+    expect(split(many, [])).toEqual(expected(many));
+    const s = new ListItemsSplitter(() => undefined);
+    s.write(Buffer.from(text));
+    s.end();
+    expect(s.fastItems).toBe(28);
+  });
+
+  test('items with other first keys, spaces between items, or a broken item after the first one', () => {
+    for (const text of [
+      '{"items":[{"metadata":{"a":1}},{"kind":"X","metadata":{}},{"metadata":{"b":2}}]}',
+      '{"items":[{"metadata":{"a":1}}, {"metadata":{"b":2}},{"metadata":{"c":3}}],"kind":"List"}',
+      '{"items":[{"metadata":{"a":1}},{"metadata":{"b":2}}],"metadata":{"continue":"},{\\"metadata\\":"}}',
+      '{"items":[{"apiVersion":"v1","ownerReferences":[{"apiVersion":"a"},{"apiVersion":"b"}]},{"apiVersion":"v2"}]}',
+    ]) {
+      expect(split(text, [])).toEqual(expected(text));
+      expect(split(text, [14, 30])).toEqual(expected(text));
+    }
+    for (const text of [
+      '{"items":[{"metadata":{"a":1}},{"metadata":{"b":2x}},{"metadata":{"c":3}}]}',
+      '{"items":[{"metadata":{}},{"metadata":{}',
+    ]) {
+      const s = new ListItemsSplitter(() => undefined);
+      s.write(Buffer.from(text));
+      expect(() => s.end()).toThrow(ListItemsError);
+    }
+  });
+
+  test('dropManagedFields: each item parses without metadata.managedFields, whatever its strings hold', () => {
+    const managed = (i: number) => [
+      { manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, [`f:app${i}`]: {} } } } },
+      // `]}` followed by `,` inside strings: the first place that looks like the array's end is not.
+      { manager: ']},', operation: 'Apply', fieldsV1: { 'v:"]}}"': {}, 'k:{"a":"]},"}': { '.': {} } } },
+    ];
+    const items = Array.from({ length: 20 }, (_, i) => ({
+      metadata: { name: `pod-${i}`, ...(i % 3 === 0 ? {} : { managedFields: managed(i) }) },
+      spec: { containers: [{ name: 'web', note: ',"managedFields":[' }] },
+      ...(i % 2 === 0 ? { status: { phase: 'Running' } } : {}),
+    }));
+    const text = JSON.stringify({ kind: 'PodList', metadata: {}, items });
+    const want = items.map((it) => ({ ...it, metadata: { name: it.metadata.name } }));
+    const n = Buffer.byteLength(text);
+    for (const cuts of [[], [n >> 1], Array.from({ length: 40 }, (_, i) => Math.floor(((i + 1) * n) / 41))]) {
+      const got: unknown[] = [];
+      const s = new ListItemsSplitter((it) => got.push(it), { dropManagedFields: true });
+      let at = 0;
+      for (const cut of [...cuts, n]) {
+        s.write(Buffer.from(text).subarray(at, cut));
+        at = cut;
+      }
+      expect(s.end()).toEqual({ kind: 'PodList', metadata: {}, items: [] });
+      expect(got).toEqual(want);
+    }
+    // Without the option the items are whole.
+    expect(split(text, []).items).toEqual(items);
   });
 
   test('JSON that is not a list comes back whole, as JSON.parse gives it', () => {
