@@ -1,3 +1,5 @@
+// First: V8 flags that must be set before the rest of the bundle loads (see start-flags.ts).
+import './start.js';
 import { basename } from 'node:path';
 import { runCli } from './cli.js';
 import { flagsToAdd, isReexecChild, isSignalMessage, respawn, SignalCounter, type ReexecMessage, type Respawned } from './respawn.js';
