@@ -205,26 +205,29 @@ export class ListItemsSplitter {
    */
   private parseItem(bytes: Buffer, start: number, end: number): unknown {
     if (!this.opts.dropManagedFields) return parseJson(bytes, start, end);
-    const from = bytes.indexOf(MANAGED_FIELDS, start);
-    if (from >= 0 && from < end) {
-      const head = bytes.toString('utf8', start, from);
+    // The item alone, so that neither search runs on into the items after it.
+    const item = bytes.subarray(start, end);
+    const n = item.length;
+    const from = item.indexOf(MANAGED_FIELDS);
+    if (from >= 0) {
+      const head = item.toString('utf8', 0, from);
       let to = from + MANAGED_FIELDS.length;
       for (let tries = 0; tries < 4; tries++) {
-        to = bytes.indexOf(ARRAY_END, to);
-        while (to >= 0 && to + 2 < end && bytes[to + 2] !== COMMA && bytes[to + 2] !== CLOSE_BRACE) to = bytes.indexOf(ARRAY_END, to + 2);
-        if (to < 0 || to + 2 >= end) break;
+        to = item.indexOf(ARRAY_END, to);
+        while (to >= 0 && to + 2 < n && item[to + 2] !== COMMA && item[to + 2] !== CLOSE_BRACE) to = item.indexOf(ARRAY_END, to + 2);
+        if (to < 0 || to + 2 >= n) break;
         try {
-          return JSON.parse(head + bytes.toString('utf8', to + 1, end)) as unknown;
+          return JSON.parse(head + item.toString('utf8', to + 1, n)) as unknown;
         } catch {
           // Not the array's end after all (a `]}` inside a string): the next one.
           to += 2;
         }
       }
     }
-    const item = parseJson(bytes, start, end);
-    const meta = (item as { metadata?: unknown } | null)?.metadata;
+    const whole = parseJson(item, 0, n);
+    const meta = (whole as { metadata?: unknown } | null)?.metadata;
     if (typeof meta === 'object' && meta !== null) delete (meta as { managedFields?: unknown }).managedFields;
-    return item;
+    return whole;
   }
 
   /** Learns the separator from the first item's text, when it begins with a plain key (`{"metadata":`). */
