@@ -197,11 +197,14 @@ export class ListItemsSplitter {
 
   /**
    * JSON.parse of bytes[start, end), or NOT_JSON. With `dropManagedFields`, the item's managedFields are cut out of
-   * the text before it is parsed: the API server writes them last in metadata, from `,"managedFields":[` to the first
-   * `]}` after it that is followed by `,` or `}` (their entries hold objects and strings, no arrays). The start is
-   * outside any string (inside one, its quotes would be escaped). A `]}` may sit inside a string (a field key with
-   * brackets); the text cut there leaves a string's tail where JSON structure must follow and does not parse, so the
-   * next `]}` is tried, and after four the whole item is parsed and its managedFields deleted.
+   * the text before it is parsed: from `,"managedFields":[` to the first `]` after it, which ends the array (its
+   * entries hold objects and strings, never an array: fieldsV1 is a trie of objects). The start is outside any string
+   * (inside one, its quotes would be escaped); a `]` inside a string (a field key with brackets) is the one case where
+   * the first `]` is not the end, and the text cut there leaves a string's tail where JSON structure must follow, which
+   * does not parse: the next `]` is tried. Whatever follows the array stays (`}` when managedFields is metadata's last
+   * key, as the API server writes built-in objects; `,"name":...` in custom resources, whose keys come sorted). A cut
+   * is kept only when the result parses and still has its metadata.name; after four tries the whole item is parsed and
+   * its managedFields deleted.
    */
   private parseItem(bytes: Buffer, start: number, end: number): unknown {
     if (!this.opts.dropManagedFields) return parseJson(bytes, start, end);
@@ -213,15 +216,16 @@ export class ListItemsSplitter {
       const head = item.toString('utf8', 0, from);
       let to = from + MANAGED_FIELDS.length;
       for (let tries = 0; tries < 4; tries++) {
-        to = item.indexOf(ARRAY_END, to);
-        while (to >= 0 && to + 2 < n && item[to + 2] !== COMMA && item[to + 2] !== CLOSE_BRACE) to = item.indexOf(ARRAY_END, to + 2);
-        if (to < 0 || to + 2 >= n) break;
+        to = item.indexOf(CLOSE_BRACKET, to);
+        if (to < 0) break;
+        let cut: unknown;
         try {
-          return JSON.parse(head + item.toString('utf8', to + 1, n)) as unknown;
+          cut = JSON.parse(head + item.toString('utf8', to + 1, n)) as unknown;
         } catch {
-          // Not the array's end after all (a `]}` inside a string): the next one.
-          to += 2;
+          cut = undefined;
         }
+        if (typeof (cut as { metadata?: { name?: unknown } } | undefined)?.metadata?.name === 'string') return cut;
+        to++;
       }
     }
     const whole = parseJson(item, 0, n);
@@ -321,8 +325,6 @@ const MAX_MISSES = 64;
 const EMPTY = Buffer.alloc(0);
 const NOT_JSON = Symbol('not JSON');
 const MANAGED_FIELDS = Buffer.from(',"managedFields":[', 'latin1');
-const ARRAY_END = Buffer.from(']}', 'latin1');
-const COMMA = 0x2c;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

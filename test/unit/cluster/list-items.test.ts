@@ -205,6 +205,33 @@ describe('ListItemsSplitter', () => {
     expect(split(text, []).items).toEqual(items);
   });
 
+  test('dropManagedFields on custom resources (keys sorted: managedFields amid metadata, arrays after it)', () => {
+    // As the API server writes an HTTPRoute: a cut to the first `]}` would swallow name, namespace and spec.hostnames.
+    const items = Array.from({ length: 12 }, (_, i) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: {
+        creationTimestamp: '2026-12-07T03:16:48Z',
+        generation: 1,
+        managedFields: [{ apiVersion: 'v1', fieldsV1: { 'f:spec': { 'f:hostnames': {}, [`v:"h${i}]"`]: {} } }, manager: 'kubectl' }],
+        name: `route-${i}`,
+        namespace: 'shop',
+      },
+      spec: { hostnames: [`h${i}.example`], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+    }));
+    const text = JSON.stringify({ apiVersion: 'gateway.networking.k8s.io/v1', items, kind: 'HTTPRouteList', metadata: {} });
+    const got: unknown[] = [];
+    const s = new ListItemsSplitter((it) => got.push(it), { dropManagedFields: true });
+    s.write(Buffer.from(text));
+    s.end();
+    expect(got).toEqual(
+      items.map((it) => ({
+        ...it,
+        metadata: { creationTimestamp: it.metadata.creationTimestamp, generation: 1, name: it.metadata.name, namespace: 'shop' },
+      })),
+    );
+  });
+
   test('JSON that is not a list comes back whole, as JSON.parse gives it', () => {
     for (const text of ['[{"a":1}]', '"items"', '{"kind":"Status","code":200}', 'null', '[[1],{"items":[2]}]']) {
       expect(split(text, [1, 2])).toEqual(expected(text));
