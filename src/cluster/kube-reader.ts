@@ -141,13 +141,14 @@ export class KubeReader implements ClusterReader {
     // Each item is parsed and projected the moment its bytes have arrived (list-items.ts): a page is never held
     // whole, neither as its bytes, nor as one string, nor as the tree of its full objects.
     const items: T[] = [];
-    // managedFields are never read: left out as each item is parsed (and dropped below when that could not be done).
+    // kdiag never reads managedFields, and on busy objects they outweigh everything else: the splitter leaves them out
+    // of each item as it parses it, so a 10,000-pod list never holds them.
     const splitter = new ListItemsSplitter(
       (item) => {
         const it = item as T;
         // List items carry no kind; restore it so evidence can name objects.
         if (!it.kind) it.kind = resource.kind;
-        items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : withoutManagedFields(it));
+        items.push(opts.metadataOnly ? slimMetadata(it) : opts.project ? (opts.project(it) as T) : it);
       },
       { dropManagedFields: true },
     );
@@ -172,15 +173,6 @@ export class KubeReader implements ClusterReader {
       ...(page?.metadata?.resourceVersion ? { resourceVersion: page.metadata.resourceVersion } : {}),
     };
   }
-}
-
-/**
- * kdiag never reads managedFields, and on busy objects they outweigh everything else: dropping them page by page
- * keeps a 10,000-pod list from holding them all at once.
- */
-function withoutManagedFields<T extends KubeObject>(o: T): T {
-  delete (o.metadata as { managedFields?: unknown }).managedFields;
-  return o;
 }
 
 /** Metadata-only lists are for names and labels: keep just what kdiag reads. */
