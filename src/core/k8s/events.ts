@@ -26,6 +26,7 @@ function newestFirst(a: KubeEvent, b: KubeEvent): number {
   return compareText(eventTime(b), eventTime(a));
 }
 
-function eventTime(e: KubeEvent): string {
+/** When the event last happened: lastTimestamp, else eventTime, else when it was created ('' when none is set). */
+export function eventTime(e: KubeEvent): string {
   return e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '';
 }

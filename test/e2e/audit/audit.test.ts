@@ -15,7 +15,7 @@ import {
   waitForReadyPods,
   waitForUnschedulable,
 } from '../helpers/index.js';
-import { dropFinalizers, kdiag, suffix, waitForSliceAddresses } from '../svc/helpers.js';
+import { dropFinalizers, kdiag, settledFindings, suffix, waitForSliceAddresses } from '../svc/helpers.js';
 import { deployment, pod, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('audit');
@@ -186,12 +186,12 @@ beforeAll(async () => {
         metadata: { name: `warned.${sfx}` },
         involvedObject: { apiVersion: 'v1', kind: 'Service', name: 'warned', namespace: n },
         type: 'Warning',
-        reason: 'FailedToUpdateEndpointSlices',
-        message: 'Error updating Endpoint Slices for Service warned: quota exceeded',
+        reason: 'ClusterIPAlreadyAllocated',
+        message: 'Cluster IP [IPv4]:10.96.0.99 was assigned to multiple services; please recreate service',
         count: 2,
         firstTimestamp: now,
         lastTimestamp: now,
-        source: { component: 'endpoint-slice-controller' },
+        source: { component: 'ipallocator-repair-controller' },
       },
     ],
     { namespace: n },
@@ -257,13 +257,16 @@ afterAll(async () => {
 describe('kdiag audit, live', () => {
   test('names each broken Service with its code, and no healthy one', () => {
     expect(audit.code).toBe(1);
-    const byName = new Map<string, string[]>(audit.doc.services.map((s: any) => [s.service.name, s.findings.map((f: any) => f.code)]));
+    // A healthy Service may carry endpoint-sync-recovered (info) when the controller retried an update under the
+    // load of the other suites: see settledFindings.
+    const settled = audit.doc.services.filter((s: any) => settledFindings(s.findings).length > 0);
+    const byName = new Map<string, string[]>(settled.map((s: any) => [s.service.name, s.findings.map((f: any) => f.code)]));
     const missing = Object.entries(PLANTED).filter(([code, name]) => !(byName.get(name) ?? []).includes(code));
     expect(missing).toEqual([]);
     for (const h of HEALTHY) expect(byName.has(h)).toBe(false);
     expect(audit.doc.scope).toEqual({ namespaces: [ns.name] });
     expect(audit.doc.summary.services).toBe(Object.keys(PLANTED).length + HEALTHY.length);
-    expect(audit.doc.summary.healthy).toBe(HEALTHY.length);
+    expect(audit.doc.summary.healthy + audit.doc.services.length - settled.length).toBe(HEALTHY.length);
   });
 
   test('names the NetworkPolicy that selects no pods, and only it, as a top-level finding with its podSelector', () => {
@@ -277,7 +280,8 @@ describe('kdiag audit, live', () => {
   test("each Service's findings equal what kdiag svc prints for it (a mixed namespace)", async () => {
     // The two runs are seconds apart and the controllers keep retrying: a Warning event's count ("(x4)", then "(x5)")
     // may move in between. Only that count is set aside; every other byte must agree.
-    const steady = (findings: unknown) => JSON.parse(JSON.stringify(findings).replace(/\(x\d+\)/g, '(xN)')) as unknown;
+    // So may a retried update add endpoint-sync-recovered to one run and not the other (see settledFindings).
+    const steady = (findings: any[]) => JSON.parse(JSON.stringify(settledFindings(findings)).replace(/\(x\d+\)/g, '(xN)')) as unknown;
     for (const s of audit.doc.services) {
       const one = await kdiag(['svc', s.service.name, '-n', ns.name, '-o', 'json']);
       expect({ name: s.service.name, findings: steady(one.doc!.findings) }).toEqual({ name: s.service.name, findings: steady(s.findings) });

@@ -1,6 +1,7 @@
 // `kdiag svc` findings about the selected pods' state, reproduced live: the real scheduler, the real EndpointSlice
 // controller, KWOK pods whose readiness is changed with status patches. Codes: pods-not-running, pods-not-ready,
-// some-pods-not-ready, pods-terminating, publish-not-ready-addresses, endpoints-not-reconciled.
+// some-pods-not-ready, pods-terminating, publish-not-ready-addresses, endpoints-not-reconciled, and the EndpointSlice
+// controller's own failures under a ResourceQuota: service-warning-events, endpoint-sync-recovered.
 import {
   applyYaml,
   getJson,
@@ -13,7 +14,17 @@ import {
   waitForReadyPods,
   waitForUnschedulable,
 } from '../helpers/index.js';
-import { dropFinalizers, endpointSlices, evidenceText, findingOf, kdiagSvc, liveCase, suffix, waitForSliceAddresses } from './helpers.js';
+import {
+  codesOf,
+  dropFinalizers,
+  endpointSlices,
+  evidenceText,
+  findingOf,
+  kdiagSvc,
+  liveCase,
+  suffix,
+  waitForSliceAddresses,
+} from './helpers.js';
 import { deployment, pod, service } from '../../helpers/manifests.js';
 
 const ns = useNamespace('svc-pods');
@@ -379,4 +390,95 @@ describe('kdiag svc, live: the state of the matching pods', () => {
     expect(f.evidence).toContainEqual({ kind: 'node', object: { kind: 'Node', name: 'kwok-node-gone' }, value: 'does not exist' });
     expect(r.code).toBe(1);
   });
+});
+
+/** A namespace of its own: its ResourceQuota on EndpointSlices must not touch the other cases' Services. */
+const quotaNs = useNamespace('svc-quota');
+
+describe('kdiag svc, live: the EndpointSlice controller cannot write, then can', () => {
+  const syncFailures = async (): Promise<any[]> =>
+    (
+      await getJson<{ items: any[] }>(
+        ['events', '--field-selector', 'involvedObject.kind=Service,involvedObject.name=capped,reason=FailedToUpdateEndpointSlices'],
+        { namespace: quotaNs.name },
+      )
+    ).items;
+
+  liveCase(
+    'service-warning-events',
+    "a ResourceQuota of 0 EndpointSlices: the real controller's FailedToUpdateEndpointSlices events, and the pods it cannot publish",
+    async () => {
+      await applyYaml(
+        [
+          {
+            apiVersion: 'v1',
+            kind: 'ResourceQuota',
+            metadata: { name: 'slices' },
+            spec: { hard: { 'count/endpointslices.discovery.k8s.io': '0' } },
+          },
+          deployment({ name: 'capped', replicas: 2, templateLabels: { app: `capped-${sfx}` } }),
+          service({ name: 'capped', selector: { app: `capped-${sfx}` } }),
+        ],
+        { namespace: quotaNs.name },
+      );
+      await waitForReadyPods(quotaNs.name, `app=capped-${sfx}`, 2);
+      const events = await waitFor(async () => ((await syncFailures()).length > 0 ? syncFailures() : undefined), {
+        what: 'a FailedToUpdateEndpointSlices event of service capped',
+      });
+      expect(events[0].message).toContain('exceeded quota: slices');
+      // Ready pods and a controller that fails since they turned Ready: missing endpoints at once (no grace period),
+      // or after the grace period when the last failure came before the pods were Ready.
+      const r = await waitFor(
+        async () => {
+          const run = await kdiagSvc('capped', quotaNs.name);
+          return run.doc?.findings.some((f) => f.code === 'endpoints-not-reconciled') ? run : undefined;
+        },
+        { what: 'endpoints-not-reconciled on service capped' },
+      );
+      expect(r.code).toBe(1);
+      const missing = findingOf(r, 'endpoints-not-reconciled');
+      expect(missing.message).toBe(
+        '2 Ready matching pods are missing from every EndpointSlice: the ResourceQuota "slices" stops the EndpointSlice controller from creating EndpointSlices.',
+      );
+      expect(missing.hint).toBe(
+        `raise or remove the quota on count/endpointslices.discovery.k8s.io (kubectl describe resourcequota slices -n ${quotaNs.name}); ` +
+          'the controller retries and publishes the pods',
+      );
+      const warned = findingOf(r, 'service-warning-events');
+      expect(warned.message).toMatch(
+        new RegExp(
+          `^Service "capped" has 1 Warning event: FailedToUpdateEndpointSlices( \\(x\\d+\\))?: Error updating Endpoint Slices for Service ` +
+            `${quotaNs.name}/capped: failed to create EndpointSlice for Service ${quotaNs.name}/capped: .* is forbidden: exceeded quota: slices`,
+        ),
+      );
+      expect(codesOf(r)).not.toContain('endpoint-sync-recovered');
+      return r;
+    },
+  );
+
+  liveCase(
+    'endpoint-sync-recovered',
+    'the quota raised: the real controller retries and publishes the pods, and its earlier failures are reported as over',
+    async () => {
+      await kubectl(
+        ['patch', 'resourcequota', 'slices', '--type=merge', '-p', '{"spec":{"hard":{"count/endpointslices.discovery.k8s.io":"10"}}}'],
+        {
+          namespace: quotaNs.name,
+        },
+      );
+      // The controller retries with a growing back-off (up to minutes); a change to the Service queues it at once.
+      await kubectl(['annotate', 'service', 'capped', `e2e.kdiag.dev/nudge=${Date.now()}`, '--overwrite'], { namespace: quotaNs.name });
+      await waitForSliceAddresses(quotaNs.name, 'capped', 2, (e) => e.conditions?.ready === true);
+      expect((await syncFailures()).length).toBeGreaterThan(0); // the events are still there
+      const r = await kdiagSvc('capped', quotaNs.name);
+      expect(r.code).toBe(0);
+      expect(codesOf(r)).toEqual(['endpoint-sync-recovered']);
+      const f = findingOf(r, 'endpoint-sync-recovered');
+      expect(f.message).toMatch(
+        /^The EndpointSlice controller failed to update the EndpointSlices of Service "capped" \(FailedToUpdateEndpointSlices( \(x\d+\))?: .*exceeded quota: slices.*\), but has synced them since: they list all 2 Ready matching pods\.$/,
+      );
+      expect(f.evidence).toContainEqual({ kind: 'endpointslices', value: '1 EndpointSlice lists 2 addresses' });
+      return r;
+    },
+  );
 });

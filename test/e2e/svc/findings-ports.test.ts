@@ -1,6 +1,6 @@
 // `kdiag svc` findings about ports, policies and Service options, reproduced live, plus rbac-partial with the limited
 // user. Codes: target-port-not-found, target-port-not-declared, protocol-mismatch, headless-port-remap,
-// network-policy-denies-all, network-policy-isolated, probe-port-not-found, service-warning-events, session-affinity, external-traffic-policy-local, internal-traffic-policy-local,
+// network-policy-denies-all, network-policy-isolated, probe-port-not-found, session-affinity, external-traffic-policy-local, internal-traffic-policy-local,
 // load-balancer-pending, rbac-partial.
 import { LIMITED_NAMESPACE, applyYaml, clusterInfo, kubectl, useNamespace, waitForReadyPods, type PodLike } from '../helpers/index.js';
 import { evidenceText, findingOf, kdiagSvc, liveCase, suffix, waitForSliceAddresses } from './helpers.js';
@@ -246,34 +246,6 @@ describe('kdiag svc, live: policies and Service options', () => {
     expect(f.message).toMatch(/^The readinessProbe of container "app" \(.*\) uses port "health", which the container does not declare/);
     expect(evidenceText(f)).toContain('httpGet HTTP :health (not declared by the container)/healthz');
     expect(f.hint).toBe('use one of the declared ports in the probe (http (8080)), or name the container port "health"');
-    return r;
-  });
-
-  liveCase('service-warning-events', 'a Warning event recorded on the Service (an EndpointSlice sync failure)', async () => {
-    await edgeService('edge-warned', {});
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    await applyYaml(
-      {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: `edge-warned.${sfx}` },
-        involvedObject: { apiVersion: 'v1', kind: 'Service', name: 'edge-warned', namespace: ns.name },
-        type: 'Warning',
-        reason: 'FailedToUpdateEndpointSlices',
-        message: 'Error updating Endpoint Slices for Service edge-warned: quota exceeded',
-        count: 3,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        source: { component: 'endpoint-slice-controller' },
-      },
-      { namespace: ns.name },
-    );
-    const r = await kdiagSvc('edge-warned', ns.name);
-    expect(r.code).toBe(0);
-    const f = findingOf(r, 'service-warning-events');
-    expect(f.message).toBe(
-      'Service "edge-warned" has 1 Warning event: FailedToUpdateEndpointSlices (x3): Error updating Endpoint Slices for Service edge-warned: quota exceeded.',
-    );
     return r;
   });
 

@@ -5,7 +5,7 @@ import { createKubeConnection } from '../../../src/cluster/kube-connection.js';
 import { listServiceChoices } from '../../../src/cluster/svc-loader.js';
 import { deployment, service } from '../../helpers/manifests.js';
 import { applyYaml, clusterInfo, useNamespace, waitForReadyPods } from '../helpers/index.js';
-import { codesOf, kdiagSvc, suffix, waitForSlice } from './helpers.js';
+import { kdiagSvc, settledFindings, suffix, waitForSlice } from './helpers.js';
 
 const ns = useNamespace('svc-pick-list');
 const sfx = suffix();
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 test('a Service with Ready pods but no endpoint on its port counts 0 ready and comes first', async () => {
   const diagnosis = await kdiagSvc('api', ns.name);
-  expect(codesOf(diagnosis)).toEqual(['target-port-not-found']);
+  expect(settledFindings(diagnosis.doc?.findings).map((f) => f.code)).toEqual(['target-port-not-found']);
   const conn = await createKubeConnection({ kubeconfig: clusterInfo().kubeconfig, requestTimeoutMs: 30_000, env: process.env });
   const choices = await listServiceChoices(conn.reader, ns.name);
   expect(choices).toEqual([

@@ -110,7 +110,23 @@ const CASES: [string, Finding['severity'], string, string, string | undefined, R
     /readinessProbe of container "app" \(pod probe-1\) uses port "health"/,
   ],
   ['probe-port-not-found', 'error', 'offline-policy.yaml', 'api', undefined, /livenessProbe of container "api" \(deployment\/api\)/],
-  ['service-warning-events', 'warning', 'engine-gaps.yaml', 'warned', 'g', /1 Warning event: FailedToUpdateEndpointSlices \(x4\)/],
+  ['service-warning-events', 'warning', 'engine-gaps.yaml', 'warned', 'g', /1 Warning event: ClusterIPAlreadyAllocated \(x4\)/],
+  [
+    'service-warning-events',
+    'warning',
+    'endpoint-sync.yaml',
+    'capped',
+    's',
+    /FailedToUpdateEndpointSlices \(x2\): .*exceeded quota: slices/,
+  ],
+  [
+    'endpoint-sync-recovered',
+    'info',
+    'endpoint-sync.yaml',
+    'recovered',
+    's',
+    /failed to update the EndpointSlices .*the object has been modified.*but has synced them since: they list all 2 Ready matching pods/,
+  ],
   ['load-balancer-pending', 'warning', 'traffic.yaml', 'lb', 't', /has no external address .*last event: EnsuringLoadBalancer/],
   ['external-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /only accepted by nodes running a ready endpoint \(n2\)/],
   ['internal-traffic-policy-local', 'info', 'traffic.yaml', 'lb', 't', /ready endpoints on: n2/],
@@ -346,6 +362,67 @@ describe("endpoints-not-reconciled and the controller's catch-up time", () => {
     for (const p of s.pods)
       for (const c of p.status?.conditions ?? []) if (c.type === 'Ready') c.lastTransitionTime = new Date().toISOString();
     expect(codes(s)).toContain('endpoints-not-reconciled');
+  });
+});
+
+describe("the EndpointSlice controller's sync failures", () => {
+  const codes = (r: { findings: { code: string }[] }) => r.findings.map((f) => f.code);
+
+  it('a failure the slices show is over is info, not a warning, and nothing else is reported', async () => {
+    const r = await explainFixture('endpoint-sync.yaml', 'recovered', 's');
+    expect(codes(r)).toEqual(['endpoint-sync-recovered']);
+    const f = r.findings[0]!;
+    expect(f.evidence.map((e) => e.value)).toEqual([
+      expect.stringMatching(/^FailedToUpdateEndpointSlices: Error updating Endpoint Slices for Service s\/recovered/),
+      '1 EndpointSlice lists 2 addresses',
+    ]);
+  });
+
+  it('the same event stays a warning while a Ready pod is missing from the slices', async () => {
+    const s = await snapshotOf('endpoint-sync.yaml', 'recovered', 's');
+    s.endpointSlices[0]!.endpoints = s.endpointSlices[0]!.endpoints!.slice(0, 1);
+    expect(codes(explainService(s))).toEqual(['endpoints-not-reconciled', 'service-warning-events']);
+  });
+
+  it('the same event stays a warning while the slices list a pod that is gone', async () => {
+    expect(codes(await explainFixture('endpoint-sync.yaml', 'stale', 's'))).toEqual(['service-warning-events']);
+  });
+
+  it('the same event stays a warning when the Service has no EndpointSlice at all', async () => {
+    const s = await snapshotOf('endpoint-sync.yaml', 'recovered', 's');
+    s.endpointSlices = [];
+    expect(codes(explainService(s))).toContain('service-warning-events');
+    expect(codes(explainService(s))).not.toContain('endpoint-sync-recovered');
+  });
+
+  it('other Warning reasons are never taken for a recovered sync', async () => {
+    const s = await snapshotOf('endpoint-sync.yaml', 'recovered', 's');
+    s.events = s.events.map((e) => ({ ...e, reason: 'ClusterIPAlreadyAllocated' }));
+    expect(codes(explainService(s))).toEqual(['service-warning-events']);
+  });
+
+  it('counts every event of a reason and quotes the newest', async () => {
+    const f = (await explainFixture('endpoint-sync.yaml', 'capped', 's')).findings.find((x) => x.code === 'service-warning-events')!;
+    expect(f.message).toMatch(/^Service "capped" has 1 Warning event: FailedToUpdateEndpointSlices \(x2\): .*"capped-m2v9t"/);
+  });
+
+  it('a quota named by the failure is the cause and the fix of the missing endpoints', async () => {
+    const f = (await explainFixture('endpoint-sync.yaml', 'capped', 's')).findings.find((x) => x.code === 'endpoints-not-reconciled')!;
+    expect(f.message).toBe(
+      '1 Ready matching pod is missing from every EndpointSlice: the ResourceQuota "slices" stops the EndpointSlice controller from creating EndpointSlices.',
+    );
+    expect(f.hint).toMatch(
+      /^raise or remove the quota on count\/endpointslices.discovery.k8s.io \(kubectl describe resourcequota slices -n s\)/,
+    );
+    expect(f.evidence.map((e) => e.kind)).toEqual(['pod', 'endpointslices', 'event']);
+  });
+
+  it('no grace period once the controller has failed after the pod turned Ready', async () => {
+    const s = await snapshotOf('endpoint-sync.yaml', 'capped', 's');
+    s.readAt = '2026-12-01T10:00:04Z'; // 4 s after the pod turned Ready: within the grace, but the controller failed at 10:00:03
+    expect(codes(explainService(s))).toContain('endpoints-not-reconciled');
+    s.events = s.events.map((e) => ({ ...e, lastTimestamp: '2026-12-01T09:59:59Z' })); // failures before the pod was Ready
+    expect(codes(explainService(s))).not.toContain('endpoints-not-reconciled');
   });
 });
 
