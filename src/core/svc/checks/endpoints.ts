@@ -136,14 +136,15 @@ export const serviceWarningEvents = defineCheck({
   stage: 'endpoints',
   run: (a) => {
     const lbPending = a.s.hasStatus && a.svc.spec?.type === 'LoadBalancer' && !a.svc.status?.loadBalancer?.ingress?.length;
-    const synced = slicesInSync(a);
+    let synced: boolean | undefined; // worked out only for a Service that has a sync failure
     const current: KubeEvent[] = [];
     const recovered: KubeEvent[] = [];
     for (const e of eventsFor(a.s.events, a.svc, 'Service')) {
       if (e.type !== 'Warning') continue;
       // load-balancer-pending quotes the load balancer's own events.
       if (lbPending && /LoadBalancer/i.test(e.reason ?? '')) continue;
-      (synced && e.reason === SLICE_SYNC_FAILED ? recovered : current).push(e);
+      const over = e.reason === SLICE_SYNC_FAILED && (synced ??= slicesInSync(a));
+      (over ? recovered : current).push(e);
     }
     const out = [];
     if (current.length > 0) {
