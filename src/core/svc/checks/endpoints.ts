@@ -21,6 +21,18 @@ function latestSyncFailure(a: Analysis): KubeEvent | undefined {
   return eventsFor(a.s.events, a.svc, 'Service').find((e) => e.type === 'Warning' && e.reason === SLICE_SYNC_FAILED);
 }
 
+/** What the Service's EndpointSlices hold, as one line of evidence. */
+function slicesEvidence(a: Analysis): Evidence {
+  const n = a.s.endpointSlices.length;
+  return {
+    kind: 'endpointslices',
+    value:
+      n === 0
+        ? 'the Service has no EndpointSlice'
+        : `${plural(n, 'EndpointSlice')} ${n === 1 ? 'lists' : 'list'} ${plural(a.rows.length, 'address', 'addresses')}`,
+  };
+}
+
 /** `endpoints-not-reconciled`: Ready pods missing from every EndpointSlice. */
 /** How long after turning Ready a pod may be missing from the EndpointSlices before it counts as not reconciled. */
 const RECONCILE_GRACE_MS = 10_000;
@@ -57,14 +69,7 @@ export const endpointsNotReconciled = defineCheck({
     }));
     const gone = [...new Set(missing.filter(nodeGone).map((p) => p.spec!.nodeName!))];
     for (const n of gone) evidence.push({ kind: 'node', object: { kind: 'Node', name: n }, value: 'does not exist' });
-    evidence.push({
-      kind: 'endpointslices',
-      value:
-        a.s.endpointSlices.length === 0
-          ? 'the Service has no EndpointSlice'
-          : `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ` +
-            `${plural(a.rows.length, 'address', 'addresses')}`,
-    });
+    evidence.push(slicesEvidence(a));
     const quota = /exceeded quota: ([^,\s]+)/.exec(failure?.message ?? '')?.[1];
     if (failure && gone.length === 0)
       evidence.push({ kind: 'event', object: a.ref, value: `${failure.reason}: ${failure.message ?? ''}`.trim() });
@@ -171,13 +176,7 @@ export const serviceWarningEvents = defineCheck({
           'endpoint-sync-recovered',
           `The EndpointSlice controller failed to update the EndpointSlices of Service ${q(a.svc.metadata.name)} ` +
             `(${eventText(latest!)}), but has synced them since: ${listed}.`,
-          [
-            { kind: 'event', object: a.ref, value: eventText(latest!) },
-            {
-              kind: 'endpointslices',
-              value: `${plural(a.s.endpointSlices.length, 'EndpointSlice')} ${a.s.endpointSlices.length === 1 ? 'lists' : 'list'} ${plural(a.rows.length, 'address', 'addresses')}`,
-            },
-          ],
+          [{ kind: 'event', object: a.ref, value: eventText(latest!) }, slicesEvidence(a)],
           'nothing to fix now (the controller retries a failed sync); if the event keeps coming back, read ' +
             "kube-controller-manager's log for EndpointSlice errors and check the namespace's ResourceQuotas",
           a.ref,
