@@ -151,8 +151,8 @@ export class ListItemsSplitter {
       } else {
         depth--;
         if (this.inItems && depth === 2 && this.item !== undefined) {
-          const text = this.emit(buf, i + 1);
-          if (!this.fastOff && this.separator === undefined) this.learn(text);
+          const bytes = this.emit(buf, i + 1);
+          if (!this.fastOff && this.separator === undefined) this.learn(bytes);
           if (this.separator !== undefined) {
             // From here on the fast mode splits this answer's items (see the class comment).
             this.depth = depth;
@@ -178,8 +178,8 @@ export class ListItemsSplitter {
     if (restStart >= 0 && restStart < n) this.rest.push(buf.slice(restStart));
   }
 
-  /** Hands over the item that ends before `end` in `buf`; returns the start of its text (for learn). */
-  private emit(buf: Uint8Array, end: number): string {
+  /** Hands over the item that ends before `end` in `buf`; returns its bytes (for learn). */
+  private emit(buf: Uint8Array, end: number): Buffer {
     const pieces = this.item!;
     let bytes: Buffer;
     if (pieces.length === 0) bytes = Buffer.from(buf.buffer, buf.byteOffset + this.itemStart, end - this.itemStart);
@@ -192,7 +192,7 @@ export class ListItemsSplitter {
     const item = this.parseItem(bytes, 0, bytes.length);
     if (item === NOT_JSON) throw new ListItemsError(this.head);
     this.onItem(item);
-    return bytes.toString('latin1', 0, Math.min(bytes.length, 80));
+    return bytes;
   }
 
   /**
@@ -234,9 +234,9 @@ export class ListItemsSplitter {
     return whole;
   }
 
-  /** Learns the separator from the first item's text, when it begins with a plain key (`{"metadata":`). */
-  private learn(text: string): void {
-    const key = /^\{"([A-Za-z0-9_$-]{1,64})":/.exec(text);
+  /** Learns the separator from the first item's bytes, when it begins with a plain key (`{"metadata":`). */
+  private learn(bytes: Buffer): void {
+    const key = /^\{"([A-Za-z0-9_$-]{1,64})":/.exec(bytes.toString('latin1', 0, Math.min(bytes.length, 80)));
     if (key) this.separator = Buffer.from(`},{"${key[1]}":`, 'latin1');
     else this.fastOff = true;
   }
