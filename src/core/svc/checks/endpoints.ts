@@ -48,8 +48,12 @@ export const endpointsNotReconciled = defineCheck({
       const n = p.spec?.nodeName;
       return Boolean(n) && (a.s.nodesLookedUp ?? []).includes(n!) && !(a.s.nodes ?? []).some((x) => x.metadata.name === n);
     };
-    const failure = latestSyncFailure(a);
-    const failedAt = failure ? Date.parse(eventTime(failure)) : NaN;
+    // The Service's events are looked at only once a Ready pod is found missing: most Services have none.
+    let failure: KubeEvent | null | undefined;
+    const failedAt = (): number => {
+      failure ??= latestSyncFailure(a) ?? null;
+      return failure ? Date.parse(eventTime(failure)) : NaN;
+    };
     const missing = readyPods(a).filter((p) => {
       if (podIps(p).some((ip) => listed.has(ip))) return false;
       // A pod that turned Ready moments before the read may just not be processed yet. Only moments: a controller
@@ -57,10 +61,11 @@ export const endpointsNotReconciled = defineCheck({
       // turned Ready (its Warning event says so) is not merely behind.
       const since = readySince(p);
       if (nodeGone(p) || !a.s.readAt || !since) return true;
-      if (failedAt >= Date.parse(since)) return true;
+      if (failedAt() >= Date.parse(since)) return true;
       return Date.parse(a.s.readAt) - Date.parse(since) > RECONCILE_GRACE_MS;
     });
     if (missing.length === 0) return [];
+    failure ??= latestSyncFailure(a) ?? null;
     const evidence: Evidence[] = missing.slice(0, MAX_LISTED).map((p) => ({
       kind: 'pod',
       object: refOf(p, 'Pod'),
